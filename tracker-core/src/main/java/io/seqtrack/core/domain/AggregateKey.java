@@ -1,0 +1,55 @@
+package io.seqtrack.core.domain;
+
+/**
+ * Identifies one aggregate: the pair of a domain name and an aggregate id. Two keys are the same aggregate exactly
+ * when both components are equal; stores must keep that injective, so {@code ("a", "b:c")} and {@code ("a:b", "c")}
+ * are different aggregates everywhere.
+ *
+ * <p>Any characters are allowed in both components (separators, braces, percent signs, spaces, non-ASCII text);
+ * neither may be blank, and their lengths are bounded so that a store key stays reasonable.
+ *
+ * @param domain      the registered domain name, at most {@value #MAX_DOMAIN_LENGTH} characters
+ * @param aggregateId the aggregate's id within the domain, at most {@value #MAX_AGGREGATE_ID_LENGTH} characters
+ */
+public record AggregateKey(String domain, String aggregateId) {
+
+    /** The longest domain name accepted, in UTF-16 code units. */
+    public static final int MAX_DOMAIN_LENGTH = 64;
+
+    /** The longest aggregate id accepted, in UTF-16 code units. */
+    public static final int MAX_AGGREGATE_ID_LENGTH = 1024;
+
+    /**
+     * Validates both components.
+     *
+     * @throws InvalidEventException naming {@code domain} or {@code aggregateId} when one is null, blank or too long
+     */
+    public AggregateKey {
+        requireText("domain", domain, MAX_DOMAIN_LENGTH);
+        requireText("aggregateId", aggregateId, MAX_AGGREGATE_ID_LENGTH);
+    }
+
+    /** Shorthand for {@code new AggregateKey(domain, aggregateId)}. */
+    public static AggregateKey of(String domain, String aggregateId) {
+        return new AggregateKey(domain, aggregateId);
+    }
+
+    private static void requireText(String field, String value, int maxLength) {
+        if (value == null) {
+            throw InvalidEventException.of(field, "is missing");
+        }
+        if (value.isBlank()) {
+            throw InvalidEventException.of(field, "is blank");
+        }
+        if (value.length() > maxLength) {
+            throw InvalidEventException.of(field,
+                    "is " + value.length() + " characters long; at most " + maxLength + " are allowed");
+        }
+    }
+
+    /** {@code domain/aggregateId}, for messages and logs; not an encoding (it is not injective). */
+    @Override
+    public String toString() {
+        return domain + "/" + aggregateId;
+    }
+}

@@ -1,0 +1,49 @@
+package io.seqtrack.core.port.in;
+
+import io.seqtrack.core.domain.InvalidEventException;
+import io.seqtrack.core.domain.SequenceStoreException;
+import io.seqtrack.core.domain.UnknownDomainException;
+import io.seqtrack.core.port.out.CommitResult;
+import io.seqtrack.core.port.out.ReleaseResult;
+import io.seqtrack.core.registry.DomainRegistry;
+
+/**
+ * The use case: classify and track events per aggregate. Resolves the event's domain in the registry, reads its
+ * sequence from the field the domain names, applies the domain's mode and calls the store.
+ *
+ * <p>Every method fails before touching the store when the event is bad — {@link InvalidEventException} for a
+ * missing, blank or oversized domain or id and for a missing, negative, below-first or overflowing sequence (never
+ * defaulted); {@link UnknownDomainException} for an unregistered domain — and fails closed with
+ * {@link SequenceStoreException} when the store cannot answer. Implementations are thread-safe.
+ */
+public interface SequenceTracker {
+
+    /**
+     * Check-and-advance in one step (no handler protection): for {@code IN_ORDER} the store has already advanced.
+     * Use {@link #claim} → handle → {@link #commit} when a handler must run before the sequence counts.
+     */
+    TrackingDecision advance(TrackedEvent event);
+
+    /**
+     * Claims the event for {@code owner} with the domain's lease TTL. On {@code CLAIMED}, run the handler, then
+     * {@link #commit}; on handler failure, {@link #release}.
+     */
+    ClaimDecision claim(TrackedEvent event, String owner);
+
+    /**
+     * Commits a {@code CLAIMED} decision.
+     *
+     * @throws IllegalArgumentException if the decision is not {@code CLAIMED}
+     */
+    CommitResult commit(ClaimDecision claim);
+
+    /**
+     * Releases a {@code CLAIMED} decision after a handler failure.
+     *
+     * @throws IllegalArgumentException if the decision is not {@code CLAIMED}
+     */
+    ReleaseResult release(ClaimDecision claim);
+
+    /** The registry this tracker resolves domains in. */
+    DomainRegistry registry();
+}

@@ -1,0 +1,216 @@
+package io.seqtrack.core.port.out;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.SequenceRules;
+import io.seqtrack.core.domain.SequenceStoreException;
+import io.seqtrack.core.domain.TrackingMode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * The SPI a store adapter implements: per aggregate, the last committed sequence and at most one claim.
+ *
+ * <h2>Sequences</h2>
+ * A store sees sequences {@code >= 1}; {@code 0} as "last committed" means nothing was committed. (The tracker maps
+ * domains whose first sequence is 0 onto this range.) Verdicts follow {@link SequenceRules#classify} exactly.
+ *
+ * <h2>Two protocols</h2>
+ * <ul>
+ *   <li>{@link #advance}: check-and-advance in one atomic step, for callers whose side effects need no protection.</li>
+ *   <li>{@link #claim} → handle → {@link #commit} (or {@link #release}): the handler runs while the caller holds a
+ *       lease; the sequence is committed only after the handler succeeded, so a crash between claim and commit never
+ *       loses the event. {@code advance} does not look at claims: drive one aggregate with one protocol.</li>
+ * </ul>
+ *
+ * <h2>Guarantees every adapter gives (the TCK checks them)</h2>
+ * <ul>
+ *   <li><b>Atomicity</b>: each call is one atomic step against the stored state — no read-then-write window — so
+ *       concurrent callers on one aggregate are serialized and at most one of them gets {@code IN_ORDER} or
+ *       {@code CLAIMED} for a sequence. Calls on different aggregates do not block each other.</li>
+ *   <li><b>At most one unexpired claim</b> per aggregate. Lease expiry uses the <em>store's</em> clock.</li>
+ *   <li><b>Fencing tokens strictly increase</b> per aggregate across claims, releases, expiries, commits and
+ *       {@link #reset}; only {@link #delete} forgets them. {@link #release} and {@link #reset} invalidate every
+ *       token issued before them, so a stale token is never mistaken for a landed commit.</li>
+ *   <li><b>Fail closed</b>: when the backend cannot answer (refused, timed out) or holds a value it cannot interpret,
+ *       the call throws {@link SequenceStoreException} naming the aggregate. It never guesses a verdict and never
+ *       treats an unreachable backend as "nothing committed". The outcome is then unknown: the call may or may not
+ *       have taken effect; every call is safe to retry.</li>
+ *   <li><b>Injective keys</b>: distinct {@link AggregateKey}s never share state, whatever characters they contain.</li>
+ * </ul>
+ *
+ * <p>Invalid arguments throw {@link IllegalArgumentException} or {@link NullPointerException} naming the parameter
+ * (see {@link StoreArguments}) before the backend is touched.
+ *
+ * <h2>Async and batch forms</h2>
+ * The async defaults run the blocking form on the calling thread and return a completed stage (failed with the
+ * same exception the blocking form throws). The batch defaults loop over the singles. Adapters with a network
+ * backend override them to pipeline: a batch must cost O(1) round trips, not N. Batch elements are independent (not
+ * a transaction) and are applied in list order, so a batch returns exactly what the singles would have returned
+ * one after another. If a batch throws, the outcome of each element is unknown and each is safe to retry.
+ */
+public interface SequenceStore extends AutoCloseable {
+
+    /**
+     * Atomic check-and-advance. Classifies {@code seq} against the last committed sequence by {@code mode} and, if
+     * {@code IN_ORDER}, stores {@code seq} as the new last in the same atomic step.
+     *
+     * <p>Concurrent calls for one aggregate and one sequence: exactly one gets {@code IN_ORDER}, the others
+     * {@code DUPLICATE}. Unknown outcome (a {@link SequenceStoreException}): retrying answers {@code DUPLICATE} if the
+     * first attempt landed — callers that must tell "mine" from "someone else's" use claim/commit instead.
+     *
+     * @param key  the aggregate
+     * @param seq  the event's sequence, {@code >= 1}
+     * @param mode {@link TrackingMode#STRICT} or {@link TrackingMode#MONOTONIC}
+     * @return the verdict and the last committed sequence after the call
+     * @throws SequenceStoreException if the store cannot answer or holds a corrupted value
+     */
+    AdvanceResult advance(AggregateKey key, long seq, TrackingMode mode);
+
+    /**
+     * Claims {@code seq} for {@code owner} for {@code leaseTtl}, if it is the admissible next sequence.
+     *
+     * <p>In order of precedence: {@code seq <= last} → {@code DUPLICATE}; strict mode and {@code seq > last + 1} →
+     * {@code GAP}; an unexpired claim by <em>another</em> owner → {@code BUSY} (with that claim); otherwise
+     * {@code CLAIMED} with a fencing token higher than any issued before for this aggregate, replacing any expired
+     * claim and any claim of the same owner (a re-claim after an unknown outcome, which fences the earlier attempt).
+     *
+     * <p>Concurrent claims on one aggregate: at most one caller gets {@code CLAIMED} while its lease is valid. Unknown
+     * outcome: the same owner may simply claim again.
+     *
+     * @param key      the aggregate
+     * @param seq      the event's sequence, {@code >= 1}
+     * @param mode     {@link TrackingMode#STRICT} or {@link TrackingMode#MONOTONIC}
+     * @param owner    the worker's id, non-blank
+     * @param leaseTtl how long the claim is protected, by the store's clock, {@code >= 1 ms}
+     * @throws SequenceStoreException if the store cannot answer or holds a corrupted value
+     */
+    ClaimResult claim(AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl);
+
+    /**
+     * Commits a claimed sequence after the handler succeeded.
+     *
+     * <p>{@code COMMITTED} if the current claim has this fencing token and sequence — even if its lease ran out, as
+     * long as no newer claim was issued, since then nobody else can have handled the event. The store advances to
+     * {@code seq} and drops the claim. {@code ALREADY_COMMITTED} if {@code seq} is committed and the token is still
+     * the newest issued for the aggregate (a retry of a commit that landed). {@code CLAIM_LOST} otherwise (released,
+     * or fenced by a newer claim); nothing changes.
+     *
+     * <p>Unknown outcome: retry with the same arguments; the answer is {@code COMMITTED} or {@code ALREADY_COMMITTED}
+     * unless a newer claim was issued meanwhile.
+     *
+     * @throws SequenceStoreException if the store cannot answer or holds a corrupted value
+     */
+    CommitResult commit(AggregateKey key, long seq, long fencingToken);
+
+    /**
+     * Gives a claim back after the handler failed, so the event can be handled again (by anyone) without waiting for
+     * the lease to expire. The last committed sequence does not change; the released token is invalidated (a later
+     * commit with it answers {@code CLAIM_LOST}).
+     *
+     * @return {@code RELEASED}, or {@code NOT_HELD} if the current claim is not {@code (seq, fencingToken)}
+     * @throws SequenceStoreException if the store cannot answer (then the lease expires in time anyway)
+     */
+    ReleaseResult release(AggregateKey key, long seq, long fencingToken);
+
+    /**
+     * Reads an aggregate's state: last committed sequence, the fencing token high-water, and the current claim if it
+     * has not expired by the store's clock. An unknown aggregate reads as {@link AggregateState#UNKNOWN}.
+     *
+     * @throws SequenceStoreException if the store cannot answer or holds a corrupted value
+     */
+    AggregateState read(AggregateKey key);
+
+    /**
+     * Operator repair: sets the last committed sequence to {@code last} (which may be lower or higher than now) and
+     * drops any claim. Every token issued before is invalidated, and later tokens keep increasing. Use while no
+     * worker processes the aggregate.
+     *
+     * @param last the new last committed sequence, {@code >= 0} ({@code 0}: nothing committed)
+     * @throws SequenceStoreException if the store cannot answer
+     */
+    void reset(AggregateKey key, long last);
+
+    /**
+     * Operator action: forgets the aggregate entirely (last committed, claim and fencing high-water). The next event
+     * for it is classified as for a new aggregate, so forgetting is a decision, never a side effect.
+     *
+     * @return whether the store knew the aggregate
+     * @throws SequenceStoreException if the store cannot answer
+     */
+    boolean delete(AggregateKey key);
+
+    /** Async form of {@link #advance}. */
+    default CompletionStage<AdvanceResult> advanceAsync(AggregateKey key, long seq, TrackingMode mode) {
+        return completedOrFailed(() -> advance(key, seq, mode));
+    }
+
+    /** Async form of {@link #claim}. */
+    default CompletionStage<ClaimResult> claimAsync(AggregateKey key, long seq, TrackingMode mode, String owner,
+            Duration leaseTtl) {
+        return completedOrFailed(() -> claim(key, seq, mode, owner, leaseTtl));
+    }
+
+    /** Async form of {@link #commit}. */
+    default CompletionStage<CommitResult> commitAsync(AggregateKey key, long seq, long fencingToken) {
+        return completedOrFailed(() -> commit(key, seq, fencingToken));
+    }
+
+    /** Async form of {@link #release}. */
+    default CompletionStage<ReleaseResult> releaseAsync(AggregateKey key, long seq, long fencingToken) {
+        return completedOrFailed(() -> release(key, seq, fencingToken));
+    }
+
+    /** Async form of {@link #read}. */
+    default CompletionStage<AggregateState> readAsync(AggregateKey key) {
+        return completedOrFailed(() -> read(key));
+    }
+
+    /** Batch form of {@link #advance}: results in request order, equal to calling the singles in order. */
+    default List<AdvanceResult> advanceAll(List<AdvanceRequest> requests) {
+        List<AdvanceResult> results = new ArrayList<>(requests.size());
+        for (AdvanceRequest r : requests) {
+            results.add(advance(r.key(), r.seq(), r.mode()));
+        }
+        return results;
+    }
+
+    /** Batch form of {@link #claim}: results in request order, equal to calling the singles in order. */
+    default List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+        List<ClaimResult> results = new ArrayList<>(requests.size());
+        for (ClaimRequest r : requests) {
+            results.add(claim(r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl()));
+        }
+        return results;
+    }
+
+    /** Batch form of {@link #commit}: results in request order, equal to calling the singles in order. */
+    default List<CommitResult> commitAll(List<CommitRequest> requests) {
+        List<CommitResult> results = new ArrayList<>(requests.size());
+        for (CommitRequest r : requests) {
+            results.add(commit(r.key(), r.seq(), r.fencingToken()));
+        }
+        return results;
+    }
+
+    /** Async batch form of {@link #advanceAll}. */
+    default CompletionStage<List<AdvanceResult>> advanceAllAsync(List<AdvanceRequest> requests) {
+        return completedOrFailed(() -> advanceAll(requests));
+    }
+
+    /** Releases what the store owns (connections, threads). The default owns nothing. */
+    @Override
+    default void close() {
+    }
+
+    private static <T> CompletionStage<T> completedOrFailed(Supplier<T> call) {
+        try {
+            return CompletableFuture.completedFuture(call.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.seqtrack.core.port.out;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.TrackingMode;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Argument checks every {@link SequenceStore} method applies before it touches its backend, shared so that all
+ * adapters reject the same inputs with the same messages. A rejected argument throws
+ * {@link IllegalArgumentException} (or {@link NullPointerException} for a null) naming the parameter; the store
+ * is left unchanged.
+ */
+public final class StoreArguments {
+
+    /** The longest claim owner id accepted. */
+    public static final int MAX_OWNER_LENGTH = 256;
+
+    private StoreArguments() {
+    }
+
+    public static AggregateKey requireKey(AggregateKey key) {
+        return Objects.requireNonNull(key, "key");
+    }
+
+    /** A store sequence is {@code >= 1}. */
+    public static long requireSequence(long seq) {
+        if (seq < 1) {
+            throw new IllegalArgumentException("seq must be >= 1, was " + seq);
+        }
+        return seq;
+    }
+
+    /** A last committed sequence set by an operator is {@code >= 0} ({@code 0}: nothing committed). */
+    public static long requireLast(long last) {
+        if (last < 0) {
+            throw new IllegalArgumentException("last must be >= 0, was " + last);
+        }
+        return last;
+    }
+
+    /** Only tracked modes reach a store; {@link TrackingMode#DISABLED} never does. */
+    public static TrackingMode requireTrackedMode(TrackingMode mode) {
+        Objects.requireNonNull(mode, "mode");
+        if (!mode.usesStore()) {
+            throw new IllegalArgumentException("mode " + mode + " does not use a store");
+        }
+        return mode;
+    }
+
+    public static String requireOwner(String owner) {
+        Objects.requireNonNull(owner, "owner");
+        if (owner.isBlank() || owner.length() > MAX_OWNER_LENGTH) {
+            throw new IllegalArgumentException(
+                    "owner must be non-blank and at most " + MAX_OWNER_LENGTH + " characters, was '" + owner + "'");
+        }
+        return owner;
+    }
+
+    /** A lease lasts at least one millisecond. */
+    public static Duration requireLeaseTtl(Duration leaseTtl) {
+        Objects.requireNonNull(leaseTtl, "leaseTtl");
+        if (leaseTtl.toMillis() < 1) {
+            throw new IllegalArgumentException("leaseTtl must be at least 1 ms, was " + leaseTtl);
+        }
+        return leaseTtl;
+    }
+
+    /** Fencing tokens handed out by stores are {@code >= 1}. */
+    public static long requireFencingToken(long fencingToken) {
+        if (fencingToken < 1) {
+            throw new IllegalArgumentException("fencingToken must be >= 1, was " + fencingToken);
+        }
+        return fencingToken;
+    }
+}

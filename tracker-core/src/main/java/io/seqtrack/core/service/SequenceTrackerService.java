@@ -1,0 +1,179 @@
+package io.seqtrack.core.service;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.InvalidEventException;
+import io.seqtrack.core.domain.SequenceStoreException;
+import io.seqtrack.core.domain.SequenceTrackingException;
+import io.seqtrack.core.domain.TrackingMode;
+import io.seqtrack.core.domain.Verdict;
+import io.seqtrack.core.port.in.ClaimDecision;
+import io.seqtrack.core.port.in.SequenceTracker;
+import io.seqtrack.core.port.in.TrackedEvent;
+import io.seqtrack.core.port.in.TrackingDecision;
+import io.seqtrack.core.port.out.ActiveClaim;
+import io.seqtrack.core.port.out.AdvanceResult;
+import io.seqtrack.core.port.out.ClaimResult;
+import io.seqtrack.core.port.out.ClaimStatus;
+import io.seqtrack.core.port.out.CommitResult;
+import io.seqtrack.core.port.out.ReleaseResult;
+import io.seqtrack.core.port.out.SequenceStore;
+import io.seqtrack.core.registry.DomainRegistration;
+import io.seqtrack.core.registry.DomainRegistry;
+import io.seqtrack.core.registry.SequenceSource;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+
+/**
+ * The {@link SequenceTracker} over a {@link DomainRegistry} and a {@link SequenceStore}.
+ *
+ * <p>Stores count from 1 with {@code 0} meaning "nothing committed". A domain whose first sequence is 0 is shifted
+ * by one on the way in and out, so decisions always speak the domain's own numbering and a store never needs to know
+ * the domain's first sequence.
+ */
+public final class SequenceTrackerService implements SequenceTracker {
+
+    private final DomainRegistry registry;
+    private final SequenceStore store;
+
+    public SequenceTrackerService(DomainRegistry registry, SequenceStore store) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.store = Objects.requireNonNull(store, "store");
+    }
+
+    @Override
+    public TrackingDecision advance(TrackedEvent event) {
+        Resolved r = resolve(event);
+        if (!r.mode().usesStore()) {
+            return new TrackingDecision(r.key(), r.mode(), Verdict.IN_ORDER, r.sequence(), 0);
+        }
+        AdvanceResult result = callStore("advance", r.key(), () -> store.advance(r.key(), r.storeSeq(), r.mode()));
+        return new TrackingDecision(r.key(), r.mode(), result.verdict(), r.sequence(),
+                r.toDomain(result.lastCommitted()));
+    }
+
+    @Override
+    public ClaimDecision claim(TrackedEvent event, String owner) {
+        Resolved r = resolve(event);
+        if (!r.mode().usesStore()) {
+            return new ClaimDecision(r.key(), r.mode(), ClaimStatus.CLAIMED, r.sequence(), 0, 0, null);
+        }
+        ClaimResult result = callStore("claim", r.key(),
+                () -> store.claim(r.key(), r.storeSeq(), r.mode(), owner, r.registration().leaseTtl()));
+        ActiveClaim holder = result.busyHolder()
+                .map(h -> new ActiveClaim(h.owner(), r.toDomain(h.sequence()), h.fencingToken(), h.expiresAt()))
+                .orElse(null);
+        return new ClaimDecision(r.key(), r.mode(), result.status(), r.sequence(),
+                r.toDomain(result.lastCommitted()), result.fencingToken(), holder);
+    }
+
+    @Override
+    public CommitResult commit(ClaimDecision claim) {
+        requireClaimed(claim, "commit");
+        if (!claim.mode().usesStore()) {
+            return CommitResult.COMMITTED;
+        }
+        long storeSeq = toStore(registry.lookup(claim.key().domain()), claim.sequence());
+        return callStore("commit", claim.key(), () -> store.commit(claim.key(), storeSeq, claim.fencingToken()));
+    }
+
+    @Override
+    public ReleaseResult release(ClaimDecision claim) {
+        requireClaimed(claim, "release");
+        if (!claim.mode().usesStore()) {
+            return ReleaseResult.RELEASED;
+        }
+        long storeSeq = toStore(registry.lookup(claim.key().domain()), claim.sequence());
+        return callStore("release", claim.key(), () -> store.release(claim.key(), storeSeq, claim.fencingToken()));
+    }
+
+    @Override
+    public DomainRegistry registry() {
+        return registry;
+    }
+
+    private Resolved resolve(TrackedEvent event) {
+        if (event == null) {
+            throw InvalidEventException.of("event", "is missing");
+        }
+        AggregateKey key = new AggregateKey(event.domain(), event.aggregateId());
+        DomainRegistration registration = registry.lookup(key.domain());
+        if (!registration.mode().usesStore()) {
+            OptionalLong carried = carriedSequence(event, registration.sequenceSource());
+            long raw = carried == null || carried.isEmpty() ? 0 : carried.getAsLong();
+            return new Resolved(key, registration, raw, 0);
+        }
+        long sequence = readSequence(event, key, registration);
+        return new Resolved(key, registration, sequence, toStore(registration, sequence));
+    }
+
+    /** Reads the domain's sequence field; a missing or impossible value is rejected, never defaulted. */
+    private static long readSequence(TrackedEvent event, AggregateKey key, DomainRegistration registration) {
+        String field = registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? "sequence" : "aggregateVersion";
+        OptionalLong carried = carriedSequence(event, registration.sequenceSource());
+        if (carried == null || carried.isEmpty()) {
+            throw InvalidEventException.of(field, "is missing for " + key + " (domain '" + registration.name()
+                    + "' reads its sequence from " + field + "; a missing sequence is never defaulted)");
+        }
+        long value = carried.getAsLong();
+        if (value < 0) {
+            throw InvalidEventException.of(field, "is negative (" + value + ") for " + key);
+        }
+        if (value < registration.firstSequence()) {
+            throw InvalidEventException.of(field, "is " + value + " for " + key + ", below the first sequence "
+                    + registration.firstSequence() + " of domain '" + registration.name() + "'");
+        }
+        if (value == Long.MAX_VALUE && registration.firstSequence() == 0) {
+            throw InvalidEventException.of(field, "is " + value + " for " + key
+                    + ", which overflows: a domain counting from 0 accepts at most " + (Long.MAX_VALUE - 1));
+        }
+        return value;
+    }
+
+    private static OptionalLong carriedSequence(TrackedEvent event, SequenceSource source) {
+        return source == SequenceSource.SEQUENCE_NUMBER ? event.sequence() : event.aggregateVersion();
+    }
+
+    private static long toStore(DomainRegistration registration, long sequence) {
+        return sequence + (1 - registration.firstSequence());
+    }
+
+    private static void requireClaimed(ClaimDecision claim, String operation) {
+        Objects.requireNonNull(claim, "claim");
+        if (claim.status() != ClaimStatus.CLAIMED) {
+            throw new IllegalArgumentException("can only " + operation + " a CLAIMED decision, got " + claim.status()
+                    + " for " + claim.key() + " sequence " + claim.sequence());
+        }
+    }
+
+    /**
+     * Fails closed: anything a store throws that is not already one of ours becomes a {@link SequenceStoreException},
+     * so a driver exception can never be mistaken for a verdict.
+     */
+    private static <T> T callStore(String operation, AggregateKey key, Supplier<T> call) {
+        T result;
+        try {
+            result = call.get();
+        } catch (SequenceTrackingException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw SequenceStoreException.of(operation, key, e);
+        }
+        if (result == null) {
+            throw SequenceStoreException.of(operation, key,
+                    new IllegalStateException("the store returned no answer"));
+        }
+        return result;
+    }
+
+    /** An event resolved against its registration: key, mode and both numberings of its sequence. */
+    private record Resolved(AggregateKey key, DomainRegistration registration, long sequence, long storeSeq) {
+        TrackingMode mode() {
+            return registration.mode();
+        }
+
+        long toDomain(long storeValue) {
+            return storeValue - (1 - registration.firstSequence());
+        }
+    }
+}

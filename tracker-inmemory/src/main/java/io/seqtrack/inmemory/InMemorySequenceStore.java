@@ -1,0 +1,274 @@
+package io.seqtrack.inmemory;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.InvalidConfigurationException;
+import io.seqtrack.core.domain.SequenceRules;
+import io.seqtrack.core.domain.TrackingMode;
+import io.seqtrack.core.domain.Verdict;
+import io.seqtrack.core.port.out.ActiveClaim;
+import io.seqtrack.core.port.out.AdvanceResult;
+import io.seqtrack.core.port.out.AggregateState;
+import io.seqtrack.core.port.out.ClaimResult;
+import io.seqtrack.core.port.out.CommitResult;
+import io.seqtrack.core.port.out.ReleaseResult;
+import io.seqtrack.core.port.out.SequenceStore;
+import io.seqtrack.core.port.out.StoreArguments;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link SequenceStore} in one JVM's memory, backed by a Caffeine cache. For tests, single-process deployments and
+ * as the embedded default; state is lost with the process.
+ *
+ * <p>Every operation is one atomic {@code compute} on the cache's map: lock-free across aggregates, serialized per
+ * aggregate. Lease expiry is judged by the injected {@link Clock}.
+ *
+ * <p><b>Retention is opt-in and means forgetting.</b> Without {@link Builder#expireAfterAccess(Duration)} nothing is
+ * ever evicted (there is deliberately no size bound: evicting an aggregate would silently turn its next duplicate
+ * into a new event). With it, an aggregate untouched for that long is forgotten and its next event is classified as
+ * the first of a new aggregate — choose the duration longer than any redelivery window of your broker.
+ */
+public final class InMemorySequenceStore implements SequenceStore {
+
+    private final Clock clock;
+    private final Cache<AggregateKey, Entry> cache;
+    private final ConcurrentMap<AggregateKey, Entry> entries;
+
+    private InMemorySequenceStore(Builder builder) {
+        this.clock = builder.clock;
+        Caffeine<Object, Object> caffeine = Caffeine.newBuilder();
+        if (builder.expireAfterAccess != null) {
+            // Caffeine reads time through its ticker: derive it from our clock so retention runs on virtual time too.
+            caffeine.expireAfterAccess(builder.expireAfterAccess)
+                    .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
+        }
+        if (builder.recordStats) {
+            caffeine.recordStats();
+        }
+        this.cache = caffeine.build();
+        this.entries = cache.asMap();
+    }
+
+    /** A store with the system clock, no retention and no statistics. */
+    public static InMemorySequenceStore create() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public AdvanceResult advance(AggregateKey key, long seq, TrackingMode mode) {
+        check(key, seq, mode);
+        AdvanceResult[] result = new AdvanceResult[1];
+        entries.compute(key, (k, entry) -> {
+            long last = entry == null ? 0 : entry.last;
+            Verdict verdict = SequenceRules.classify(last, seq, mode);
+            result[0] = new AdvanceResult(verdict, verdict == Verdict.IN_ORDER ? seq : last);
+            if (verdict != Verdict.IN_ORDER) {
+                return entry;
+            }
+            return entry == null ? new Entry(seq, 0, null) : new Entry(seq, entry.fence, entry.claim);
+        });
+        return result[0];
+    }
+
+    @Override
+    public ClaimResult claim(AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
+        check(key, seq, mode);
+        StoreArguments.requireOwner(owner);
+        StoreArguments.requireLeaseTtl(leaseTtl);
+        long now = clock.millis();
+        ClaimResult[] result = new ClaimResult[1];
+        entries.compute(key, (k, entry) -> {
+            long last = entry == null ? 0 : entry.last;
+            Verdict verdict = SequenceRules.classify(last, seq, mode);
+            if (verdict == Verdict.DUPLICATE) {
+                result[0] = ClaimResult.duplicate(last);
+                return entry;
+            }
+            if (verdict == Verdict.GAP) {
+                result[0] = ClaimResult.gap(last);
+                return entry;
+            }
+            Claim held = entry == null ? null : entry.claim;
+            if (held != null && !held.expiredAt(now) && !held.owner.equals(owner)) {
+                result[0] = ClaimResult.busy(last, held.toActiveClaim());
+                return entry;
+            }
+            long token = (entry == null ? 0 : entry.fence) + 1;
+            result[0] = ClaimResult.claimed(last, token);
+            return new Entry(last, token, new Claim(owner, seq, token, now + leaseTtl.toMillis()));
+        });
+        return result[0];
+    }
+
+    @Override
+    public CommitResult commit(AggregateKey key, long seq, long fencingToken) {
+        StoreArguments.requireKey(key);
+        StoreArguments.requireSequence(seq);
+        StoreArguments.requireFencingToken(fencingToken);
+        CommitResult[] result = {CommitResult.CLAIM_LOST};
+        entries.computeIfPresent(key, (k, entry) -> {
+            Claim held = entry.claim;
+            if (held != null && held.token == fencingToken && held.seq == seq) {
+                // The token is still the newest issued, so nobody else can have handled the event even if the
+                // lease ran out meanwhile. If `advance` moved past seq already, the sequence is committed anyway.
+                result[0] = seq > entry.last ? CommitResult.COMMITTED : CommitResult.ALREADY_COMMITTED;
+                return new Entry(Math.max(entry.last, seq), entry.fence, null);
+            }
+            if (held == null && seq <= entry.last && fencingToken == entry.fence) {
+                result[0] = CommitResult.ALREADY_COMMITTED;
+            }
+            return entry;
+        });
+        return result[0];
+    }
+
+    @Override
+    public ReleaseResult release(AggregateKey key, long seq, long fencingToken) {
+        StoreArguments.requireKey(key);
+        StoreArguments.requireSequence(seq);
+        StoreArguments.requireFencingToken(fencingToken);
+        ReleaseResult[] result = {ReleaseResult.NOT_HELD};
+        entries.computeIfPresent(key, (k, entry) -> {
+            Claim held = entry.claim;
+            if (held != null && held.token == fencingToken && held.seq == seq) {
+                result[0] = ReleaseResult.RELEASED;
+                // bump the fence so the released token can never be mistaken for a landed commit
+                return new Entry(entry.last, entry.fence + 1, null);
+            }
+            return entry;
+        });
+        return result[0];
+    }
+
+    @Override
+    public AggregateState read(AggregateKey key) {
+        StoreArguments.requireKey(key);
+        Entry entry = cache.getIfPresent(key);
+        if (entry == null) {
+            return AggregateState.UNKNOWN;
+        }
+        Claim held = entry.claim;
+        Optional<ActiveClaim> current = held == null || held.expiredAt(clock.millis())
+                ? Optional.empty() : Optional.of(held.toActiveClaim());
+        return new AggregateState(entry.last, entry.fence, current);
+    }
+
+    @Override
+    public void reset(AggregateKey key, long last) {
+        StoreArguments.requireKey(key);
+        StoreArguments.requireLast(last);
+        // bump the fence: every token handed out before the reset is invalid afterwards
+        entries.compute(key, (k, entry) -> new Entry(last, entry == null ? 1 : entry.fence + 1, null));
+    }
+
+    @Override
+    public boolean delete(AggregateKey key) {
+        StoreArguments.requireKey(key);
+        return entries.remove(key) != null;
+    }
+
+    /** Hit, miss and eviction counts; all zero unless the store was built with {@link Builder#recordStats()}. */
+    public CacheStats stats() {
+        return cache.stats();
+    }
+
+    /** The approximate number of aggregates held. */
+    public long estimatedSize() {
+        return cache.estimatedSize();
+    }
+
+    private static void check(AggregateKey key, long seq, TrackingMode mode) {
+        StoreArguments.requireKey(key);
+        StoreArguments.requireSequence(seq);
+        StoreArguments.requireTrackedMode(mode);
+    }
+
+    /** Immutable per-aggregate state; replaced, never mutated, inside {@code compute}. */
+    private static final class Entry {
+        final long last;
+        /**
+         * The fencing high-water: the highest token issued, bumped by release and reset so that no earlier token stays
+         * valid. Survives commits, releases and resets.
+         */
+        final long fence;
+        final Claim claim;
+
+        Entry(long last, long fence, Claim claim) {
+            this.last = last;
+            this.fence = fence;
+            this.claim = claim;
+        }
+    }
+
+    private static final class Claim {
+        final String owner;
+        final long seq;
+        final long token;
+        final long expiresAtMillis;
+
+        Claim(String owner, long seq, long token, long expiresAtMillis) {
+            this.owner = owner;
+            this.seq = seq;
+            this.token = token;
+            this.expiresAtMillis = expiresAtMillis;
+        }
+
+        boolean expiredAt(long nowMillis) {
+            return nowMillis >= expiresAtMillis;
+        }
+
+        ActiveClaim toActiveClaim() {
+            return new ActiveClaim(owner, seq, token, Instant.ofEpochMilli(expiresAtMillis));
+        }
+    }
+
+    /** Configures a store; validates each value as it is set. */
+    public static final class Builder {
+        private Clock clock = Clock.systemUTC();
+        private Duration expireAfterAccess;
+        private boolean recordStats;
+
+        private Builder() {
+        }
+
+        /** The clock lease expiry (and retention) is judged by. Default: the system UTC clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Opt-in retention: forget an aggregate not read or written for {@code idle}. Its next event is then treated
+         * as the first of a new aggregate. Default: never forget.
+         */
+        public Builder expireAfterAccess(Duration idle) {
+            if (idle == null || idle.isNegative() || idle.isZero()) {
+                throw InvalidConfigurationException.of("inmemory.expireAfterAccess", "must be positive, was " + idle);
+            }
+            this.expireAfterAccess = idle;
+            return this;
+        }
+
+        /** Record Caffeine statistics, exposed by {@link InMemorySequenceStore#stats()}. */
+        public Builder recordStats() {
+            this.recordStats = true;
+            return this;
+        }
+
+        public InMemorySequenceStore build() {
+            return new InMemorySequenceStore(this);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.seqtrack.inmemory;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import io.seqtrack.core.port.out.SequenceStore;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Binds {@link SequenceStore} (and {@link InMemorySequenceStore}) to one in-memory store per injector. Swap it for
+ * the Redis module to change stores; nothing else in the injector needs to change.
+ *
+ * <pre>{@code
+ * Injector injector = Guice.createInjector(new InMemoryStoreModule(), ...);
+ * }</pre>
+ */
+public final class InMemoryStoreModule extends AbstractModule {
+
+    private final Supplier<InMemorySequenceStore> factory;
+
+    /** A store with the system clock, no retention, statistics recorded. */
+    public InMemoryStoreModule() {
+        this(() -> InMemorySequenceStore.builder().recordStats().build());
+    }
+
+    /** A store built by {@code builder} (clock, retention, statistics) when the injector first needs it. */
+    public InMemoryStoreModule(InMemorySequenceStore.Builder builder) {
+        this(Objects.requireNonNull(builder, "builder")::build);
+    }
+
+    private InMemoryStoreModule(Supplier<InMemorySequenceStore> factory) {
+        this.factory = factory;
+    }
+
+    @Override
+    protected void configure() {
+        bind(SequenceStore.class).to(InMemorySequenceStore.class);
+    }
+
+    @Provides
+    @Singleton
+    InMemorySequenceStore inMemorySequenceStore() {
+        return factory.get();
+    }
+}

@@ -1,0 +1,557 @@
+package io.seqtrack.tck;
+
+import static io.seqtrack.core.domain.TrackingMode.MONOTONIC;
+import static io.seqtrack.core.domain.TrackingMode.STRICT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.SequenceRules;
+import io.seqtrack.core.domain.TrackingMode;
+import io.seqtrack.core.domain.Verdict;
+import io.seqtrack.core.port.out.ActiveClaim;
+import io.seqtrack.core.port.out.AdvanceRequest;
+import io.seqtrack.core.port.out.AdvanceResult;
+import io.seqtrack.core.port.out.AggregateState;
+import io.seqtrack.core.port.out.ClaimRequest;
+import io.seqtrack.core.port.out.ClaimResult;
+import io.seqtrack.core.port.out.ClaimStatus;
+import io.seqtrack.core.port.out.CommitRequest;
+import io.seqtrack.core.port.out.CommitResult;
+import io.seqtrack.core.port.out.ReleaseResult;
+import io.seqtrack.core.port.out.SequenceStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The contract every {@link SequenceStore} adapter must pass. Extend it in your adapter's tests:
+ *
+ * <pre>{@code
+ * class MyStoreTest extends SequenceStoreContract {
+ *     protected SequenceStore createStore() { return new MyStore(freshNamespace(), clock); }
+ *     protected void advanceStoreClock(Duration d) { clock.advance(d); }
+ * }
+ * }</pre>
+ *
+ * <p>Each test gets a store from {@link #createStore()} that must know no aggregate (for a shared server, give each
+ * store its own key prefix). Lease tests move the store's clock through {@link #advanceStoreClock(Duration)}; they
+ * never sleep. The concurrency tests use real threads and are bounded in count and time.
+ */
+public abstract class SequenceStoreContract {
+
+    /** The lease used by tests that let a claim expire: long enough to never run out by itself. */
+    protected static final Duration LEASE = Duration.ofSeconds(30);
+
+    /** The store under test, fresh for every test. */
+    protected SequenceStore store;
+
+    /** A new store that knows no aggregate. Called once per test, and twice by the batch tests. */
+    protected abstract SequenceStore createStore();
+
+    /** Moves the clock the store judges lease expiry by. */
+    protected abstract void advanceStoreClock(Duration duration);
+
+    @BeforeEach
+    void openStore() {
+        store = createStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    protected static AggregateKey key(String id) {
+        return AggregateKey.of("tck_domain", id);
+    }
+
+    // ---------------------------------------------------------------- advance
+
+    @ParameterizedTest
+    @EnumSource(value = TrackingMode.class, names = {"STRICT", "MONOTONIC"})
+    void advance_firstSequenceOfUnknownAggregateIsInOrder(TrackingMode mode) {
+        assertThat(store.advance(key("a"), 1, mode)).isEqualTo(AdvanceResult.inOrder(1));
+        assertThat(store.read(key("a")).lastCommitted()).isEqualTo(1);
+    }
+
+    @Test
+    void advance_strictClassifiesDuplicateInOrderAndGap() {
+        AggregateKey k = key("strict");
+        assertThat(store.advance(k, 1, STRICT)).isEqualTo(AdvanceResult.inOrder(1));
+        assertThat(store.advance(k, 1, STRICT)).isEqualTo(AdvanceResult.duplicate(1));
+        assertThat(store.advance(k, 3, STRICT)).isEqualTo(AdvanceResult.gap(1));
+        assertThat(store.advance(k, 2, STRICT)).isEqualTo(AdvanceResult.inOrder(2));
+        assertThat(store.advance(k, 3, STRICT)).isEqualTo(AdvanceResult.inOrder(3));
+        assertThat(store.advance(k, 2, STRICT)).isEqualTo(AdvanceResult.duplicate(3));
+        assertThat(store.read(k).lastCommitted()).isEqualTo(3);
+    }
+
+    @Test
+    void advance_monotonicAcceptsAnyHigherSequenceAndRejectsTheRest() {
+        AggregateKey k = key("monotonic");
+        assertThat(store.advance(k, 5, MONOTONIC)).isEqualTo(AdvanceResult.inOrder(5));
+        assertThat(store.advance(k, 3, MONOTONIC)).isEqualTo(AdvanceResult.duplicate(5));
+        assertThat(store.advance(k, 5, MONOTONIC)).isEqualTo(AdvanceResult.duplicate(5));
+        assertThat(store.advance(k, 1_000_000_007L, MONOTONIC)).isEqualTo(AdvanceResult.inOrder(1_000_000_007L));
+        assertThat(store.advance(k, Long.MAX_VALUE, MONOTONIC)).isEqualTo(AdvanceResult.inOrder(Long.MAX_VALUE));
+        assertThat(store.advance(k, Long.MAX_VALUE, MONOTONIC)).isEqualTo(AdvanceResult.duplicate(Long.MAX_VALUE));
+    }
+
+    @Test
+    void advance_gapAndDuplicateLeaveTheStateUnchanged() {
+        AggregateKey k = key("unchanged");
+        store.advance(k, 1, STRICT);
+        AggregateState before = store.read(k);
+        store.advance(k, 7, STRICT);
+        store.advance(k, 1, STRICT);
+        assertThat(store.read(k)).isEqualTo(before);
+        assertThat(store.read(key("never-advanced"))).isEqualTo(AggregateState.UNKNOWN);
+        store.advance(key("never-advanced"), 2, STRICT);
+        assertThat(store.read(key("never-advanced"))).isEqualTo(AggregateState.UNKNOWN);
+    }
+
+    @Test
+    void advance_agreesWithThePureRuleOnRandomStreams() {
+        Random random = new Random(20261127L);
+        for (TrackingMode mode : List.of(STRICT, MONOTONIC)) {
+            AggregateKey k = key("random-" + mode);
+            long last = 0;
+            for (int i = 0; i < 400; i++) {
+                long seq = 1 + random.nextInt(60);
+                Verdict expected = SequenceRules.classify(last, seq, mode);
+                AdvanceResult actual = store.advance(k, seq, mode);
+                if (expected == Verdict.IN_ORDER) {
+                    last = seq;
+                }
+                assertThat(actual).as("advance(%d) after last %d in %s", seq, last, mode)
+                        .isEqualTo(new AdvanceResult(expected, last));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, -1, Long.MIN_VALUE})
+    void advance_rejectsInvalidSequenceAndChangesNothing(long seq) {
+        AggregateKey k = key("invalid");
+        store.advance(k, 1, STRICT);
+        assertThatThrownBy(() -> store.advance(k, seq, STRICT))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("seq");
+        assertThat(store.read(k).lastCommitted()).isEqualTo(1);
+    }
+
+    @Test
+    void everyOperationRejectsDisabledModeNullsAndBadArguments() {
+        AggregateKey k = key("args");
+        assertThatThrownBy(() -> store.advance(k, 1, TrackingMode.DISABLED))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DISABLED");
+        assertThatThrownBy(() -> store.advance(null, 1, STRICT)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> store.advance(k, 1, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> store.claim(k, 1, STRICT, " ", LEASE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("owner");
+        assertThatThrownBy(() -> store.claim(k, 1, STRICT, "w", Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leaseTtl");
+        assertThatThrownBy(() -> store.claim(k, 0, STRICT, "w", LEASE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("seq");
+        assertThatThrownBy(() -> store.commit(k, 1, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fencingToken");
+        assertThatThrownBy(() -> store.release(k, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("seq");
+        assertThatThrownBy(() -> store.reset(k, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("last");
+        assertThat(store.read(k)).isEqualTo(AggregateState.UNKNOWN);
+    }
+
+    // ---------------------------------------------------------------- claim
+
+    @Test
+    void claim_strictVerdicts() {
+        AggregateKey k = key("claim-strict");
+        assertThat(store.claim(k, 2, STRICT, "w1", LEASE)).isEqualTo(ClaimResult.gap(0));
+        ClaimResult claimed = store.claim(k, 1, STRICT, "w1", LEASE);
+        assertThat(claimed.status()).isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(claimed.fencingToken()).isPositive();
+        assertThat(store.commit(k, 1, claimed.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+        assertThat(store.claim(k, 1, STRICT, "w1", LEASE)).isEqualTo(ClaimResult.duplicate(1));
+        assertThat(store.claim(k, 3, STRICT, "w1", LEASE)).isEqualTo(ClaimResult.gap(1));
+        assertThat(store.claim(k, 2, STRICT, "w1", LEASE).status()).isEqualTo(ClaimStatus.CLAIMED);
+    }
+
+    @Test
+    void claim_monotonicVerdicts() {
+        AggregateKey k = key("claim-monotonic");
+        ClaimResult first = store.claim(k, 10, MONOTONIC, "w1", LEASE);
+        assertThat(first.status()).isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(store.commit(k, 10, first.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+        assertThat(store.claim(k, 10, MONOTONIC, "w1", LEASE)).isEqualTo(ClaimResult.duplicate(10));
+        assertThat(store.claim(k, 4, MONOTONIC, "w1", LEASE)).isEqualTo(ClaimResult.duplicate(10));
+        ClaimResult jump = store.claim(k, 500, MONOTONIC, "w1", LEASE);
+        assertThat(jump.status()).isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(store.commit(k, 500, jump.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+        assertThat(store.read(k).lastCommitted()).isEqualTo(500);
+    }
+
+    @Test
+    void claim_doesNotAdvanceTheLastCommittedSequence() {
+        AggregateKey k = key("claim-no-advance");
+        store.claim(k, 1, STRICT, "w1", LEASE);
+        assertThat(store.read(k).lastCommitted()).isZero();
+        assertThat(store.advance(k, 1, STRICT).verdict()).isEqualTo(Verdict.IN_ORDER);
+    }
+
+    @Test
+    void claim_atMostOneUnexpiredClaimPerAggregate() {
+        AggregateKey k = key("busy");
+        ClaimResult first = store.claim(k, 1, STRICT, "w1", LEASE);
+        ClaimResult second = store.claim(k, 1, STRICT, "w2", LEASE);
+        assertThat(second.status()).isEqualTo(ClaimStatus.BUSY);
+        ActiveClaim holder = second.busyHolder().orElseThrow();
+        assertThat(holder.owner()).isEqualTo("w1");
+        assertThat(holder.sequence()).isEqualTo(1);
+        assertThat(holder.fencingToken()).isEqualTo(first.fencingToken());
+        assertThat(store.read(k).claim()).contains(holder);
+        // another aggregate is not affected
+        assertThat(store.claim(key("other"), 1, STRICT, "w2", LEASE).status()).isEqualTo(ClaimStatus.CLAIMED);
+    }
+
+    @Test
+    void claim_duplicateAndGapTakePrecedenceOverBusy() {
+        AggregateKey k = key("precedence");
+        store.advance(k, 1, STRICT);
+        store.claim(k, 2, STRICT, "w1", LEASE);
+        assertThat(store.claim(k, 1, STRICT, "w2", LEASE)).isEqualTo(ClaimResult.duplicate(1));
+        assertThat(store.claim(k, 5, STRICT, "w2", LEASE)).isEqualTo(ClaimResult.gap(1));
+        assertThat(store.claim(k, 2, STRICT, "w2", LEASE).status()).isEqualTo(ClaimStatus.BUSY);
+    }
+
+    @Test
+    void claim_expiredLeaseCanBeTakenOverByAnotherOwner() {
+        AggregateKey k = key("expiry");
+        Duration lease = Duration.ofSeconds(5);
+        ClaimResult first = store.claim(k, 1, STRICT, "w1", lease);
+        advanceStoreClock(Duration.ofSeconds(4));
+        assertThat(store.claim(k, 1, STRICT, "w2", lease).status()).isEqualTo(ClaimStatus.BUSY);
+        advanceStoreClock(Duration.ofMillis(1_100));
+        assertThat(store.read(k).claim()).as("an expired claim is not current").isEmpty();
+        ClaimResult second = store.claim(k, 1, STRICT, "w2", lease);
+        assertThat(second.status()).isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
+        assertThat(store.read(k).claim().orElseThrow().owner()).isEqualTo("w2");
+    }
+
+    @Test
+    void claim_busyReportsWhenTheLeaseEnds() {
+        AggregateKey k = key("expires-at");
+        store.claim(k, 1, STRICT, "w1", Duration.ofSeconds(10));
+        ActiveClaim holder = store.claim(k, 1, STRICT, "w2", LEASE).busyHolder().orElseThrow();
+        advanceStoreClock(Duration.ofSeconds(3));
+        ActiveClaim later = store.claim(k, 1, STRICT, "w2", LEASE).busyHolder().orElseThrow();
+        assertThat(later.expiresAt()).isEqualTo(holder.expiresAt());
+        assertThat(Duration.between(holder.expiresAt(), later.expiresAt())).isZero();
+    }
+
+    @Test
+    void claim_sameOwnerReclaimsAndFencesItsEarlierAttempt() {
+        AggregateKey k = key("reclaim");
+        ClaimResult first = store.claim(k, 1, STRICT, "w1", LEASE);
+        ClaimResult again = store.claim(k, 1, STRICT, "w1", LEASE);
+        assertThat(again.status()).isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(again.fencingToken()).isGreaterThan(first.fencingToken());
+        assertThat(store.commit(k, 1, first.fencingToken())).isEqualTo(CommitResult.CLAIM_LOST);
+        assertThat(store.commit(k, 1, again.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+    }
+
+    @Test
+    void fencingTokensStrictlyIncreaseAcrossClaimsReleasesExpiriesCommitsAndResets() {
+        AggregateKey k = key("tokens");
+        List<Long> tokens = new ArrayList<>();
+        ClaimResult c = store.claim(k, 1, STRICT, "w1", LEASE);
+        tokens.add(c.fencingToken());
+        store.release(k, 1, c.fencingToken());
+        c = store.claim(k, 1, STRICT, "w2", Duration.ofSeconds(1));
+        tokens.add(c.fencingToken());
+        advanceStoreClock(Duration.ofSeconds(2));
+        c = store.claim(k, 1, STRICT, "w3", LEASE);
+        tokens.add(c.fencingToken());
+        store.commit(k, 1, c.fencingToken());
+        c = store.claim(k, 2, STRICT, "w1", LEASE);
+        tokens.add(c.fencingToken());
+        store.reset(k, 0);
+        c = store.claim(k, 1, STRICT, "w1", LEASE);
+        tokens.add(c.fencingToken());
+        assertThat(tokens).doesNotHaveDuplicates().isSorted();
+        assertThat(store.read(k).fencingToken()).isGreaterThanOrEqualTo(tokens.get(tokens.size() - 1));
+    }
+
+    // ---------------------------------------------------------------- commit
+
+    @Test
+    void commit_advancesAndDropsTheClaim() {
+        AggregateKey k = key("commit");
+        ClaimResult c = store.claim(k, 1, STRICT, "w1", LEASE);
+        assertThat(store.commit(k, 1, c.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+        AggregateState state = store.read(k);
+        assertThat(state.lastCommitted()).isEqualTo(1);
+        assertThat(state.claim()).isEmpty();
+        assertThat(store.claim(k, 2, STRICT, "w2", LEASE).status())
+                .as("another worker may claim the next sequence at once").isEqualTo(ClaimStatus.CLAIMED);
+    }
+
+    @Test
+    void commit_retriedAfterUnknownOutcomeIsAlreadyCommitted() {
+        AggregateKey k = key("commit-retry");
+        ClaimResult c = store.claim(k, 1, STRICT, "w1", LEASE);
+        assertThat(store.commit(k, 1, c.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+        assertThat(store.commit(k, 1, c.fencingToken())).isEqualTo(CommitResult.ALREADY_COMMITTED);
+        assertThat(store.commit(k, 1, c.fencingToken())).isEqualTo(CommitResult.ALREADY_COMMITTED);
+        assertThat(store.read(k).lastCommitted()).isEqualTo(1);
+    }
+
+    @Test
+    void commit_fencedWorkerGetsClaimLostAndChangesNothing() {
+        AggregateKey k = key("fenced");
+        Duration lease = Duration.ofSeconds(2);
+        ClaimResult paused = store.claim(k, 1, STRICT, "paused-worker", lease);
+        advanceStoreClock(Duration.ofSeconds(3));
+        ClaimResult successor = store.claim(k, 1, STRICT, "successor", lease);
+        assertThat(successor.fencingToken()).isGreaterThan(paused.fencingToken());
+
+        assertThat(store.commit(k, 1, paused.fencingToken())).isEqualTo(CommitResult.CLAIM_LOST);
+        assertThat(store.read(k).lastCommitted()).isZero();
+        assertThat(store.read(k).claim().orElseThrow().owner()).isEqualTo("successor");
+
+        assertThat(store.commit(k, 1, successor.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+        assertThat(store.commit(k, 1, paused.fencingToken()))
+                .as("still fenced after the successor committed").isEqualTo(CommitResult.CLAIM_LOST);
+    }
+
+    @Test
+    void commit_afterLeaseExpirySucceedsWhenNoNewerClaimWasIssued() {
+        AggregateKey k = key("late-commit");
+        ClaimResult c = store.claim(k, 1, STRICT, "slow", Duration.ofSeconds(1));
+        advanceStoreClock(Duration.ofSeconds(5));
+        assertThat(store.commit(k, 1, c.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+        assertThat(store.read(k).lastCommitted()).isEqualTo(1);
+    }
+
+    @Test
+    void commit_withWrongTokenOrSequenceOrWithoutClaimIsClaimLost() {
+        AggregateKey k = key("wrong");
+        assertThat(store.commit(k, 1, 1)).isEqualTo(CommitResult.CLAIM_LOST);
+        ClaimResult c = store.claim(k, 1, STRICT, "w1", LEASE);
+        assertThat(store.commit(k, 1, c.fencingToken() + 1)).isEqualTo(CommitResult.CLAIM_LOST);
+        assertThat(store.commit(k, 2, c.fencingToken())).isEqualTo(CommitResult.CLAIM_LOST);
+        assertThat(store.read(k).lastCommitted()).isZero();
+        assertThat(store.read(k).claim()).isPresent();
+    }
+
+    // ---------------------------------------------------------------- release
+
+    @Test
+    void release_givesTheClaimBackWithoutAdvancing() {
+        AggregateKey k = key("release");
+        ClaimResult c = store.claim(k, 1, STRICT, "w1", LEASE);
+        assertThat(store.release(k, 1, c.fencingToken())).isEqualTo(ReleaseResult.RELEASED);
+        assertThat(store.read(k).lastCommitted()).isZero();
+        assertThat(store.read(k).claim()).isEmpty();
+        assertThat(store.commit(k, 1, c.fencingToken())).isEqualTo(CommitResult.CLAIM_LOST);
+        ClaimResult other = store.claim(k, 1, STRICT, "w2", LEASE);
+        assertThat(other.status()).as("claimable at once, no lease wait").isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(other.fencingToken()).isGreaterThan(c.fencingToken());
+    }
+
+    @Test
+    void release_invalidatesTheTokenEvenIfTheSequenceGetsCommittedOtherwise() {
+        AggregateKey k = key("release-then-advance");
+        ClaimResult c = store.claim(k, 1, STRICT, "w1", LEASE);
+        store.release(k, 1, c.fencingToken());
+        store.advance(k, 1, STRICT);
+        assertThat(store.commit(k, 1, c.fencingToken()))
+                .as("the released attempt never committed").isEqualTo(CommitResult.CLAIM_LOST);
+    }
+
+    @Test
+    void release_ofAClaimNotHeldChangesNothing() {
+        AggregateKey k = key("release-wrong");
+        assertThat(store.release(k, 1, 1)).isEqualTo(ReleaseResult.NOT_HELD);
+        ClaimResult c = store.claim(k, 1, STRICT, "w1", LEASE);
+        assertThat(store.release(k, 1, c.fencingToken() + 1)).isEqualTo(ReleaseResult.NOT_HELD);
+        assertThat(store.release(k, 2, c.fencingToken())).isEqualTo(ReleaseResult.NOT_HELD);
+        assertThat(store.read(k).claim().orElseThrow().fencingToken()).isEqualTo(c.fencingToken());
+        store.commit(k, 1, c.fencingToken());
+        assertThat(store.release(k, 1, c.fencingToken())).isEqualTo(ReleaseResult.NOT_HELD);
+        assertThat(store.read(k).lastCommitted()).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------- read, reset, delete
+
+    @Test
+    void reset_setsLastDropsTheClaimAndKeepsFencing() {
+        AggregateKey k = key("reset");
+        store.advance(k, 1, STRICT);
+        store.advance(k, 2, STRICT);
+        ClaimResult c = store.claim(k, 3, STRICT, "w1", LEASE);
+        store.reset(k, 1);
+        AggregateState state = store.read(k);
+        assertThat(state.lastCommitted()).isEqualTo(1);
+        assertThat(state.claim()).isEmpty();
+        assertThat(state.fencingToken()).as("reset invalidates earlier tokens").isGreaterThan(c.fencingToken());
+        assertThat(store.advance(k, 2, STRICT)).isEqualTo(AdvanceResult.inOrder(2));
+        store.reset(k, 41);
+        assertThat(store.advance(k, 42, STRICT)).isEqualTo(AdvanceResult.inOrder(42));
+        assertThat(store.commit(k, 3, c.fencingToken())).isEqualTo(CommitResult.CLAIM_LOST);
+    }
+
+    @Test
+    void delete_forgetsTheAggregate() {
+        AggregateKey k = key("delete");
+        store.advance(k, 1, STRICT);
+        assertThat(store.delete(k)).isTrue();
+        assertThat(store.read(k)).isEqualTo(AggregateState.UNKNOWN);
+        assertThat(store.delete(k)).isFalse();
+        assertThat(store.advance(k, 1, STRICT)).isEqualTo(AdvanceResult.inOrder(1));
+    }
+
+    // ---------------------------------------------------------------- batches and async
+
+    @Test
+    void advanceAll_equalsTheSinglesInOrder() {
+        List<AdvanceRequest> requests = new ArrayList<>();
+        Random random = new Random(7);
+        for (int i = 0; i < 300; i++) {
+            TrackingMode mode = i % 3 == 0 ? MONOTONIC : STRICT;
+            requests.add(new AdvanceRequest(key("batch-" + mode + "-" + random.nextInt(5)), 1 + random.nextInt(8), mode));
+        }
+        List<AdvanceResult> batched = store.advanceAll(requests);
+        try (SequenceStore singles = createStore()) {
+            List<AdvanceResult> expected = new ArrayList<>();
+            for (AdvanceRequest r : requests) {
+                expected.add(singles.advance(r.key(), r.seq(), r.mode()));
+            }
+            assertThat(batched).containsExactlyElementsOf(expected);
+        }
+        assertThat(store.advanceAll(List.of())).isEmpty();
+    }
+
+    @Test
+    void claimAllAndCommitAll_equalTheSinglesInOrder() {
+        List<ClaimRequest> claims = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            claims.add(new ClaimRequest(key("batch-claim-" + (i % 7)), 1 + i / 7, STRICT, "w" + (i % 2), LEASE));
+        }
+        List<ClaimResult> batched = store.claimAll(claims);
+        List<CommitRequest> commits = new ArrayList<>();
+        for (int i = 0; i < claims.size(); i++) {
+            if (batched.get(i).status() == ClaimStatus.CLAIMED) {
+                commits.add(new CommitRequest(claims.get(i).key(), claims.get(i).seq(), batched.get(i).fencingToken()));
+            }
+        }
+        List<CommitResult> committed = store.commitAll(commits);
+
+        try (SequenceStore singles = createStore()) {
+            List<ClaimResult> expectedClaims = new ArrayList<>();
+            for (ClaimRequest r : claims) {
+                expectedClaims.add(singles.claim(r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl()));
+            }
+            List<CommitResult> expectedCommits = new ArrayList<>();
+            for (int i = 0; i < claims.size(); i++) {
+                if (expectedClaims.get(i).status() == ClaimStatus.CLAIMED) {
+                    expectedCommits.add(singles.commit(claims.get(i).key(), claims.get(i).seq(),
+                            expectedClaims.get(i).fencingToken()));
+                }
+            }
+            assertThat(batched).extracting(ClaimResult::status, ClaimResult::lastCommitted)
+                    .containsExactlyElementsOf(expectedClaims.stream()
+                            .map(r -> org.assertj.core.groups.Tuple.tuple(r.status(), r.lastCommitted())).toList());
+            assertThat(committed).containsExactlyElementsOf(expectedCommits);
+        }
+    }
+
+    @Test
+    void asyncForms_answerLikeTheBlockingForms() throws Exception {
+        AggregateKey k = key("async");
+        assertThat(store.advanceAsync(k, 1, STRICT).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .isEqualTo(AdvanceResult.inOrder(1));
+        ClaimResult c = store.claimAsync(k, 2, STRICT, "w1", LEASE).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(c.status()).isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(store.releaseAsync(k, 2, c.fencingToken()).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .isEqualTo(ReleaseResult.RELEASED);
+        ClaimResult again = store.claimAsync(k, 2, STRICT, "w1", LEASE).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(store.commitAsync(k, 2, again.fencingToken()).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .isEqualTo(CommitResult.COMMITTED);
+        assertThat(store.readAsync(k).toCompletableFuture().get(10, TimeUnit.SECONDS).lastCommitted()).isEqualTo(2);
+        assertThat(store.advanceAllAsync(List.of(new AdvanceRequest(k, 3, STRICT), new AdvanceRequest(k, 3, STRICT)))
+                .toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .containsExactly(AdvanceResult.inOrder(3), AdvanceResult.duplicate(3));
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    @Test
+    void keys_areInjective_separatorInDomainOrIdDoesNotCollide() {
+        AggregateKey left = AggregateKey.of("a", "b:c");
+        AggregateKey right = AggregateKey.of("a:b", "c");
+        store.advance(left, 1, STRICT);
+        assertThat(store.read(right)).isEqualTo(AggregateState.UNKNOWN);
+        assertThat(store.advance(right, 1, STRICT)).isEqualTo(AdvanceResult.inOrder(1));
+        store.advance(left, 2, STRICT);
+        assertThat(store.read(left).lastCommitted()).isEqualTo(2);
+        assertThat(store.read(right).lastCommitted()).isEqualTo(1);
+    }
+
+    @Test
+    void keys_withSpecialCharactersAreTrackedIndependently() {
+        List<String> ids = List.of("{user}", "user", "}{", "{", "}", "a:b", "a%3Ab", "a%b", "%", "a b", "a+b", " x",
+                "ünïcødé-日本語-🙂", "line\nbreak", "nul\0char", "tab\tid", "x".repeat(1000), "x".repeat(999),
+                "seqtrack:tck_domain:x", "{tck_domain}:x");
+        for (int i = 0; i < ids.size(); i++) {
+            store.advance(AggregateKey.of("tck_domain", ids.get(i)), i + 1, MONOTONIC);
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            assertThat(store.read(AggregateKey.of("tck_domain", ids.get(i))).lastCommitted())
+                    .as("last of id #%d %s", i, ids.get(i)).isEqualTo(i + 1);
+        }
+        assertThat(store.read(AggregateKey.of("tck_domain", "never"))).isEqualTo(AggregateState.UNKNOWN);
+    }
+
+    @Test
+    void keys_domainsWithSpecialCharactersAreTrackedIndependently() {
+        List<String> domains = List.of("d", "d:", "{d}", "d%", "d d", "δ", "d\n");
+        for (int i = 0; i < domains.size(); i++) {
+            store.advance(AggregateKey.of(domains.get(i), "same-id"), i + 1, MONOTONIC);
+        }
+        for (int i = 0; i < domains.size(); i++) {
+            assertThat(store.read(AggregateKey.of(domains.get(i), "same-id")).lastCommitted()).isEqualTo(i + 1);
+        }
+    }
+
+    // ---------------------------------------------------------------- concurrency
+
+    /**
+     * Many workers race over the same events — one hot aggregate and several cold ones — with claim → handle →
+     * commit. No lease runs out (the clock stands still), so every sequence must be handled exactly once, in order,
+     * and never by two workers at once.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void concurrentWorkers_claimAndCommitEverySequenceExactlyOnceInOrder() throws Exception {
+        ConcurrencyHarness.claimCommitRace(store, key("hot"), List.of(key("cold-1"), key("cold-2"), key("cold-3")),
+                4, 150);
+    }
+
+    /** Many threads advance the same sequences: each sequence is IN_ORDER for exactly one of them. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void concurrentAdvance_eachSequenceIsInOrderExactlyOnce() throws Exception {
+        ConcurrencyHarness.advanceRace(store, key("advance-race"), 4, 300);
+    }
+}
