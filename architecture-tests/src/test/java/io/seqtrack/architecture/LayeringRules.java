@@ -103,7 +103,10 @@ public final class LayeringRules {
             .should().dependOnClassesThat().resideInAnyPackage(INBOUND_PORT, SERVICE)
             .because("an adapter author implementing SequenceStore must not need the tracker's use case");
 
-    /** Only the CLI, the examples, the benchmarks and the TCK may depend on themselves. */
+    /**
+     * The CLI, the examples, the benchmarks and the TCK are leaves: each may use its own classes, nothing else may use
+     * them.
+     */
     @ArchTest
     public static final ArchRule NOTHING_DEPENDS_ON_RUNNABLES_OR_THE_TCK = CompositeArchRule
             .of(nothingElseDependsOn(CLI, "the CLI is a program, not a library"))
@@ -153,9 +156,16 @@ public final class LayeringRules {
             .because("implementations are package-private or in internal packages; only their module uses them "
                     + "(DESIGN.md)");
 
-    /** Logging goes through whatever the application uses, never {@code java.util.logging}. */
+    /**
+     * Logging goes through whatever the application uses, never {@code java.util.logging}. Stricter than
+     * {@link GeneralCodingRules#NO_CLASSES_SHOULD_USE_JAVA_UTIL_LOGGING}, which only catches a class that assigns a
+     * field of a {@code java.util.logging} type and misses {@code Logger.getLogger(..).info(..)} inline.
+     */
     @ArchTest
-    public static final ArchRule NO_JAVA_UTIL_LOGGING = GeneralCodingRules.NO_CLASSES_SHOULD_USE_JAVA_UTIL_LOGGING;
+    public static final ArchRule NO_JAVA_UTIL_LOGGING = noClasses()
+            .should().dependOnClassesThat().resideInAPackage("java.util.logging..")
+            .as("no classes should use java.util.logging")
+            .because("a library must not pick the application's logging backend");
 
     /** Failures are {@code SequenceTrackingException}s or specific JDK exceptions, never bare {@code RuntimeException}. */
     @ArchTest

@@ -24,9 +24,16 @@ public final class InMemoryStoreModule extends AbstractModule {
         this(() -> InMemorySequenceStore.builder().recordStats().build());
     }
 
-    /** A store built by {@code builder} (clock, retention, statistics) when the injector first needs it. */
+    /**
+     * A store configured by {@code builder} (clock, retention, statistics). The store is built now, so changing the
+     * builder afterwards does not affect this module.
+     */
     public InMemoryStoreModule(InMemorySequenceStore.Builder builder) {
-        this(Objects.requireNonNull(builder, "builder")::build);
+        this(built(Objects.requireNonNull(builder, "builder").build()));
+    }
+
+    private static Supplier<InMemorySequenceStore> built(InMemorySequenceStore store) {
+        return () -> store;
     }
 
     private InMemoryStoreModule(Supplier<InMemorySequenceStore> factory) {
