@@ -1,0 +1,489 @@
+package io.seqtrack.redis;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.SequenceStoreException;
+import io.seqtrack.core.domain.SequenceTrackingException;
+import io.seqtrack.core.domain.TrackingMode;
+import io.seqtrack.core.domain.Verdict;
+import io.seqtrack.core.port.out.ActiveClaim;
+import io.seqtrack.core.port.out.AdvanceRequest;
+import io.seqtrack.core.port.out.AdvanceResult;
+import io.seqtrack.core.port.out.AggregateState;
+import io.seqtrack.core.port.out.ClaimRequest;
+import io.seqtrack.core.port.out.ClaimResult;
+import io.seqtrack.core.port.out.CommitRequest;
+import io.seqtrack.core.port.out.CommitResult;
+import io.seqtrack.core.port.out.ReleaseResult;
+import io.seqtrack.core.port.out.SequenceStore;
+import io.seqtrack.core.port.out.StoreArguments;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * The production {@link SequenceStore}: Redis standalone, behind Sentinel, or Cluster, through Lettuce.
+ *
+ * <ul>
+ *   <li>Every operation is one Lua script run with {@code EVALSHA} — one atomic server-side step, one round trip. A
+ *       script missing from the server's cache (restart, failover, {@code SCRIPT FLUSH}) is re-sent with {@code EVAL}
+ *       transparently.</li>
+ *   <li>Lease expiry uses the server's clock ({@code TIME} inside the script).</li>
+ *   <li>Idle aggregates rest as one small field in a per-bucket hash; see {@link KeyLayout} and docs/operations.md.</li>
+ *   <li>Batches are pipelined on a dedicated connection: auto-flush off, one flush per batch. Async calls share one
+ *       connection on which Netty pipelines whatever is in flight.</li>
+ *   <li>Fail closed: refused connections, timeouts and uninterpretable values raise {@link SequenceStoreException}
+ *       with the aggregate and the cause. A corrupted value is reported, never overwritten.</li>
+ *   <li>Optional {@code WAIT}: with {@link RedisStoreConfig.Builder#waitForReplicas} every write is reported done only
+ *       once that many replicas acknowledged it.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. Close it to release the connections (and the client, if the store created it).
+ */
+public final class RedisSequenceStore implements SequenceStore {
+
+    private final RedisStoreConfig config;
+    private final KeyLayout layout;
+    private final Backend backend;
+    private final ReentrantLock batchLock = new ReentrantLock();
+    private final long awaitMillis;
+    /** Shifts the server clock the scripts read; only tests set it, to run lease expiry on virtual time. */
+    private volatile long clockOffsetMillis;
+
+    private RedisSequenceStore(RedisStoreConfig config, AbstractRedisClient borrowed) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.layout = new KeyLayout(config.keyPrefix(), config.buckets());
+        // the client's own timeout fires first; ours is a backstop for a stuck future
+        this.awaitMillis = config.commandTimeout().toMillis() + config.waitTimeout().toMillis() + 1_000;
+        try {
+            this.backend = Backend.open(config, borrowed);
+        } catch (RuntimeException e) {
+            throw SequenceStoreException.of("connect to " + config, e);
+        }
+    }
+
+    /**
+     * A store that creates, and on {@link #close()} shuts down, its own Lettuce client.
+     *
+     * @throws SequenceStoreException if Redis cannot be reached (wrong address, wrong password, TLS failure)
+     */
+    public static RedisSequenceStore create(RedisStoreConfig config) {
+        return new RedisSequenceStore(config, null);
+    }
+
+    /**
+     * A store on a client the caller owns (a {@link io.lettuce.core.RedisClient} for standalone/Sentinel, a
+     * {@link RedisClusterClient} for Cluster); closing the store leaves the client open.
+     */
+    public static RedisSequenceStore create(RedisStoreConfig config, AbstractRedisClient client) {
+        Objects.requireNonNull(client, "client");
+        boolean clusterClient = client instanceof RedisClusterClient;
+        if (clusterClient != (config.topology() == RedisStoreConfig.Topology.CLUSTER)) {
+            throw new IllegalArgumentException("a " + config.topology() + " store needs a "
+                    + (clusterClient ? "RedisClient" : "RedisClusterClient") + ", got " + client.getClass().getSimpleName());
+        }
+        return new RedisSequenceStore(config, client);
+    }
+
+    public RedisStoreConfig config() {
+        return config;
+    }
+
+    // ------------------------------------------------------------------ single operations
+
+    @Override
+    public AdvanceResult advance(AggregateKey key, long seq, TrackingMode mode) {
+        return await("advance", key, advanceCall(backend.commands(), key, seq, mode, true));
+    }
+
+    @Override
+    public ClaimResult claim(AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
+        return await("claim", key, claimCall(backend.commands(), key, seq, mode, owner, leaseTtl));
+    }
+
+    @Override
+    public CommitResult commit(AggregateKey key, long seq, long fencingToken) {
+        return await("commit", key, commitCall(backend.commands(), key, seq, fencingToken, true));
+    }
+
+    @Override
+    public ReleaseResult release(AggregateKey key, long seq, long fencingToken) {
+        StoreArguments.requireKey(key);
+        StoreArguments.requireSequence(seq);
+        StoreArguments.requireFencingToken(fencingToken);
+        byte[][] keys = layout.keys(key);
+        return await("release", key, run(backend.commands(), Script.RELEASE, keys, KeyLayout.field(key.aggregateId()),
+                dec(seq), dec(fencingToken)).thenApply(r -> ReleaseResult.valueOf(text(r, 0))));
+    }
+
+    @Override
+    public AggregateState read(AggregateKey key) {
+        return await("read", key, readCall(key));
+    }
+
+    @Override
+    public void reset(AggregateKey key, long last) {
+        StoreArguments.requireKey(key);
+        StoreArguments.requireLast(last);
+        byte[][] keys = layout.keys(key);
+        await("reset", key, run(backend.commands(), Script.RESET, keys, KeyLayout.field(key.aggregateId()), dec(last))
+                .thenCompose(r -> replicated(keys[0], false, r)));
+    }
+
+    @Override
+    public boolean delete(AggregateKey key) {
+        StoreArguments.requireKey(key);
+        byte[][] keys = layout.keys(key);
+        return await("delete", key, run(backend.commands(), Script.DELETE, keys, KeyLayout.field(key.aggregateId()))
+                .thenCompose(r -> replicated(keys[0], false, r))
+                .thenApply(r -> ((Long) r.get(0)) == 1L));
+    }
+
+    // ------------------------------------------------------------------ async forms
+
+    @Override
+    public CompletionStage<AdvanceResult> advanceAsync(AggregateKey key, long seq, TrackingMode mode) {
+        return translated("advance", key, () -> advanceCall(backend.commands(), key, seq, mode, true));
+    }
+
+    @Override
+    public CompletionStage<ClaimResult> claimAsync(AggregateKey key, long seq, TrackingMode mode, String owner,
+            Duration leaseTtl) {
+        return translated("claim", key, () -> claimCall(backend.commands(), key, seq, mode, owner, leaseTtl));
+    }
+
+    @Override
+    public CompletionStage<CommitResult> commitAsync(AggregateKey key, long seq, long fencingToken) {
+        return translated("commit", key, () -> commitCall(backend.commands(), key, seq, fencingToken, true));
+    }
+
+    @Override
+    public CompletionStage<AggregateState> readAsync(AggregateKey key) {
+        return translated("read", key, () -> readCall(key));
+    }
+
+    // ------------------------------------------------------------------ batches: one flush, O(1) round trips
+
+    @Override
+    public List<AdvanceResult> advanceAll(List<AdvanceRequest> requests) {
+        return pipelined("advance batch", requests, AdvanceRequest::key,
+                (commands, r) -> advanceCall(commands, r.key(), r.seq(), r.mode(), false),
+                r -> r.verdict() == Verdict.IN_ORDER);
+    }
+
+    @Override
+    public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+        return pipelined("claim batch", requests, ClaimRequest::key,
+                (commands, r) -> claimCall(commands, r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl()),
+                r -> false);
+    }
+
+    @Override
+    public List<CommitResult> commitAll(List<CommitRequest> requests) {
+        return pipelined("commit batch", requests, CommitRequest::key,
+                (commands, r) -> commitCall(commands, r.key(), r.seq(), r.fencingToken(), false),
+                r -> r == CommitResult.COMMITTED);
+    }
+
+    @Override
+    public CompletionStage<List<AdvanceResult>> advanceAllAsync(List<AdvanceRequest> requests) {
+        try {
+            return CompletableFuture.completedFuture(advanceAll(requests));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+
+    /** Test hook: moves the clock the scripts judge leases by. Never used in production. */
+    void shiftServerClock(Duration duration) {
+        clockOffsetMillis += duration.toMillis();
+    }
+
+    // ------------------------------------------------------------------ calls
+
+    private CompletableFuture<AdvanceResult> advanceCall(RedisScriptingAsyncCommands<byte[], byte[]> commands,
+            AggregateKey key, long seq, TrackingMode mode, boolean waitHere) {
+        StoreArguments.requireKey(key);
+        StoreArguments.requireSequence(seq);
+        StoreArguments.requireTrackedMode(mode);
+        byte[][] keys = layout.keys(key);
+        return run(commands, Script.ADVANCE, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1),
+                modeArg(mode))
+                .thenApply(r -> {
+                    long last = number(key, r, 1);
+                    switch (text(r, 0)) {
+                        case "I": return AdvanceResult.inOrder(last);
+                        case "D": return AdvanceResult.duplicate(last);
+                        case "G": return AdvanceResult.gap(last);
+                        default: throw unexpected(key, r);
+                    }
+                })
+                .thenCompose(result -> waitHere && result.verdict() == Verdict.IN_ORDER
+                        ? replicated(keys[0], false, result) : CompletableFuture.completedFuture(result));
+    }
+
+    private CompletableFuture<ClaimResult> claimCall(RedisScriptingAsyncCommands<byte[], byte[]> commands,
+            AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
+        StoreArguments.requireKey(key);
+        StoreArguments.requireSequence(seq);
+        StoreArguments.requireTrackedMode(mode);
+        StoreArguments.requireOwner(owner);
+        StoreArguments.requireLeaseTtl(leaseTtl);
+        byte[][] keys = layout.keys(key);
+        return run(commands, Script.CLAIM, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1),
+                modeArg(mode), owner.getBytes(StandardCharsets.UTF_8), dec(leaseTtl.toMillis()), dec(clockOffsetMillis))
+                .thenApply(r -> {
+                    long last = number(key, r, 1);
+                    switch (text(r, 0)) {
+                        case "C": return ClaimResult.claimed(last, number(key, r, 2));
+                        case "D": return ClaimResult.duplicate(last);
+                        case "G": return ClaimResult.gap(last);
+                        case "B": return ClaimResult.busy(last, new ActiveClaim(text(r, 2), number(key, r, 3),
+                                number(key, r, 4), Instant.ofEpochMilli(number(key, r, 5))));
+                        default: throw unexpected(key, r);
+                    }
+                });
+    }
+
+    private CompletableFuture<CommitResult> commitCall(RedisScriptingAsyncCommands<byte[], byte[]> commands,
+            AggregateKey key, long seq, long fencingToken, boolean waitHere) {
+        StoreArguments.requireKey(key);
+        StoreArguments.requireSequence(seq);
+        StoreArguments.requireFencingToken(fencingToken);
+        byte[][] keys = layout.keys(key);
+        return run(commands, Script.COMMIT, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(fencingToken))
+                .thenApply(r -> CommitResult.valueOf(text(r, 0)))
+                // ALREADY_COMMITTED is waited for too: it may be the retry of a commit whose WAIT timed out
+                .thenCompose(result -> waitHere && result != CommitResult.CLAIM_LOST
+                        ? replicated(keys[0], false, result) : CompletableFuture.completedFuture(result));
+    }
+
+    private CompletableFuture<AggregateState> readCall(AggregateKey key) {
+        StoreArguments.requireKey(key);
+        return run(backend.commands(), Script.READ, layout.keys(key), KeyLayout.field(key.aggregateId()),
+                dec(clockOffsetMillis))
+                .thenApply(r -> {
+                    long last = number(key, r, 0);
+                    long fence = number(key, r, 1);
+                    Optional<ActiveClaim> claim = r.size() < 6 ? Optional.empty()
+                            : Optional.of(new ActiveClaim(text(r, 2), number(key, r, 3), number(key, r, 4),
+                                    Instant.ofEpochMilli(number(key, r, 5))));
+                    return new AggregateState(last, fence, claim);
+                });
+    }
+
+    /** EVALSHA, falling back to EVAL (which also re-caches the script) when the server lost its script cache. */
+    private CompletableFuture<List<Object>> run(RedisScriptingAsyncCommands<byte[], byte[]> commands, Script script,
+            byte[][] keys, byte[]... args) {
+        CompletableFuture<List<Object>> first = commands.<List<Object>>evalsha(script.sha, ScriptOutputType.MULTI,
+                keys, args).toCompletableFuture();
+        return first.exceptionallyCompose(e -> isNoScript(e)
+                ? backend.commands().<List<Object>>eval(script.bodyBytes, ScriptOutputType.MULTI, keys, args)
+                        .toCompletableFuture()
+                : CompletableFuture.failedFuture(e));
+    }
+
+    private <T> CompletableFuture<T> replicated(byte[] key, boolean fromBatch, T result) {
+        if (config.waitReplicas() == 0) {
+            return CompletableFuture.completedFuture(result);
+        }
+        long timeout = config.waitTimeout().toMillis();
+        return backend.waitForReplicas(key, fromBatch, config.waitReplicas(), timeout).toCompletableFuture()
+                .thenApply(acknowledged -> {
+                    if (acknowledged < config.waitReplicas()) {
+                        throw new ReplicationNotAcknowledgedException("written on the master but acknowledged by only "
+                                + acknowledged + " of " + config.waitReplicas() + " replicas within " + timeout
+                                + " ms; a failover could lose it");
+                    }
+                    return result;
+                });
+    }
+
+    private <R, T> List<T> pipelined(String what, List<R> requests, Function<R, AggregateKey> keyOf,
+            java.util.function.BiFunction<RedisScriptingAsyncCommands<byte[], byte[]>, R, CompletableFuture<T>> call,
+            java.util.function.Predicate<T> wrote) {
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        List<CompletableFuture<T>> futures = new ArrayList<>(requests.size());
+        batchLock.lock();
+        try {
+            backend.batchConnection().setAutoFlushCommands(false);
+            try {
+                for (R request : requests) {
+                    futures.add(call.apply(backend.batchCommands(), request));
+                }
+            } finally {
+                backend.batchConnection().flushCommands();
+                backend.batchConnection().setAutoFlushCommands(true);
+            }
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                    .get(awaitMillis + requests.size(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw translate(what, null, e.getCause());
+        } catch (TimeoutException e) {
+            throw SequenceStoreException.of(what + " of " + requests.size(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SequenceStoreException.of(what + " of " + requests.size(), e);
+        } catch (RuntimeException e) {
+            throw translate(what, null, e);
+        } finally {
+            batchLock.unlock();
+        }
+        List<T> results = new ArrayList<>(requests.size());
+        Set<AggregateKey> written = new LinkedHashSet<>();
+        for (int i = 0; i < requests.size(); i++) {
+            T result = futures.get(i).join();
+            results.add(result);
+            if (wrote.test(result)) {
+                written.add(keyOf.apply(requests.get(i)));
+            }
+        }
+        if (config.waitReplicas() > 0 && !written.isEmpty()) {
+            awaitReplication(what, written);
+        }
+        return results;
+    }
+
+    private void awaitReplication(String what, Set<AggregateKey> written) {
+        // one WAIT per connection that wrote: per node on a Cluster, once otherwise
+        Set<Integer> slots = new LinkedHashSet<>();
+        List<CompletableFuture<Object>> waits = new ArrayList<>();
+        for (AggregateKey key : written) {
+            byte[] restKey = layout.keys(key)[0];
+            if (slots.add(io.lettuce.core.cluster.SlotHash.getSlot(restKey))) {
+                waits.add(replicated(restKey, true, null));
+            }
+            if (config.topology() != RedisStoreConfig.Topology.CLUSTER) {
+                break;
+            }
+        }
+        await(what, null, CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)));
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    private <T> T await(String operation, AggregateKey key, CompletableFuture<T> future) {
+        try {
+            return future.get(awaitMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw translate(operation, key, e.getCause());
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw key == null ? SequenceStoreException.of(operation, e) : SequenceStoreException.of(operation, key, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw key == null ? SequenceStoreException.of(operation, e) : SequenceStoreException.of(operation, key, e);
+        }
+    }
+
+    private <T> CompletionStage<T> translated(String operation, AggregateKey key,
+            java.util.function.Supplier<CompletableFuture<T>> call) {
+        CompletableFuture<T> future;
+        try {
+            future = call.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e instanceof IllegalArgumentException || e instanceof NullPointerException
+                    ? e : translate(operation, key, e));
+        }
+        return future.handle((value, error) -> {
+            if (error != null) {
+                throw translate(operation, key, error);
+            }
+            return value;
+        });
+    }
+
+    private static RuntimeException translate(String operation, AggregateKey key, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof SequenceTrackingException s) {
+            return s;
+        }
+        if (cause instanceof IllegalArgumentException || cause instanceof NullPointerException) {
+            return (RuntimeException) cause;
+        }
+        String message = cause.getMessage();
+        if (cause instanceof RedisCommandExecutionException && message != null && message.contains("SEQTRACK_CORRUPT")) {
+            String detail = message.substring(message.indexOf("SEQTRACK_CORRUPT") + "SEQTRACK_CORRUPT ".length());
+            int scriptInfo = detail.indexOf(" script:");
+            return SequenceStoreException.corrupted(key, scriptInfo < 0 ? detail : detail.substring(0, scriptInfo));
+        }
+        return key == null ? SequenceStoreException.of(operation, cause) : SequenceStoreException.of(operation, key, cause);
+    }
+
+    private static boolean isNoScript(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof RedisNoScriptException
+                || (cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"));
+    }
+
+    private static SequenceStoreException unexpected(AggregateKey key, List<Object> reply) {
+        return SequenceStoreException.corrupted(key, "unexpected script reply " + describe(reply));
+    }
+
+    // ------------------------------------------------------------------ encoding
+
+    private static byte[] dec(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] modeArg(TrackingMode mode) {
+        return mode == TrackingMode.STRICT ? new byte[] {'S'} : new byte[] {'M'};
+    }
+
+    private static String text(List<Object> reply, int index) {
+        Object value = reply.get(index);
+        return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value);
+    }
+
+    private static long number(AggregateKey key, List<Object> reply, int index) {
+        String text = text(reply, index);
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw SequenceStoreException.corrupted(key, "'" + text + "' is not a number (reply " + describe(reply) + ")");
+        }
+    }
+
+    private static String describe(List<Object> reply) {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < reply.size(); i++) {
+            parts.add(text(reply, i));
+        }
+        return parts.toString();
+    }
+
+    /** A write reached the master but not enough replicas in time: its durability across a failover is unknown. */
+    static final class ReplicationNotAcknowledgedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ReplicationNotAcknowledgedException(String message) {
+            super(message);
+        }
+    }
+}

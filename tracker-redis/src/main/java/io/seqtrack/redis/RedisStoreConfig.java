@@ -1,0 +1,199 @@
+package io.seqtrack.redis;
+
+import io.lettuce.core.RedisURI;
+import io.seqtrack.core.domain.InvalidConfigurationException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Immutable, validated settings of a {@link RedisSequenceStore}. Build with {@link #builder()}; every rejected value
+ * raises {@link InvalidConfigurationException} naming the field ({@code redis.uri}, {@code redis.keyPrefix}, …).
+ *
+ * <p>Topology follows the URIs: one {@code redis://} or {@code rediss://} URI is a standalone server; a
+ * {@code redis-sentinel://} URI is a Sentinel-monitored master; several URIs, or {@link Builder#cluster(boolean)},
+ * are the seed nodes of a Cluster. TLS ({@code rediss://}) and ACL credentials ({@code redis://user:password@host})
+ * come from the URI.
+ */
+public final class RedisStoreConfig {
+
+    /** How the store reaches Redis. */
+    public enum Topology { STANDALONE, SENTINEL, CLUSTER }
+
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.\\-:]{1,64}");
+
+    private final List<RedisURI> uris;
+    private final Topology topology;
+    private final String keyPrefix;
+    private final Duration commandTimeout;
+    private final int buckets;
+    private final int waitReplicas;
+    private final Duration waitTimeout;
+
+    private RedisStoreConfig(Builder b) {
+        this.uris = List.copyOf(b.uris);
+        this.topology = b.cluster || uris.size() > 1 ? Topology.CLUSTER
+                : uris.get(0).getSentinels().isEmpty() ? Topology.STANDALONE : Topology.SENTINEL;
+        this.keyPrefix = b.keyPrefix;
+        this.commandTimeout = b.commandTimeout;
+        this.buckets = b.buckets;
+        this.waitReplicas = b.waitReplicas;
+        this.waitTimeout = b.waitTimeout;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Shorthand for a standalone or Sentinel store at {@code uri} with defaults. */
+    public static RedisStoreConfig of(String uri) {
+        return builder().uri(uri).build();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder().keyPrefix(keyPrefix).commandTimeout(commandTimeout).buckets(buckets)
+                .waitForReplicas(waitReplicas, waitTimeout).cluster(topology == Topology.CLUSTER);
+        b.uris.addAll(uris);
+        return b;
+    }
+
+    public List<RedisURI> uris() {
+        return uris;
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    /** Prefix of every key the store writes; default {@code seqtrack}. Separate tenants by prefix. */
+    public String keyPrefix() {
+        return keyPrefix;
+    }
+
+    /** How long one command may take before its outcome is reported unknown; default 2 s. */
+    public Duration commandTimeout() {
+        return commandTimeout;
+    }
+
+    /** Buckets per domain that aggregates are spread over; default 65 536. Fixed for the lifetime of the data. */
+    public int buckets() {
+        return buckets;
+    }
+
+    /** Replicas that must acknowledge a write before it is reported done; default 0 (asynchronous replication). */
+    public int waitReplicas() {
+        return waitReplicas;
+    }
+
+    public Duration waitTimeout() {
+        return waitTimeout;
+    }
+
+    @Override
+    public String toString() {
+        // never print credentials
+        List<String> safe = new ArrayList<>();
+        for (RedisURI uri : uris) {
+            safe.add((uri.isSsl() ? "rediss://" : "redis://") + (uri.getHost() == null ? "sentinel" : uri.getHost())
+                    + ":" + uri.getPort());
+        }
+        return "RedisStoreConfig[" + topology + " " + safe + ", prefix=" + keyPrefix + ", timeout=" + commandTimeout
+                + ", buckets=" + buckets + ", waitReplicas=" + waitReplicas + "]";
+    }
+
+    /** Validates each value as it is set; {@link #build()} copies. */
+    public static final class Builder {
+        private final List<RedisURI> uris = new ArrayList<>();
+        private boolean cluster;
+        private String keyPrefix = "seqtrack";
+        private Duration commandTimeout = Duration.ofSeconds(2);
+        private int buckets = 65_536;
+        private int waitReplicas;
+        private Duration waitTimeout = Duration.ofSeconds(1);
+
+        private Builder() {
+        }
+
+        /** Adds a URI: {@code redis://}, {@code rediss://}, {@code redis-sentinel://}; a Cluster takes several. */
+        public Builder uri(String uri) {
+            if (uri == null || uri.isBlank()) {
+                throw InvalidConfigurationException.of("redis.uri", "must not be blank");
+            }
+            try {
+                uris.add(RedisURI.create(uri));
+            } catch (IllegalArgumentException e) {
+                throw InvalidConfigurationException.of("redis.uri", "is not a Redis URI (" + e.getMessage() + ")");
+            }
+            return this;
+        }
+
+        /** Adds an already parsed URI. */
+        public Builder uri(RedisURI uri) {
+            uris.add(Objects.requireNonNull(uri, "uri"));
+            return this;
+        }
+
+        /** Treat the URIs as Cluster seed nodes even if there is only one. */
+        public Builder cluster(boolean cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
+        public Builder keyPrefix(String keyPrefix) {
+            if (keyPrefix == null || !PREFIX.matcher(keyPrefix).matches()) {
+                throw InvalidConfigurationException.of("redis.keyPrefix",
+                        "must be 1-64 characters of [A-Za-z0-9_.:-] (no braces: they would change Cluster slots), was '"
+                                + keyPrefix + "'");
+            }
+            this.keyPrefix = keyPrefix;
+            return this;
+        }
+
+        public Builder commandTimeout(Duration commandTimeout) {
+            if (commandTimeout == null || commandTimeout.toMillis() < 1) {
+                throw InvalidConfigurationException.of("redis.commandTimeout", "must be at least 1 ms, was " + commandTimeout);
+            }
+            this.commandTimeout = commandTimeout;
+            return this;
+        }
+
+        public Builder buckets(int buckets) {
+            if (buckets < 1 || buckets > 1 << 24) {
+                throw InvalidConfigurationException.of("redis.buckets", "must be within [1, 16777216], was " + buckets);
+            }
+            this.buckets = buckets;
+            return this;
+        }
+
+        /**
+         * Makes every write wait until {@code replicas} replicas acknowledged it (Redis {@code WAIT}), so that a
+         * failover cannot roll back a write that was reported done. A write not acknowledged in time raises
+         * {@link io.seqtrack.core.domain.SequenceStoreException} (outcome unknown; retry).
+         */
+        public Builder waitForReplicas(int replicas, Duration timeout) {
+            if (replicas < 0) {
+                throw InvalidConfigurationException.of("redis.waitReplicas", "must be >= 0, was " + replicas);
+            }
+            if (timeout == null || timeout.toMillis() < 1) {
+                throw InvalidConfigurationException.of("redis.waitTimeout", "must be at least 1 ms, was " + timeout);
+            }
+            this.waitReplicas = replicas;
+            this.waitTimeout = timeout;
+            return this;
+        }
+
+        public RedisStoreConfig build() {
+            if (uris.isEmpty()) {
+                throw InvalidConfigurationException.of("redis.uri", "is required (at least one)");
+            }
+            boolean sentinel = uris.stream().anyMatch(u -> !u.getSentinels().isEmpty());
+            if (sentinel && (uris.size() > 1 || cluster)) {
+                throw InvalidConfigurationException.of("redis.uri",
+                        "a redis-sentinel:// URI names its sentinels itself and cannot be combined with cluster seeds");
+            }
+            return new RedisStoreConfig(this);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.seqtrack.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** One Lua script: the shared helpers followed by its body, with the SHA-1 digest EVALSHA addresses it by. */
+enum Script {
+    ADVANCE("advance"), CLAIM("claim"), COMMIT("commit"), RELEASE("release"), READ("read"), RESET("reset"),
+    DELETE("delete");
+
+    final String body;
+    final byte[] bodyBytes;
+    final String sha;
+
+    Script(String name) {
+        this.body = resource("common") + "\n" + resource(name);
+        this.bodyBytes = body.getBytes(StandardCharsets.UTF_8);
+        this.sha = sha1(bodyBytes);
+    }
+
+    private static String resource(String name) {
+        String path = "lua/" + name + ".lua";
+        try (InputStream in = Script.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read script resource " + path, e);
+        }
+    }
+
+    private static String sha1(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-1", e);
+        }
+    }
+}

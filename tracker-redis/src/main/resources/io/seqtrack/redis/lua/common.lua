@@ -1,0 +1,61 @@
+-- seqtrack: helpers prepended to every script.
+--
+-- Resting state: one field per aggregate in a per-bucket HASH (KEYS[1]); value "<last>" or "<last>:<fence>".
+-- Claims: one field per claimed aggregate in a per-bucket HASH (KEYS[2]); value "<token>:<seq>:<expiresAtMs>:<owner>".
+-- Sequences are compared as decimal strings: Lua numbers are doubles and lose precision above 2^53, while sequences
+-- may reach 2^63-1. Fencing tokens and times stay far below 2^53 and are handled as numbers.
+
+local function is_dec(s)
+  return s ~= nil and #s <= 19 and string.match(s, '^%d+$') ~= nil and (s == '0' or string.sub(s, 1, 1) ~= '0')
+end
+
+-- -1, 0, 1 for canonical non-negative decimal strings
+local function cmp(a, b)
+  if #a ~= #b then
+    if #a < #b then return -1 else return 1 end
+  end
+  if a == b then return 0 end
+  if a < b then return -1 else return 1 end
+end
+
+local function fmt(n)
+  return string.format('%.0f', n)
+end
+
+local function corrupt(what, value)
+  return redis.error_reply('SEQTRACK_CORRUPT ' .. what .. ' holds ' .. string.format('%q', tostring(value)))
+end
+
+-- returns last (string), fence (number); or nil when the stored value cannot be interpreted
+local function parse_rest(v)
+  if not v then return '0', 0 end
+  local last, fence = string.match(v, '^(%d+):(%d+)$')
+  if not last then
+    last = v
+    fence = '0'
+  end
+  if not is_dec(last) or not is_dec(fence) then return nil end
+  return last, tonumber(fence)
+end
+
+local function enc_rest(last, fence)
+  if fence == 0 then return last end
+  return last .. ':' .. fmt(fence)
+end
+
+-- returns token (number), seq (string), expiresAt (number), owner (string); or nil
+local function parse_claim(v)
+  local token, seq, expires, owner = string.match(v, '^(%d+):(%d+):(%d+):(.+)$')
+  if not token or not is_dec(seq) then return nil end
+  return tonumber(token), seq, tonumber(expires), owner
+end
+
+local function enc_claim(token, seq, expires, owner)
+  return fmt(token) .. ':' .. seq .. ':' .. fmt(expires) .. ':' .. owner
+end
+
+-- the store's clock, in milliseconds, plus an offset that only tests set
+local function now_ms(offset)
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(offset)
+end

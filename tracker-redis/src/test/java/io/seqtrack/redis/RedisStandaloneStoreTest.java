@@ -1,0 +1,42 @@
+package io.seqtrack.redis;
+
+import io.seqtrack.core.port.out.SequenceStore;
+import io.seqtrack.redis.testsupport.RedisProcess;
+import io.seqtrack.tck.SequenceStoreContract;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The adapter contract against a real standalone Redis. Each store gets its own key prefix on the shared server. */
+class RedisStandaloneStoreTest extends SequenceStoreContract {
+
+    private static RedisProcess redis;
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+    private final List<RedisSequenceStore> stores = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisProcess.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @Override
+    protected SequenceStore createStore() {
+        RedisSequenceStore store = RedisSequenceStore.create(RedisStoreConfig.builder().uri(redis.uri())
+                .keyPrefix("tck" + PREFIXES.incrementAndGet()).build());
+        stores.add(store);
+        return store;
+    }
+
+    @Override
+    protected void advanceStoreClock(Duration duration) {
+        stores.forEach(s -> s.shiftServerClock(duration));
+    }
+}
