@@ -57,8 +57,10 @@ abstract class Backend implements AutoCloseable {
             RedisClusterClient client = borrowed != null ? (RedisClusterClient) borrowed
                     : RedisClusterClient.create(config.uris());
             if (borrowed == null) {
+                // Cluster node connections open lazily, so rejecting commands while disconnected would reject the first
+                // command to every node; instead commands wait for the connection and the command timeout bounds them.
                 client.setOptions(ClusterClientOptions.builder()
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                         .timeoutOptions(TimeoutOptions.enabled(timeout))
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                                 .enableAllAdaptiveRefreshTriggers()
