@@ -15,8 +15,11 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The two Lettuce connections a store uses — one shared by single and async calls (Netty pipelines concurrent
@@ -32,11 +35,11 @@ abstract class Backend implements AutoCloseable {
         this.ownsClient = ownsClient;
     }
 
-    abstract RedisScriptingAsyncCommands<byte[], byte[]> commands();
+    /** The commands to write {@code key} with: the shared connection, or the batch connection inside a batch. */
+    abstract RedisScriptingAsyncCommands<byte[], byte[]> commands(byte[] key, boolean batch);
 
-    abstract RedisScriptingAsyncCommands<byte[], byte[]> batchCommands();
-
-    abstract StatefulConnection<byte[], byte[]> batchConnection();
+    /** The batch connection, whose auto-flush a batch turns off; {@code null} if batches pipeline without it. */
+    abstract StatefulConnection<byte[], byte[]> flushableBatchConnection();
 
     /** WAIT on the connection that performed the write to {@code key}. */
     abstract CompletionStage<Long> waitForReplicas(byte[] key, boolean batch, int replicas, long timeoutMillis);
@@ -52,7 +55,6 @@ abstract class Backend implements AutoCloseable {
     }
 
     static Backend open(RedisStoreConfig config, AbstractRedisClient borrowed) {
-        Duration timeout = config.commandTimeout();
         if (config.topology() == RedisStoreConfig.Topology.CLUSTER) {
             RedisClusterClient client = borrowed != null ? (RedisClusterClient) borrowed
                     : RedisClusterClient.create(config.uris());
@@ -61,23 +63,40 @@ abstract class Backend implements AutoCloseable {
                 // command to every node; instead commands wait for the connection and the command timeout bounds them.
                 client.setOptions(ClusterClientOptions.builder()
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-                        .timeoutOptions(TimeoutOptions.enabled(timeout))
+                        .timeoutOptions(timeouts(config))
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                                 .enableAllAdaptiveRefreshTriggers()
                                 .enablePeriodicRefresh(Duration.ofSeconds(5))
                                 .build())
                         .build());
             }
-            return new ClusterBackend(client, borrowed == null);
+            return new ClusterBackend(client, borrowed == null, config.waitReplicas() > 0);
         }
         RedisClient client = borrowed != null ? (RedisClient) borrowed : RedisClient.create();
         if (borrowed == null) {
             client.setOptions(ClientOptions.builder()
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .timeoutOptions(TimeoutOptions.enabled(timeout))
+                    .timeoutOptions(timeouts(config))
                     .build());
         }
         return new StandaloneBackend(client, config.uris().get(0), borrowed == null);
+    }
+
+    /** The command timeout for every command, except that WAIT may block for its own timeout on top of it. */
+    private static TimeoutOptions timeouts(RedisStoreConfig config) {
+        long commandNanos = config.commandTimeout().toNanos();
+        long waitNanos = commandNanos + config.waitTimeout().toNanos();
+        return TimeoutOptions.builder().timeoutSource(new TimeoutOptions.TimeoutSource() {
+            @Override
+            public long getTimeout(RedisCommand<?, ?, ?> command) {
+                return command.getType() == CommandType.WAIT ? waitNanos : commandNanos;
+            }
+
+            @Override
+            public TimeUnit getTimeUnit() {
+                return TimeUnit.NANOSECONDS;
+            }
+        }).build();
     }
 
     private static final class StandaloneBackend extends Backend {
@@ -103,17 +122,12 @@ abstract class Backend implements AutoCloseable {
         }
 
         @Override
-        RedisScriptingAsyncCommands<byte[], byte[]> commands() {
-            return main.async();
+        RedisScriptingAsyncCommands<byte[], byte[]> commands(byte[] key, boolean fromBatch) {
+            return (fromBatch ? batch : main).async();
         }
 
         @Override
-        RedisScriptingAsyncCommands<byte[], byte[]> batchCommands() {
-            return batch.async();
-        }
-
-        @Override
-        StatefulConnection<byte[], byte[]> batchConnection() {
+        StatefulConnection<byte[], byte[]> flushableBatchConnection() {
             return batch;
         }
 
@@ -132,9 +146,11 @@ abstract class Backend implements AutoCloseable {
     private static final class ClusterBackend extends Backend {
         private final StatefulRedisClusterConnection<byte[], byte[]> main;
         private final StatefulRedisClusterConnection<byte[], byte[]> batch;
+        private final boolean pinWrites;
 
-        ClusterBackend(RedisClusterClient client, boolean owns) {
+        ClusterBackend(RedisClusterClient client, boolean owns, boolean pinWrites) {
             super(client, owns);
+            this.pinWrites = pinWrites;
             StatefulRedisClusterConnection<byte[], byte[]> m = null;
             try {
                 m = client.connect(ByteArrayCodec.INSTANCE);
@@ -152,26 +168,35 @@ abstract class Backend implements AutoCloseable {
         }
 
         @Override
-        RedisScriptingAsyncCommands<byte[], byte[]> commands() {
-            return main.async();
+        RedisScriptingAsyncCommands<byte[], byte[]> commands(byte[] key, boolean fromBatch) {
+            StatefulRedisClusterConnection<byte[], byte[]> connection = fromBatch ? batch : main;
+            return pinWrites ? nodeConnection(connection, key).async() : connection.async();
         }
 
         @Override
-        RedisScriptingAsyncCommands<byte[], byte[]> batchCommands() {
-            return batch.async();
-        }
-
-        @Override
-        StatefulConnection<byte[], byte[]> batchConnection() {
-            return batch;
+        StatefulConnection<byte[], byte[]> flushableBatchConnection() {
+            // pinned writes go through per-node connections; they pipeline because nothing awaits between sends
+            return pinWrites ? null : batch;
         }
 
         @Override
         CompletionStage<Long> waitForReplicas(byte[] key, boolean fromBatch, int replicas, long timeoutMillis) {
-            // WAIT counts the writes of the connection it runs on: use the node connection that served the key's slot
-            StatefulRedisClusterConnection<byte[], byte[]> connection = fromBatch ? batch : main;
+            return nodeConnection(fromBatch ? batch : main, key).async().waitForReplication(replicas, timeoutMillis);
+        }
+
+        /**
+         * WAIT counts the writes of the connection it runs on, and the routed cluster connection may write through a
+         * different node connection than {@code getConnection} returns. So with WAIT on, writes are pinned to the node
+         * connection of the key's master, and WAIT runs on the same one. A write that reaches a node which no longer
+         * owns the slot fails with MOVED (closed, retryable) until the topology refresh catches up.
+         */
+        private static StatefulRedisConnection<byte[], byte[]> nodeConnection(
+                StatefulRedisClusterConnection<byte[], byte[]> connection, byte[] key) {
             RedisClusterNode node = connection.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
-            return connection.getConnection(node.getNodeId()).async().waitForReplication(replicas, timeoutMillis);
+            if (node == null) {
+                throw new IllegalStateException("no master known for slot " + SlotHash.getSlot(key));
+            }
+            return connection.getConnection(node.getNodeId());
         }
 
         @Override

@@ -112,17 +112,17 @@ public final class RedisSequenceStore implements SequenceStore {
 
     @Override
     public AdvanceResult advance(AggregateKey key, long seq, TrackingMode mode) {
-        return await("advance", key, advanceCall(backend.commands(), key, seq, mode, true));
+        return await("advance", key, advanceCall(false, key, seq, mode, true));
     }
 
     @Override
     public ClaimResult claim(AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
-        return await("claim", key, claimCall(backend.commands(), key, seq, mode, owner, leaseTtl));
+        return await("claim", key, claimCall(false, key, seq, mode, owner, leaseTtl));
     }
 
     @Override
     public CommitResult commit(AggregateKey key, long seq, long fencingToken) {
-        return await("commit", key, commitCall(backend.commands(), key, seq, fencingToken, true));
+        return await("commit", key, commitCall(false, key, seq, fencingToken, true));
     }
 
     @Override
@@ -131,7 +131,7 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireSequence(seq);
         StoreArguments.requireFencingToken(fencingToken);
         byte[][] keys = layout.keys(key);
-        return await("release", key, run(backend.commands(), Script.RELEASE, keys, KeyLayout.field(key.aggregateId()),
+        return await("release", key, run(false, Script.RELEASE, keys, KeyLayout.field(key.aggregateId()),
                 dec(seq), dec(fencingToken)).thenApply(r -> ReleaseResult.valueOf(text(r, 0))));
     }
 
@@ -145,7 +145,7 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireKey(key);
         StoreArguments.requireLast(last);
         byte[][] keys = layout.keys(key);
-        await("reset", key, run(backend.commands(), Script.RESET, keys, KeyLayout.field(key.aggregateId()), dec(last))
+        await("reset", key, run(false, Script.RESET, keys, KeyLayout.field(key.aggregateId()), dec(last))
                 .thenCompose(r -> replicated(keys[0], false, r)));
     }
 
@@ -153,7 +153,7 @@ public final class RedisSequenceStore implements SequenceStore {
     public boolean delete(AggregateKey key) {
         StoreArguments.requireKey(key);
         byte[][] keys = layout.keys(key);
-        return await("delete", key, run(backend.commands(), Script.DELETE, keys, KeyLayout.field(key.aggregateId()))
+        return await("delete", key, run(false, Script.DELETE, keys, KeyLayout.field(key.aggregateId()))
                 .thenCompose(r -> replicated(keys[0], false, r))
                 .thenApply(r -> ((Long) r.get(0)) == 1L));
     }
@@ -162,18 +162,18 @@ public final class RedisSequenceStore implements SequenceStore {
 
     @Override
     public CompletionStage<AdvanceResult> advanceAsync(AggregateKey key, long seq, TrackingMode mode) {
-        return translated("advance", key, () -> advanceCall(backend.commands(), key, seq, mode, true));
+        return translated("advance", key, () -> advanceCall(false, key, seq, mode, true));
     }
 
     @Override
     public CompletionStage<ClaimResult> claimAsync(AggregateKey key, long seq, TrackingMode mode, String owner,
             Duration leaseTtl) {
-        return translated("claim", key, () -> claimCall(backend.commands(), key, seq, mode, owner, leaseTtl));
+        return translated("claim", key, () -> claimCall(false, key, seq, mode, owner, leaseTtl));
     }
 
     @Override
     public CompletionStage<CommitResult> commitAsync(AggregateKey key, long seq, long fencingToken) {
-        return translated("commit", key, () -> commitCall(backend.commands(), key, seq, fencingToken, true));
+        return translated("commit", key, () -> commitCall(false, key, seq, fencingToken, true));
     }
 
     @Override
@@ -186,21 +186,21 @@ public final class RedisSequenceStore implements SequenceStore {
     @Override
     public List<AdvanceResult> advanceAll(List<AdvanceRequest> requests) {
         return pipelined("advance batch", requests, AdvanceRequest::key,
-                (commands, r) -> advanceCall(commands, r.key(), r.seq(), r.mode(), false),
+                r -> advanceCall(true, r.key(), r.seq(), r.mode(), false),
                 r -> r.verdict() == Verdict.IN_ORDER);
     }
 
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
         return pipelined("claim batch", requests, ClaimRequest::key,
-                (commands, r) -> claimCall(commands, r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl()),
+                r -> claimCall(true, r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl()),
                 r -> false);
     }
 
     @Override
     public List<CommitResult> commitAll(List<CommitRequest> requests) {
         return pipelined("commit batch", requests, CommitRequest::key,
-                (commands, r) -> commitCall(commands, r.key(), r.seq(), r.fencingToken(), false),
+                r -> commitCall(true, r.key(), r.seq(), r.fencingToken(), false),
                 r -> r == CommitResult.COMMITTED);
     }
 
@@ -225,13 +225,13 @@ public final class RedisSequenceStore implements SequenceStore {
 
     // ------------------------------------------------------------------ calls
 
-    private CompletableFuture<AdvanceResult> advanceCall(RedisScriptingAsyncCommands<byte[], byte[]> commands,
+    private CompletableFuture<AdvanceResult> advanceCall(boolean batch,
             AggregateKey key, long seq, TrackingMode mode, boolean waitHere) {
         StoreArguments.requireKey(key);
         StoreArguments.requireSequence(seq);
         StoreArguments.requireTrackedMode(mode);
         byte[][] keys = layout.keys(key);
-        return run(commands, Script.ADVANCE, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1),
+        return run(batch, Script.ADVANCE, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1),
                 modeArg(mode))
                 .thenApply(r -> {
                     long last = number(key, r, 1);
@@ -243,10 +243,10 @@ public final class RedisSequenceStore implements SequenceStore {
                     }
                 })
                 .thenCompose(result -> waitHere && result.verdict() == Verdict.IN_ORDER
-                        ? replicated(keys[0], false, result) : CompletableFuture.completedFuture(result));
+                        ? replicated(keys[0], batch, result) : CompletableFuture.completedFuture(result));
     }
 
-    private CompletableFuture<ClaimResult> claimCall(RedisScriptingAsyncCommands<byte[], byte[]> commands,
+    private CompletableFuture<ClaimResult> claimCall(boolean batch,
             AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
         StoreArguments.requireKey(key);
         StoreArguments.requireSequence(seq);
@@ -254,7 +254,7 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireOwner(owner);
         StoreArguments.requireLeaseTtl(leaseTtl);
         byte[][] keys = layout.keys(key);
-        return run(commands, Script.CLAIM, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1),
+        return run(batch, Script.CLAIM, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1),
                 modeArg(mode), owner.getBytes(StandardCharsets.UTF_8), dec(leaseTtl.toMillis()), dec(clockOffsetMillis))
                 .thenApply(r -> {
                     long last = number(key, r, 1);
@@ -269,22 +269,22 @@ public final class RedisSequenceStore implements SequenceStore {
                 });
     }
 
-    private CompletableFuture<CommitResult> commitCall(RedisScriptingAsyncCommands<byte[], byte[]> commands,
+    private CompletableFuture<CommitResult> commitCall(boolean batch,
             AggregateKey key, long seq, long fencingToken, boolean waitHere) {
         StoreArguments.requireKey(key);
         StoreArguments.requireSequence(seq);
         StoreArguments.requireFencingToken(fencingToken);
         byte[][] keys = layout.keys(key);
-        return run(commands, Script.COMMIT, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(fencingToken))
+        return run(batch, Script.COMMIT, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(fencingToken))
                 .thenApply(r -> CommitResult.valueOf(text(r, 0)))
                 // ALREADY_COMMITTED is waited for too: it may be the retry of a commit whose WAIT timed out
                 .thenCompose(result -> waitHere && result != CommitResult.CLAIM_LOST
-                        ? replicated(keys[0], false, result) : CompletableFuture.completedFuture(result));
+                        ? replicated(keys[0], batch, result) : CompletableFuture.completedFuture(result));
     }
 
     private CompletableFuture<AggregateState> readCall(AggregateKey key) {
         StoreArguments.requireKey(key);
-        return run(backend.commands(), Script.READ, layout.keys(key), KeyLayout.field(key.aggregateId()),
+        return run(false, Script.READ, layout.keys(key), KeyLayout.field(key.aggregateId()),
                 dec(clockOffsetMillis))
                 .thenApply(r -> {
                     long last = number(key, r, 0);
@@ -297,13 +297,13 @@ public final class RedisSequenceStore implements SequenceStore {
     }
 
     /** EVALSHA, falling back to EVAL (which also re-caches the script) when the server lost its script cache. */
-    private CompletableFuture<List<Object>> run(RedisScriptingAsyncCommands<byte[], byte[]> commands, Script script,
-            byte[][] keys, byte[]... args) {
-        CompletableFuture<List<Object>> first = commands.<List<Object>>evalsha(script.sha, ScriptOutputType.MULTI,
-                keys, args).toCompletableFuture();
+    private CompletableFuture<List<Object>> run(boolean batch, Script script, byte[][] keys, byte[]... args) {
+        CompletableFuture<List<Object>> first = backend.commands(keys[0], batch)
+                .<List<Object>>evalsha(script.sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+        // the fallback goes through the shared connection: a batch connection may have auto-flush off right now
         return first.exceptionallyCompose(e -> isNoScript(e)
-                ? backend.commands().<List<Object>>eval(script.bodyBytes, ScriptOutputType.MULTI, keys, args)
-                        .toCompletableFuture()
+                ? backend.commands(keys[0], false)
+                        .<List<Object>>eval(script.bodyBytes, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
                 : CompletableFuture.failedFuture(e));
     }
 
@@ -324,7 +324,7 @@ public final class RedisSequenceStore implements SequenceStore {
     }
 
     private <R, T> List<T> pipelined(String what, List<R> requests, Function<R, AggregateKey> keyOf,
-            java.util.function.BiFunction<RedisScriptingAsyncCommands<byte[], byte[]>, R, CompletableFuture<T>> call,
+            Function<R, CompletableFuture<T>> call,
             java.util.function.Predicate<T> wrote) {
         if (requests.isEmpty()) {
             return List.of();
@@ -332,14 +332,19 @@ public final class RedisSequenceStore implements SequenceStore {
         List<CompletableFuture<T>> futures = new ArrayList<>(requests.size());
         batchLock.lock();
         try {
-            backend.batchConnection().setAutoFlushCommands(false);
+            io.lettuce.core.api.StatefulConnection<byte[], byte[]> flushable = backend.flushableBatchConnection();
+            if (flushable != null) {
+                flushable.setAutoFlushCommands(false);
+            }
             try {
                 for (R request : requests) {
-                    futures.add(call.apply(backend.batchCommands(), request));
+                    futures.add(call.apply(request));
                 }
             } finally {
-                backend.batchConnection().flushCommands();
-                backend.batchConnection().setAutoFlushCommands(true);
+                if (flushable != null) {
+                    flushable.flushCommands();
+                    flushable.setAutoFlushCommands(true);
+                }
             }
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                     .get(awaitMillis + requests.size(), TimeUnit.MILLISECONDS);

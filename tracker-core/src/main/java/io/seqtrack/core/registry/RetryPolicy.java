@@ -75,7 +75,7 @@ public final class RetryPolicy {
         if (retry < 1) {
             throw new IllegalArgumentException("retry must be >= 1, was " + retry);
         }
-        if (random < 0 || random >= 1) {
+        if (!(random >= 0 && random < 1)) { // written so that NaN is rejected too
             throw new IllegalArgumentException("random must be in [0, 1), was " + random);
         }
         double base = initialBackoff.toNanos() * Math.pow(multiplier, retry - 1);

@@ -17,6 +17,7 @@ import io.seqtrack.core.port.out.ClaimStatus;
 import io.seqtrack.core.port.out.CommitResult;
 import io.seqtrack.core.port.out.ReleaseResult;
 import io.seqtrack.core.port.out.SequenceStore;
+import io.seqtrack.core.port.out.StoreArguments;
 import io.seqtrack.core.registry.DomainRegistration;
 import io.seqtrack.core.registry.DomainRegistry;
 import io.seqtrack.core.registry.SequenceSource;
@@ -54,6 +55,8 @@ public final class SequenceTrackerService implements SequenceTracker {
 
     @Override
     public ClaimDecision claim(TrackedEvent event, String owner) {
+        // checked here, not by the store: callStore would turn the store's rejection into "outcome unknown, retry"
+        StoreArguments.requireOwner(owner);
         Resolved r = resolve(event);
         if (!r.mode().usesStore()) {
             return new ClaimDecision(r.key(), r.mode(), ClaimStatus.CLAIMED, r.sequence(), 0, 0, null);

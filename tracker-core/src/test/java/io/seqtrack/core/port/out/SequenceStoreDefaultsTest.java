@@ -1,0 +1,117 @@
+package io.seqtrack.core.port.out;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.SequenceStoreException;
+import io.seqtrack.core.domain.TrackingMode;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+
+/** The default async and batch forms of {@link SequenceStore}, which adapters inherit unless they pipeline. */
+class SequenceStoreDefaultsTest {
+
+    private static final AggregateKey A = AggregateKey.of("user_account", "a");
+    private static final AggregateKey B = AggregateKey.of("user_account", "b");
+    private static final Duration TTL = Duration.ofSeconds(10);
+
+    private final FakeSequenceStore store = new FakeSequenceStore();
+
+    @Test
+    void advanceAllEqualsTheSinglesInListOrder() {
+        List<AdvanceResult> results = store.advanceAll(List.of(
+                new AdvanceRequest(A, 1, TrackingMode.STRICT),
+                new AdvanceRequest(A, 1, TrackingMode.STRICT),
+                new AdvanceRequest(A, 3, TrackingMode.STRICT),
+                new AdvanceRequest(B, 5, TrackingMode.MONOTONIC),
+                new AdvanceRequest(A, 2, TrackingMode.STRICT)));
+        assertThat(results).containsExactly(
+                AdvanceResult.inOrder(1),
+                AdvanceResult.duplicate(1),
+                AdvanceResult.gap(1),
+                AdvanceResult.inOrder(5),
+                AdvanceResult.inOrder(2));
+        assertThat(store.calls()).hasSize(5);
+        assertThat(store.advanceAll(List.of())).isEmpty();
+    }
+
+    @Test
+    void claimAllAndCommitAllEqualTheSinglesInListOrder() {
+        List<ClaimResult> claims = store.claimAll(List.of(
+                new ClaimRequest(A, 1, TrackingMode.STRICT, "w1", TTL),
+                new ClaimRequest(A, 1, TrackingMode.STRICT, "w2", TTL),
+                new ClaimRequest(B, 1, TrackingMode.STRICT, "w2", TTL)));
+        assertThat(claims).extracting(ClaimResult::status)
+                .containsExactly(ClaimStatus.CLAIMED, ClaimStatus.BUSY, ClaimStatus.CLAIMED);
+
+        List<CommitResult> commits = store.commitAll(List.of(
+                new CommitRequest(A, 1, claims.get(0).fencingToken()),
+                new CommitRequest(A, 1, claims.get(0).fencingToken()),
+                new CommitRequest(B, 1, claims.get(2).fencingToken() + 1)));
+        assertThat(commits).containsExactly(
+                CommitResult.COMMITTED, CommitResult.ALREADY_COMMITTED, CommitResult.CLAIM_LOST);
+    }
+
+    @Test
+    void asyncFormsAnswerLikeTheBlockingForms() {
+        assertThat(done(store.advanceAsync(A, 1, TrackingMode.STRICT))).isEqualTo(AdvanceResult.inOrder(1));
+        ClaimResult claim = done(store.claimAsync(A, 2, TrackingMode.STRICT, "w", TTL));
+        assertThat(claim.status()).isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(done(store.readAsync(A)).claim()).isPresent();
+        assertThat(done(store.releaseAsync(A, 2, claim.fencingToken()))).isEqualTo(ReleaseResult.RELEASED);
+        ClaimResult again = done(store.claimAsync(A, 2, TrackingMode.STRICT, "w", TTL));
+        assertThat(done(store.commitAsync(A, 2, again.fencingToken()))).isEqualTo(CommitResult.COMMITTED);
+        assertThat(done(store.advanceAllAsync(List.of(new AdvanceRequest(A, 3, TrackingMode.STRICT)))))
+                .containsExactly(AdvanceResult.inOrder(3));
+        assertThat(store.state(A).lastCommitted()).isEqualTo(3);
+    }
+
+    @Test
+    void asyncFormsFailWithTheExceptionTheBlockingFormThrows() {
+        IllegalStateException down = new IllegalStateException("down");
+        MisbehavingSequenceStore broken = MisbehavingSequenceStore.throwing(down);
+        assertThat(broken.advanceAsync(A, 1, TrackingMode.STRICT).toCompletableFuture())
+                .failsWithin(Duration.ZERO).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCause(down);
+        assertThat(broken.claimAsync(A, 1, TrackingMode.STRICT, "w", TTL).toCompletableFuture()).isCompletedExceptionally();
+        assertThat(broken.commitAsync(A, 1, 1).toCompletableFuture()).isCompletedExceptionally();
+        assertThat(broken.releaseAsync(A, 1, 1).toCompletableFuture()).isCompletedExceptionally();
+        assertThat(broken.readAsync(A).toCompletableFuture()).isCompletedExceptionally();
+
+        SequenceStoreException own = SequenceStoreException.of("advance", A, down);
+        assertThat(MisbehavingSequenceStore.throwing(own).advanceAllAsync(
+                List.of(new AdvanceRequest(A, 1, TrackingMode.STRICT))).toCompletableFuture())
+                .failsWithin(Duration.ZERO).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCause(own);
+    }
+
+    @Test
+    void asyncArgumentErrorsAreReportedThroughTheStageToo() {
+        assertThat(store.advanceAsync(A, 0, TrackingMode.STRICT).toCompletableFuture())
+                .failsWithin(Duration.ZERO).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void batchStopsAtTheFirstFailure() {
+        MisbehavingSequenceStore broken = MisbehavingSequenceStore.throwing(new IllegalStateException("down"));
+        org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(() -> broken.advanceAll(List.of(
+                new AdvanceRequest(A, 1, TrackingMode.STRICT),
+                new AdvanceRequest(B, 1, TrackingMode.STRICT))));
+        assertThat(broken.calls()).containsExactly("advance");
+    }
+
+    @Test
+    void defaultCloseDoesNothing() {
+        SequenceStore s = store;
+        s.close();
+        assertThat(store.advance(A, 1, TrackingMode.STRICT)).isEqualTo(AdvanceResult.inOrder(1));
+    }
+
+    private static <T> T done(CompletionStage<T> stage) {
+        assertThat(stage.toCompletableFuture()).isDone();
+        return stage.toCompletableFuture().join();
+    }
+}
