@@ -46,7 +46,9 @@ public final class RedisClusterProcesses implements AutoCloseable {
         while (Instant.now().isBefore(deadline)) {
             boolean ok = true;
             for (RedisProcess node : liveNodes()) {
-                if (!node.cli("CLUSTER", "INFO").contains("cluster_state:ok")) {
+                String replication = node.cli("INFO", "replication");
+                if (!node.cli("CLUSTER", "INFO").contains("cluster_state:ok")
+                        || (replication.contains("role:slave") && !replication.contains("master_link_status:up"))) {
                     ok = false;
                     break;
                 }
@@ -67,7 +69,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
     public List<RedisProcess> liveNodes() {
         List<RedisProcess> live = new ArrayList<>();
         for (RedisProcess node : nodes) {
-            if (!node.cli("PING").isEmpty() && node.cli("PING").equals("PONG")) {
+            if ("PONG".equals(node.cli("PING"))) {
                 live.add(node);
             }
         }
@@ -83,25 +85,36 @@ public final class RedisClusterProcesses implements AutoCloseable {
 
     /** The node currently master for {@code slot}, according to a live node's view. */
     public RedisProcess masterOf(int slot) {
-        for (RedisProcess node : liveNodes()) {
-            for (String line : node.cli("CLUSTER", "NODES").split("\n")) {
-                String[] f = line.trim().split(" ");
-                if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
-                    continue;
+        int port = masterPortsBySlot()[slot];
+        if (port == 0) {
+            throw new IllegalStateException("no master for slot " + slot);
+        }
+        return nodes.stream().filter(n -> n.port() == port).findFirst().orElseThrow();
+    }
+
+    /** For every slot, the port of its master (0 if unassigned), read once from a live node's CLUSTER NODES. */
+    public int[] masterPortsBySlot() {
+        int[] ports = new int[16384];
+        RedisProcess anyLive = liveNodes().get(0);
+        for (String line : anyLive.cli("CLUSTER", "NODES").split("\n")) {
+            String[] f = line.trim().split(" ");
+            if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
+                continue;
+            }
+            int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
+            for (int i = 8; i < f.length; i++) {
+                if (f[i].startsWith("[")) {
+                    continue; // a slot in migration
                 }
-                for (int i = 8; i < f.length; i++) {
-                    String[] range = f[i].split("-");
-                    int from = Integer.parseInt(range[0]);
-                    int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
-                    if (slot >= from && slot <= to) {
-                        int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
-                        return nodes.stream().filter(n -> n.port() == port).findFirst().orElseThrow();
-                    }
+                String[] range = f[i].split("-");
+                int from = Integer.parseInt(range[0]);
+                int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+                for (int slot = from; slot <= to; slot++) {
+                    ports[slot] = port;
                 }
             }
-            break;
         }
-        throw new IllegalStateException("no master for slot " + slot);
+        return ports;
     }
 
     /** Waits until {@code slot} is served by a master other than {@code old} (a replica was promoted). */

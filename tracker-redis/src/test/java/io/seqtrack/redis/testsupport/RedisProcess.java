@@ -52,6 +52,32 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a Sentinel ({@code redis-server sentinel.conf --sentinel}) monitoring {@code masterName} at
+     * {@code masterPort} with quorum 2 and short timeouts, so failovers in tests take seconds.
+     */
+    public static RedisProcess startSentinel(String masterName, int masterPort) {
+        int port = freePort();
+        try {
+            Path dir = Files.createTempDirectory("seqtrack-sentinel-" + port + "-");
+            Path conf = dir.resolve("sentinel.conf");
+            Files.writeString(conf, String.join("\n",
+                    "port " + port,
+                    "bind 127.0.0.1",
+                    "dir " + dir,
+                    "logfile " + dir.resolve("redis.log"),
+                    "sentinel monitor " + masterName + " 127.0.0.1 " + masterPort + " 2",
+                    "sentinel down-after-milliseconds " + masterName + " 1000",
+                    "sentinel failover-timeout " + masterName + " 3000",
+                    "sentinel parallel-syncs " + masterName + " 1", ""));
+            RedisProcess sentinel = new RedisProcess(dir, port, List.of(conf.toString(), "--sentinel"));
+            sentinel.launch();
+            return sentinel;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static String binary() {
         String configured = System.getenv("REDIS_SERVER");
         return configured != null && !configured.isBlank() ? configured : "redis-server";
