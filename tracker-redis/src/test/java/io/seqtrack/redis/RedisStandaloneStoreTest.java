@@ -1,7 +1,7 @@
 package io.seqtrack.redis;
 
 import io.seqtrack.core.port.out.SequenceStore;
-import io.seqtrack.redis.testsupport.RedisProcess;
+import io.seqtrack.redis.testsupport.StandaloneRedis;
 import io.seqtrack.tck.SequenceStoreContract;
 import java.time.Duration;
 import java.util.List;
@@ -10,16 +10,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The adapter contract against a real standalone Redis. Each store gets its own key prefix on the shared server. */
+/**
+ * The adapter contract against a real standalone Redis — a Testcontainers container where Docker exists, a local
+ * redis-server process otherwise. Each store gets its own key prefix on the shared server.
+ */
 class RedisStandaloneStoreTest extends SequenceStoreContract {
 
-    private static RedisProcess redis;
+    private static StandaloneRedis redis;
     private static final AtomicInteger PREFIXES = new AtomicInteger();
     private final List<RedisSequenceStore> stores = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startRedis() {
-        redis = RedisProcess.start();
+        redis = StandaloneRedis.start();
     }
 
     @AfterAll
