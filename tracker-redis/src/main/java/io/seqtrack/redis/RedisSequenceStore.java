@@ -1,5 +1,6 @@
 package io.seqtrack.redis;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisNoScriptException;
@@ -30,6 +31,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -68,9 +70,25 @@ public final class RedisSequenceStore implements SequenceStore {
     private final long awaitMillis;
     /** Shifts the server clock the scripts read; only tests set it, to run lease expiry on virtual time. */
     private volatile long clockOffsetMillis;
+    /** The duplicate fast path; {@code null} when off. */
+    private final NearCache nearCache;
+    private final Sleeper sleeper;
+
+    /** How reset and delete wait for other processes' near caches to age out; tests substitute virtual time. */
+    @FunctionalInterface
+    interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
 
     private RedisSequenceStore(RedisStoreConfig config, AbstractRedisClient borrowed) {
+        this(config, borrowed, Ticker.systemTicker(), d -> Thread.sleep(d.toMillis()));
+    }
+
+    private RedisSequenceStore(RedisStoreConfig config, AbstractRedisClient borrowed, Ticker ticker, Sleeper sleeper) {
         this.config = Objects.requireNonNull(config, "config");
+        this.nearCache = config.nearCacheSize() == 0 ? null
+                : new NearCache(config.nearCacheSize(), config.nearCacheFreshness(), ticker);
+        this.sleeper = sleeper;
         this.layout = new KeyLayout(config.keyPrefix(), config.buckets());
         // the client's own timeout fires first; ours is a backstop for a stuck future
         this.awaitMillis = config.commandTimeout().toMillis() + config.waitTimeout().toMillis() + 1_000;
@@ -102,6 +120,11 @@ public final class RedisSequenceStore implements SequenceStore {
                     + (clusterClient ? "RedisClient" : "RedisClusterClient") + ", got " + client.getClass().getSimpleName());
         }
         return new RedisSequenceStore(config, client);
+    }
+
+    /** Test hook: a store whose near cache and reset/delete waiting run on the given virtual time. */
+    static RedisSequenceStore create(RedisStoreConfig config, Ticker ticker, Sleeper sleeper) {
+        return new RedisSequenceStore(config, null, ticker, sleeper);
     }
 
     public RedisStoreConfig config() {
@@ -145,17 +168,42 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireKey(key);
         StoreArguments.requireLast(last);
         byte[][] keys = layout.keys(key);
+        forgetCached(key);
         await("reset", key, run(false, Script.RESET, keys, KeyLayout.field(key.aggregateId()), dec(last))
                 .thenCompose(r -> replicated(keys[0], false, r)));
+        forgetCachedAndSettle(key);
     }
 
     @Override
     public boolean delete(AggregateKey key) {
         StoreArguments.requireKey(key);
         byte[][] keys = layout.keys(key);
-        return await("delete", key, run(false, Script.DELETE, keys, KeyLayout.field(key.aggregateId()))
+        forgetCached(key);
+        boolean known = await("delete", key, run(false, Script.DELETE, keys, KeyLayout.field(key.aggregateId()))
                 .thenCompose(r -> replicated(keys[0], false, r))
                 .thenApply(r -> ((Long) r.get(0)) == 1L));
+        forgetCachedAndSettle(key);
+        return known;
+    }
+
+    private void forgetCached(AggregateKey key) {
+        if (nearCache != null) {
+            nearCache.forget(key);
+        }
+    }
+
+    /** Drops what this process cached meanwhile, then waits until other processes' cached values are stale. */
+    private void forgetCachedAndSettle(AggregateKey key) {
+        if (nearCache == null) {
+            return;
+        }
+        nearCache.forget(key);
+        try {
+            sleeper.sleep(nearCache.freshness());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SequenceStoreException.of("reset/delete (waiting for near caches to age out)", key, e);
+        }
     }
 
     // ------------------------------------------------------------------ async forms
@@ -230,11 +278,16 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireKey(key);
         StoreArguments.requireSequence(seq);
         StoreArguments.requireTrackedMode(mode);
+        OptionalLong known = knownLast(key);
+        if (known.isPresent() && seq <= known.getAsLong()) {
+            return CompletableFuture.completedFuture(AdvanceResult.duplicate(known.getAsLong()));
+        }
+        NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = layout.keys(key);
         return run(batch, Script.ADVANCE, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1),
                 modeArg(mode))
                 .thenApply(r -> {
-                    long last = number(key, r, 1);
+                    long last = remember(key, number(key, r, 1), ticket);
                     switch (text(r, 0)) {
                         case "I": return AdvanceResult.inOrder(last);
                         case "D": return AdvanceResult.duplicate(last);
@@ -253,11 +306,16 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireTrackedMode(mode);
         StoreArguments.requireOwner(owner);
         StoreArguments.requireLeaseTtl(leaseTtl);
+        OptionalLong known = knownLast(key);
+        if (known.isPresent() && seq <= known.getAsLong()) {
+            return CompletableFuture.completedFuture(ClaimResult.duplicate(known.getAsLong()));
+        }
+        NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = layout.keys(key);
         return run(batch, Script.CLAIM, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1),
                 modeArg(mode), owner.getBytes(StandardCharsets.UTF_8), dec(leaseTtl.toMillis()), dec(clockOffsetMillis))
                 .thenApply(r -> {
-                    long last = number(key, r, 1);
+                    long last = remember(key, number(key, r, 1), ticket);
                     switch (text(r, 0)) {
                         case "C": return ClaimResult.claimed(last, number(key, r, 2));
                         case "D": return ClaimResult.duplicate(last);
@@ -274,9 +332,16 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireKey(key);
         StoreArguments.requireSequence(seq);
         StoreArguments.requireFencingToken(fencingToken);
+        NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = layout.keys(key);
         return run(batch, Script.COMMIT, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(fencingToken))
-                .thenApply(r -> CommitResult.valueOf(text(r, 0)))
+                .thenApply(r -> {
+                    CommitResult result = CommitResult.valueOf(text(r, 0));
+                    if (result != CommitResult.CLAIM_LOST) {
+                        remember(key, seq, ticket);
+                    }
+                    return result;
+                })
                 // ALREADY_COMMITTED is waited for too: it may be the retry of a commit whose WAIT timed out
                 .thenCompose(result -> waitHere && result != CommitResult.CLAIM_LOST
                         ? replicated(keys[0], batch, result) : CompletableFuture.completedFuture(result));
@@ -294,6 +359,17 @@ public final class RedisSequenceStore implements SequenceStore {
                                     Instant.ofEpochMilli(number(key, r, 5))));
                     return new AggregateState(last, fence, claim);
                 });
+    }
+
+    private OptionalLong knownLast(AggregateKey key) {
+        return nearCache == null ? OptionalLong.empty() : nearCache.knownLast(key);
+    }
+
+    private long remember(AggregateKey key, long last, NearCache.Ticket ticket) {
+        if (ticket != null) {
+            nearCache.remember(key, last, ticket);
+        }
+        return last;
     }
 
     /** EVALSHA, falling back to EVAL (which also re-caches the script) when the server lost its script cache. */

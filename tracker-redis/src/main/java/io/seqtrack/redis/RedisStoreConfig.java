@@ -31,6 +31,8 @@ public final class RedisStoreConfig {
     private final int buckets;
     private final int waitReplicas;
     private final Duration waitTimeout;
+    private final int nearCacheSize;
+    private final Duration nearCacheFreshness;
 
     private RedisStoreConfig(Builder b) {
         this.uris = List.copyOf(b.uris);
@@ -41,6 +43,8 @@ public final class RedisStoreConfig {
         this.buckets = b.buckets;
         this.waitReplicas = b.waitReplicas;
         this.waitTimeout = b.waitTimeout;
+        this.nearCacheSize = b.nearCacheSize;
+        this.nearCacheFreshness = b.nearCacheFreshness;
     }
 
     public static Builder builder() {
@@ -55,6 +59,9 @@ public final class RedisStoreConfig {
     public Builder toBuilder() {
         Builder b = new Builder().keyPrefix(keyPrefix).commandTimeout(commandTimeout).buckets(buckets)
                 .waitForReplicas(waitReplicas, waitTimeout).cluster(topology == Topology.CLUSTER);
+        if (nearCacheSize > 0) {
+            b.nearCache(nearCacheSize, nearCacheFreshness);
+        }
         b.uris.addAll(uris);
         return b;
     }
@@ -91,6 +98,16 @@ public final class RedisStoreConfig {
         return waitTimeout;
     }
 
+    /** Aggregates kept in the duplicate fast path; 0 (the default) turns it off. */
+    public int nearCacheSize() {
+        return nearCacheSize;
+    }
+
+    /** How long a cached lower bound is trusted, and how long reset/delete wait before returning. */
+    public Duration nearCacheFreshness() {
+        return nearCacheFreshness;
+    }
+
     @Override
     public String toString() {
         // never print credentials
@@ -100,7 +117,7 @@ public final class RedisStoreConfig {
                     + ":" + uri.getPort());
         }
         return "RedisStoreConfig[" + topology + " " + safe + ", prefix=" + keyPrefix + ", timeout=" + commandTimeout
-                + ", buckets=" + buckets + ", waitReplicas=" + waitReplicas + "]";
+                + ", buckets=" + buckets + ", waitReplicas=" + waitReplicas + ", nearCache=" + nearCacheSize + "]";
     }
 
     /** Validates each value as it is set; {@link #build()} copies. */
@@ -112,6 +129,8 @@ public final class RedisStoreConfig {
         private int buckets = 65_536;
         private int waitReplicas;
         private Duration waitTimeout = Duration.ofSeconds(1);
+        private int nearCacheSize;
+        private Duration nearCacheFreshness = Duration.ofSeconds(1);
 
         private Builder() {
         }
@@ -181,6 +200,25 @@ public final class RedisStoreConfig {
             }
             this.waitReplicas = replicas;
             this.waitTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Turns on the duplicate fast path: up to {@code maximumSize} aggregates' last committed sequence cached in this
+         * process, so an event at or below it is answered {@code DUPLICATE} with no round trip. Each cached value is
+         * trusted for {@code freshness}; {@code reset} and {@code delete} wait that long before returning, so that no
+         * process still holds a pre-reset value afterwards. Off by default.
+         */
+        public Builder nearCache(int maximumSize, Duration freshness) {
+            if (maximumSize < 1) {
+                throw InvalidConfigurationException.of("redis.nearCache.maximumSize", "must be >= 1, was " + maximumSize);
+            }
+            if (freshness == null || freshness.toMillis() < 1 || freshness.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw InvalidConfigurationException.of("redis.nearCache.freshness",
+                        "must be within [1 ms, 1 min] (reset and delete wait that long), was " + freshness);
+            }
+            this.nearCacheSize = maximumSize;
+            this.nearCacheFreshness = freshness;
             return this;
         }
 
