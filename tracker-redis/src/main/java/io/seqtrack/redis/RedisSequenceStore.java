@@ -233,23 +233,73 @@ public final class RedisSequenceStore implements SequenceStore {
 
     @Override
     public List<AdvanceResult> advanceAll(List<AdvanceRequest> requests) {
-        return pipelined("advance batch", requests, AdvanceRequest::key,
-                r -> advanceCall(true, r.key(), r.seq(), r.mode(), false),
-                r -> r.verdict() == Verdict.IN_ORDER);
+        List<AdvanceResult> results = new ArrayList<>(java.util.Collections.nCopies(requests.size(), null));
+        NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            AdvanceRequest r = requests.get(i);
+            OptionalLong known = knownLast(r.key());
+            if (known.isPresent() && r.seq() <= known.getAsLong()) {
+                results.set(i, AdvanceResult.duplicate(known.getAsLong()));
+            } else {
+                calls.add(new Call(i, r.key(), layout.keys(r.key()), advanceArgs(r.key(), r.seq(), r.mode())));
+            }
+        }
+        List<List<Object>> replies = runBatch("advance batch", Script.ADVANCE_BATCH, calls);
+        Set<AggregateKey> written = new LinkedHashSet<>();
+        for (int c = 0; c < calls.size(); c++) {
+            AdvanceResult result = parseAdvance(calls.get(c).key(), replies.get(c), ticket);
+            results.set(calls.get(c).index(), result);
+            if (result.verdict() == Verdict.IN_ORDER) {
+                written.add(calls.get(c).key());
+            }
+        }
+        awaitReplication("advance batch", written);
+        return results;
     }
 
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
-        return pipelined("claim batch", requests, ClaimRequest::key,
-                r -> claimCall(true, r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl()),
-                r -> false);
+        List<ClaimResult> results = new ArrayList<>(java.util.Collections.nCopies(requests.size(), null));
+        NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            ClaimRequest r = requests.get(i);
+            OptionalLong known = knownLast(r.key());
+            if (known.isPresent() && r.seq() <= known.getAsLong()) {
+                results.set(i, ClaimResult.duplicate(known.getAsLong()));
+            } else {
+                calls.add(new Call(i, r.key(), layout.keys(r.key()),
+                        claimArgs(r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl())));
+            }
+        }
+        List<List<Object>> replies = runBatch("claim batch", Script.CLAIM_BATCH, calls);
+        for (int c = 0; c < calls.size(); c++) {
+            results.set(calls.get(c).index(), parseClaim(calls.get(c).key(), replies.get(c), ticket));
+        }
+        return results;
     }
 
     @Override
     public List<CommitResult> commitAll(List<CommitRequest> requests) {
-        return pipelined("commit batch", requests, CommitRequest::key,
-                r -> commitCall(true, r.key(), r.seq(), r.fencingToken(), false),
-                r -> r == CommitResult.COMMITTED);
+        NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            CommitRequest r = requests.get(i);
+            calls.add(new Call(i, r.key(), layout.keys(r.key()), commitArgs(r.key(), r.seq(), r.fencingToken())));
+        }
+        List<List<Object>> replies = runBatch("commit batch", Script.COMMIT_BATCH, calls);
+        List<CommitResult> results = new ArrayList<>(requests.size());
+        Set<AggregateKey> written = new LinkedHashSet<>();
+        for (int c = 0; c < calls.size(); c++) {
+            CommitResult result = parseCommit(calls.get(c).key(), requests.get(c).seq(), replies.get(c), ticket);
+            results.add(result);
+            if (result != CommitResult.CLAIM_LOST) {
+                written.add(calls.get(c).key());
+            }
+        }
+        awaitReplication("commit batch", written);
+        return results;
     }
 
     @Override
@@ -284,17 +334,8 @@ public final class RedisSequenceStore implements SequenceStore {
         }
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = layout.keys(key);
-        return run(batch, Script.ADVANCE, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1),
-                modeArg(mode))
-                .thenApply(r -> {
-                    long last = remember(key, number(key, r, 1), ticket);
-                    switch (text(r, 0)) {
-                        case "I": return AdvanceResult.inOrder(last);
-                        case "D": return AdvanceResult.duplicate(last);
-                        case "G": return AdvanceResult.gap(last);
-                        default: throw unexpected(key, r);
-                    }
-                })
+        return run(batch, Script.ADVANCE, keys, advanceArgs(key, seq, mode))
+                .thenApply(r -> parseAdvance(key, r, ticket))
                 .thenCompose(result -> waitHere && result.verdict() == Verdict.IN_ORDER
                         ? replicated(keys[0], batch, result) : CompletableFuture.completedFuture(result));
     }
@@ -312,19 +353,8 @@ public final class RedisSequenceStore implements SequenceStore {
         }
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = layout.keys(key);
-        return run(batch, Script.CLAIM, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1),
-                modeArg(mode), owner.getBytes(StandardCharsets.UTF_8), dec(leaseTtl.toMillis()), dec(clockOffsetMillis))
-                .thenApply(r -> {
-                    long last = remember(key, number(key, r, 1), ticket);
-                    switch (text(r, 0)) {
-                        case "C": return ClaimResult.claimed(last, number(key, r, 2));
-                        case "D": return ClaimResult.duplicate(last);
-                        case "G": return ClaimResult.gap(last);
-                        case "B": return ClaimResult.busy(last, new ActiveClaim(text(r, 2), number(key, r, 3),
-                                number(key, r, 4), Instant.ofEpochMilli(number(key, r, 5))));
-                        default: throw unexpected(key, r);
-                    }
-                });
+        return run(batch, Script.CLAIM, keys, claimArgs(key, seq, mode, owner, leaseTtl))
+                .thenApply(r -> parseClaim(key, r, ticket));
     }
 
     private CompletableFuture<CommitResult> commitCall(boolean batch,
@@ -334,14 +364,8 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireFencingToken(fencingToken);
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = layout.keys(key);
-        return run(batch, Script.COMMIT, keys, KeyLayout.field(key.aggregateId()), dec(seq), dec(fencingToken))
-                .thenApply(r -> {
-                    CommitResult result = CommitResult.valueOf(text(r, 0));
-                    if (result != CommitResult.CLAIM_LOST) {
-                        remember(key, seq, ticket);
-                    }
-                    return result;
-                })
+        return run(batch, Script.COMMIT, keys, commitArgs(key, seq, fencingToken))
+                .thenApply(r -> parseCommit(key, seq, r, ticket))
                 // ALREADY_COMMITTED is waited for too: it may be the retry of a commit whose WAIT timed out
                 .thenCompose(result -> waitHere && result != CommitResult.CLAIM_LOST
                         ? replicated(keys[0], batch, result) : CompletableFuture.completedFuture(result));
@@ -399,13 +423,27 @@ public final class RedisSequenceStore implements SequenceStore {
                 });
     }
 
-    private <R, T> List<T> pipelined(String what, List<R> requests, Function<R, AggregateKey> keyOf,
-            Function<R, CompletableFuture<T>> call,
-            java.util.function.Predicate<T> wrote) {
-        if (requests.isEmpty()) {
+    /** One element of a batch: where its answer goes, its aggregate, its keys and its script arguments. */
+    private record Call(int index, AggregateKey key, byte[][] keys, byte[][] args) {
+    }
+
+    /**
+     * Runs a batch as one script call per hash slot (one call in all on standalone/Sentinel), all sent with auto-flush
+     * off and one flush: O(1) round trips. Each call is atomic, so a lost script cache (answered by re-sending with
+     * EVAL) can never reorder the calls of one aggregate. Returns the replies in call order.
+     */
+    private List<List<Object>> runBatch(String what, Script script, List<Call> calls) {
+        if (calls.isEmpty()) {
             return List.of();
         }
-        List<CompletableFuture<T>> futures = new ArrayList<>(requests.size());
+        java.util.Map<Integer, List<Call>> groups = new java.util.LinkedHashMap<>();
+        boolean cluster = config.topology() == RedisStoreConfig.Topology.CLUSTER;
+        for (Call call : calls) {
+            groups.computeIfAbsent(cluster ? io.lettuce.core.cluster.SlotHash.getSlot(call.keys()[0]) : 0,
+                    slot -> new ArrayList<>()).add(call);
+        }
+        List<List<Call>> groupList = new ArrayList<>(groups.values());
+        List<CompletableFuture<List<Object>>> futures = new ArrayList<>(groupList.size());
         batchLock.lock();
         try {
             io.lettuce.core.api.StatefulConnection<byte[], byte[]> flushable = backend.flushableBatchConnection();
@@ -413,8 +451,8 @@ public final class RedisSequenceStore implements SequenceStore {
                 flushable.setAutoFlushCommands(false);
             }
             try {
-                for (R request : requests) {
-                    futures.add(call.apply(request));
+                for (List<Call> group : groupList) {
+                    futures.add(run(true, script, groupKeys(group), groupArgs(group)));
                 }
             } finally {
                 if (flushable != null) {
@@ -423,35 +461,111 @@ public final class RedisSequenceStore implements SequenceStore {
                 }
             }
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                    .get(awaitMillis + requests.size(), TimeUnit.MILLISECONDS);
+                    .get(awaitMillis + calls.size(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw translate(what, null, e.getCause());
+            throw translate(what, calls.size() == 1 ? calls.get(0).key() : null, e.getCause());
         } catch (TimeoutException e) {
-            throw SequenceStoreException.of(what + " of " + requests.size(), e);
+            throw SequenceStoreException.of(what + " of " + calls.size(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw SequenceStoreException.of(what + " of " + requests.size(), e);
+            throw SequenceStoreException.of(what + " of " + calls.size(), e);
         } catch (RuntimeException e) {
             throw translate(what, null, e);
         } finally {
             batchLock.unlock();
         }
-        List<T> results = new ArrayList<>(requests.size());
-        Set<AggregateKey> written = new LinkedHashSet<>();
-        for (int i = 0; i < requests.size(); i++) {
-            T result = futures.get(i).join();
-            results.add(result);
-            if (wrote.test(result)) {
-                written.add(keyOf.apply(requests.get(i)));
+        List<List<Object>> replies = new ArrayList<>(java.util.Collections.nCopies(calls.size(), null));
+        java.util.Map<Call, Integer> position = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < calls.size(); i++) {
+            position.put(calls.get(i), i);
+        }
+        for (int g = 0; g < groupList.size(); g++) {
+            List<Object> groupReply = futures.get(g).join();
+            List<Call> group = groupList.get(g);
+            if (groupReply.size() != group.size()) {
+                throw SequenceStoreException.of(what, new IllegalStateException("expected " + group.size()
+                        + " replies from the batch script, got " + groupReply.size()));
+            }
+            for (int i = 0; i < group.size(); i++) {
+                @SuppressWarnings("unchecked")
+                List<Object> reply = (List<Object>) groupReply.get(i);
+                replies.set(position.get(group.get(i)), reply);
             }
         }
-        if (config.waitReplicas() > 0 && !written.isEmpty()) {
-            awaitReplication(what, written);
+        return replies;
+    }
+
+    private static byte[][] groupKeys(List<Call> group) {
+        byte[][] keys = new byte[group.size() * 2][];
+        for (int i = 0; i < group.size(); i++) {
+            keys[2 * i] = group.get(i).keys()[0];
+            keys[2 * i + 1] = group.get(i).keys()[1];
         }
-        return results;
+        return keys;
+    }
+
+    private static byte[][] groupArgs(List<Call> group) {
+        List<byte[]> args = new ArrayList<>();
+        for (Call call : group) {
+            args.addAll(List.of(call.args()));
+        }
+        return args.toArray(byte[][]::new);
+    }
+
+    // ------------------------------------------------------------------ arguments and replies
+
+    private byte[][] advanceArgs(AggregateKey key, long seq, TrackingMode mode) {
+        return new byte[][] {KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1), modeArg(mode)};
+    }
+
+    private byte[][] claimArgs(AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
+        return new byte[][] {KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1), modeArg(mode),
+            owner.getBytes(StandardCharsets.UTF_8), dec(leaseTtl.toMillis()), dec(clockOffsetMillis)};
+    }
+
+    private static byte[][] commitArgs(AggregateKey key, long seq, long fencingToken) {
+        return new byte[][] {KeyLayout.field(key.aggregateId()), dec(seq), dec(fencingToken)};
+    }
+
+    private AdvanceResult parseAdvance(AggregateKey key, List<Object> r, NearCache.Ticket ticket) {
+        long last = remember(key, number(key, r, 1), ticket);
+        switch (text(r, 0)) {
+            case "I": return AdvanceResult.inOrder(last);
+            case "D": return AdvanceResult.duplicate(last);
+            case "G": return AdvanceResult.gap(last);
+            default: throw unexpected(key, r);
+        }
+    }
+
+    private ClaimResult parseClaim(AggregateKey key, List<Object> r, NearCache.Ticket ticket) {
+        long last = remember(key, number(key, r, 1), ticket);
+        switch (text(r, 0)) {
+            case "C": return ClaimResult.claimed(last, number(key, r, 2));
+            case "D": return ClaimResult.duplicate(last);
+            case "G": return ClaimResult.gap(last);
+            case "B": return ClaimResult.busy(last, new ActiveClaim(text(r, 2), number(key, r, 3),
+                    number(key, r, 4), Instant.ofEpochMilli(number(key, r, 5))));
+            default: throw unexpected(key, r);
+        }
+    }
+
+    private CommitResult parseCommit(AggregateKey key, long seq, List<Object> r, NearCache.Ticket ticket) {
+        CommitResult result;
+        try {
+            result = CommitResult.valueOf(text(r, 0));
+        } catch (IllegalArgumentException e) {
+            throw unexpected(key, r);
+        }
+        if (result != CommitResult.CLAIM_LOST) {
+            remember(key, seq, ticket);
+        }
+        return result;
     }
 
     private void awaitReplication(String what, Set<AggregateKey> written) {
+        if (config.waitReplicas() == 0 || written.isEmpty()) {
+            return;
+        }
         // one WAIT per connection that wrote: per node on a Cluster, once otherwise
         Set<Integer> slots = new LinkedHashSet<>();
         List<CompletableFuture<Object>> waits = new ArrayList<>();

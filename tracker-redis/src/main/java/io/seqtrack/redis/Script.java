@@ -11,7 +11,7 @@ import java.util.HexFormat;
 /** One Lua script: the shared helpers followed by its body, with the SHA-1 digest EVALSHA addresses it by. */
 enum Script {
     ADVANCE("advance"), CLAIM("claim"), COMMIT("commit"), RELEASE("release"), READ("read"), RESET("reset"),
-    DELETE("delete");
+    DELETE("delete"), ADVANCE_BATCH("advance_batch"), CLAIM_BATCH("claim_batch"), COMMIT_BATCH("commit_batch");
 
     final String body;
     final byte[] bodyBytes;

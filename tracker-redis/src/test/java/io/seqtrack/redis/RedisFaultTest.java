@@ -99,6 +99,27 @@ class RedisFaultTest {
         }
     }
 
+    /**
+     * A batch sent while the server's script cache is empty must not be reordered by the EVAL fallback: the batch runs
+     * as one atomic script call, so either all of it waits for the fallback or none does.
+     */
+    @Test
+    void batchOnAnEmptyScriptCacheKeepsTheOrderOfEachAggregate() {
+        try (RedisProcess redis = RedisProcess.start(); RedisSequenceStore store = store(redis, Duration.ofSeconds(2))) {
+            for (int round = 0; round < 5; round++) {
+                redis.cli("SCRIPT", "FLUSH");
+                List<AdvanceRequest> batch = new ArrayList<>();
+                for (long seq = 1; seq <= 300; seq++) {
+                    for (int a = 0; a < 3; a++) {
+                        batch.add(new AdvanceRequest(AggregateKey.of("user_account", "round" + round + "-" + a), seq,
+                                STRICT));
+                    }
+                }
+                assertThat(store.advanceAll(batch)).as("round %d", round).allMatch(r -> r.verdict() == Verdict.IN_ORDER);
+            }
+        }
+    }
+
     @Test
     void restartWithAofLosesNoAcknowledgedCommit() {
         try (RedisProcess redis = RedisProcess.start("--appendonly", "yes", "--appendfsync", "always")) {

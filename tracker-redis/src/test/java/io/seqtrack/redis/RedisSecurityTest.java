@@ -61,8 +61,11 @@ class RedisSecurityTest {
             String uri = "redis://seqtrack:wrong-password-123@127.0.0.1:" + redis.port();
             assertThatThrownBy(() -> RedisSequenceStore.create(RedisStoreConfig.of(uri)))
                     .isInstanceOf(SequenceStoreException.class)
-                    .satisfies(e -> assertThat(fullText(e)).doesNotContain("wrong-password-123"))
-                    .satisfies(e -> assertThat(fullText(e)).containsIgnoringCase("WRONGPASS"));
+                    .hasMessageContaining("127.0.0.1:" + redis.port())
+                    .satisfies(e -> assertThat(fullText(e)).doesNotContain("wrong-password-123"));
+            // Lettuce usually reports WRONGPASS; under load it may report the closed connection instead. The server's
+            // ACL log is the deterministic evidence that it was the credentials that were refused.
+            assertThat(redis.cli("ACL", "LOG")).contains("auth").contains("seqtrack");
             assertThat(RedisStoreConfig.of(uri).toString()).doesNotContain("wrong-password-123");
         }
     }

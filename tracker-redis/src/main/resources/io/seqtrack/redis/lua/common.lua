@@ -59,3 +59,66 @@ local function now_ms(offset)
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(offset)
 end
+
+-- ---------------------------------------------------------------- operations shared by single and batch scripts
+
+-- rest/claims: the bucket hashes; field: the aggregate; seq and prev (seq-1) as decimal strings; mode S|M
+-- returns {verdict I|D|G, last}
+local function advance_one(rest, claims, field, seq, prev, mode)
+  local v = redis.call('HGET', rest, field)
+  local last, fence = parse_rest(v)
+  if not last then return corrupt('last committed', v) end
+  if cmp(seq, last) <= 0 then return {'D', last} end
+  if mode == 'S' and prev ~= last then return {'G', last} end
+  redis.call('HSET', rest, field, enc_rest(seq, fence))
+  return {'I', seq}
+end
+
+-- rest/claims: the bucket hashes; field: the aggregate; seq, prev (seq-1); mode S|M; owner; lease_ms;
+-- offset: clock offset ms (tests only)
+-- returns {C, last, token} | {D, last} | {G, last} | {B, last, owner, seq, token, expiresAt}
+local function claim_one(rest, claims, field, seq, prev, mode, owner, lease_ms, offset)
+  local v = redis.call('HGET', rest, field)
+  local last, fence = parse_rest(v)
+  if not last then return corrupt('last committed', v) end
+  if cmp(seq, last) <= 0 then return {'D', last} end
+  if mode == 'S' and prev ~= last then return {'G', last} end
+  local now = now_ms(offset)
+  local c = redis.call('HGET', claims, field)
+  if c then
+    local held_token, held_seq, expires, holder = parse_claim(c)
+    if not held_token then return corrupt('claim', c) end
+    if now < expires and holder ~= owner then
+      return {'B', last, holder, held_seq, fmt(held_token), fmt(expires)}
+    end
+  end
+  local token = fence + 1
+  redis.call('HSET', rest, field, enc_rest(last, token))
+  redis.call('HSET', claims, field, enc_claim(token, seq, now + tonumber(lease_ms), owner))
+  return {'C', last, fmt(token)}
+end
+
+-- rest/claims: the bucket hashes; field: the aggregate; seq; token_arg: the fencing token
+-- returns {COMMITTED|ALREADY_COMMITTED|CLAIM_LOST}
+local function commit_one(rest, claims, field, seq, token_arg)
+  local v = redis.call('HGET', rest, field)
+  if not v then return {'CLAIM_LOST'} end
+  local last, fence = parse_rest(v)
+  if not last then return corrupt('last committed', v) end
+  local token = tonumber(token_arg)
+  local c = redis.call('HGET', claims, field)
+  if c then
+    local ctoken, cseq = parse_claim(c)
+    if not ctoken then return corrupt('claim', c) end
+    if ctoken == token and cseq == seq then
+      -- still the newest token: nobody else can have handled the event, even if the lease ran out
+      redis.call('HDEL', claims, field)
+      if cmp(seq, last) <= 0 then return {'ALREADY_COMMITTED'} end
+      redis.call('HSET', rest, field, enc_rest(seq, fence))
+      return {'COMMITTED'}
+    end
+    return {'CLAIM_LOST'}
+  end
+  if cmp(seq, last) <= 0 and fence == token then return {'ALREADY_COMMITTED'} end
+  return {'CLAIM_LOST'}
+end

@@ -1,0 +1,10 @@
+-- a batch of advance calls in one atomic step: KEYS holds (rest, claim) pairs, ARGV 4 values per call.
+-- All of it runs or none of it does (a missing script fails the whole call), so a lost script cache can never
+-- reorder the calls of one batch. A corrupted value stops the batch with an error; the calls before it took effect.
+local results = {}
+for i = 1, #KEYS / 2 do
+  local r = advance_one(KEYS[2*i-1], KEYS[2*i], ARGV[4*(i-1)+1], ARGV[4*(i-1)+2], ARGV[4*(i-1)+3], ARGV[4*(i-1)+4])
+  if r.err then return r end
+  results[i] = r
+end
+return results
