@@ -91,6 +91,51 @@ public final class SequenceTrackerService implements SequenceTracker {
     }
 
     @Override
+    public long lastCommitted(AggregateKey key) {
+        Objects.requireNonNull(key, "key");
+        DomainRegistration registration = registry.lookup(key.domain());
+        if (!registration.mode().usesStore()) {
+            return 0;
+        }
+        long last = callStore("read", key, () -> store.read(key)).lastCommitted();
+        return last - (1 - registration.firstSequence());
+    }
+
+    @Override
+    public boolean skipTo(AggregateKey key, long lastToSkip) {
+        Objects.requireNonNull(key, "key");
+        DomainRegistration registration = registry.lookup(key.domain());
+        if (!registration.mode().usesStore()) {
+            return false;
+        }
+        if (lastToSkip < registration.firstSequence()) {
+            return false; // nothing below the first sequence to skip over
+        }
+        long storeSeq = toStore(registration, lastToSkip);
+        // a monotonic advance moves forward only, atomically: it cannot undo a commit that raced with the skip
+        return callStore("skip", key, () -> store.advance(key, storeSeq, TrackingMode.MONOTONIC)).verdict()
+                == Verdict.IN_ORDER;
+    }
+
+    @Override
+    public void reset(AggregateKey key, long last) {
+        Objects.requireNonNull(key, "key");
+        DomainRegistration registration = registry.lookup(key.domain());
+        if (!registration.mode().usesStore()) {
+            throw new IllegalArgumentException("domain '" + key.domain() + "' is not tracked; there is nothing to reset");
+        }
+        if (last < registration.firstSequence() - 1) {
+            throw InvalidEventException.of("last", "is " + last + "; the lowest value for domain '"
+                    + registration.name() + "' is " + (registration.firstSequence() - 1) + " (nothing committed)");
+        }
+        long storeLast = last + (1 - registration.firstSequence());
+        callStore("reset", key, () -> {
+            store.reset(key, storeLast);
+            return Boolean.TRUE;
+        });
+    }
+
+    @Override
     public DomainRegistry registry() {
         return registry;
     }

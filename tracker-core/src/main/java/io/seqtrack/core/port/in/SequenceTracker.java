@@ -44,6 +44,28 @@ public interface SequenceTracker {
      */
     ReleaseResult release(ClaimDecision claim);
 
+    /**
+     * The aggregate's last committed sequence in its domain's numbering: {@code firstSequence - 1} when nothing is
+     * committed. For a disabled domain always {@code 0}, without store access.
+     *
+     * @throws io.seqtrack.core.domain.UnknownDomainException if the key's domain is not registered
+     */
+    long lastCommitted(io.seqtrack.core.domain.AggregateKey key);
+
+    /**
+     * Moves the last committed sequence forward to {@code lastToSkip} if it is below it — atomically, never backwards:
+     * the gap policy SKIP and the operator's "skip" use it to advance over sequences that will never arrive.
+     *
+     * @return whether the store moved (false if it already was at or beyond {@code lastToSkip}, or the domain is disabled)
+     */
+    boolean skipTo(io.seqtrack.core.domain.AggregateKey key, long lastToSkip);
+
+    /**
+     * Operator repair: sets the last committed sequence (domain numbering; {@code firstSequence - 1} = nothing
+     * committed) and drops any claim.
+     */
+    void reset(io.seqtrack.core.domain.AggregateKey key, long last);
+
     /** The registry this tracker resolves domains in. */
     DomainRegistry registry();
 }
