@@ -1,0 +1,722 @@
+package io.seqtrack.processor;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.InvalidEventException;
+import io.seqtrack.core.domain.SequenceTrackingException;
+import io.seqtrack.core.domain.TrackingMode;
+import io.seqtrack.core.domain.UnknownDomainException;
+import io.seqtrack.core.port.in.ClaimDecision;
+import io.seqtrack.core.port.in.SequenceTracker;
+import io.seqtrack.core.port.out.BufferResult;
+import io.seqtrack.core.port.out.BufferedEvent;
+import io.seqtrack.core.port.out.CommitResult;
+import io.seqtrack.core.port.out.EventBuffer;
+import io.seqtrack.core.port.out.ParkedEvent;
+import io.seqtrack.core.port.out.SkippedRange;
+import io.seqtrack.core.registry.DomainRegistration;
+import io.seqtrack.core.registry.DomainRegistry;
+import io.seqtrack.core.registry.SequenceSource;
+import io.seqtrack.core.service.SequenceTrackerService;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The processor. Everything about one aggregate happens on its lane (a serial executor), so per-aggregate state needs
+ * no locks and the handler never runs twice at once for one aggregate in this process; the store's claims extend that
+ * guarantee across processes.
+ */
+final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
+
+    private static final Logger log = LoggerFactory.getLogger(DefaultEventProcessor.class);
+    /** Per-lane aggregate state is a cache: evicting an entry only costs re-reading whether the aggregate is parked. */
+    private static final int STATE_CACHE_PER_LANE = 50_000;
+
+    private final DomainRegistry registry;
+    private final SequenceTracker tracker;
+    private final EventBuffer buffer;
+    private final EventHandler handler;
+    private final String workerId;
+    private final ProcessorScheduler scheduler;
+    private final boolean ownsScheduler;
+    private final List<ProcessorListener> listeners;
+    private final GapListener gapListener;
+    private final long maxBufferedTotal;
+    private final Duration busyRetryDelay;
+    private final Duration recheckInterval;
+    private final DoubleSupplier random;
+    private final Semaphore inFlight;
+    private final int maxInFlight;
+    private final List<Map<AggregateKey, AggregateState>> laneStates = new ArrayList<>();
+    private final AtomicLong buffered = new AtomicLong();
+    private final Map<AggregateKey, Instant> openGaps = new ConcurrentHashMap<>();
+    private final Map<AggregateKey, Boolean> blocked = new ConcurrentHashMap<>();
+
+    DefaultEventProcessor(EventProcessor.Builder b) {
+        this.registry = b.registry;
+        this.tracker = new SequenceTrackerService(b.registry, b.store);
+        this.buffer = b.buffer;
+        this.handler = b.handler;
+        this.workerId = b.workerId;
+        this.ownsScheduler = b.scheduler == null;
+        this.scheduler = b.scheduler != null ? b.scheduler : ProcessorScheduler.threads(b.parallelism);
+        this.listeners = b.listeners();
+        this.gapListener = b.gapListener;
+        this.maxBufferedTotal = b.maxBufferedTotal;
+        this.busyRetryDelay = b.busyRetryDelay;
+        this.recheckInterval = b.bufferRecheckInterval;
+        this.random = b.random;
+        this.maxInFlight = b.maxInFlight;
+        this.inFlight = new Semaphore(b.maxInFlight);
+        for (int i = 0; i < scheduler.lanes(); i++) {
+            laneStates.add(new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<AggregateKey, AggregateState> eldest) {
+                    return size() > STATE_CACHE_PER_LANE && eldest.getValue().idle();
+                }
+            });
+        }
+    }
+
+    // ------------------------------------------------------------------ submit
+
+    @Override
+    public CompletionStage<Outcome> submit(Event event) {
+        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        AggregateKey key;
+        DomainRegistration registration;
+        try {
+            if (event == null) {
+                throw InvalidEventException.of("event", "is missing");
+            }
+            key = new AggregateKey(event.domain(), event.aggregateId());
+            registration = registry.lookup(key.domain());
+        } catch (InvalidEventException | UnknownDomainException e) {
+            emit(new ProcessorEvent.Rejected(null, now(), e.getMessage()));
+            return CompletableFuture.completedFuture(Outcome.REJECTED);
+        }
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(e);
+        }
+        outcome.whenComplete((o, e) -> inFlight.release());
+        Work work = new Work(event, key, registration, 1, Origin.SUBMITTED, outcome);
+        scheduler.execute(lane(key), () -> run(work));
+        return outcome;
+    }
+
+    @Override
+    public ProcessorAdmin admin() {
+        return this;
+    }
+
+    @Override
+    public ProcessorSnapshot snapshot() {
+        Instant now = now();
+        Optional<Duration> oldest = openGaps.values().stream().min(Instant::compareTo).map(t -> Duration.between(t, now));
+        return new ProcessorSnapshot(buffered.get(), openGaps.size(), oldest, blocked.size(),
+                maxInFlight - inFlight.availablePermits());
+    }
+
+    @Override
+    public void close() {
+        if (ownsScheduler) {
+            scheduler.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ the life of an event (always on its lane)
+
+    /** Where a unit of work came from: the caller, the buffer (drain), or the parked list (operator replay). */
+    private enum Origin { SUBMITTED, BUFFER, REPLAY }
+
+    /** What {@link #run} achieved before returning: finished, or left work scheduled for later. */
+    private enum Step { DONE, DEFERRED }
+
+    private record Work(Event event, AggregateKey key, DomainRegistration registration, int attempt, Origin origin,
+            CompletableFuture<Outcome> outcome) {
+        Work nextAttempt() {
+            return new Work(event, key, registration, attempt + 1, origin, outcome);
+        }
+
+        long sequence() {
+            OptionalLong seq = registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER
+                    ? event.sequence() : event.aggregateVersion();
+            return seq.orElse(0);
+        }
+    }
+
+    private Step run(Work work) {
+        try {
+            return process(work);
+        } catch (InvalidEventException | UnknownDomainException e) {
+            emit(new ProcessorEvent.Rejected(work.key(), now(), e.getMessage()));
+            work.outcome().complete(Outcome.REJECTED);
+            return Step.DONE;
+        } catch (SequenceTrackingException e) {
+            // the store or buffer could not answer: nothing is known to have happened — fail, never guess
+            log.warn("seqtrack: {} #{} failed closed: {}", work.key(), work.sequence(), e.getMessage());
+            work.outcome().completeExceptionally(e);
+            return Step.DONE;
+        } catch (RuntimeException e) {
+            log.error("seqtrack: {} #{} failed unexpectedly", work.key(), work.sequence(), e);
+            work.outcome().completeExceptionally(e);
+            return Step.DONE;
+        }
+    }
+
+    private Step process(Work work) {
+        AggregateKey key = work.key();
+        boolean tracked = work.registration().mode().usesStore();
+        AggregateState state = state(key);
+        if (tracked && state.blocked && work.origin() != Origin.REPLAY) {
+            park(work, "aggregate blocked behind parked events");
+            return Step.DONE;
+        }
+        ClaimDecision claim = tracker.claim(work.event(), workerId);
+        switch (claim.status()) {
+            case DUPLICATE:
+                emit(new ProcessorEvent.Duplicate(key, now(), claim.sequence(), claim.lastCommitted()));
+                finish(work, Outcome.DUPLICATE);
+                return Step.DONE;
+            case GAP:
+                if (work.origin() != Origin.BUFFER) { // a drained event stays where it is, in the buffer
+                    bufferEarly(work, claim);
+                }
+                return Step.DONE;
+            case BUSY:
+                Duration wait = busyRetryDelay;
+                scheduler.schedule(lane(key), wait, () -> run(work));
+                return Step.DEFERRED;
+            case CLAIMED:
+            default:
+                return handle(work, claim);
+        }
+    }
+
+    private Step handle(Work work, ClaimDecision claim) {
+        AggregateKey key = work.key();
+        Context context = new Context(key, work.registration(), claim.sequence(), claim.fencingToken(), work.attempt(),
+                workerId);
+        ProcessorScheduler.Cancellable renewal = scheduleRenewal(work, context);
+        long started = System.nanoTime();
+        try {
+            MDC.put("seqtrack.aggregate", key.toString());
+            handler.handle(work.event(), context);
+        } catch (Exception e) {
+            renewal.cancel();
+            return handlerFailed(work, withToken(claim, context.fencingToken()), e);
+        } finally {
+            MDC.remove("seqtrack.aggregate");
+        }
+        renewal.cancel();
+        Duration handlerTime = Duration.ofNanos(System.nanoTime() - started);
+        CommitResult committed = tracker.commit(withToken(claim, context.fencingToken()));
+        if (committed == CommitResult.CLAIM_LOST) {
+            // our lease ran out and another worker took over: our effects are fenced; find out what happened
+            emit(new ProcessorEvent.Fenced(key, now(), claim.sequence(), context.fencingToken()));
+            return process(work);
+        }
+        emit(new ProcessorEvent.Processed(key, now(), claim.sequence(), work.attempt(), handlerTime,
+                work.origin() == Origin.BUFFER));
+        finish(work, Outcome.PROCESSED);
+        if (work.registration().mode().usesStore()) {
+            drain(key);
+        }
+        return Step.DONE;
+    }
+
+    private Step handlerFailed(Work work, ClaimDecision claim, Exception error) {
+        AggregateKey key = work.key();
+        try {
+            tracker.release(claim);
+        } catch (SequenceTrackingException e) {
+            log.warn("seqtrack: could not release {} #{} ({}); its lease will expire", key, claim.sequence(),
+                    e.getMessage());
+        }
+        String description = error.getClass().getSimpleName() + ": " + error.getMessage();
+        int maxAttempts = work.origin() == Origin.REPLAY ? 1 : work.registration().retryPolicy().maxAttempts();
+        if (work.attempt() < maxAttempts) {
+            Duration delay = work.registration().retryPolicy().backoff(work.attempt(), random.getAsDouble());
+            emit(new ProcessorEvent.Retried(key, now(), claim.sequence(), work.attempt(), delay, description));
+            log.info("seqtrack: {} #{} attempt {} failed ({}); retrying in {}", key, claim.sequence(), work.attempt(),
+                    description, delay);
+            scheduler.schedule(lane(key), delay, () -> run(work.nextAttempt()));
+            return Step.DEFERRED;
+        }
+        if (!work.registration().mode().usesStore()) {
+            // a disabled domain has no order to protect and maybe no sequence to park under: hand it back
+            log.warn("seqtrack: {} failed {} time(s) in untracked domain: {}", key, work.attempt(), description);
+            work.outcome().completeExceptionally(HandlerFailedException.of(key, work.attempt(), error));
+            return Step.DONE;
+        }
+        log.warn("seqtrack: {} #{} failed {} time(s), parking it: {}", key, claim.sequence(), work.attempt(), description);
+        park(work, "handler failed " + work.attempt() + " time(s): " + description);
+        return Step.DONE;
+    }
+
+    /** Long handlers keep their lease: re-claiming as the same owner extends it and issues a newer token. */
+    private ProcessorScheduler.Cancellable scheduleRenewal(Work work, Context context) {
+        if (!work.registration().mode().usesStore()) {
+            return () -> { };
+        }
+        Duration every = work.registration().leaseTtl().dividedBy(2);
+        ProcessorScheduler.Cancellable[] current = new ProcessorScheduler.Cancellable[1];
+        boolean[] cancelled = new boolean[1];
+        Runnable renew = new Runnable() {
+            @Override
+            public void run() {
+                synchronized (cancelled) {
+                    if (cancelled[0]) {
+                        return;
+                    }
+                    try {
+                        ClaimDecision renewed = tracker.claim(work.event(), workerId);
+                        if (renewed.claimed()) {
+                            context.renewed(renewed.fencingToken());
+                            current[0] = scheduler.scheduleOffLane(every, this);
+                        }
+                    } catch (SequenceTrackingException e) {
+                        log.warn("seqtrack: lease renewal for {} failed: {}", work.key(), e.getMessage());
+                        current[0] = scheduler.scheduleOffLane(every, this);
+                    }
+                }
+            }
+        };
+        current[0] = scheduler.scheduleOffLane(every, renew);
+        return () -> {
+            synchronized (cancelled) {
+                cancelled[0] = true;
+                current[0].cancel();
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ gaps and the buffer
+
+    private void bufferEarly(Work work, ClaimDecision claim) {
+        AggregateKey key = work.key();
+        if (buffered.get() >= maxBufferedTotal) {
+            emit(new ProcessorEvent.BufferFull(key, now(), claim.sequence()));
+            work.outcome().complete(Outcome.BUFFER_FULL);
+            return;
+        }
+        BufferResult result = buffer.add(key, toBuffered(work.event(), claim.sequence()),
+                work.registration().maxBufferedPerAggregate());
+        if (result == BufferResult.FULL) {
+            emit(new ProcessorEvent.BufferFull(key, now(), claim.sequence()));
+            work.outcome().complete(Outcome.BUFFER_FULL);
+            return;
+        }
+        if (result == BufferResult.ADDED) {
+            buffered.incrementAndGet();
+        }
+        emit(new ProcessorEvent.Buffered(key, now(), claim.sequence(), claim.lastCommitted() + 1));
+        work.outcome().complete(Outcome.BUFFERED);
+        openGap(key, work.registration(), claim.lastCommitted() + 1, claim.sequence() - 1);
+    }
+
+    private void openGap(AggregateKey key, DomainRegistration registration, long from, long to) {
+        AggregateState state = state(key);
+        if (state.gapTimer != null) {
+            return;
+        }
+        state.gapOpenedAt = now();
+        openGaps.put(key, state.gapOpenedAt);
+        state.gapTimer = scheduler.schedule(lane(key), registration.gapTimeout(), () -> gapTimedOut(key));
+        state.recheck = scheduler.schedule(lane(key), recheckInterval, () -> recheck(key));
+        emit(new ProcessorEvent.GapOpened(key, now(), from, to));
+        try {
+            gapListener.missing(key, from, to);
+        } catch (RuntimeException e) {
+            log.warn("seqtrack: gap listener failed for {}: {}", key, e.toString());
+        }
+    }
+
+    private void closeGap(AggregateKey key) {
+        AggregateState state = state(key);
+        if (state.gapTimer != null) {
+            state.gapTimer.cancel();
+            state.gapTimer = null;
+        }
+        if (state.recheck != null) {
+            state.recheck.cancel();
+            state.recheck = null;
+        }
+        Instant opened = openGaps.remove(key);
+        if (opened != null) {
+            emit(new ProcessorEvent.GapClosed(key, now(), Duration.between(opened, now())));
+        }
+    }
+
+    /** The fallback wake-up: a predecessor committed by another worker releases our buffered events here. */
+    private void recheck(AggregateKey key) {
+        AggregateState state = state(key);
+        state.recheck = null;
+        try {
+            drain(key);
+        } catch (SequenceTrackingException e) {
+            log.warn("seqtrack: recheck of {} failed: {}", key, e.getMessage());
+        }
+        if (state.gapTimer != null && state.recheck == null) {
+            state.recheck = scheduler.schedule(lane(key), recheckInterval, () -> recheck(key));
+        }
+    }
+
+    /**
+     * Handles buffered successors that are now in order, oldest first, and removes each from the buffer only after it
+     * was committed (a crash in between leaves it buffered; the next drain sees it as a duplicate and drops it).
+     */
+    private void drain(AggregateKey key) {
+        DomainRegistration registration = registry.lookup(key.domain());
+        while (true) {
+            if (state(key).blocked) {
+                return;
+            }
+            List<BufferedEvent> pending = buffer.pending(key);
+            if (pending.isEmpty()) {
+                closeGap(key);
+                return;
+            }
+            long last = tracker.lastCommitted(key);
+            BufferedEvent next = pending.get(0);
+            if (next.sequence() <= last) {
+                removePending(key, next.sequence());
+                continue;
+            }
+            if (next.sequence() != last + 1 && registration.mode() == TrackingMode.STRICT) {
+                openGap(key, registration, last + 1, next.sequence() - 1); // still (or again) waiting
+                return;
+            }
+            CompletableFuture<Outcome> drained = new CompletableFuture<>();
+            Work work = new Work(fromBuffered(key, registration, next), key, registration, 1, Origin.BUFFER, drained);
+            Step step = process(work);
+            if (step == Step.DEFERRED || !drained.isDone()) {
+                return; // a retry or a busy wait will drain again when it finishes
+            }
+            Outcome outcome = drained.join();
+            if (outcome == Outcome.PROCESSED || outcome == Outcome.DUPLICATE) {
+                removePending(key, next.sequence());
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void removePending(AggregateKey key, long sequence) {
+        if (buffer.removePending(key, sequence)) {
+            buffered.updateAndGet(n -> Math.max(0, n - 1));
+        }
+    }
+
+    private void gapTimedOut(AggregateKey key) {
+        AggregateState state = state(key);
+        state.gapTimer = null;
+        try {
+            DomainRegistration registration = registry.lookup(key.domain());
+            List<BufferedEvent> pending = buffer.pending(key);
+            if (pending.isEmpty()) {
+                closeGap(key);
+                return;
+            }
+            long last = tracker.lastCommitted(key);
+            long from = last + 1;
+            long to = pending.get(0).sequence() - 1;
+            if (to < from) {
+                closeGap(key);
+                drain(key);
+                return;
+            }
+            emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
+            String reason = "gap #" + from + ".." + to + " not filled within " + registration.gapTimeout();
+            switch (registration.gapPolicy()) {
+                case SKIP:
+                    tracker.skipTo(key, to);
+                    SkippedRange range = new SkippedRange(from, to, now(), reason + " (policy SKIP)");
+                    buffer.recordSkippedRange(key, range);
+                    emit(new ProcessorEvent.Skipped(key, now(), range));
+                    closeGap(key);
+                    drain(key);
+                    break;
+                case FAIL:
+                    List<Long> dropped = new ArrayList<>();
+                    for (BufferedEvent p : pending) {
+                        removePending(key, p.sequence());
+                        dropped.add(p.sequence());
+                    }
+                    emit(new ProcessorEvent.GapFailed(key, now(), dropped, reason + " (policy FAIL)"));
+                    closeGap(key);
+                    break;
+                case PARK:
+                default:
+                    for (BufferedEvent p : pending) {
+                        parkBuffered(key, p, reason + " (policy PARK)");
+                    }
+                    block(key);
+                    closeGap(key);
+                    break;
+            }
+        } catch (SequenceTrackingException e) {
+            log.warn("seqtrack: gap timeout of {} could not act ({}); retrying", key, e.getMessage());
+            state.gapTimer = scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
+        }
+    }
+
+    // ------------------------------------------------------------------ parking
+
+    private void park(Work work, String reason) {
+        AggregateKey key = work.key();
+        long sequence = work.sequence();
+        buffer.park(key, new ParkedEvent(toBuffered(work.event(), sequence), reason, now()));
+        emit(new ProcessorEvent.Parked(key, now(), sequence, reason));
+        finish(work, Outcome.PARKED);
+        if (work.registration().mode().usesStore()) {
+            // sequenced dead letters: whatever waits behind it is parked behind it, in order
+            for (BufferedEvent p : buffer.pending(key)) {
+                parkBuffered(key, p, "blocked behind parked #" + sequence);
+            }
+            block(key);
+            closeGap(key);
+        }
+    }
+
+    private void parkBuffered(AggregateKey key, BufferedEvent event, String reason) {
+        buffer.park(key, new ParkedEvent(event, reason, now()));
+        buffered.updateAndGet(n -> Math.max(0, n - 1));
+        emit(new ProcessorEvent.Parked(key, now(), event.sequence(), reason));
+    }
+
+    private void block(AggregateKey key) {
+        state(key).blocked = true;
+        blocked.put(key, Boolean.TRUE);
+    }
+
+    private void unblock(AggregateKey key) {
+        state(key).blocked = false;
+        blocked.remove(key);
+    }
+
+    // ------------------------------------------------------------------ admin
+
+    @Override
+    public Map<AggregateKey, List<ParkedEvent>> parked() {
+        Map<AggregateKey, List<ParkedEvent>> result = new LinkedHashMap<>();
+        for (AggregateKey key : buffer.parkedAggregates()) {
+            List<ParkedEvent> events = buffer.parked(key);
+            if (!events.isEmpty()) {
+                result.put(key, events);
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public CompletionStage<List<Outcome>> replayParked(AggregateKey key) {
+        return onLane(key, () -> {
+            DomainRegistration registration = registry.lookup(key.domain());
+            List<Outcome> outcomes = new ArrayList<>();
+            List<ParkedEvent> parkedEvents = buffer.parked(key);
+            emit(new ProcessorEvent.AdminAction(key, now(), "replay-parked", parkedEvents.size() + " event(s)"));
+            unblock(key);
+            for (ParkedEvent parkedEvent : parkedEvents) {
+                CompletableFuture<Outcome> replayed = new CompletableFuture<>();
+                buffer.removeParked(key, parkedEvent.sequence());
+                Work work = new Work(fromBuffered(key, registration, parkedEvent.event()), key, registration, 1,
+                        Origin.REPLAY, replayed);
+                process(work);
+                Outcome outcome = replayed.getNow(Outcome.BUFFERED);
+                outcomes.add(outcome);
+                if (outcome == Outcome.PARKED) {
+                    // failed again: parked again (and blocked); the rest stays parked behind it
+                    for (ParkedEvent rest : parkedEvents.subList(outcomes.size(), parkedEvents.size())) {
+                        outcomes.add(Outcome.PARKED);
+                        buffer.park(key, rest);
+                    }
+                    break;
+                }
+            }
+            if (!state(key).blocked) {
+                drain(key);
+            }
+            return outcomes;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> skipParked(AggregateKey key, long sequence) {
+        return onLane(key, () -> {
+            boolean removed = buffer.removeParked(key, sequence);
+            emit(new ProcessorEvent.AdminAction(key, now(), "skip-parked", "#" + sequence
+                    + (removed ? "" : " (was not parked)")));
+            if (removed && tracker.lastCommitted(key) == sequence - 1 && tracker.skipTo(key, sequence)) {
+                SkippedRange range = new SkippedRange(sequence, sequence, now(), "operator skipped parked event");
+                buffer.recordSkippedRange(key, range);
+                emit(new ProcessorEvent.Skipped(key, now(), range));
+            }
+            if (buffer.parked(key).isEmpty()) {
+                unblock(key);
+                drain(key);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> reset(AggregateKey key, long last) {
+        return onLane(key, () -> {
+            tracker.reset(key, last);
+            emit(new ProcessorEvent.AdminAction(key, now(), "reset", "last committed set to " + last));
+            return null;
+        });
+    }
+
+    private <T> CompletionStage<T> onLane(AggregateKey key, java.util.function.Supplier<T> action) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        scheduler.execute(lane(key), () -> {
+            try {
+                result.complete(action.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private AggregateState state(AggregateKey key) {
+        Map<AggregateKey, AggregateState> states = laneStates.get(lane(key));
+        AggregateState state = states.get(key);
+        if (state == null) {
+            state = new AggregateState();
+            // another worker (or an earlier run of this one) may have parked events for it
+            if (registry.lookup(key.domain()).mode().usesStore() && !buffer.parked(key).isEmpty()) {
+                state.blocked = true;
+                blocked.put(key, Boolean.TRUE);
+            }
+            states.put(key, state);
+        }
+        return state;
+    }
+
+    private int lane(AggregateKey key) {
+        return Math.floorMod(key.hashCode(), scheduler.lanes());
+    }
+
+    private void finish(Work work, Outcome outcome) {
+        work.outcome().complete(outcome);
+    }
+
+    private Instant now() {
+        return scheduler.clock().instant();
+    }
+
+    private void emit(ProcessorEvent event) {
+        for (ProcessorListener listener : listeners) {
+            try {
+                listener.on(event);
+            } catch (RuntimeException e) {
+                log.warn("seqtrack: listener {} failed on {}: {}", listener, event, e.toString());
+            }
+        }
+    }
+
+    private BufferedEvent toBuffered(Event event, long sequence) {
+        return new BufferedEvent(sequence, event.eventId(), event.type(), event.payload(), now());
+    }
+
+    private static Event fromBuffered(AggregateKey key, DomainRegistration registration, BufferedEvent buffered) {
+        return registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER
+                ? Event.of(buffered.eventId(), key.domain(), key.aggregateId(), buffered.sequence(), buffered.type(),
+                        buffered.payload())
+                : Event.ofAggregateVersion(buffered.eventId(), key.domain(), key.aggregateId(), buffered.sequence(),
+                        buffered.type(), buffered.payload());
+    }
+
+    private static ClaimDecision withToken(ClaimDecision claim, long token) {
+        return token == claim.fencingToken() ? claim : new ClaimDecision(claim.key(), claim.mode(), claim.status(),
+                claim.sequence(), claim.lastCommitted(), token, claim.holder());
+    }
+
+    /** Lane-confined state of one aggregate. */
+    private static final class AggregateState {
+        boolean blocked;
+        Instant gapOpenedAt;
+        ProcessorScheduler.Cancellable gapTimer;
+        ProcessorScheduler.Cancellable recheck;
+
+        boolean idle() {
+            return !blocked && gapTimer == null && recheck == null;
+        }
+    }
+
+    /** The handler's view; the token changes when the lease is renewed. */
+    private static final class Context implements HandlerContext {
+        private final AggregateKey key;
+        private final DomainRegistration domain;
+        private final long sequence;
+        private volatile long fencingToken;
+        private final int attempt;
+        private final String workerId;
+
+        Context(AggregateKey key, DomainRegistration domain, long sequence, long fencingToken, int attempt,
+                String workerId) {
+            this.key = key;
+            this.domain = domain;
+            this.sequence = sequence;
+            this.fencingToken = fencingToken;
+            this.attempt = attempt;
+            this.workerId = workerId;
+        }
+
+        void renewed(long token) {
+            this.fencingToken = token;
+        }
+
+        @Override
+        public AggregateKey key() {
+            return key;
+        }
+
+        @Override
+        public DomainRegistration domain() {
+            return domain;
+        }
+
+        @Override
+        public long sequence() {
+            return sequence;
+        }
+
+        @Override
+        public long fencingToken() {
+            return fencingToken;
+        }
+
+        @Override
+        public int attempt() {
+            return attempt;
+        }
+
+        @Override
+        public String workerId() {
+            return workerId;
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.seqtrack.processor;
+
+import io.seqtrack.core.domain.InvalidConfigurationException;
+import io.seqtrack.core.port.out.EventBuffer;
+import io.seqtrack.core.port.out.SequenceStore;
+import io.seqtrack.core.registry.DomainRegistry;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The event processor applications embed in their consumers. Per aggregate: one event at a time, in sequence order,
+ * through claim → handle → commit; early events wait in the {@link EventBuffer} until their predecessors are committed
+ * (by this worker or any other on the same store) or the domain's gap policy decides; failing handlers are retried with
+ * backoff and then parked, blocking their aggregate (sequenced dead letters). Different aggregates run in parallel lanes.
+ *
+ * <pre>{@code
+ * EventProcessor processor = EventProcessor.builder()
+ *         .registry(DomainRegistry.seedDefaults())
+ *         .store(store).buffer(buffer)
+ *         .handler((event, ctx) -> apply(event, ctx.fencingToken()))
+ *         .build();
+ * processor.submit(event).thenAccept(outcome -> { if (outcome.safeToAcknowledge()) ack(event); });
+ * }</pre>
+ */
+public interface EventProcessor extends AutoCloseable {
+
+    /**
+     * Submits an event. The stage completes once the event has a final, safe {@link Outcome}; it completes
+     * exceptionally (with {@link io.seqtrack.core.domain.SequenceStoreException}) when the store or buffer could not
+     * answer — then nothing is known to have happened: do not ack, let the broker redeliver. Blocks the caller while
+     * {@code maxInFlight} submissions are unfinished (back-pressure, never an unbounded queue).
+     */
+    CompletionStage<Outcome> submit(Event event);
+
+    /** Operator actions on parked aggregates. */
+    ProcessorAdmin admin();
+
+    /** Current gauges. */
+    ProcessorSnapshot snapshot();
+
+    /** Stops the lanes (after the work already queued); closes the scheduler if the processor created it. */
+    @Override
+    void close();
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures a processor; validates each value as it is set, and completeness on {@link #build()}. */
+    final class Builder {
+        DomainRegistry registry;
+        SequenceStore store;
+        EventBuffer buffer;
+        EventHandler handler;
+        String workerId = defaultWorkerId();
+        int parallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
+        ProcessorScheduler scheduler;
+        final List<ProcessorListener> listeners = new ArrayList<>();
+        GapListener gapListener = (key, from, to) -> { };
+        long maxBufferedTotal = 100_000;
+        int maxInFlight = 10_000;
+        Duration busyRetryDelay = Duration.ofMillis(100);
+        Duration bufferRecheckInterval = Duration.ofSeconds(1);
+        DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
+
+        Builder() {
+        }
+
+        public Builder registry(DomainRegistry registry) {
+            this.registry = require("registry", registry);
+            return this;
+        }
+
+        public Builder store(SequenceStore store) {
+            this.store = require("store", store);
+            return this;
+        }
+
+        public Builder buffer(EventBuffer buffer) {
+            this.buffer = require("buffer", buffer);
+            return this;
+        }
+
+        public Builder handler(EventHandler handler) {
+            this.handler = require("handler", handler);
+            return this;
+        }
+
+        /** This worker's id, the claim owner; unique per process. Default: host, pid and a random suffix. */
+        public Builder workerId(String workerId) {
+            if (workerId == null || workerId.isBlank() || workerId.length() > 200) {
+                throw InvalidConfigurationException.of("processor.workerId", "must be 1-200 non-blank characters, was '"
+                        + workerId + "'");
+            }
+            this.workerId = workerId;
+            return this;
+        }
+
+        /** Lanes, i.e. aggregates handled at the same time. Default: available processors. Ignored with {@link #scheduler}. */
+        public Builder parallelism(int parallelism) {
+            if (parallelism < 1 || parallelism > 4096) {
+                throw InvalidConfigurationException.of("processor.parallelism", "must be within [1, 4096], was " + parallelism);
+            }
+            this.parallelism = parallelism;
+            return this;
+        }
+
+        /** The scheduler (lanes, timers, clock). Default: {@code ProcessorScheduler.threads(parallelism)}, owned. */
+        public Builder scheduler(ProcessorScheduler scheduler) {
+            this.scheduler = require("scheduler", scheduler);
+            return this;
+        }
+
+        public Builder listener(ProcessorListener listener) {
+            listeners.add(require("listener", listener));
+            return this;
+        }
+
+        /** The resend hook, told whenever an aggregate starts waiting for missing sequences. */
+        public Builder gapListener(GapListener gapListener) {
+            this.gapListener = require("gapListener", gapListener);
+            return this;
+        }
+
+        /** The most events this processor keeps pending in the buffer in total; beyond it, BUFFER_FULL. */
+        public Builder maxBufferedTotal(long maxBufferedTotal) {
+            if (maxBufferedTotal < 1) {
+                throw InvalidConfigurationException.of("processor.maxBufferedTotal", "must be >= 1, was " + maxBufferedTotal);
+            }
+            this.maxBufferedTotal = maxBufferedTotal;
+            return this;
+        }
+
+        /** Unfinished submissions before {@link #submit} blocks its caller. */
+        public Builder maxInFlight(int maxInFlight) {
+            if (maxInFlight < 1) {
+                throw InvalidConfigurationException.of("processor.maxInFlight", "must be >= 1, was " + maxInFlight);
+            }
+            this.maxInFlight = maxInFlight;
+            return this;
+        }
+
+        /** How long to wait before claiming again when another worker holds the aggregate. */
+        public Builder busyRetryDelay(Duration delay) {
+            this.busyRetryDelay = positive("processor.busyRetryDelay", delay);
+            return this;
+        }
+
+        /**
+         * How often buffered events are re-checked against the store, so a predecessor committed by another worker
+         * releases them even without a wake-up signal.
+         */
+        public Builder bufferRecheckInterval(Duration interval) {
+            this.bufferRecheckInterval = positive("processor.bufferRecheckInterval", interval);
+            return this;
+        }
+
+        /** Source of jitter in {@code [0, 1)}; tests make it constant. */
+        public Builder random(DoubleSupplier random) {
+            this.random = require("random", random);
+            return this;
+        }
+
+        public EventProcessor build() {
+            require("registry", registry);
+            require("store", store);
+            require("buffer", buffer);
+            require("handler", handler);
+            return new DefaultEventProcessor(this);
+        }
+
+        private static <T> T require(String field, T value) {
+            if (value == null) {
+                throw InvalidConfigurationException.of("processor." + field, "is required");
+            }
+            return value;
+        }
+
+        private static Duration positive(String field, Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw InvalidConfigurationException.of(field, "must be positive, was " + value);
+            }
+            return value;
+        }
+
+        private static String defaultWorkerId() {
+            String jvm = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
+            return jvm + "-" + UUID.randomUUID().toString().substring(0, 8);
+        }
+
+        List<ProcessorListener> listeners() {
+            return List.copyOf(listeners);
+        }
+
+    }
+}

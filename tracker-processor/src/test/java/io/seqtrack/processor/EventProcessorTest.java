@@ -1,0 +1,297 @@
+package io.seqtrack.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.TrackingMode;
+import io.seqtrack.core.port.out.SkippedRange;
+import io.seqtrack.core.registry.DomainRegistration;
+import io.seqtrack.core.registry.DomainRegistry;
+import io.seqtrack.core.registry.GapPolicy;
+import io.seqtrack.core.registry.RetryPolicy;
+import io.seqtrack.core.registry.SequenceSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The processor's semantics on the in-memory store and buffer, on virtual time. */
+class EventProcessorTest {
+
+    private static final RetryPolicy RETRY = RetryPolicy.builder().maxAttempts(3).initialBackoff(Duration.ofMillis(100))
+            .maxBackoff(Duration.ofSeconds(10)).multiplier(2).jitter(0).build();
+
+    private static DomainRegistry registry(GapPolicy gapPolicy) {
+        return DomainRegistry.of(
+                DomainRegistration.builder("user_account").retryPolicy(RETRY).gapTimeout(Duration.ofSeconds(30))
+                        .gapPolicy(gapPolicy).maxBufferedPerAggregate(3).leaseTtl(Duration.ofSeconds(10)).build(),
+                DomainRegistration.builder("ledger").mode(TrackingMode.MONOTONIC).build(),
+                DomainRegistration.builder("versioned").sequenceSource(SequenceSource.AGGREGATE_VERSION).build(),
+                DomainRegistration.builder("chat").mode(TrackingMode.DISABLED).retryPolicy(RETRY).build());
+    }
+
+    private ProcessorHarness harness = new ProcessorHarness(registry(GapPolicy.PARK));
+    private EventProcessor processor = harness.processor("worker-1");
+
+    @AfterEach
+    void close() {
+        harness.close();
+    }
+
+    private Outcome submit(String domain, String id, long seq) {
+        return harness.submit(processor, ProcessorHarness.event(domain, id, seq));
+    }
+
+    @Test
+    void inOrderEventsAreHandledOnceAndCommitted() {
+        for (long seq = 1; seq <= 5; seq++) {
+            assertThat(submit("user_account", "u-1", seq)).isEqualTo(Outcome.PROCESSED);
+        }
+        assertThat(harness.handled("user_account", "u-1")).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(harness.store.read(AggregateKey.of("user_account", "u-1")).lastCommitted()).isEqualTo(5);
+    }
+
+    @Test
+    void duplicatesAreNeverHandedToTheHandler() {
+        assertThat(submit("user_account", "u-1", 1)).isEqualTo(Outcome.PROCESSED);
+        assertThat(submit("user_account", "u-1", 1)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(harness.handled("user_account", "u-1")).containsExactly(1L);
+        assertThat(Outcome.DUPLICATE.safeToAcknowledge()).isTrue();
+    }
+
+    @Test
+    void earlyEventsAreBufferedAndDrainedInOrderTheMomentTheGapFills() {
+        assertThat(submit("user_account", "u-1", 3)).isEqualTo(Outcome.BUFFERED);
+        assertThat(submit("user_account", "u-1", 2)).isEqualTo(Outcome.BUFFERED);
+        assertThat(harness.handled("user_account", "u-1")).isEmpty();
+        assertThat(processor.snapshot().openGaps()).isEqualTo(1);
+
+        assertThat(submit("user_account", "u-1", 1)).isEqualTo(Outcome.PROCESSED);
+        assertThat(harness.handled("user_account", "u-1")).as("no timer tick needed").containsExactly(1L, 2L, 3L);
+        assertThat(harness.buffer.pending(AggregateKey.of("user_account", "u-1"))).isEmpty();
+        assertThat(harness.events(ProcessorEvent.GapClosed.class)).hasSize(1);
+        assertThat(processor.snapshot().openGaps()).isZero();
+        assertThat(processor.snapshot().bufferedEvents()).isZero();
+    }
+
+    @Test
+    void gapListenerIsAskedForTheMissingRange() {
+        List<String> asked = new ArrayList<>();
+        EventProcessor withHook = harness.processor("worker-2",
+                b -> b.gapListener((key, from, to) -> asked.add(key + " " + from + ".." + to)));
+        harness.submit(withHook, ProcessorHarness.event("user_account", "u-9", 4));
+        assertThat(asked).containsExactly("user_account/u-9 1..3");
+    }
+
+    /** The replaced system saved the sequence before the handler ran: a handler crash lost the event. */
+    @Test
+    void regression2_aHandlerFailureNeverLosesTheEvent() {
+        harness.failTimes("user_account", "u-1", 1, 1);
+        CompletionStage<Outcome> outcome = processor.submit(ProcessorHarness.event("user_account", "u-1", 1));
+        harness.scheduler.runReady();
+        AggregateKey key = AggregateKey.of("user_account", "u-1");
+        assertThat(outcome.toCompletableFuture()).isNotDone();
+        assertThat(harness.store.read(key).lastCommitted()).as("not committed before it was handled").isZero();
+        assertThat(harness.store.read(key).claim()).as("the claim was released").isEmpty();
+
+        harness.scheduler.advance(Duration.ofMillis(100));
+        assertThat(outcome.toCompletableFuture().getNow(null)).isEqualTo(Outcome.PROCESSED);
+        assertThat(harness.handled("user_account", "u-1")).containsExactly(1L);
+        assertThat(harness.store.read(key).lastCommitted()).isEqualTo(1);
+    }
+
+    @Test
+    void retriesBackOffExponentiallyOnVirtualTime() {
+        harness.failTimes("user_account", "u-1", 1, 2);
+        CompletionStage<Outcome> outcome = processor.submit(ProcessorHarness.event("user_account", "u-1", 1));
+        harness.scheduler.runReady();
+        harness.scheduler.advance(Duration.ofMillis(99));
+        assertThat(harness.handlerRuns).hasSize(1);
+        harness.scheduler.advance(Duration.ofMillis(1));
+        assertThat(harness.handlerRuns).hasSize(2);
+        harness.scheduler.advance(Duration.ofMillis(199));
+        assertThat(harness.handlerRuns).hasSize(2);
+        harness.scheduler.advance(Duration.ofMillis(1));
+        assertThat(harness.handlerRuns).hasSize(3);
+        assertThat(outcome.toCompletableFuture().getNow(null)).isEqualTo(Outcome.PROCESSED);
+        assertThat(harness.events(ProcessorEvent.Retried.class)).extracting(ProcessorEvent.Retried::delay)
+                .containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+    }
+
+    @Test
+    void afterTheLastAttemptTheEventIsParkedAndItsAggregateBlockedWhileOthersGoOn() {
+        harness.failTimes("user_account", "u-1", 1, 3);
+        CompletionStage<Outcome> first = processor.submit(ProcessorHarness.event("user_account", "u-1", 1));
+        harness.scheduler.advance(Duration.ofSeconds(1));
+        assertThat(first.toCompletableFuture().getNow(null)).isEqualTo(Outcome.PARKED);
+        assertThat(Outcome.PARKED.safeToAcknowledge()).isTrue();
+
+        assertThat(submit("user_account", "u-1", 2)).as("parked behind #1").isEqualTo(Outcome.PARKED);
+        assertThat(submit("user_account", "u-2", 1)).as("other aggregates go on").isEqualTo(Outcome.PROCESSED);
+        AggregateKey key = AggregateKey.of("user_account", "u-1");
+        assertThat(processor.admin().parked().get(key)).extracting(p -> p.sequence()).containsExactly(1L, 2L);
+        assertThat(processor.snapshot().blockedAggregates()).isEqualTo(1);
+
+        // the operator fixed the cause and replays: in order, once, then the aggregate flows again
+        CompletionStage<List<Outcome>> replay = processor.admin().replayParked(key);
+        harness.scheduler.runReady();
+        assertThat(replay.toCompletableFuture().getNow(null)).containsExactly(Outcome.PROCESSED, Outcome.PROCESSED);
+        assertThat(harness.handled("user_account", "u-1")).containsExactly(1L, 2L);
+        assertThat(submit("user_account", "u-1", 3)).isEqualTo(Outcome.PROCESSED);
+        assertThat(processor.admin().parked()).doesNotContainKey(key);
+        assertThat(harness.events(ProcessorEvent.AdminAction.class)).extracting(ProcessorEvent.AdminAction::action)
+                .containsExactly("replay-parked");
+    }
+
+    @Test
+    void operatorCanSkipAParkedEvent() {
+        harness.failTimes("user_account", "u-1", 1, 3);
+        processor.submit(ProcessorHarness.event("user_account", "u-1", 1));
+        harness.scheduler.advance(Duration.ofSeconds(1));
+        submit("user_account", "u-1", 2);
+        AggregateKey key = AggregateKey.of("user_account", "u-1");
+        processor.admin().skipParked(key, 1);
+        harness.scheduler.runReady();
+        assertThat(harness.buffer.skippedRanges(key)).extracting(SkippedRange::fromSequence).containsExactly(1L);
+        // #2 is still parked; replay runs it
+        CompletionStage<List<Outcome>> replay = processor.admin().replayParked(key);
+        harness.scheduler.runReady();
+        assertThat(replay.toCompletableFuture().getNow(null)).containsExactly(Outcome.PROCESSED);
+        assertThat(harness.handled("user_account", "u-1")).containsExactly(2L);
+    }
+
+    /** The replaced system kept 100 pending events per aggregate and silently dropped the oldest. */
+    @Test
+    void regression6_aFullBufferPushesBackAndNeverDropsTheOldest() {
+        assertThat(submit("user_account", "u-1", 2)).isEqualTo(Outcome.BUFFERED);
+        assertThat(submit("user_account", "u-1", 3)).isEqualTo(Outcome.BUFFERED);
+        assertThat(submit("user_account", "u-1", 4)).isEqualTo(Outcome.BUFFERED);
+        assertThat(submit("user_account", "u-1", 5)).isEqualTo(Outcome.BUFFER_FULL);
+        assertThat(Outcome.BUFFER_FULL.safeToAcknowledge()).isFalse();
+        assertThat(submit("user_account", "u-1", 1)).isEqualTo(Outcome.PROCESSED);
+        assertThat(harness.handled("user_account", "u-1")).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(submit("user_account", "u-1", 5)).as("redelivered after back-pressure").isEqualTo(Outcome.PROCESSED);
+    }
+
+    @Test
+    void totalBufferLimitPushesBackToo() {
+        EventProcessor small = harness.processor("small", b -> b.maxBufferedTotal(1));
+        assertThat(harness.submit(small, ProcessorHarness.event("user_account", "a", 2))).isEqualTo(Outcome.BUFFERED);
+        assertThat(harness.submit(small, ProcessorHarness.event("user_account", "b", 2))).isEqualTo(Outcome.BUFFER_FULL);
+    }
+
+    /**
+     * The replaced system retried pending events only when another event of the domain succeeded, so a gap filled by
+     * another worker stayed stuck. Here the recheck timer releases it with no further event at all.
+     */
+    @Test
+    void regression7_aGapFilledByAnotherWorkerIsDrainedWithoutFurtherEvents() {
+        EventProcessor other = harness.processor("worker-2");
+        assertThat(submit("user_account", "u-1", 2)).isEqualTo(Outcome.BUFFERED);
+        assertThat(harness.submit(other, ProcessorHarness.event("user_account", "u-1", 1))).isEqualTo(Outcome.PROCESSED);
+        harness.scheduler.advance(Duration.ofMillis(500));
+        assertThat(harness.handled("user_account", "u-1")).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void gapTimeoutWithParkPolicyParksTheWaitingEvents() {
+        submit("user_account", "u-1", 3);
+        submit("user_account", "u-1", 4);
+        harness.scheduler.advance(Duration.ofSeconds(30));
+        AggregateKey key = AggregateKey.of("user_account", "u-1");
+        assertThat(harness.buffer.pending(key)).isEmpty();
+        assertThat(harness.buffer.parked(key)).extracting(p -> p.sequence()).containsExactly(3L, 4L);
+        assertThat(harness.events(ProcessorEvent.GapTimedOut.class)).singleElement()
+                .satisfies(e -> assertThat(e.from()).isEqualTo(1))
+                .satisfies(e -> assertThat(e.to()).isEqualTo(2));
+        assertThat(submit("user_account", "u-1", 1)).as("blocked until an operator acts").isEqualTo(Outcome.PARKED);
+    }
+
+    @Test
+    void gapTimeoutWithSkipPolicyAdvancesOverTheGapAndRecordsIt() {
+        harness = new ProcessorHarness(registry(GapPolicy.SKIP));
+        processor = harness.processor("worker-1");
+        submit("user_account", "u-1", 1);
+        submit("user_account", "u-1", 4);
+        submit("user_account", "u-1", 5);
+        harness.scheduler.advance(Duration.ofSeconds(30));
+        AggregateKey key = AggregateKey.of("user_account", "u-1");
+        assertThat(harness.handled("user_account", "u-1")).containsExactly(1L, 4L, 5L);
+        assertThat(harness.buffer.skippedRanges(key)).singleElement()
+                .satisfies(r -> assertThat(r.fromSequence()).isEqualTo(2))
+                .satisfies(r -> assertThat(r.toSequence()).isEqualTo(3));
+        assertThat(harness.events(ProcessorEvent.Skipped.class)).hasSize(1);
+        assertThat(submit("user_account", "u-1", 2)).as("a late arrival of a skipped event").isEqualTo(Outcome.DUPLICATE);
+    }
+
+    @Test
+    void gapTimeoutWithFailPolicyDropsTheWaitingEventsLoudly() {
+        harness = new ProcessorHarness(registry(GapPolicy.FAIL));
+        processor = harness.processor("worker-1");
+        submit("user_account", "u-1", 3);
+        harness.scheduler.advance(Duration.ofSeconds(30));
+        AggregateKey key = AggregateKey.of("user_account", "u-1");
+        assertThat(harness.buffer.pending(key)).isEmpty();
+        assertThat(harness.events(ProcessorEvent.GapFailed.class)).singleElement()
+                .satisfies(e -> assertThat(e.sequences()).containsExactly(3L));
+        assertThat(submit("user_account", "u-1", 1)).isEqualTo(Outcome.PROCESSED);
+    }
+
+    @Test
+    void monotonicDomainsSkipDuplicatesByHighWatermarkOnly() {
+        assertThat(submit("ledger", "l-1", 5)).isEqualTo(Outcome.PROCESSED);
+        assertThat(submit("ledger", "l-1", 3)).isEqualTo(Outcome.DUPLICATE);
+        assertThat(submit("ledger", "l-1", 1_000_000)).isEqualTo(Outcome.PROCESSED);
+        assertThat(harness.handled("ledger", "l-1")).containsExactly(5L, 1_000_000L);
+    }
+
+    @Test
+    void disabledDomainsPassStraightToTheHandler() {
+        assertThat(submit("chat", "room-1", 9)).isEqualTo(Outcome.PROCESSED);
+        assertThat(submit("chat", "room-1", 9)).isEqualTo(Outcome.PROCESSED);
+        assertThat(harness.submit(processor, Event.of("x", "chat", "room-1", 0, "Msg", null))).isEqualTo(Outcome.PROCESSED);
+        assertThat(harness.store.read(AggregateKey.of("chat", "room-1")).lastCommitted()).isZero();
+    }
+
+    @Test
+    void aggregateVersionDomainsReadTheVersion() {
+        assertThat(harness.submit(processor, Event.ofAggregateVersion("e", "versioned", "v-1", 1, "A", null)))
+                .isEqualTo(Outcome.PROCESSED);
+        assertThat(harness.submit(processor, Event.ofAggregateVersion("e", "versioned", "v-1", 2, "B", null)))
+                .isEqualTo(Outcome.PROCESSED);
+    }
+
+    /** The replaced system defaulted a missing sequence to 1. */
+    @Test
+    void regression8_aMissingSequenceIsRejectedNotDefaulted() {
+        Event unsequenced = new Event("e", "user_account", "u-1", OptionalLong.empty(), OptionalLong.empty(), "T", null);
+        assertThat(harness.submit(processor, unsequenced)).isEqualTo(Outcome.REJECTED);
+        assertThat(harness.submit(processor, ProcessorHarness.event("no_such_domain", "x", 1))).isEqualTo(Outcome.REJECTED);
+        assertThat(harness.submit(processor, ProcessorHarness.event("user_account", " ", 1))).isEqualTo(Outcome.REJECTED);
+        assertThat(harness.events(ProcessorEvent.Rejected.class)).hasSize(3)
+                .allSatisfy(r -> assertThat(r.error()).isNotBlank());
+        assertThat(harness.handlerRuns).isEmpty();
+        assertThat(harness.store.read(AggregateKey.of("user_account", "u-1")).lastCommitted()).isZero();
+    }
+
+    @Test
+    void longHandlersRenewTheirLeaseAndStayUnfenced() {
+        AggregateKey key = AggregateKey.of("user_account", "u-1");
+        List<Long> tokens = new ArrayList<>();
+        harness.duringHandler = ctx -> {
+            tokens.add(ctx.fencingToken());
+            // the handler works for 3 lease lengths; renewals run meanwhile (the store clock moves with it)
+            for (int i = 0; i < 6; i++) {
+                harness.scheduler.advance(Duration.ofSeconds(5));
+            }
+            tokens.add(ctx.fencingToken());
+        };
+        assertThat(submit("user_account", "u-1", 1)).isEqualTo(Outcome.PROCESSED);
+        assertThat(tokens.get(1)).as("renewed").isGreaterThan(tokens.get(0));
+        assertThat(harness.events(ProcessorEvent.Fenced.class)).isEmpty();
+        assertThat(harness.store.read(key).lastCommitted()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,120 @@
+package io.seqtrack.processor;
+
+import io.seqtrack.tck.ManualClock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.PriorityQueue;
+
+/**
+ * Deterministic virtual time for processor tests: lane tasks run on the test thread in submission order when the test
+ * calls {@link #runReady()} or {@link #advance(Duration)}; delayed tasks run when virtual time reaches them. Never
+ * sleeps. Not thread-safe: one test thread drives it.
+ */
+final class VirtualScheduler implements ProcessorScheduler {
+
+    private final ManualClock clock = ManualClock.startingAtEpochOf2026();
+    private final int lanes;
+    private final Deque<Runnable> ready = new ArrayDeque<>();
+    private final PriorityQueue<Timed> timed = new PriorityQueue<>();
+    private long order;
+
+    VirtualScheduler(int lanes) {
+        this.lanes = lanes;
+    }
+
+    private static final class Timed implements Comparable<Timed> {
+        final Instant due;
+        final long order;
+        final Runnable task;
+        boolean cancelled;
+
+        Timed(Instant due, long order, Runnable task) {
+            this.due = due;
+            this.order = order;
+            this.task = task;
+        }
+
+        @Override
+        public int compareTo(Timed o) {
+            int byTime = due.compareTo(o.due);
+            return byTime != 0 ? byTime : Long.compare(order, o.order);
+        }
+    }
+
+    @Override
+    public int lanes() {
+        return lanes;
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    ManualClock manualClock() {
+        return clock;
+    }
+
+    @Override
+    public void execute(int lane, Runnable task) {
+        ready.add(task);
+    }
+
+    @Override
+    public Cancellable schedule(int lane, Duration delay, Runnable task) {
+        Timed t = new Timed(clock.instant().plus(delay), order++, task);
+        timed.add(t);
+        return () -> t.cancelled = true;
+    }
+
+    @Override
+    public Cancellable scheduleOffLane(Duration delay, Runnable task) {
+        return schedule(-1, delay, task);
+    }
+
+    /** Runs every queued lane task, including the ones they queue. */
+    void runReady() {
+        int guard = 0;
+        while (!ready.isEmpty()) {
+            ready.poll().run();
+            if (++guard > 1_000_000) {
+                throw new IllegalStateException("lane tasks keep queueing more tasks");
+            }
+        }
+    }
+
+    /** Moves virtual time forward, running every task that falls due, in time order. */
+    void advance(Duration duration) {
+        Instant target = clock.instant().plus(duration);
+        runReady();
+        while (!timed.isEmpty() && !timed.peek().due.isAfter(target)) {
+            Timed next = timed.poll();
+            if (next.cancelled) {
+                continue;
+            }
+            if (next.due.isAfter(clock.instant())) {
+                clock.advance(Duration.between(clock.instant(), next.due));
+            }
+            next.task.run();
+            runReady();
+        }
+        if (target.isAfter(clock.instant())) {
+            clock.advance(Duration.between(clock.instant(), target));
+        }
+        runReady();
+    }
+
+    /** Whether any uncancelled delayed task is waiting. */
+    boolean hasTimers() {
+        return timed.stream().anyMatch(t -> !t.cancelled);
+    }
+
+    @Override
+    public void close() {
+        ready.clear();
+        timed.clear();
+    }
+}
