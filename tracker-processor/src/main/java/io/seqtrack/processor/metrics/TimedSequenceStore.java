@@ -1,0 +1,92 @@
+package io.seqtrack.processor.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.TrackingMode;
+import io.seqtrack.core.port.out.AdvanceRequest;
+import io.seqtrack.core.port.out.AdvanceResult;
+import io.seqtrack.core.port.out.AggregateState;
+import io.seqtrack.core.port.out.ClaimRequest;
+import io.seqtrack.core.port.out.ClaimResult;
+import io.seqtrack.core.port.out.CommitRequest;
+import io.seqtrack.core.port.out.CommitResult;
+import io.seqtrack.core.port.out.ReleaseResult;
+import io.seqtrack.core.port.out.SequenceStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** Times every store call as {@code seqtrack.store.duration} with tag {@code operation}; delegates everything. */
+public final class TimedSequenceStore implements SequenceStore {
+
+    private final SequenceStore delegate;
+    private final MeterRegistry meters;
+
+    public TimedSequenceStore(SequenceStore delegate, MeterRegistry meters) {
+        this.delegate = delegate;
+        this.meters = meters;
+    }
+
+    private <T> T timed(String operation, Supplier<T> call) {
+        return Timer.builder("seqtrack.store.duration").tag("operation", operation).register(meters).record(call);
+    }
+
+    @Override
+    public AdvanceResult advance(AggregateKey key, long seq, TrackingMode mode) {
+        return timed("advance", () -> delegate.advance(key, seq, mode));
+    }
+
+    @Override
+    public ClaimResult claim(AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
+        return timed("claim", () -> delegate.claim(key, seq, mode, owner, leaseTtl));
+    }
+
+    @Override
+    public CommitResult commit(AggregateKey key, long seq, long fencingToken) {
+        return timed("commit", () -> delegate.commit(key, seq, fencingToken));
+    }
+
+    @Override
+    public ReleaseResult release(AggregateKey key, long seq, long fencingToken) {
+        return timed("release", () -> delegate.release(key, seq, fencingToken));
+    }
+
+    @Override
+    public AggregateState read(AggregateKey key) {
+        return timed("read", () -> delegate.read(key));
+    }
+
+    @Override
+    public void reset(AggregateKey key, long last) {
+        timed("reset", () -> {
+            delegate.reset(key, last);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean delete(AggregateKey key) {
+        return timed("delete", () -> delegate.delete(key));
+    }
+
+    @Override
+    public List<AdvanceResult> advanceAll(List<AdvanceRequest> requests) {
+        return timed("advance_batch", () -> delegate.advanceAll(requests));
+    }
+
+    @Override
+    public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+        return timed("claim_batch", () -> delegate.claimAll(requests));
+    }
+
+    @Override
+    public List<CommitResult> commitAll(List<CommitRequest> requests) {
+        return timed("commit_batch", () -> delegate.commitAll(requests));
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
