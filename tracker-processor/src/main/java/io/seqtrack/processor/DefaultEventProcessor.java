@@ -186,8 +186,12 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         boolean tracked = work.registration().mode().usesStore();
         AggregateState state = state(key);
         if (tracked && state.blocked && work.origin() != Origin.REPLAY) {
-            park(work, "aggregate blocked behind parked events");
-            return Step.DONE;
+            if (buffer.parked(key).isEmpty()) {
+                unblock(key); // an operator (maybe through another worker) replayed or skipped what was parked
+            } else {
+                park(work, "aggregate blocked behind parked events");
+                return Step.DONE;
+            }
         }
         ClaimDecision claim = tracker.claim(work.event(), workerId);
         switch (claim.status()) {
@@ -206,6 +210,12 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                 return Step.DEFERRED;
             case CLAIMED:
             default:
+                if (tracked && work.origin() != Origin.REPLAY && !buffer.parked(key).isEmpty()) {
+                    // parked by another worker (or before a restart): the block is durable, not just local
+                    tracker.release(claim);
+                    park(work, "aggregate blocked behind parked events");
+                    return Step.DONE;
+                }
                 return handle(work, claim);
         }
     }
@@ -441,6 +451,15 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             if (to < from) {
                 closeGap(key);
                 drain(key);
+                return;
+            }
+            if (!buffer.parked(key).isEmpty()) {
+                // the missing sequence is parked, not lost: wait behind it instead of applying the gap policy
+                for (BufferedEvent p : pending) {
+                    parkBuffered(key, p, "blocked behind parked events");
+                }
+                block(key);
+                closeGap(key);
                 return;
             }
             emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
