@@ -3,13 +3,15 @@ package io.seqtrack.inmemory;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.SequenceStore;
 import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Binds {@link SequenceStore} (and {@link InMemorySequenceStore}) to one in-memory store per injector. Swap it for
- * the Redis module to change stores; nothing else in the injector needs to change.
+ * Binds {@link SequenceStore} (and {@link InMemorySequenceStore}) to one in-memory store per injector, and
+ * {@link EventBuffer} (and {@link InMemoryEventBuffer}) to one in-memory buffer per injector. Swap it for the Redis
+ * module to change stores; nothing else in the injector needs to change.
  *
  * <pre>{@code
  * Injector injector = Guice.createInjector(new InMemoryStoreModule(), ...);
@@ -43,11 +45,18 @@ public final class InMemoryStoreModule extends AbstractModule {
     @Override
     protected void configure() {
         bind(SequenceStore.class).to(InMemorySequenceStore.class);
+        bind(EventBuffer.class).to(InMemoryEventBuffer.class);
     }
 
     @Provides
     @Singleton
     InMemorySequenceStore inMemorySequenceStore() {
         return factory.get();
+    }
+
+    @Provides
+    @Singleton
+    InMemoryEventBuffer inMemoryEventBuffer() {
+        return InMemoryEventBuffer.create();
     }
 }

@@ -13,6 +13,7 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.protocol.CommandType;
@@ -37,6 +38,12 @@ abstract class Backend implements AutoCloseable {
 
     /** The commands to write {@code key} with: the shared connection, or the batch connection inside a batch. */
     abstract RedisScriptingAsyncCommands<byte[], byte[]> commands(byte[] key, boolean batch);
+
+    /**
+     * Plain commands on the shared connection, routed by key on a Cluster; there {@code SCAN} walks every master in
+     * turn (Lettuce's cluster scan), so one cursor loop sees the whole keyspace.
+     */
+    abstract RedisClusterAsyncCommands<byte[], byte[]> keyCommands();
 
     /** The batch connection, whose auto-flush a batch turns off; {@code null} if batches pipeline without it. */
     abstract StatefulConnection<byte[], byte[]> flushableBatchConnection();
@@ -127,6 +134,11 @@ abstract class Backend implements AutoCloseable {
         }
 
         @Override
+        RedisClusterAsyncCommands<byte[], byte[]> keyCommands() {
+            return main.async();
+        }
+
+        @Override
         StatefulConnection<byte[], byte[]> flushableBatchConnection() {
             return batch;
         }
@@ -171,6 +183,11 @@ abstract class Backend implements AutoCloseable {
         RedisScriptingAsyncCommands<byte[], byte[]> commands(byte[] key, boolean fromBatch) {
             StatefulRedisClusterConnection<byte[], byte[]> connection = fromBatch ? batch : main;
             return pinWrites ? nodeConnection(connection, key).async() : connection.async();
+        }
+
+        @Override
+        RedisClusterAsyncCommands<byte[], byte[]> keyCommands() {
+            return main.async();
         }
 
         @Override
