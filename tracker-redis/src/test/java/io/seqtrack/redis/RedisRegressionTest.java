@@ -111,9 +111,11 @@ class RedisRegressionTest {
                         return new SequenceTrackerService(DomainRegistry.seedDefaults(), store);
                     }
                 });
-        try (SequenceStore store = injector.getInstance(SequenceStore.class)) {
+        try (SequenceStore store = injector.getInstance(SequenceStore.class);
+                RedisEventBuffer buffer = injector.getInstance(RedisEventBuffer.class)) {
             assertThat(store).isInstanceOf(RedisSequenceStore.class)
                     .isSameAs(injector.getInstance(RedisSequenceStore.class));
+            assertThat(injector.getInstance(io.seqtrack.core.port.out.EventBuffer.class)).isSameAs(buffer);
             SequenceTracker tracker = injector.getInstance(SequenceTracker.class);
             assertThat(tracker.advance(TrackedEvent.of("company", "c-1", 1)).verdict()).isEqualTo(Verdict.IN_ORDER);
             assertThat(tracker.advance(TrackedEvent.of("company", "c-1", 1)).verdict()).isEqualTo(Verdict.DUPLICATE);
