@@ -16,10 +16,16 @@ final class Checks {
         return value;
     }
 
+    /** The longest duration any setting accepts: beyond it arithmetic on nanoseconds would overflow. */
+    static final Duration MAX = Duration.ofDays(365);
+
     static Duration positive(String field, Duration value) {
         notNull(field, value);
         if (value.isNegative() || value.isZero()) {
             throw InvalidConfigurationException.of(field, "must be positive, was " + value);
+        }
+        if (value.compareTo(MAX) > 0) {
+            throw InvalidConfigurationException.of(field, "must be at most 365 days, was " + value);
         }
         return value;
     }

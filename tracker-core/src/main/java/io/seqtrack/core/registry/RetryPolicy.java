@@ -139,7 +139,7 @@ public final class RetryPolicy {
             if (!(jitter >= 0.0 && jitter <= 1.0)) {
                 throw InvalidConfigurationException.of("retryPolicy.jitter", "must be within [0, 1], was " + jitter);
             }
-            this.jitter = jitter;
+            this.jitter = jitter + 0.0; // -0.0 becomes 0.0, so equal policies hash equally
             return this;
         }
 
