@@ -41,6 +41,8 @@ public final class InMemorySequenceStore implements SequenceStore {
     private final Clock clock;
     private final Cache<AggregateKey, Entry> cache;
     private final ConcurrentMap<AggregateKey, Entry> entries;
+    private final java.util.List<java.util.function.Consumer<AggregateKey>> commitListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private InMemorySequenceStore(Builder builder) {
         this.clock = builder.clock;
@@ -79,6 +81,9 @@ public final class InMemorySequenceStore implements SequenceStore {
             }
             return entry == null ? new Entry(seq, 0, null) : new Entry(seq, entry.fence, entry.claim);
         });
+        if (result[0].verdict() == Verdict.IN_ORDER) {
+            notifyCommitted(key);
+        }
         return result[0];
     }
 
@@ -131,7 +136,29 @@ public final class InMemorySequenceStore implements SequenceStore {
             }
             return entry;
         });
+        if (result[0] == CommitResult.COMMITTED) {
+            notifyCommitted(key);
+        }
         return result[0];
+    }
+
+    /** In-process wake-ups: every processor sharing this store hears every commit at once. */
+    @Override
+    public io.seqtrack.core.port.out.CommitSubscription subscribeCommits(
+            java.util.function.Consumer<AggregateKey> listener) {
+        Objects.requireNonNull(listener, "listener");
+        commitListeners.add(listener);
+        return () -> commitListeners.remove(listener);
+    }
+
+    private void notifyCommitted(AggregateKey key) {
+        for (java.util.function.Consumer<AggregateKey> listener : commitListeners) {
+            try {
+                listener.accept(key);
+            } catch (RuntimeException e) {
+                // a listener's failure must not turn a successful commit into an error
+            }
+        }
     }
 
     @Override

@@ -65,6 +65,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     private final AtomicLong buffered = new AtomicLong();
     private final Map<AggregateKey, Instant> openGaps = new ConcurrentHashMap<>();
     private final Map<AggregateKey, Boolean> blocked = new ConcurrentHashMap<>();
+    private final io.seqtrack.core.port.out.CommitSubscription wakeUps;
 
     DefaultEventProcessor(EventProcessor.Builder b) {
         this.registry = b.registry;
@@ -82,6 +83,8 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         this.random = b.random;
         this.maxInFlight = b.maxInFlight;
         this.inFlight = new Semaphore(b.maxInFlight);
+        // another worker's commit wakes our buffered successors at once; the recheck timer stays as the fallback
+        this.wakeUps = subscribeWakeUps(b.store);
         for (int i = 0; i < scheduler.lanes(); i++) {
             laneStates.add(new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
@@ -136,6 +139,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
 
     @Override
     public void close() {
+        wakeUps.close();
         if (ownsScheduler) {
             scheduler.close();
         }
@@ -372,6 +376,30 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         Instant opened = openGaps.remove(key);
         if (opened != null) {
             emit(new ProcessorEvent.GapClosed(key, now(), Duration.between(opened, now())));
+        }
+    }
+
+    private io.seqtrack.core.port.out.CommitSubscription subscribeWakeUps(
+            io.seqtrack.core.port.out.SequenceStore store) {
+        try {
+            return store.subscribeCommits(key -> {
+                if (openGaps.containsKey(key)) {
+                    scheduler.execute(lane(key), () -> recheckNow(key));
+                }
+            });
+        } catch (SequenceTrackingException e) {
+            log.warn("seqtrack: no wake-ups from the store ({}); gaps filled by other workers are found by the "
+                    + "recheck timer every {}", e.getMessage(), recheckInterval);
+            return io.seqtrack.core.port.out.CommitSubscription.NONE;
+        }
+    }
+
+    /** A wake-up from the store: try the buffered successors now. */
+    private void recheckNow(AggregateKey key) {
+        try {
+            drain(key);
+        } catch (SequenceTrackingException e) {
+            log.warn("seqtrack: drain of {} after a wake-up failed: {}", key, e.getMessage());
         }
     }
 

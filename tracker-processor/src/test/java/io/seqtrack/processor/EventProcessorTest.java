@@ -185,15 +185,77 @@ class EventProcessorTest {
 
     /**
      * The replaced system retried pending events only when another event of the domain succeeded, so a gap filled by
-     * another worker stayed stuck. Here the recheck timer releases it with no further event at all.
+     * another worker stayed stuck. Here the store's wake-up releases it at once, with no further event and no tick.
      */
     @Test
-    void regression7_aGapFilledByAnotherWorkerIsDrainedWithoutFurtherEvents() {
-        EventProcessor other = harness.processor("worker-2");
+    void regression7_aGapFilledByAnotherWorkerIsDrainedAtOnceWithoutFurtherEvents() {
+        // the other worker keeps its own buffer, so it cannot drain ours: only the store's wake-up can
+        EventProcessor other = harness.processor("worker-2",
+                b -> b.buffer(io.seqtrack.inmemory.InMemoryEventBuffer.create()));
         assertThat(submit("user_account", "u-1", 2)).isEqualTo(Outcome.BUFFERED);
         assertThat(harness.submit(other, ProcessorHarness.event("user_account", "u-1", 1))).isEqualTo(Outcome.PROCESSED);
+        assertThat(harness.handled("user_account", "u-1")).as("no virtual time passed").containsExactly(1L, 2L);
+    }
+
+    /** Without wake-ups from the store (they are best effort), the recheck timer is the fallback. */
+    @Test
+    void withoutWakeUpsTheRecheckTimerDrainsTheGap() {
+        harness = new ProcessorHarness(registry(GapPolicy.PARK), new SilentStore(
+                io.seqtrack.inmemory.InMemorySequenceStore.builder().clock(harness.scheduler.manualClock()).build()),
+                io.seqtrack.inmemory.InMemoryEventBuffer.create());
+        processor = harness.processor("worker-1");
+        EventProcessor other = harness.processor("worker-2",
+                b -> b.buffer(io.seqtrack.inmemory.InMemoryEventBuffer.create()));
+        assertThat(submit("user_account", "u-1", 2)).isEqualTo(Outcome.BUFFERED);
+        harness.submit(other, ProcessorHarness.event("user_account", "u-1", 1));
+        assertThat(harness.handled("user_account", "u-1")).containsExactly(1L);
         harness.scheduler.advance(Duration.ofMillis(500));
         assertThat(harness.handled("user_account", "u-1")).containsExactly(1L, 2L);
+    }
+
+    /** A store that sends no commit notifications (the SPI default). */
+    private static final class SilentStore implements io.seqtrack.core.port.out.SequenceStore {
+        private final io.seqtrack.core.port.out.SequenceStore delegate;
+
+        SilentStore(io.seqtrack.core.port.out.SequenceStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public io.seqtrack.core.port.out.AdvanceResult advance(AggregateKey key, long seq, TrackingMode mode) {
+            return delegate.advance(key, seq, mode);
+        }
+
+        @Override
+        public io.seqtrack.core.port.out.ClaimResult claim(AggregateKey key, long seq, TrackingMode mode, String owner,
+                Duration leaseTtl) {
+            return delegate.claim(key, seq, mode, owner, leaseTtl);
+        }
+
+        @Override
+        public io.seqtrack.core.port.out.CommitResult commit(AggregateKey key, long seq, long fencingToken) {
+            return delegate.commit(key, seq, fencingToken);
+        }
+
+        @Override
+        public io.seqtrack.core.port.out.ReleaseResult release(AggregateKey key, long seq, long fencingToken) {
+            return delegate.release(key, seq, fencingToken);
+        }
+
+        @Override
+        public io.seqtrack.core.port.out.AggregateState read(AggregateKey key) {
+            return delegate.read(key);
+        }
+
+        @Override
+        public void reset(AggregateKey key, long last) {
+            delegate.reset(key, last);
+        }
+
+        @Override
+        public boolean delete(AggregateKey key) {
+            return delegate.delete(key);
+        }
     }
 
     @Test

@@ -50,6 +50,28 @@ class RedisProcessorTest {
         }
     }
 
+    /** Item 7 across processes: the other worker's commit is announced over pub/sub and drains the buffer at once. */
+    @Test
+    void aCommitByAnotherWorkersConnectionWakesTheBufferedSuccessorsWithoutATimerTick() {
+        RedisStoreConfig config = config("wake" + PREFIXES.incrementAndGet());
+        try (RedisSequenceStore storeA = RedisSequenceStore.create(config);
+                RedisSequenceStore storeB = RedisSequenceStore.create(config);
+                RedisEventBuffer buffer = RedisEventBuffer.create(config);
+                ProcessorHarness harness = new ProcessorHarness(ModelScenario.registry(), storeA, buffer)) {
+            EventProcessor waiting = harness.processor("waiting-worker");
+            EventProcessor other = harness.processor("other-worker", b -> b.store(storeB));
+            assertThat(harness.submit(waiting, ProcessorHarness.event("user_account", "w-1", 2))).isEqualTo(Outcome.BUFFERED);
+            assertThat(harness.submit(other, ProcessorHarness.event("user_account", "w-1", 1))).isEqualTo(Outcome.PROCESSED);
+            // the wake-up arrives on the pub/sub thread; no virtual time passes while we wait for it (bounded)
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (harness.handled("user_account", "w-1").size() < 2 && System.nanoTime() < deadline) {
+                harness.scheduler.runReady();
+                Thread.onSpinWait();
+            }
+            assertThat(harness.handled("user_account", "w-1")).containsExactly(1L, 2L);
+        }
+    }
+
     @Test
     void aRestartedProcessorFindsTheBufferedAndParkedEventsOfItsPredecessor() {
         RedisStoreConfig config = config("restart" + PREFIXES.incrementAndGet());

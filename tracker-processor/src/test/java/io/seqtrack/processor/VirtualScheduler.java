@@ -4,20 +4,20 @@ import io.seqtrack.tck.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.PriorityQueue;
 
 /**
  * Deterministic virtual time for processor tests: lane tasks run on the test thread in submission order when the test
  * calls {@link #runReady()} or {@link #advance(Duration)}; delayed tasks run when virtual time reaches them. Never
- * sleeps. Not thread-safe: one test thread drives it.
+ * sleeps. One test thread drives it; only {@link #execute} may also be called from other threads (store wake-ups).
  */
 final class VirtualScheduler implements ProcessorScheduler {
 
     private final ManualClock clock = ManualClock.startingAtEpochOf2026();
     private final int lanes;
-    private final Deque<Runnable> ready = new ArrayDeque<>();
+    /** Thread-safe: a store's wake-up may queue lane work from its own thread. */
+    private final Deque<Runnable> ready = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private final PriorityQueue<Timed> timed = new PriorityQueue<>();
     private long order;
 

@@ -53,6 +53,9 @@ abstract class Backend implements AutoCloseable {
 
     abstract void closeConnections();
 
+    /** A new pub/sub connection (to the master, or any cluster node: cluster PUBLISH reaches every node). */
+    abstract io.lettuce.core.pubsub.StatefulRedisPubSubConnection<byte[], byte[]> connectPubSub();
+
     @Override
     public void close() {
         closeConnections();
@@ -109,9 +112,13 @@ abstract class Backend implements AutoCloseable {
     private static final class StandaloneBackend extends Backend {
         private final StatefulRedisConnection<byte[], byte[]> main;
         private final StatefulRedisConnection<byte[], byte[]> batch;
+        private final RedisClient client;
+        private final RedisURI uri;
 
         StandaloneBackend(RedisClient client, RedisURI uri, boolean owns) {
             super(client, owns);
+            this.client = client;
+            this.uri = uri;
             StatefulRedisConnection<byte[], byte[]> m = null;
             try {
                 m = client.connect(ByteArrayCodec.INSTANCE, uri);
@@ -153,6 +160,11 @@ abstract class Backend implements AutoCloseable {
             main.close();
             batch.close();
         }
+
+        @Override
+        io.lettuce.core.pubsub.StatefulRedisPubSubConnection<byte[], byte[]> connectPubSub() {
+            return client.connectPubSub(ByteArrayCodec.INSTANCE, uri);
+        }
     }
 
     private static final class ClusterBackend extends Backend {
@@ -160,8 +172,11 @@ abstract class Backend implements AutoCloseable {
         private final StatefulRedisClusterConnection<byte[], byte[]> batch;
         private final boolean pinWrites;
 
+        private final RedisClusterClient clusterClient;
+
         ClusterBackend(RedisClusterClient client, boolean owns, boolean pinWrites) {
             super(client, owns);
+            this.clusterClient = client;
             this.pinWrites = pinWrites;
             StatefulRedisClusterConnection<byte[], byte[]> m = null;
             try {
@@ -214,6 +229,11 @@ abstract class Backend implements AutoCloseable {
                 throw new IllegalStateException("no master known for slot " + SlotHash.getSlot(key));
             }
             return connection.getConnection(node.getNodeId());
+        }
+
+        @Override
+        io.lettuce.core.pubsub.StatefulRedisPubSubConnection<byte[], byte[]> connectPubSub() {
+            return clusterClient.connectPubSub(ByteArrayCodec.INSTANCE);
         }
 
         @Override

@@ -73,6 +73,8 @@ public final class RedisSequenceStore implements SequenceStore {
     /** The duplicate fast path; {@code null} when off. */
     private final NearCache nearCache;
     private final Sleeper sleeper;
+    /** The pub/sub channel wake-ups go to: {@code <prefix>:commits}. */
+    private final byte[] channel;
 
     /** How reset and delete wait for other processes' near caches to age out; tests substitute virtual time. */
     @FunctionalInterface
@@ -89,6 +91,7 @@ public final class RedisSequenceStore implements SequenceStore {
         this.nearCache = config.nearCacheSize() == 0 ? null
                 : new NearCache(config.nearCacheSize(), config.nearCacheFreshness(), ticker);
         this.sleeper = sleeper;
+        this.channel = (config.keyPrefix() + ":commits").getBytes(StandardCharsets.UTF_8);
         this.layout = new KeyLayout(config.keyPrefix(), config.buckets());
         // the client's own timeout fires first; ours is a backstop for a stuck future
         this.awaitMillis = config.commandTimeout().toMillis() + config.waitTimeout().toMillis() + 1_000;
@@ -242,7 +245,7 @@ public final class RedisSequenceStore implements SequenceStore {
             if (known.isPresent() && r.seq() <= known.getAsLong()) {
                 results.set(i, AdvanceResult.duplicate(known.getAsLong()));
             } else {
-                calls.add(new Call(i, r.key(), layout.keys(r.key()), advanceArgs(r.key(), r.seq(), r.mode())));
+                calls.add(new Call(i, r.key(), writeKeys(r.key()), advanceArgs(r.key(), r.seq(), r.mode())));
             }
         }
         List<List<Object>> replies = runBatch("advance batch", Script.ADVANCE_BATCH, calls);
@@ -286,7 +289,7 @@ public final class RedisSequenceStore implements SequenceStore {
         List<Call> calls = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
             CommitRequest r = requests.get(i);
-            calls.add(new Call(i, r.key(), layout.keys(r.key()), commitArgs(r.key(), r.seq(), r.fencingToken())));
+            calls.add(new Call(i, r.key(), writeKeys(r.key()), commitArgs(r.key(), r.seq(), r.fencingToken())));
         }
         List<List<Object>> replies = runBatch("commit batch", Script.COMMIT_BATCH, calls);
         List<CommitResult> results = new ArrayList<>(requests.size());
@@ -311,6 +314,51 @@ public final class RedisSequenceStore implements SequenceStore {
         }
     }
 
+    /**
+     * Wake-ups over Redis pub/sub: the advance and commit scripts {@code PUBLISH} to {@code <prefix>:commits} when the
+     * aggregate they moved has events in the buffer's pending index (nothing is published otherwise). Each
+     * subscription holds its own pub/sub connection; messages lost while it reconnects are covered by the caller's
+     * timer fallback.
+     *
+     * @throws SequenceStoreException if the subscription cannot be set up (e.g. the ACL lacks {@code +subscribe})
+     */
+    @Override
+    public io.seqtrack.core.port.out.CommitSubscription subscribeCommits(
+            java.util.function.Consumer<AggregateKey> listener) {
+        Objects.requireNonNull(listener, "listener");
+        io.lettuce.core.pubsub.StatefulRedisPubSubConnection<byte[], byte[]> connection;
+        try {
+            connection = backend.connectPubSub();
+        } catch (RuntimeException e) {
+            throw SequenceStoreException.of("subscribe to " + new String(channel, StandardCharsets.UTF_8), e);
+        }
+        connection.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<byte[], byte[]>() {
+            @Override
+            public void message(byte[] from, byte[] message) {
+                AggregateKey key;
+                try {
+                    key = BufferCodec.decodeIndexEntry(message);
+                } catch (RuntimeException undecodable) {
+                    return; // not ours, or corrupted: a wake-up is only a hint
+                }
+                listener.accept(key);
+            }
+        });
+        try {
+            connection.async().subscribe(channel).get(awaitMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            connection.close();
+            throw translate("subscribe", null, e.getCause());
+        } catch (TimeoutException | InterruptedException e) {
+            connection.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw SequenceStoreException.of("subscribe to " + new String(channel, StandardCharsets.UTF_8), e);
+        }
+        return connection::close;
+    }
+
     @Override
     public void close() {
         backend.close();
@@ -333,7 +381,7 @@ public final class RedisSequenceStore implements SequenceStore {
             return CompletableFuture.completedFuture(AdvanceResult.duplicate(known.getAsLong()));
         }
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
-        byte[][] keys = layout.keys(key);
+        byte[][] keys = writeKeys(key);
         return run(batch, Script.ADVANCE, keys, advanceArgs(key, seq, mode))
                 .thenApply(r -> parseAdvance(key, r, ticket))
                 .thenCompose(result -> waitHere && result.verdict() == Verdict.IN_ORDER
@@ -363,7 +411,7 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireSequence(seq);
         StoreArguments.requireFencingToken(fencingToken);
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
-        byte[][] keys = layout.keys(key);
+        byte[][] keys = writeKeys(key);
         return run(batch, Script.COMMIT, keys, commitArgs(key, seq, fencingToken))
                 .thenApply(r -> parseCommit(key, seq, r, ticket))
                 // ALREADY_COMMITTED is waited for too: it may be the retry of a commit whose WAIT timed out
@@ -496,12 +544,17 @@ public final class RedisSequenceStore implements SequenceStore {
     }
 
     private static byte[][] groupKeys(List<Call> group) {
-        byte[][] keys = new byte[group.size() * 2][];
-        for (int i = 0; i < group.size(); i++) {
-            keys[2 * i] = group.get(i).keys()[0];
-            keys[2 * i + 1] = group.get(i).keys()[1];
+        List<byte[]> keys = new ArrayList<>();
+        for (Call call : group) {
+            keys.addAll(List.of(call.keys()));
         }
-        return keys;
+        return keys.toArray(byte[][]::new);
+    }
+
+    /** The keys a write touches: resting state, claims, and the buffer's pending index it may wake subscribers for. */
+    private byte[][] writeKeys(AggregateKey key) {
+        byte[][] keys = layout.keys(key);
+        return new byte[][] {keys[0], keys[1], layout.bufferKeys(key)[KeyLayout.PENDING_INDEX]};
     }
 
     private static byte[][] groupArgs(List<Call> group) {
@@ -515,7 +568,7 @@ public final class RedisSequenceStore implements SequenceStore {
     // ------------------------------------------------------------------ arguments and replies
 
     private byte[][] advanceArgs(AggregateKey key, long seq, TrackingMode mode) {
-        return new byte[][] {KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1), modeArg(mode)};
+        return new byte[][] {KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1), modeArg(mode), channel};
     }
 
     private byte[][] claimArgs(AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
@@ -523,8 +576,8 @@ public final class RedisSequenceStore implements SequenceStore {
             owner.getBytes(StandardCharsets.UTF_8), dec(leaseTtl.toMillis()), dec(clockOffsetMillis)};
     }
 
-    private static byte[][] commitArgs(AggregateKey key, long seq, long fencingToken) {
-        return new byte[][] {KeyLayout.field(key.aggregateId()), dec(seq), dec(fencingToken)};
+    private byte[][] commitArgs(AggregateKey key, long seq, long fencingToken) {
+        return new byte[][] {KeyLayout.field(key.aggregateId()), dec(seq), dec(fencingToken), channel};
     }
 
     private AdvanceResult parseAdvance(AggregateKey key, List<Object> r, NearCache.Ticket ticket) {

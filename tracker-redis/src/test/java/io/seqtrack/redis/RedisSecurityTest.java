@@ -27,8 +27,8 @@ class RedisSecurityTest {
 
     /** The ACL documented in docs/operations.md: the key prefix, and only what the scripts and the client need. */
     static final List<String> SEQTRACK_ACL = List.of("ACL", "SETUSER", "seqtrack", "reset", "on", ">s3cret-pass",
-            "~seqtrack:*", "+evalsha", "+eval", "+hget", "+hset", "+hdel", "+time", "+ping", "+hello", "+auth",
-            "+client|setname", "+wait");
+            "~seqtrack:*", "&seqtrack:*", "+evalsha", "+eval", "+hget", "+hset", "+hdel", "+time", "+publish",
+            "+subscribe", "+ping", "+hello", "+auth", "+client|setname", "+wait");
 
     private final AggregateKey key = AggregateKey.of("user_account", "u-1");
 

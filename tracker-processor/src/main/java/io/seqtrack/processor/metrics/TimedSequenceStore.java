@@ -86,6 +86,12 @@ public final class TimedSequenceStore implements SequenceStore {
     }
 
     @Override
+    public io.seqtrack.core.port.out.CommitSubscription subscribeCommits(
+            java.util.function.Consumer<AggregateKey> listener) {
+        return delegate.subscribeCommits(listener);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

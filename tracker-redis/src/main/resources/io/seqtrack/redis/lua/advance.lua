@@ -1,2 +1,2 @@
--- one advance: KEYS[1] rest hash, KEYS[2] claim hash; ARGV as documented on advance_one in common.lua
-return advance_one(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+-- one advance: KEYS[1] rest hash, KEYS[2] claim hash, KEYS[3] pending index; ARGV as documented on advance_one
+return advance_one(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4], KEYS[3], ARGV[5])

@@ -62,15 +62,24 @@ end
 
 -- ---------------------------------------------------------------- operations shared by single and batch scripts
 
--- rest/claims: the bucket hashes; field: the aggregate; seq and prev (seq-1) as decimal strings; mode S|M
+-- the wake-up signal: tell subscribed processors that an aggregate with buffered events moved, so they drain it now
+local function notify(pending_index, field, channel)
+  if channel == '' then return end
+  local entry = redis.call('HGET', pending_index, field)
+  if entry then redis.call('PUBLISH', channel, entry) end
+end
+
+-- rest/claims: the bucket hashes; field: the aggregate; seq and prev (seq-1) as decimal strings; mode S|M;
+-- pending_index/channel: where to look for buffered successors and whom to tell ('' for nobody)
 -- returns {verdict I|D|G, last}
-local function advance_one(rest, claims, field, seq, prev, mode)
+local function advance_one(rest, claims, field, seq, prev, mode, pending_index, channel)
   local v = redis.call('HGET', rest, field)
   local last, fence = parse_rest(v)
   if not last then return corrupt('last committed', v) end
   if cmp(seq, last) <= 0 then return {'D', last} end
   if mode == 'S' and prev ~= last then return {'G', last} end
   redis.call('HSET', rest, field, enc_rest(seq, fence))
+  notify(pending_index, field, channel)
   return {'I', seq}
 end
 
@@ -98,9 +107,9 @@ local function claim_one(rest, claims, field, seq, prev, mode, owner, lease_ms, 
   return {'C', last, fmt(token)}
 end
 
--- rest/claims: the bucket hashes; field: the aggregate; seq; token_arg: the fencing token
+-- rest/claims: the bucket hashes; field: the aggregate; seq; token_arg: the fencing token; pending_index/channel as above
 -- returns {COMMITTED|ALREADY_COMMITTED|CLAIM_LOST}
-local function commit_one(rest, claims, field, seq, token_arg)
+local function commit_one(rest, claims, field, seq, token_arg, pending_index, channel)
   local v = redis.call('HGET', rest, field)
   if not v then return {'CLAIM_LOST'} end
   local last, fence = parse_rest(v)
@@ -115,6 +124,7 @@ local function commit_one(rest, claims, field, seq, token_arg)
       redis.call('HDEL', claims, field)
       if cmp(seq, last) <= 0 then return {'ALREADY_COMMITTED'} end
       redis.call('HSET', rest, field, enc_rest(seq, fence))
+      notify(pending_index, field, channel)
       return {'COMMITTED'}
     end
     return {'CLAIM_LOST'}

@@ -14,7 +14,9 @@ import org.testcontainers.utility.DockerImageName;
  *       {@value #DEFAULT_IMAGE}. Machines without Docker Hub build a local image from the installed binary with
  *       {@code .ci/redis-image.sh}.</li>
  *   <li>{@code SEQTRACK_REDIS_MODE=container} requires the container (CI sets it once its engine is up);
- *       {@code =process} forces the process.</li>
+ *       {@code =process} forces the process; unset ({@code auto}) uses a container only when an image was chosen
+ *       explicitly ({@code SEQTRACK_REDIS_IMAGE}) and an engine answers — an unconfigured Testcontainers on a machine
+ *       without Docker Hub spends minutes failing to pull its helper images before it gives up.</li>
  * </ul>
  */
 public final class StandaloneRedis implements AutoCloseable {
@@ -31,9 +33,10 @@ public final class StandaloneRedis implements AutoCloseable {
 
     public static StandaloneRedis start() {
         String mode = System.getenv().getOrDefault("SEQTRACK_REDIS_MODE", "auto");
-        if (!"process".equals(mode) && dockerAvailable()) {
-            String image = System.getProperty("seqtrack.redis.image",
-                    System.getenv().getOrDefault("SEQTRACK_REDIS_IMAGE", DEFAULT_IMAGE));
+        String chosenImage = System.getProperty("seqtrack.redis.image", System.getenv("SEQTRACK_REDIS_IMAGE"));
+        boolean wanted = "container".equals(mode) || ("auto".equals(mode) && chosenImage != null);
+        if (wanted && dockerAvailable()) {
+            String image = chosenImage != null ? chosenImage : DEFAULT_IMAGE;
             try {
                 GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image)
                         .asCompatibleSubstituteFor("redis"))
@@ -52,8 +55,11 @@ public final class StandaloneRedis implements AutoCloseable {
             }
         } else if ("container".equals(mode)) {
             throw new IllegalStateException("SEQTRACK_REDIS_MODE=container but no Docker engine is available");
-        } else {
+        } else if (wanted) {
             System.out.println("[seqtrack] standalone Redis: no Docker engine found — using a local redis-server process");
+        } else {
+            System.out.println("[seqtrack] standalone Redis: local redis-server process (SEQTRACK_REDIS_MODE=container or "
+                    + "SEQTRACK_REDIS_IMAGE selects Testcontainers)");
         }
         return new StandaloneRedis(null, RedisProcess.start());
     }

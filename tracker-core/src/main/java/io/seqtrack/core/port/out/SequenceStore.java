@@ -201,6 +201,19 @@ public interface SequenceStore extends AutoCloseable {
         return completedOrFailed(() -> advanceAll(requests));
     }
 
+    /**
+     * Wake-up signals: {@code listener} is told about aggregates whose next sequence was just committed (or advanced
+     * over) by any worker on this store, so a processor holding their successors can drain them at once instead of on
+     * its next timer tick. <b>Best effort</b>: a notification can be late, duplicated or lost (a disconnect), so callers
+     * keep a timer as the fallback, and a notification never replaces reading the store. Called on a store thread:
+     * hand the work off and return quickly. Adapters may notify only for aggregates that have buffered events.
+     *
+     * <p>The default sends nothing and returns {@link CommitSubscription#NONE}.
+     */
+    default CommitSubscription subscribeCommits(java.util.function.Consumer<AggregateKey> listener) {
+        return CommitSubscription.NONE;
+    }
+
     /** Releases what the store owns (connections, threads). The default owns nothing. */
     @Override
     default void close() {
