@@ -5,8 +5,9 @@ package io.seqtrack.core.domain;
  * when both components are equal; stores must keep that injective, so {@code ("a", "b:c")} and {@code ("a:b", "c")}
  * are different aggregates everywhere.
  *
- * <p>Any characters are allowed in both components (separators, braces, percent signs, spaces, non-ASCII text);
- * neither may be blank, and their lengths are bounded so that a store key stays reasonable.
+ * <p>Any characters are allowed in both components (separators, braces, percent signs, spaces, control characters,
+ * non-ASCII text); neither may be blank, their lengths are bounded so that a store key stays reasonable, and both must
+ * be well-formed text (no unpaired UTF-16 surrogate, which has no UTF-8 encoding and would collide in a store).
  *
  * @param domain      the registered domain name, at most {@value #MAX_DOMAIN_LENGTH} characters
  * @param aggregateId the aggregate's id within the domain, at most {@value #MAX_AGGREGATE_ID_LENGTH} characters
@@ -45,6 +46,28 @@ public record AggregateKey(String domain, String aggregateId) {
             throw InvalidEventException.of(field,
                     "is " + value.length() + " characters long; at most " + maxLength + " are allowed");
         }
+        int broken = unpairedSurrogate(value);
+        if (broken >= 0) {
+            // not text: it has no UTF-8 form, so a store would have to replace it and two ids could collide
+            throw InvalidEventException.of(field, "contains an unpaired UTF-16 surrogate at index " + broken);
+        }
+    }
+
+    private static int unpairedSurrogate(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                return i;
+            }
+            if (Character.isLowSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** {@code domain/aggregateId}, for messages and logs; not an encoding (it is not injective). */
