@@ -48,6 +48,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
 
     private final DomainRegistry registry;
     private final SequenceTracker tracker;
+    private final io.seqtrack.core.port.out.SequenceStore store;
     private final EventBuffer buffer;
     private final EventHandler handler;
     private final String workerId;
@@ -66,10 +67,13 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     private final Map<AggregateKey, Instant> openGaps = new ConcurrentHashMap<>();
     private final Map<AggregateKey, Boolean> blocked = new ConcurrentHashMap<>();
     private final io.seqtrack.core.port.out.CommitSubscription wakeUps;
+    private final Duration sweepInterval;
+    private volatile boolean closed;
 
     DefaultEventProcessor(EventProcessor.Builder b) {
         this.registry = b.registry;
         this.tracker = new SequenceTrackerService(b.registry, b.store);
+        this.store = b.store;
         this.buffer = b.buffer;
         this.handler = b.handler;
         this.workerId = b.workerId;
@@ -85,6 +89,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         this.inFlight = new Semaphore(b.maxInFlight);
         // another worker's commit wakes our buffered successors at once; the recheck timer stays as the fallback
         this.wakeUps = subscribeWakeUps(b.store);
+        this.sweepInterval = b.bufferSweepInterval;
         for (int i = 0; i < scheduler.lanes(); i++) {
             laneStates.add(new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
@@ -93,6 +98,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                 }
             });
         }
+        scheduler.scheduleOffLane(Duration.ZERO, this::sweep);
     }
 
     // ------------------------------------------------------------------ submit
@@ -120,7 +126,11 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         }
         outcome.whenComplete((o, e) -> inFlight.release());
         Work work = new Work(event, key, registration, 1, Origin.SUBMITTED, outcome);
-        scheduler.execute(lane(key), () -> run(work));
+        try {
+            scheduler.execute(lane(key), () -> run(work));
+        } catch (RuntimeException e) { // closed, or the executor refused: nothing was queued
+            outcome.completeExceptionally(e);
+        }
         return outcome;
     }
 
@@ -139,6 +149,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
 
     @Override
     public void close() {
+        closed = true;
         wakeUps.close();
         if (ownsScheduler) {
             scheduler.close();
@@ -154,9 +165,18 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     private enum Step { DONE, DEFERRED }
 
     private record Work(Event event, AggregateKey key, DomainRegistration registration, int attempt, Origin origin,
-            CompletableFuture<Outcome> outcome) {
+            CompletableFuture<Outcome> outcome, boolean resumed) {
+        Work(Event event, AggregateKey key, DomainRegistration registration, int attempt, Origin origin,
+                CompletableFuture<Outcome> outcome) {
+            this(event, key, registration, attempt, origin, outcome, false);
+        }
+
         Work nextAttempt() {
-            return new Work(event, key, registration, attempt + 1, origin, outcome);
+            return new Work(event, key, registration, attempt + 1, origin, outcome, true);
+        }
+
+        Work resumedLater() {
+            return new Work(event, key, registration, attempt, origin, outcome, true);
         }
 
         long sequence() {
@@ -167,6 +187,41 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     }
 
     private Step run(Work work) {
+        AggregateState state = state(work.key());
+        if (!work.resumed() && work.origin() == Origin.SUBMITTED && state.deferred > 0) {
+            // an earlier event of this aggregate waits for a retry or a busy claim: later ones queue behind it, in order
+            if (state.waiting.size() >= work.registration().maxBufferedPerAggregate()) {
+                emit(new ProcessorEvent.BufferFull(work.key(), now(), work.sequence()));
+                work.outcome().complete(Outcome.BUFFER_FULL);
+                return Step.DONE;
+            }
+            state.waiting.add(work);
+            return Step.DEFERRED;
+        }
+        Step step = runGuarded(work);
+        runWaiting(state);
+        return step;
+    }
+
+    /** Runs the queued submissions of an aggregate once nothing of it is deferred any more. */
+    private void runWaiting(AggregateState state) {
+        while (state.deferred == 0 && !state.waiting.isEmpty()) {
+            runGuarded(state.waiting.poll());
+        }
+    }
+
+    /** Schedules {@code work} to run again later, keeping its place ahead of the aggregate's later submissions. */
+    private void defer(Work work, Duration delay) {
+        AggregateState state = state(work.key());
+        state.deferred++;
+        scheduler.schedule(lane(work.key()), delay, () -> {
+            state.deferred--;
+            runGuarded(work);
+            runWaiting(state);
+        });
+    }
+
+    private Step runGuarded(Work work) {
         try {
             return process(work);
         } catch (InvalidEventException | UnknownDomainException e) {
@@ -178,7 +233,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             log.warn("seqtrack: {} #{} failed closed: {}", work.key(), work.sequence(), e.getMessage());
             work.outcome().completeExceptionally(e);
             return Step.DONE;
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             log.error("seqtrack: {} #{} failed unexpectedly", work.key(), work.sequence(), e);
             work.outcome().completeExceptionally(e);
             return Step.DONE;
@@ -193,6 +248,12 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             if (buffer.parked(key).isEmpty()) {
                 unblock(key); // an operator (maybe through another worker) replayed or skipped what was parked
             } else {
+                long last = tracker.lastCommitted(key);
+                if (work.sequence() <= last) { // a redelivery of something already committed is a duplicate, not parked
+                    emit(new ProcessorEvent.Duplicate(key, now(), work.sequence(), last));
+                    finish(work, Outcome.DUPLICATE);
+                    return Step.DONE;
+                }
                 park(work, "aggregate blocked behind parked events");
                 return Step.DONE;
             }
@@ -209,8 +270,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                 }
                 return Step.DONE;
             case BUSY:
-                Duration wait = busyRetryDelay;
-                scheduler.schedule(lane(key), wait, () -> run(work));
+                defer(work.resumedLater(), busyRetryDelay);
                 return Step.DEFERRED;
             case CLAIMED:
             default:
@@ -233,13 +293,13 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         try {
             MDC.put("seqtrack.aggregate", key.toString());
             handler.handle(work.event(), context);
-        } catch (Exception e) {
+        } catch (Exception | LinkageError | StackOverflowError e) {
             renewal.cancel();
             return handlerFailed(work, withToken(claim, context.fencingToken()), e);
         } finally {
+            renewal.cancel(); // whatever the handler threw, it must not keep renewing its lease
             MDC.remove("seqtrack.aggregate");
         }
-        renewal.cancel();
         Duration handlerTime = Duration.ofNanos(System.nanoTime() - started);
         CommitResult committed = tracker.commit(withToken(claim, context.fencingToken()));
         if (committed == CommitResult.CLAIM_LOST) {
@@ -250,13 +310,14 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         emit(new ProcessorEvent.Processed(key, now(), claim.sequence(), work.attempt(), handlerTime,
                 work.origin() == Origin.BUFFER));
         finish(work, Outcome.PROCESSED);
-        if (work.registration().mode().usesStore()) {
+        if (work.registration().mode().usesStore() && (work.origin() == Origin.SUBMITTED || work.resumed())) {
+            // a drained event's successors are taken by the drain loop itself, not by recursion
             drain(key);
         }
         return Step.DONE;
     }
 
-    private Step handlerFailed(Work work, ClaimDecision claim, Exception error) {
+    private Step handlerFailed(Work work, ClaimDecision claim, Throwable error) {
         AggregateKey key = work.key();
         try {
             tracker.release(claim);
@@ -271,7 +332,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             emit(new ProcessorEvent.Retried(key, now(), claim.sequence(), work.attempt(), delay, description));
             log.info("seqtrack: {} #{} attempt {} failed ({}); retrying in {}", key, claim.sequence(), work.attempt(),
                     description, delay);
-            scheduler.schedule(lane(key), delay, () -> run(work.nextAttempt()));
+            defer(work.nextAttempt(), delay);
             return Step.DEFERRED;
         }
         if (!work.registration().mode().usesStore()) {
@@ -394,12 +455,46 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         }
     }
 
+    /**
+     * Recovery: every aggregate with buffered events gets a gap timer here, even if no worker that is alive buffered
+     * them (a crash, a restart, a worker that drained and died). Runs once at start and then every sweep interval;
+     * it also re-synchronises the total-buffer count with the (possibly shared) buffer.
+     */
+    private void sweep() {
+        if (closed) {
+            return;
+        }
+        try {
+            buffered.set(buffer.pendingCount());
+            for (AggregateKey key : buffer.aggregatesWithPending()) {
+                if (!openGaps.containsKey(key)) {
+                    scheduler.execute(lane(key), () -> adopt(key));
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("seqtrack: buffer sweep failed ({}); next try in {}", e.toString(), sweepInterval);
+        }
+        scheduler.scheduleOffLane(sweepInterval, this::sweep);
+    }
+
+    /** Takes charge of an aggregate whose buffered events nobody here waits for: drain what fits, time the rest. */
+    private void adopt(AggregateKey key) {
+        if (openGaps.containsKey(key)) {
+            return;
+        }
+        try {
+            drain(key); // opens a gap (with timer) if the first pending event is still early
+        } catch (RuntimeException e) {
+            log.warn("seqtrack: adopting buffered events of {} failed: {}", key, e.toString());
+        }
+    }
+
     /** A wake-up from the store: try the buffered successors now. */
     private void recheckNow(AggregateKey key) {
         try {
             drain(key);
-        } catch (SequenceTrackingException e) {
-            log.warn("seqtrack: drain of {} after a wake-up failed: {}", key, e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("seqtrack: drain of {} after a wake-up failed: {}", key, e.toString());
         }
     }
 
@@ -409,8 +504,8 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         state.recheck = null;
         try {
             drain(key);
-        } catch (SequenceTrackingException e) {
-            log.warn("seqtrack: recheck of {} failed: {}", key, e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("seqtrack: recheck of {} failed: {}", key, e.toString());
         }
         if (state.gapTimer != null && state.recheck == null) {
             state.recheck = scheduler.schedule(lane(key), recheckInterval, () -> recheck(key));
@@ -481,6 +576,12 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                 drain(key);
                 return;
             }
+            if (state.deferred > 0 || store.read(key).claim().isPresent()) {
+                // the missing event is in flight — retrying here, or held under a valid lease by another worker:
+                // it is late, not lost, so the policy must not act yet
+                state.gapTimer = scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
+                return;
+            }
             if (!buffer.parked(key).isEmpty()) {
                 // the missing sequence is parked, not lost: wait behind it instead of applying the gap policy
                 for (BufferedEvent p : pending) {
@@ -494,10 +595,11 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             String reason = "gap #" + from + ".." + to + " not filled within " + registration.gapTimeout();
             switch (registration.gapPolicy()) {
                 case SKIP:
-                    tracker.skipTo(key, to);
-                    SkippedRange range = new SkippedRange(from, to, now(), reason + " (policy SKIP)");
-                    buffer.recordSkippedRange(key, range);
-                    emit(new ProcessorEvent.Skipped(key, now(), range));
+                    if (tracker.skipTo(key, to)) { // forward-only and atomic: a racing commit wins, then nothing is skipped
+                        SkippedRange range = new SkippedRange(from, to, now(), reason + " (policy SKIP)");
+                        buffer.recordSkippedRange(key, range);
+                        emit(new ProcessorEvent.Skipped(key, now(), range));
+                    }
                     closeGap(key);
                     drain(key);
                     break;
@@ -519,8 +621,8 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                     closeGap(key);
                     break;
             }
-        } catch (SequenceTrackingException e) {
-            log.warn("seqtrack: gap timeout of {} could not act ({}); retrying", key, e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("seqtrack: gap timeout of {} could not act ({}); retrying", key, e.toString());
             state.gapTimer = scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
         }
     }
@@ -583,20 +685,24 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             unblock(key);
             for (ParkedEvent parkedEvent : parkedEvents) {
                 CompletableFuture<Outcome> replayed = new CompletableFuture<>();
-                buffer.removeParked(key, parkedEvent.sequence());
                 Work work = new Work(fromBuffered(key, registration, parkedEvent.event()), key, registration, 1,
                         Origin.REPLAY, replayed);
-                process(work);
-                Outcome outcome = replayed.getNow(Outcome.BUFFERED);
-                outcomes.add(outcome);
-                if (outcome == Outcome.PARKED) {
-                    // failed again: parked again (and blocked); the rest stays parked behind it
-                    for (ParkedEvent rest : parkedEvents.subList(outcomes.size(), parkedEvents.size())) {
-                        outcomes.add(Outcome.PARKED);
-                        buffer.park(key, rest);
-                    }
-                    break;
+                Step step = process(work);
+                Outcome outcome = step == Step.DONE && replayed.isDone() && !replayed.isCompletedExceptionally()
+                        ? replayed.join() : null;
+                if (outcome == Outcome.PROCESSED || outcome == Outcome.DUPLICATE || outcome == Outcome.BUFFERED) {
+                    // handled, already handled, or back in the (durable) pending buffer: only now leave the parked list
+                    buffer.removeParked(key, parkedEvent.sequence());
+                    outcomes.add(outcome);
+                    continue;
                 }
+                // failed again (parked again), busy elsewhere, or refused: it stays parked, and so does the rest
+                outcomes.add(Outcome.PARKED);
+                for (int i = outcomes.size(); i < parkedEvents.size(); i++) {
+                    outcomes.add(Outcome.PARKED);
+                }
+                block(key);
+                break;
             }
             if (!state(key).blocked) {
                 drain(key);
@@ -704,12 +810,16 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     /** Lane-confined state of one aggregate. */
     private static final class AggregateState {
         boolean blocked;
+        /** Retries and busy waits scheduled for this aggregate. */
+        int deferred;
+        /** Submissions held behind a deferred one, in arrival order (bounded by maxBufferedPerAggregate). */
+        final java.util.ArrayDeque<Work> waiting = new java.util.ArrayDeque<>();
         Instant gapOpenedAt;
         ProcessorScheduler.Cancellable gapTimer;
         ProcessorScheduler.Cancellable recheck;
 
         boolean idle() {
-            return !blocked && gapTimer == null && recheck == null;
+            return !blocked && gapTimer == null && recheck == null && deferred == 0 && waiting.isEmpty();
         }
     }
 

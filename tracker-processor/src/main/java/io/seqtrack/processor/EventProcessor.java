@@ -68,6 +68,7 @@ public interface EventProcessor extends AutoCloseable {
         int maxInFlight = 10_000;
         Duration busyRetryDelay = Duration.ofMillis(100);
         Duration bufferRecheckInterval = Duration.ofSeconds(1);
+        Duration bufferSweepInterval = Duration.ofSeconds(30);
         DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
         Builder() {
@@ -159,6 +160,16 @@ public interface EventProcessor extends AutoCloseable {
          */
         public Builder bufferRecheckInterval(Duration interval) {
             this.bufferRecheckInterval = positive("processor.bufferRecheckInterval", interval);
+            return this;
+        }
+
+        /**
+         * How often the whole buffer is swept for aggregates nobody waits for (after a crash or restart), which then
+         * get a gap timer; also re-synchronises the total-buffer count. Default 30 s; a sweep lists the buffer (a SCAN
+         * on Redis), so keep it coarse.
+         */
+        public Builder bufferSweepInterval(Duration interval) {
+            this.bufferSweepInterval = positive("processor.bufferSweepInterval", interval);
             return this;
         }
 

@@ -15,6 +15,8 @@ final class ThreadScheduler implements ProcessorScheduler {
 
     private final List<ExecutorService> lanes = new ArrayList<>();
     private final ScheduledExecutorService timer;
+    /** Off-lane work (lease renewal, buffer sweeps) does store I/O: never on the timer thread, which must stay punctual. */
+    private final ExecutorService offLane;
     private final Clock clock;
 
     ThreadScheduler(int laneCount, Clock clock) {
@@ -27,6 +29,7 @@ final class ThreadScheduler implements ProcessorScheduler {
             lanes.add(Executors.newSingleThreadExecutor(r -> daemon(r, "seqtrack-lane-" + index)));
         }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "seqtrack-timer"));
+        this.offLane = Executors.newFixedThreadPool(2, r -> daemon(r, "seqtrack-off-lane"));
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -59,13 +62,15 @@ final class ThreadScheduler implements ProcessorScheduler {
 
     @Override
     public Cancellable scheduleOffLane(Duration delay, Runnable task) {
-        ScheduledFuture<?> f = timer.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> f = timer.schedule(() -> offLane.execute(task), Math.max(0, delay.toNanos()),
+                TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
     }
 
     @Override
     public void close() {
         timer.shutdownNow();
+        offLane.shutdownNow();
         lanes.forEach(ExecutorService::shutdown);
         for (ExecutorService lane : lanes) {
             try {

@@ -158,7 +158,9 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireFencingToken(fencingToken);
         byte[][] keys = layout.keys(key);
         return await("release", key, run(false, Script.RELEASE, keys, KeyLayout.field(key.aggregateId()),
-                dec(seq), dec(fencingToken)).thenApply(r -> ReleaseResult.valueOf(text(r, 0))));
+                dec(seq), dec(fencingToken)).thenApply(r -> ReleaseResult.valueOf(text(r, 0)))
+                .thenCompose(result -> result == ReleaseResult.RELEASED
+                        ? replicated(keys[0], false, result) : CompletableFuture.completedFuture(result)));
     }
 
     @Override
@@ -277,9 +279,15 @@ public final class RedisSequenceStore implements SequenceStore {
             }
         }
         List<List<Object>> replies = runBatch("claim batch", Script.CLAIM_BATCH, calls);
+        Set<AggregateKey> claimed = new LinkedHashSet<>();
         for (int c = 0; c < calls.size(); c++) {
-            results.set(calls.get(c).index(), parseClaim(calls.get(c).key(), replies.get(c), ticket));
+            ClaimResult result = parseClaim(calls.get(c).key(), replies.get(c), ticket);
+            results.set(calls.get(c).index(), result);
+            if (result.status() == io.seqtrack.core.port.out.ClaimStatus.CLAIMED) {
+                claimed.add(calls.get(c).key());
+            }
         }
+        awaitReplication("claim batch", claimed);
         return results;
     }
 
@@ -402,7 +410,10 @@ public final class RedisSequenceStore implements SequenceStore {
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = layout.keys(key);
         return run(batch, Script.CLAIM, keys, claimArgs(key, seq, mode, owner, leaseTtl))
-                .thenApply(r -> parseClaim(key, r, ticket));
+                .thenApply(r -> parseClaim(key, r, ticket))
+                // a claim raises the fence: if a failover lost it, the same token could be handed out twice
+                .thenCompose(result -> !batch && result.status() == io.seqtrack.core.port.out.ClaimStatus.CLAIMED
+                        ? replicated(keys[0], false, result) : CompletableFuture.completedFuture(result));
     }
 
     private CompletableFuture<CommitResult> commitCall(boolean batch,
@@ -625,7 +636,9 @@ public final class RedisSequenceStore implements SequenceStore {
         for (AggregateKey key : written) {
             byte[] restKey = layout.keys(key)[0];
             if (slots.add(io.lettuce.core.cluster.SlotHash.getSlot(restKey))) {
+                // the batch connection wrote; a NOSCRIPT fallback may have written through the shared one: wait on both
                 waits.add(replicated(restKey, true, null));
+                waits.add(replicated(restKey, false, null));
             }
             if (config.topology() != RedisStoreConfig.Topology.CLUSTER) {
                 break;
