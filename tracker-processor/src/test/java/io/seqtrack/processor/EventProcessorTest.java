@@ -356,4 +356,30 @@ class EventProcessorTest {
         assertThat(harness.events(ProcessorEvent.Fenced.class)).isEmpty();
         assertThat(harness.store.read(key).lastCommitted()).isEqualTo(1);
     }
+
+    /** Events left in the buffer by a worker that died are adopted by the sweep: the gap policy still gets to act. */
+    @Test
+    void bufferedEventsNobodyWaitsForAreAdoptedBySweepAndTimedOut() {
+        AggregateKey key = AggregateKey.of("user_account", "orphan");
+        harness.buffer.add(key, new io.seqtrack.core.port.out.BufferedEvent(3, "e3", "T", new byte[0],
+                harness.scheduler.clock().instant()), 10);
+        EventProcessor fresh = harness.processor("after-crash");
+        harness.scheduler.advance(Duration.ofSeconds(31));
+        assertThat(harness.buffer.parked(key)).extracting(p -> p.sequence()).as("gap policy PARK acted").containsExactly(3L);
+        assertThat(fresh.snapshot().openGaps()).isZero();
+    }
+
+    /** A retrying event keeps its place: in a monotonic domain a later one must not overtake it and make it a duplicate. */
+    @Test
+    void laterEventsWaitBehindARetryingOneInsteadOfOvertakingIt() {
+        harness.failTimes("ledger", "l-1", 5, 1);
+        CompletionStage<Outcome> five = processor.submit(ProcessorHarness.event("ledger", "l-1", 5));
+        CompletionStage<Outcome> seven = processor.submit(ProcessorHarness.event("ledger", "l-1", 7));
+        harness.scheduler.runReady();
+        assertThat(seven.toCompletableFuture()).as("held behind #5").isNotDone();
+        harness.scheduler.advance(Duration.ofSeconds(1));
+        assertThat(five.toCompletableFuture().getNow(null)).isEqualTo(Outcome.PROCESSED);
+        assertThat(seven.toCompletableFuture().getNow(null)).isEqualTo(Outcome.PROCESSED);
+        assertThat(harness.handled("ledger", "l-1")).containsExactly(5L, 7L);
+    }
 }
