@@ -1,0 +1,165 @@
+package io.seqtrack.cli;
+
+import io.seqtrack.core.registry.DomainRegistration;
+import io.seqtrack.core.registry.DomainRegistry;
+import io.seqtrack.core.registry.GapPolicy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tracker replay --events FILE}: runs the events of a JSON Lines file through the processor and writes what
+ * happened to each. With {@code --store memory} (the default) the run ends once the file is consumed and every gap
+ * timed out or filled, on virtual time; with a Redis store several replays may share one store and file, and together
+ * they handle every event once.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Replay events from a JSON Lines file through the processor and write what happened.",
+            "Input, one event a line: {\"eventId\":\"e-1\",\"domain\":\"user_account\",\"aggregateId\":\"u-1\","
+                    + "\"sequence\":1,\"type\":\"UserCreated\",\"payload\":{...}}",
+            "Exit codes: 0 done (parked and rejected events included), 1 failed (store unreachable, store error "
+                    + "mid-run), 2 bad usage."})
+final class ReplayCommand implements Callable<Integer> {
+
+    @Option(names = "--events", required = true, paramLabel = "FILE", description = "the events, one JSON object a line")
+    Path events;
+
+    @Mixin
+    StoreOptions storeOptions;
+
+    @Option(names = "--processed", paramLabel = "OUT.jsonl",
+            description = "handled events in handling order: the input object plus workerId and handledAt "
+                    + "(epoch microseconds)")
+    Path processed;
+
+    @Option(names = "--parked", paramLabel = "OUT.jsonl", description = "parked events with the reason")
+    Path parked;
+
+    @Option(names = "--rejected", paramLabel = "OUT.jsonl",
+            description = "lines that were not valid events, with the line number and the error")
+    Path rejected;
+
+    @Option(names = "--summary", paramLabel = "OUT.json", description = "the counts as a JSON object")
+    Path summary;
+
+    @Option(names = "--worker-id", paramLabel = "ID",
+            description = "this worker's id, the claim owner (default: replay-PID-RANDOM)")
+    String workerId;
+
+    @Option(names = "--gap-timeout", paramLabel = "DURATION", converter = DurationParser.Converter.class,
+            description = "overrides every tracked domain's gap timeout (500ms, 30s, 5m, PT30S)")
+    Duration gapTimeout;
+
+    @Option(names = "--gap-policy", paramLabel = "park|skip|fail", converter = GapPolicyConverter.class,
+            description = "overrides every tracked domain's gap policy")
+    GapPolicy gapPolicy;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cli = spec.commandLine();
+        if (gapTimeout != null && (gapTimeout.isZero() || gapTimeout.isNegative())) {
+            throw new ParameterException(cli, "--gap-timeout must be positive, was " + gapTimeout);
+        }
+        if (workerId != null && (workerId.isBlank() || workerId.length() > 200)) {
+            throw new ParameterException(cli, "--worker-id must be 1-200 non-blank characters, was '" + workerId + "'");
+        }
+        if (!Files.isRegularFile(events) || !Files.isReadable(events)) {
+            cli.getErr().println("tracker: cannot read the events file " + events
+                    + (Files.exists(events) ? "" : ": no such file"));
+            return 1;
+        }
+        String worker = workerId != null ? workerId : defaultWorkerId();
+        long started = System.nanoTime();
+        ReplaySummary result;
+        // the store first: if it cannot be reached, the run fails before any output file is created
+        try (StoreOptions.Opened opened = storeOptions.open();
+                JsonLines processedOut = JsonLines.toFile(processed);
+                JsonLines parkedOut = JsonLines.toFile(parked);
+                JsonLines rejectedOut = JsonLines.toFile(rejected)) {
+            DomainRegistry registry = withOverrides(opened.registry(), gapTimeout, gapPolicy);
+            ReplayRun run = new ReplayRun(registry, opened.store(), opened.buffer(), worker, !opened.durable(),
+                    processedOut, parkedOut, rejectedOut, cli.getErr());
+            // closed before the outputs: the processor finishes the work on its lanes, which writes lines
+            try (run) {
+                run.replay(events);
+            }
+            result = run.summary(events.toString(), storeName());
+        }
+        if (summary != null) {
+            EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValue(summary.toFile(), result.toJson());
+        }
+        PrintWriter out = cli.getOut();
+        result.print(out, (System.nanoTime() - started) / 1_000_000);
+        if (!result.succeeded()) {
+            cli.getErr().println("tracker: replay failed at " + result.failure().orElseThrow()
+                    + "; the outputs are incomplete");
+            return 1;
+        }
+        if (result.bufferFull() > 0) {
+            cli.getErr().println("tracker: " + result.bufferFull() + " event(s) were refused because the buffer was "
+                    + "full; the outputs are incomplete");
+            return 1;
+        }
+        return 0;
+    }
+
+    /** The registry with {@code --gap-timeout} and {@code --gap-policy} applied to every tracked domain. */
+    static DomainRegistry withOverrides(DomainRegistry registry, Duration gapTimeout, GapPolicy gapPolicy) {
+        if (gapTimeout == null && gapPolicy == null) {
+            return registry;
+        }
+        List<DomainRegistration> registrations = new ArrayList<>();
+        for (DomainRegistration registration : registry.registrations()) {
+            if (!registration.mode().usesStore()) {
+                registrations.add(registration); // a disabled domain has no gaps
+                continue;
+            }
+            DomainRegistration.Builder builder = registration.toBuilder();
+            if (gapTimeout != null) {
+                builder.gapTimeout(gapTimeout);
+            }
+            if (gapPolicy != null) {
+                builder.gapPolicy(gapPolicy);
+            }
+            registrations.add(builder.build());
+        }
+        return DomainRegistry.of(registrations);
+    }
+
+    /** The store for the summary, without a password a Redis URI may carry. */
+    private String storeName() {
+        return storeOptions.store.replaceAll("//[^@/]*@", "//***@");
+    }
+
+    private static String defaultWorkerId() {
+        return "replay-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** {@code park}, {@code skip} or {@code fail}, in any case. */
+    static final class GapPolicyConverter implements CommandLine.ITypeConverter<GapPolicy> {
+        @Override
+        public GapPolicy convert(String value) {
+            for (GapPolicy policy : GapPolicy.values()) {
+                if (policy.name().equalsIgnoreCase(value.trim())) {
+                    return policy;
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a gap policy (use park, skip or fail)");
+        }
+    }
+}

@@ -1,0 +1,444 @@
+package io.seqtrack.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.InvalidEventException;
+import io.seqtrack.core.domain.UnknownDomainException;
+import io.seqtrack.core.port.out.BufferedEvent;
+import io.seqtrack.core.port.out.EventBuffer;
+import io.seqtrack.core.port.out.SequenceStore;
+import io.seqtrack.core.registry.DomainRegistration;
+import io.seqtrack.core.registry.DomainRegistry;
+import io.seqtrack.core.registry.SequenceSource;
+import io.seqtrack.processor.Event;
+import io.seqtrack.processor.EventProcessor;
+import io.seqtrack.processor.HandlerContext;
+import io.seqtrack.processor.Outcome;
+import io.seqtrack.processor.ProcessorEvent;
+import io.seqtrack.processor.ProcessorSnapshot;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+
+/**
+ * One run of {@code tracker replay}: reads the events file line by line, rejects what is not a valid event, submits
+ * the rest to an {@link EventProcessor}, and records what became of each event in the outputs and in a
+ * {@link ReplaySummary}.
+ *
+ * <p>On the in-memory store the processor runs on a {@link ReplayScheduler}: each line is processed before the next
+ * is read, and once the file is consumed virtual time jumps past every gap timeout, so the run ends promptly and the
+ * same file always gives the same result. On a durable (Redis) store it runs on real threads, because other replay
+ * processes may be working on the same store; the run then waits, bounded, until every submission has its outcome
+ * and no gap of this process is open.
+ *
+ * <p>Processed lines are written when the processor reports the commit (a {@code Processed} listener event), not
+ * when the handler runs: a worker whose commit is fenced did not handle the event, so the union of the processed
+ * files of competing workers lists every event once.
+ */
+final class ReplayRun implements AutoCloseable {
+
+    /** Timers that may fire on virtual time before a replay counts as stuck (a few per gap are expected). */
+    private static final long MAX_VIRTUAL_TIMER_FIRINGS = 10_000_000;
+    /** Extra time, beyond the longest gap timeout, a real-time replay waits for its gaps to settle. */
+    private static final Duration SETTLE_GRACE = Duration.ofSeconds(30);
+    private static final Duration RECHECK_INTERVAL = Duration.ofSeconds(1);
+    /** How long closing waits for lane work queued before a failure (each store call is bounded by its timeout). */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final AggregateKey NO_KEY = AggregateKey.of("-", "-");
+
+    /** One event of a tracked domain, in the domain's numbering: which input object to echo for it. */
+    private record EventRef(String domain, String aggregateId, long sequence) {
+        static EventRef of(AggregateKey key, long sequence) {
+            return new EventRef(key.domain(), key.aggregateId(), sequence);
+        }
+    }
+
+    /** The input object of an event whose handler ran, waiting for the commit to be reported. */
+    private record Handled(ObjectNode json, long handledAt) {
+    }
+
+    private final DomainRegistry registry;
+    private final String workerId;
+    private final JsonLines processedOut;
+    private final JsonLines parkedOut;
+    private final JsonLines rejectedOut;
+    private final PrintWriter err;
+    private final ReplayScheduler virtualTime;
+    private final ReplayThreads threads;
+    private final EventProcessor processor;
+    private final Duration settleTimeout;
+
+    /** The first input object seen per tracked event, until the event is handled, parked, dropped or a duplicate. */
+    private final Map<EventRef, ObjectNode> firstSeen = new ConcurrentHashMap<>();
+    /** The input object of each submitted event, by identity, while its submission is unfinished. */
+    private final Map<Event, ObjectNode> submitted = Collections.synchronizedMap(new IdentityHashMap<>());
+    private final Map<AggregateKey, Handled> handling = new ConcurrentHashMap<>();
+    /** Why the processor rejected an event (it says so in a listener event, before the outcome completes). */
+    private final Map<AggregateKey, String> rejections = new ConcurrentHashMap<>();
+    private final AtomicReference<String> failure = new AtomicReference<>();
+    private final AtomicLong unfinished = new AtomicLong();
+    private final Object progress = new Object();
+
+    private final LongAdder received = new LongAdder();
+    private final LongAdder processed = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final LongAdder reordered = new LongAdder();
+    private final LongAdder buffered = new LongAdder();
+    private final LongAdder parked = new LongAdder();
+    private final LongAdder skippedGaps = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder bufferFull = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+
+    /**
+     * @param virtualTime run on a {@link ReplayScheduler} (only sound when this process is the store's only user)
+     */
+    ReplayRun(DomainRegistry registry, SequenceStore store, EventBuffer buffer, String workerId, boolean virtualTime,
+            JsonLines processedOut, JsonLines parkedOut, JsonLines rejectedOut, PrintWriter err) {
+        this.registry = registry;
+        this.workerId = workerId;
+        this.processedOut = processedOut;
+        this.parkedOut = parkedOut;
+        this.rejectedOut = rejectedOut;
+        this.err = err;
+        Duration longestGapTimeout = registry.registrations().stream()
+                .filter(r -> r.mode().usesStore())
+                .map(DomainRegistration::gapTimeout)
+                .max(Duration::compareTo)
+                .orElse(RECHECK_INTERVAL);
+        this.settleTimeout = longestGapTimeout.plus(RECHECK_INTERVAL.multipliedBy(2)).plus(SETTLE_GRACE);
+        EventProcessor.Builder builder = EventProcessor.builder()
+                .registry(registry).store(store).buffer(buffer).workerId(workerId)
+                .handler(this::handle)
+                .listener(this::on);
+        if (virtualTime) {
+            this.virtualTime = new ReplayScheduler(Instant.now(), MAX_VIRTUAL_TIMER_FIRINGS);
+            this.threads = null;
+            // Alone on the store, this processor drains its own gaps on every commit: the recheck timer, meant for
+            // commits by other workers, would only add firings, so it fires at most once per gap timeout.
+            builder.scheduler(this.virtualTime).bufferRecheckInterval(longestGapTimeout)
+                    .maxInFlight(Integer.MAX_VALUE);
+        } else {
+            this.virtualTime = null;
+            this.threads = new ReplayThreads(Math.max(1, Runtime.getRuntime().availableProcessors()));
+            builder.scheduler(threads).bufferRecheckInterval(RECHECK_INTERVAL);
+        }
+        this.processor = builder.build();
+    }
+
+    /** Replays {@code file}, then waits for the processor to settle. A failure is recorded in the summary. */
+    void replay(Path file) throws IOException {
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
+            String text;
+            long lineNumber = 0;
+            while (failure.get() == null && (text = reader.readLine()) != null) {
+                lineNumber++;
+                if (lineNumber == 1 && text.startsWith("\uFEFF")) {
+                    text = text.substring(1); // a byte order mark is not part of the first event
+                }
+                if (text.isBlank()) {
+                    continue;
+                }
+                received.increment();
+                submitLine(lineNumber, text);
+                if (virtualTime != null) {
+                    virtualTime.runReady();
+                }
+            }
+        }
+        if (failure.get() == null) {
+            settle();
+        }
+    }
+
+    /** What the run did; read it after {@link #close()}, when no lane adds to it any more. */
+    ReplaySummary summary(String eventsFile, String storeName) {
+        return new ReplaySummary(eventsFile, storeName, workerId, received.sum(), processed.sum(),
+                duplicates.sum(), reordered.sum(), buffered.sum(), parked.sum(), skippedGaps.sum(), dropped.sum(),
+                bufferFull.sum(), rejected.sum(), Optional.ofNullable(failure.get()));
+    }
+
+    /** Stops the processor (after the work already queued on its lanes), so every output line is written. */
+    @Override
+    public void close() {
+        if (threads != null) {
+            try {
+                threads.awaitIdle(CLOSE_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        processor.close();
+        if (virtualTime != null) {
+            virtualTime.close();
+        } else {
+            threads.close(); // lets the work already queued on the lanes finish
+        }
+    }
+
+    // ------------------------------------------------------------------ one line
+
+    private void submitLine(long lineNumber, String text) {
+        EventJson.Parsed parsed;
+        try {
+            parsed = EventJson.parse(text);
+            validate(parsed.event());
+        } catch (EventJson.InvalidLineException | InvalidEventException | UnknownDomainException e) {
+            reject(lineNumber, text, e.getMessage());
+            return;
+        }
+        Event event = parsed.event();
+        ObjectNode json = parsed.json();
+        AggregateKey key = AggregateKey.of(event.domain(), event.aggregateId());
+        DomainRegistration registration = registry.lookup(key.domain());
+        Optional<EventRef> ref = registration.mode().usesStore()
+                ? Optional.of(EventRef.of(key, sequenceOf(event, registration).getAsLong())) : Optional.empty();
+        ref.ifPresent(r -> firstSeen.putIfAbsent(r, json));
+        submitted.put(event, json);
+        unfinished.incrementAndGet();
+        processor.submit(event).whenComplete((outcome, error) -> {
+            try {
+                submitted.remove(event);
+                if (error != null) {
+                    fail(lineNumber, key, error);
+                } else {
+                    counted(outcome, lineNumber, text, key, ref, json);
+                }
+            } catch (RuntimeException e) {
+                fail(lineNumber, key, e);
+            } finally {
+                unfinished.decrementAndGet();
+                signalProgress();
+            }
+        });
+    }
+
+    /**
+     * Rejects here what the processor would reject, so that the rejection carries its line number. The processor's
+     * own checks stay in force behind this: anything they reject still lands in {@code --rejected}.
+     */
+    private void validate(Event event) {
+        AggregateKey key = AggregateKey.of(event.domain(), event.aggregateId());
+        DomainRegistration registration = registry.lookup(key.domain());
+        if (!registration.mode().usesStore()) {
+            return; // a disabled domain passes events through, sequenced or not
+        }
+        String field = sequenceField(registration);
+        OptionalLong carried = sequenceOf(event, registration);
+        if (carried.isEmpty()) {
+            throw InvalidEventException.of(field, "is missing for " + key + " (domain '" + registration.name()
+                    + "' reads its sequence from " + field + "; a missing sequence is never defaulted)");
+        }
+        long value = carried.getAsLong();
+        if (value < registration.firstSequence()) {
+            throw InvalidEventException.of(field, "is " + value + " for " + key + ", below the first sequence "
+                    + registration.firstSequence() + " of domain '" + registration.name() + "'");
+        }
+        if (value == Long.MAX_VALUE && registration.firstSequence() == 0) {
+            throw InvalidEventException.of(field, "is " + value + " for " + key
+                    + ", which overflows: a domain counting from 0 accepts at most " + (Long.MAX_VALUE - 1));
+        }
+    }
+
+    private void counted(Outcome outcome, long lineNumber, String text, AggregateKey key, Optional<EventRef> ref,
+            ObjectNode json) {
+        switch (outcome) {
+            case DUPLICATE:
+                duplicates.increment();
+                ref.ifPresent(r -> firstSeen.remove(r, json));
+                break;
+            case BUFFERED:
+                buffered.increment();
+                break;
+            case REJECTED:
+                String why = rejections.remove(key);
+                why = why != null ? why : rejections.remove(NO_KEY);
+                reject(lineNumber, text, why != null ? why : "rejected by the processor");
+                break;
+            case BUFFER_FULL:
+                bufferFull.increment();
+                ref.ifPresent(r -> firstSeen.remove(r, json));
+                err.printf("tracker: line %d (%s) refused: the buffer is full (raise maxBufferedPerAggregate)%n",
+                        lineNumber, key);
+                break;
+            case PROCESSED:
+            case PARKED:
+            case SKIPPED:
+            default:
+                break; // counted from the listener events, which also cover events drained from the buffer
+        }
+    }
+
+    private void reject(long lineNumber, String text, String error) {
+        ObjectNode json = EventJson.MAPPER.createObjectNode();
+        json.put("line", lineNumber);
+        json.put("error", error);
+        json.put("text", text);
+        rejectedOut.write(json);
+        rejected.increment();
+    }
+
+    // ------------------------------------------------------------------ the processor's side
+
+    /** The handler notes which input object it handled; the line is written once the commit is reported. */
+    private void handle(Event event, HandlerContext context) {
+        ObjectNode json = submitted.get(event);
+        if (json == null && context.domain().mode().usesStore()) {
+            json = firstSeen.get(EventRef.of(context.key(), context.sequence())); // drained from the buffer
+        }
+        if (json == null) {
+            // buffered by another worker, and not read from the file by this one yet
+            json = EventJson.toJson(context.key(), new BufferedEvent(context.sequence(), event.eventId(),
+                    event.type(), event.payload(), Instant.EPOCH), sequenceField(context.domain()));
+        }
+        handling.put(context.key(), new Handled(json, JsonLines.nowMicros()));
+    }
+
+    private void on(ProcessorEvent event) {
+        try {
+            record(event);
+        } catch (RuntimeException e) {
+            // a listener's exception is only logged by the processor: an output that cannot be written fails the run
+            fail(0, event.key(), e);
+        } finally {
+            signalProgress();
+        }
+    }
+
+    private void record(ProcessorEvent event) {
+        if (event instanceof ProcessorEvent.Processed p) {
+            Handled handled = handling.remove(p.key());
+            ObjectNode line = (handled != null ? handled.json() : minimalJson(p.key(), p.sequence())).deepCopy();
+            line.put("workerId", workerId);
+            line.put("handledAt", handled != null ? handled.handledAt() : JsonLines.nowMicros());
+            processedOut.write(line);
+            processed.increment();
+            if (p.fromBuffer()) {
+                reordered.increment();
+            }
+            forget(p.key(), p.sequence());
+        } else if (event instanceof ProcessorEvent.Parked p) {
+            ObjectNode line = knownJson(p.key(), p.sequence()).deepCopy();
+            line.put("reason", p.reason());
+            line.put("workerId", workerId);
+            parkedOut.write(line);
+            parked.increment();
+            forget(p.key(), p.sequence());
+        } else if (event instanceof ProcessorEvent.Skipped) {
+            skippedGaps.increment();
+        } else if (event instanceof ProcessorEvent.GapFailed g) {
+            dropped.add(g.sequences().size());
+            g.sequences().forEach(s -> forget(g.key(), s));
+            err.printf("tracker: gap policy fail dropped %s %s: %s%n", g.key(),
+                    g.sequences().stream().map(s -> "#" + s).collect(Collectors.joining(", ")), g.reason());
+        } else if (event instanceof ProcessorEvent.Fenced f) {
+            handling.remove(f.key()); // our lease ran out before the commit: another worker handles it
+        } else if (event instanceof ProcessorEvent.Rejected r) {
+            rejections.put(r.key() == null ? NO_KEY : r.key(), r.error());
+        }
+    }
+
+    private ObjectNode knownJson(AggregateKey key, long sequence) {
+        ObjectNode json = firstSeen.get(EventRef.of(key, sequence));
+        return json != null ? json : minimalJson(key, sequence);
+    }
+
+    private ObjectNode minimalJson(AggregateKey key, long sequence) {
+        ObjectNode json = EventJson.MAPPER.createObjectNode();
+        json.put("domain", key.domain());
+        json.put("aggregateId", key.aggregateId());
+        json.put(registry.find(key.domain()).map(ReplayRun::sequenceField).orElse("sequence"), sequence);
+        return json;
+    }
+
+    private void forget(AggregateKey key, long sequence) {
+        if (key != null) {
+            firstSeen.remove(EventRef.of(key, sequence));
+        }
+    }
+
+    // ------------------------------------------------------------------ the end of the run
+
+    /** Waits until every submission has its outcome and every gap timed out or filled. */
+    private void settle() {
+        if (virtualTime != null) {
+            try {
+                if (!virtualTime.runUntil(this::settled)) {
+                    failure.compareAndSet(null, "the processor did not settle: " + describe(processor.snapshot()));
+                }
+            } catch (IllegalStateException e) {
+                failure.compareAndSet(null, e.getMessage() + "; " + describe(processor.snapshot()));
+            }
+            return;
+        }
+        long deadline = System.nanoTime() + settleTimeout.toNanos();
+        synchronized (progress) {
+            while (failure.get() == null && !threads.quietWhile(this::settled)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    failure.compareAndSet(null, "gave up after " + settleTimeout.toSeconds() + " s waiting for the "
+                            + "processor to settle: " + describe(processor.snapshot()));
+                    return;
+                }
+                try {
+                    // woken by every listener event and outcome; the timeout re-reads the gauges regardless
+                    progress.wait(Math.max(1, Math.min(100, left / 1_000_000)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure.compareAndSet(null, "interrupted while waiting for the processor to settle");
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Every submission has its outcome and every gap timed out or filled. */
+    private boolean settled() {
+        ProcessorSnapshot snapshot = processor.snapshot();
+        return unfinished.get() == 0 && snapshot.inFlight() == 0 && snapshot.openGaps() == 0;
+    }
+
+    private String describe(ProcessorSnapshot snapshot) {
+        return unfinished.get() + " submission(s) unfinished, " + snapshot.openGaps() + " gap(s) open, "
+                + snapshot.bufferedEvents() + " event(s) buffered";
+    }
+
+    private void signalProgress() {
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    private void fail(long lineNumber, AggregateKey key, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        String where = lineNumber > 0 ? "line " + lineNumber + " (" + key + ")" : String.valueOf(key);
+        failure.compareAndSet(null, where + ": " + TrackerCli.describe(cause));
+    }
+
+    private static OptionalLong sequenceOf(Event event, DomainRegistration registration) {
+        return registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? event.sequence()
+                : event.aggregateVersion();
+    }
+
+    private static String sequenceField(DomainRegistration registration) {
+        return registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? "sequence" : "aggregateVersion";
+    }
+}

@@ -1,0 +1,40 @@
+package io.seqtrack.cli;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.service.SequenceTrackerService;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tracker reset DOMAIN AGGREGATE_ID LAST}: operator repair of the last committed sequence. */
+@Command(name = "reset", mixinStandardHelpOptions = true,
+        description = "Set an aggregate's last committed sequence (use while nothing processes it).")
+final class ResetCommand implements Callable<Integer> {
+
+    @Mixin
+    StoreOptions storeOptions;
+
+    @Parameters(index = "0", paramLabel = "DOMAIN")
+    String domain;
+
+    @Parameters(index = "1", paramLabel = "AGGREGATE_ID")
+    String aggregateId;
+
+    @Parameters(index = "2", paramLabel = "LAST", description = "the new last committed sequence (first-1 = none)")
+    long last;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try (StoreOptions.Opened opened = storeOptions.open()) {
+            AggregateKey key = AggregateKey.of(domain, aggregateId);
+            new SequenceTrackerService(opened.registry(), opened.store()).reset(key, last);
+            spec.commandLine().getOut().printf("%s: last committed set to %d%n", key, last);
+            return 0;
+        }
+    }
+}

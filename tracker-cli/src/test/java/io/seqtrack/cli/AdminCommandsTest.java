@@ -1,0 +1,110 @@
+package io.seqtrack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.seqtrack.redis.testsupport.RedisProcess;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** inspect, parked list | replay | skip and reset against a real Redis that a replay left parked events in. */
+@Timeout(120)
+class AdminCommandsTest {
+
+    private static RedisProcess redis;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisProcess.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        redis.close();
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run tracker(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = TrackerCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String[] withStore(String prefix, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--store", redis.uri(), "--key-prefix", prefix));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void operatorInspectsReplaysSkipsAndResetsParkedEvents(@TempDir Path dir) throws Exception {
+        Path events = dir.resolve("events.jsonl");
+        Files.writeString(events, String.join("\n",
+                "{\"eventId\":\"e1\",\"domain\":\"user_account\",\"aggregateId\":\"u-1\",\"sequence\":1,\"type\":\"A\"}",
+                "{\"eventId\":\"e3\",\"domain\":\"user_account\",\"aggregateId\":\"u-1\",\"sequence\":3,\"type\":\"C\"}",
+                "{\"eventId\":\"e4\",\"domain\":\"user_account\",\"aggregateId\":\"u-1\",\"sequence\":4,\"type\":\"D\"}",
+                ""));
+        Run replay = tracker(withStore("admin", "replay", "--events", events.toString(), "--gap-timeout", "100ms",
+                "--gap-policy", "park"));
+        assertThat(replay.exit()).as(replay.err()).isZero();
+
+        Run inspect = tracker(withStore("admin", "inspect", "user_account", "u-1"));
+        assertThat(inspect.exit()).as(inspect.err()).isZero();
+        assertThat(inspect.out()).contains("last committed  1").contains("parked          2").contains("#3").contains("#4");
+
+        Run list = tracker(withStore("admin", "parked", "list"));
+        assertThat(list.out()).contains("user_account/u-1: 2 parked").contains("2 parked event(s)");
+
+        // #2 will never come: the operator declares it done and replays what waited behind it
+        Run reset = tracker(withStore("admin", "reset", "user_account", "u-1", "2"));
+        assertThat(reset.exit()).as(reset.err()).isZero();
+        Path processed = dir.resolve("replayed.jsonl");
+        Run replayParked = tracker(withStore("admin", "parked", "replay", "user_account", "u-1", "--processed",
+                processed.toString()));
+        assertThat(replayParked.exit()).as(replayParked.err()).isZero();
+        assertThat(replayParked.err()).contains("audit: replay-parked user_account/u-1");
+        assertThat(Files.readAllLines(processed)).hasSize(2).allMatch(l -> l.contains("\"workerId\":\"tracker-admin\""));
+        assertThat(tracker(withStore("admin", "inspect", "user_account", "u-1")).out())
+                .contains("last committed  4").contains("parked          0");
+    }
+
+    @Test
+    void skippingAParkedEventThatIsNextAdvancesOverItAndRecordsIt(@TempDir Path dir) throws Exception {
+        Path events = dir.resolve("events.jsonl");
+        Files.writeString(events, String.join("\n",
+                "{\"domain\":\"company\",\"aggregateId\":\"c-1\",\"sequence\":2}",
+                ""));
+        assertThat(tracker(withStore("skip", "replay", "--events", events.toString(), "--gap-timeout", "100ms",
+                "--gap-policy", "park")).exit()).isZero();
+        assertThat(tracker(withStore("skip", "parked", "skip", "company", "c-1", "7")).exit())
+                .as("not parked: refused").isEqualTo(1);
+        assertThat(tracker(withStore("skip", "reset", "company", "c-1", "1")).exit()).isZero();
+        Run skip = tracker(withStore("skip", "parked", "skip", "company", "c-1", "2"));
+        assertThat(skip.exit()).as(skip.err()).isZero();
+        String after = tracker(withStore("skip", "inspect", "company", "c-1")).out();
+        assertThat(after).contains("last committed  2").contains("parked          0").contains("#2..#2");
+    }
+
+    @Test
+    void badUsageExitsTwoAndAnUnreachableStoreExitsOne() {
+        assertThat(tracker("inspect", "user_account").exit()).isEqualTo(2);
+        assertThat(tracker("reset", "user_account", "u-1", "not-a-number").exit()).isEqualTo(2);
+        Run unreachable = tracker("inspect", "user_account", "u-1", "--store",
+                "redis://127.0.0.1:" + RedisProcess.freePort());
+        assertThat(unreachable.exit()).isEqualTo(1);
+        assertThat(unreachable.err()).contains("tracker:").contains("127.0.0.1");
+    }
+}
