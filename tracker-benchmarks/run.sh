@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# seqtrack benchmark runner: starts a Redis topology on loopback, runs the JMH suite and the redis-benchmark EVALSHA
+# ceiling against it in the same session, stops what it started, and writes everything to
+#   tracker-benchmarks/results/<topology>-<YYYYMMDD-HHMM>/
+#     jmh.json          JMH results (-rf json)
+#     jmh.log           JMH console output
+#     ceiling.csv       pipeline,clients,requests,rps,p50_ms,p99_ms   (redis-benchmark EVALSHA of the advance script)
+#     ceiling.txt       the same, human-readable, plus the exact redis-benchmark command lines
+#     meta.properties   topology, uri, wait, quick, date, git revision, java, cpus
+#
+# usage: run.sh standalone|replicated|cluster [--uri URI] [--allow-destructive] [--quick]
+#
+#   --uri URI             benchmark an existing deployment instead of starting one (nothing is started or stopped);
+#                         the destructive memory benchmark is excluded unless --allow-destructive is given.
+#                         For a cluster pass one seed, e.g. --uri redis://10.0.0.5:7000 with TOPOLOGY=cluster.
+#   --allow-destructive   with --uri: also run the memory benchmark (it writes and deletes ~1 000 000 aggregates).
+#   --quick               1 warmup + 1 measurement iteration of 1 s, fewer ceiling requests (smoke/CI pass).
+#
+# environment knobs: SEQTRACK_BENCH_PORT (first port, default random in 20000-39999),
+#   SEQTRACK_BENCH_TIMEOUT (seconds for the JMH run, default 3600; 900 with --quick),
+#   SEQTRACK_CEILING_CLIENTS (space-separated client counts, default "1" = one JMH thread),
+#   SEQTRACK_JMH_ARGS (extra JMH arguments, e.g. "-prof gc" or a benchmark regex),
+#   SEQTRACK_BENCH_JAR (another benchmarks jar; the runner's own tests use a stub).
+set -euo pipefail
+
+usage() { sed -n '11,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+
+[[ $# -ge 1 ]] || usage
+TOPOLOGY=$1; shift
+case "$TOPOLOGY" in standalone|replicated|cluster) ;; -h|--help) usage ;; *) echo "unknown topology: $TOPOLOGY" >&2; usage ;; esac
+URI=""; ALLOW_DESTRUCTIVE=0; QUICK=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --uri) [[ $# -ge 2 ]] || usage; URI=$2; shift 2 ;;
+    --uri=*) URI=${1#--uri=}; shift ;;
+    --allow-destructive) ALLOW_DESTRUCTIVE=1; shift ;;
+    --quick) QUICK=1; shift ;;
+    -h|--help) usage ;;
+    *) echo "unknown option: $1" >&2; usage ;;
+  esac
+done
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+JAR=${SEQTRACK_BENCH_JAR:-$HERE/target/benchmarks.jar}
+LUA=$ROOT/tracker-redis/src/main/resources/io/seqtrack/redis/lua
+for tool in java redis-server redis-cli redis-benchmark; do
+  command -v "$tool" >/dev/null || { echo "missing tool: $tool" >&2; exit 1; }
+done
+[[ -f "$JAR" ]] || { echo "missing $JAR; build it: ./mvnw -q -DskipTests -pl tracker-benchmarks -am package" >&2; exit 1; }
+
+STAMP=$(date +%Y%m%d-%H%M)
+OUT=$HERE/results/$TOPOLOGY-$STAMP
+[[ -e "$OUT" ]] && OUT=$OUT-$$
+mkdir -p "$OUT"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/seqtrack-bench.XXXXXX")
+PIDFILES=()
+
+log() { echo "[run.sh $(date +%H:%M:%S)] $*" | tee -a "$OUT/run.log" >&2; }
+
+cleanup() {
+  local rc=$?
+  for pf in "${PIDFILES[@]:-}"; do
+    [[ -n "$pf" && -f "$pf" ]] || continue
+    local pid; pid=$(cat "$pf")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  rm -rf "$TMP"
+  [[ $rc -eq 0 ]] || echo "[run.sh] failed (exit $rc); partial results in $OUT" >&2
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# first of N consecutive free ports
+pick_ports() {
+  local n=$1 base=${SEQTRACK_BENCH_PORT:-$((20000 + RANDOM % 20000))} tries=0
+  while :; do
+    local ok=1
+    for ((i = 0; i < n; i++)); do port_free $((base + i)) || { ok=0; break; }; done
+    [[ $ok -eq 1 ]] && { echo "$base"; return; }
+    tries=$((tries + 1)); [[ $tries -lt 20 ]] || { echo "no free ports" >&2; exit 1; }
+    base=$((20000 + RANDOM % 20000))
+  done
+}
+
+# start_server PORT [redis-server args...]: loopback only, no persistence, daemonized; waits for PING
+start_server() {
+  local port=$1; shift
+  local dir=$TMP/$port; mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --protected-mode yes --dir "$dir" --save '' --appendonly no \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" "$@"
+  for _ in $(seq 1 100); do [[ -s "$dir/redis.pid" ]] && break; sleep 0.05; done
+  [[ -s "$dir/redis.pid" ]] || { echo "redis-server on $port did not start" >&2; cat "$dir/redis.log" >&2; exit 1; }
+  PIDFILES+=("$dir/redis.pid")
+  for _ in $(seq 1 100); do
+    [[ "$(redis-cli -p "$port" PING 2>/dev/null)" == PONG ]] && return 0; sleep 0.05
+  done
+  echo "redis-server on $port does not answer" >&2; exit 1
+}
+
+wait_for() { # wait_for SECONDS CMD...: polls until CMD succeeds
+  local secs=$1; shift
+  for _ in $(seq 1 $((secs * 10))); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+
+JVM_PROPS=()
+CLI=()             # redis-cli / redis-benchmark connection args
+CLUSTER=0
+MASTERS=()         # host:port of each master (for SCRIPT LOAD)
+WAIT=0
+AUTH=()
+if [[ -n "$URI" ]]; then
+  log "targeting existing deployment $URI (nothing started)"
+  CLI=(-u "$URI")
+  # password from redis://[user:]pass@host:port, for the per-master SCRIPT LOAD in a cluster
+  USERINFO=$(echo "$URI" | sed -n 's#^rediss\{0,1\}://\([^@/]*\)@.*#\1#p')
+  [[ -n "$USERINFO" ]] && AUTH=(--no-auth-warning -a "${USERINFO#*:}")
+  [[ "$TOPOLOGY" == cluster ]] && CLUSTER=1
+  [[ "$TOPOLOGY" == replicated ]] && WAIT=1
+  JVM_PROPS+=("-Dseqtrack.redis.uri=$URI")
+else
+  case "$TOPOLOGY" in
+    standalone)
+      P=$(pick_ports 1); start_server "$P"
+      CLI=(-h 127.0.0.1 -p "$P"); URI=redis://127.0.0.1:$P ;;
+    replicated)
+      P=$(pick_ports 2); start_server "$P"; start_server $((P + 1)) --replicaof 127.0.0.1 "$P"
+      wait_for 30 bash -c "redis-cli -p $((P + 1)) INFO replication | grep -q 'master_link_status:up'" \
+        || { echo "replica did not sync" >&2; exit 1; }
+      CLI=(-h 127.0.0.1 -p "$P"); URI=redis://127.0.0.1:$P; WAIT=1 ;;
+    cluster)
+      P=$(pick_ports 6); NODES=()
+      for ((i = 0; i < 6; i++)); do
+        start_server $((P + i)) --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 5000
+        NODES+=("127.0.0.1:$((P + i))")
+      done
+      redis-cli --cluster create "${NODES[@]}" --cluster-replicas 1 --cluster-yes >"$OUT/cluster-create.log" 2>&1 \
+        || { cat "$OUT/cluster-create.log" >&2; exit 1; }
+      for ((i = 0; i < 6; i++)); do
+        wait_for 30 bash -c "redis-cli -p $((P + i)) CLUSTER INFO | grep -q 'cluster_state:ok'" \
+          || { echo "cluster node $((P + i)) not ok" >&2; exit 1; }
+      done
+      CLI=(-h 127.0.0.1 -p "$P"); CLUSTER=1
+      URI=$(printf 'redis://%s,' "${NODES[@]}"); URI=${URI%,} ;;
+  esac
+  log "started $TOPOLOGY on 127.0.0.1 from port $P"
+  JVM_PROPS+=("-Dseqtrack.redis.uri=$URI")
+fi
+[[ $WAIT -eq 1 ]] && JVM_PROPS+=("-Dseqtrack.redis.wait=1")
+[[ $CLUSTER -eq 1 ]] && JVM_PROPS+=("-Dseqtrack.redis.cluster=true")
+
+# ------------------------------------------------------------------------------------------------ meta
+{
+  echo "topology=$TOPOLOGY"
+  echo "uri=$URI"
+  echo "started=$([[ -n "${P:-}" ]] && echo yes || echo no)"
+  echo "wait=$WAIT"
+  echo "quick=$QUICK"
+  echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "git=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo -dirty)"
+  echo "java=$(java -version 2>&1 | head -1 | tr -d '"')"
+  echo "redis=$(redis-server --version | awk '{print $3}')"
+  echo "cpus=$(nproc)"
+  echo "jvm_props=${JVM_PROPS[*]}"
+} >"$OUT/meta.properties"
+[[ $WAIT -eq 1 ]] && log "replicated: -Dseqtrack.redis.wait=1 passed to the benchmark JVM (a benchmark that ignores it runs without WAIT; see meta.properties)"
+
+# ------------------------------------------------------------------------------------------------ JMH
+if [[ $QUICK -eq 1 ]]; then
+  JMH_ITER=(-f 1 -wi 1 -w 1s -i 1 -r 1s); TIMEOUT=${SEQTRACK_BENCH_TIMEOUT:-900}
+else
+  JMH_ITER=(-f 1 -wi 3 -w 2s -i 5 -r 3s); TIMEOUT=${SEQTRACK_BENCH_TIMEOUT:-3600}
+fi
+JMH_EXCLUDE=()
+if [[ -n "${P:-}" || $ALLOW_DESTRUCTIVE -eq 1 ]]; then :; else
+  JMH_EXCLUDE=(-e 'Memory'); log "--uri without --allow-destructive: memory benchmark excluded"
+fi
+# shellcheck disable=SC2206
+EXTRA=(${SEQTRACK_JMH_ARGS:-})
+JMH_CMD=(java -jar "$JAR" "${JMH_ITER[@]}" "${JMH_EXCLUDE[@]}" -rf json -rff "$OUT/jmh.json"
+  -jvmArgsAppend "${JVM_PROPS[*]}" "${EXTRA[@]}")
+echo "${JMH_CMD[*]}" >"$OUT/jmh.cmd"
+log "JMH: ${JMH_CMD[*]} (timeout ${TIMEOUT}s)"
+JMH_RC=0
+timeout --kill-after=30 "$TIMEOUT" "${JMH_CMD[@]}" >"$OUT/jmh.log" 2>&1 || JMH_RC=$?
+if [[ $JMH_RC -ne 0 ]]; then
+  log "JMH exited with $JMH_RC (see jmh.log); continuing with the ceiling"
+  grep -q 'Unable to acquire the JMH lock' "$OUT/jmh.log" 2>/dev/null \
+    && log "another JMH run holds /tmp/jmh.lock: wait for it (two runs on one small machine spoil each other's numbers)"
+fi
+
+# ------------------------------------------------------------------------------------------------ ceiling
+SCRIPT=$(cat "$LUA/common.lua"; echo; cat "$LUA/advance.lua")
+if [[ $CLUSTER -eq 1 ]]; then
+  # load on every master: the ceiling's keys share one hash tag, but which node owns it is the cluster's business
+  mapfile -t MASTERS < <(redis-cli "${CLI[@]}" CLUSTER NODES | awk '$3 ~ /master/ {split($2, a, "@"); print a[1]}')
+  [[ ${#MASTERS[@]} -gt 0 ]] || { echo "no cluster masters found" >&2; exit 1; }
+  for m in "${MASTERS[@]}"; do
+    SHA=$(redis-cli -h "${m%:*}" -p "${m##*:}" "${AUTH[@]}" SCRIPT LOAD "$SCRIPT")
+  done
+  BENCH_CLI=("${CLI[@]}")
+else
+  SHA=$(redis-cli "${CLI[@]}" SCRIPT LOAD "$SCRIPT")
+  BENCH_CLI=("${CLI[@]}")
+fi
+[[ "$SHA" =~ ^[0-9a-f]{40}$ ]] || { echo "SCRIPT LOAD failed: $SHA" >&2; exit 1; }
+TAG="ceiling-$$"
+if [[ $CLUSTER -eq 1 ]]; then
+  # redis-benchmark --cluster only routes its own "{tag}" placeholder; a one-slot workload is simplest measured on the
+  # master that owns the slot, directly (that is all a single-slot pipeline touches anyway)
+  SLOT=$(redis-cli "${CLI[@]}" CLUSTER KEYSLOT "$TAG")
+  OWNER=$(redis-cli "${CLI[@]}" CLUSTER NODES | awk -v s="$SLOT" '$3 ~ /master/ {
+    for (i = 9; i <= NF; i++) { n = split($i, r, "-"); if (n == 1) r[2] = r[1];
+      if (s + 0 >= r[1] + 0 && s + 0 <= r[2] + 0) { split($2, a, "@"); print a[1] } } }' | head -1)
+  [[ -n "$OWNER" ]] || { echo "no master owns slot $SLOT" >&2; exit 1; }
+  BENCH_CLI=(-h "${OWNER%:*}" -p "${OWNER##*:}" "${AUTH[@]}")
+  log "cluster: ceiling keys in slot $SLOT, measured on its master $OWNER"
+fi
+NS="seqtrack-ceiling:{$TAG}"
+# same keys/arguments as RedisSequenceStore.advance in MONOTONIC mode: KEYS rest, claims, pending index;
+# ARGV field, seq, prev, mode, channel. __rand_int__ gives 100 000 aggregates; the '1' prefix keeps the
+# 12-digit zero-padded number a canonical decimal (the script rejects leading zeros as corrupt).
+CEIL_ARGS=(EVALSHA "$SHA" 3 "$NS:r" "$NS:c" "$NS:pi" 'f__rand_int__' '1__rand_int__' 0 M '')
+echo "pipeline,clients,requests,rps,p50_ms,p99_ms" >"$OUT/ceiling.csv"
+{
+  echo "Redis ceiling: redis-benchmark EVALSHA of common.lua + advance.lua (sha $SHA), MONOTONIC, 100000 aggregates"
+  echo "topology=$TOPOLOGY uri=$URI"
+} >"$OUT/ceiling.txt"
+for clients in ${SEQTRACK_CEILING_CLIENTS:-1}; do
+  for depth in 1 64; do
+    if [[ $QUICK -eq 1 ]]; then N=$(( depth == 1 ? 20000 : 200000 )); else N=$(( depth == 1 ? 100000 : 1000000 )); fi
+    CMD=(redis-benchmark "${BENCH_CLI[@]}" -n "$N" -c "$clients" -P "$depth" -r 100000 --csv "${CEIL_ARGS[@]}")
+    log "ceiling: depth $depth, $clients client(s), $N requests"
+    LINE=$(timeout 300 "${CMD[@]}" 2>>"$OUT/run.log" | grep -v '^"test"' | tail -1 || true)
+    # "name","rps","avg","min","p50","p95","p99","max"
+    RPS=$(echo "$LINE" | awk -F'","' '{print $2}')
+    P50=$(echo "$LINE" | awk -F'","' '{print $5}')
+    P99=$(echo "$LINE" | awk -F'","' '{print $7}')
+    if [[ -z "$RPS" ]]; then log "ceiling at depth $depth produced no result"; continue; fi
+    echo "$depth,$clients,$N,$RPS,$P50,$P99" >>"$OUT/ceiling.csv"
+    printf 'pipeline %-3s clients %-3s requests %-8s %12s requests/s  p50 %s ms  p99 %s ms\n    %s\n' \
+      "$depth" "$clients" "$N" "$RPS" "$P50" "$P99" "${CMD[*]}" >>"$OUT/ceiling.txt"
+  done
+done
+# remove the ceiling's own keys (they are ours even on an existing deployment)
+redis-cli "${BENCH_CLI[@]}" DEL "$NS:r" "$NS:c" "$NS:pi" >/dev/null 2>&1 || true
+
+log "results in $OUT"
+[[ $JMH_RC -eq 0 ]] || exit "$JMH_RC"
