@@ -1,0 +1,1 @@
+java -jar /work/main/tracker-benchmarks/target/benchmarks.jar -f 1 -wi 1 -w 1s -i 1 -r 1s -rf json -rff /work/main/tracker-benchmarks/results/cluster-20261127-0526/jmh.json -jvmArgsAppend -Dseqtrack.redis.uri=redis://127.0.0.1:33374,redis://127.0.0.1:33375,redis://127.0.0.1:33376,redis://127.0.0.1:33377,redis://127.0.0.1:33378,redis://127.0.0.1:33379 -Dseqtrack.redis.cluster=true

@@ -1,0 +1,1 @@
+java -jar /work/main/tracker-benchmarks/target/benchmarks.jar -f 1 -wi 1 -w 1s -i 1 -r 1s -rf json -rff /work/main/tracker-benchmarks/results/replicated-20261127-0523/jmh.json -jvmArgsAppend -Dseqtrack.redis.uri=redis://127.0.0.1:30154 -Dseqtrack.redis.wait=1
