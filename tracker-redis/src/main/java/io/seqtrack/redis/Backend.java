@@ -64,6 +64,34 @@ abstract class Backend implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the connections for a store or buffer ({@code what}), failing closed with a {@link
+     * io.seqtrack.core.domain.SequenceStoreException} that names the (credential-free) configuration.
+     */
+    static Backend connect(RedisStoreConfig config, AbstractRedisClient borrowed, String what) {
+        try {
+            return open(config, borrowed);
+        } catch (RuntimeException e) {
+            throw io.seqtrack.core.domain.SequenceStoreException.of("connect " + what + " to " + config, e);
+        }
+    }
+
+    /** A borrowed client must match the topology: a RedisClient for standalone/Sentinel, a RedisClusterClient for Cluster. */
+    static AbstractRedisClient requireMatchingClient(RedisStoreConfig config, AbstractRedisClient client, String what) {
+        java.util.Objects.requireNonNull(client, "client");
+        boolean clusterClient = client instanceof RedisClusterClient;
+        if (clusterClient != (config.topology() == RedisStoreConfig.Topology.CLUSTER)) {
+            throw new IllegalArgumentException("a " + config.topology() + " " + what + " needs a "
+                    + (clusterClient ? "RedisClient" : "RedisClusterClient") + ", got " + client.getClass().getSimpleName());
+        }
+        return client;
+    }
+
+    /** How long a caller waits for a reply: the client's own timeout fires first; this is a backstop for a stuck future. */
+    static long awaitMillis(RedisStoreConfig config) {
+        return config.commandTimeout().toMillis() + config.waitTimeout().toMillis() + 1_000;
+    }
+
     static Backend open(RedisStoreConfig config, AbstractRedisClient borrowed) {
         if (config.topology() == RedisStoreConfig.Topology.CLUSTER) {
             RedisClusterClient client = borrowed != null ? (RedisClusterClient) borrowed

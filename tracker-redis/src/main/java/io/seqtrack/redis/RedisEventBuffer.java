@@ -69,13 +69,8 @@ public final class RedisEventBuffer implements EventBuffer, AutoCloseable {
     private RedisEventBuffer(RedisStoreConfig config, AbstractRedisClient borrowed) {
         this.config = Objects.requireNonNull(config, "config");
         this.layout = new KeyLayout(config.keyPrefix(), config.buckets());
-        // the client's own timeout fires first; ours is a backstop for a stuck future
-        this.awaitMillis = config.commandTimeout().toMillis() + config.waitTimeout().toMillis() + 1_000;
-        try {
-            this.backend = Backend.open(config, borrowed);
-        } catch (RuntimeException e) {
-            throw SequenceStoreException.of("connect event buffer to " + config, e);
-        }
+        this.awaitMillis = Backend.awaitMillis(config);
+        this.backend = Backend.connect(config, borrowed, "event buffer");
     }
 
     /**
@@ -93,12 +88,7 @@ public final class RedisEventBuffer implements EventBuffer, AutoCloseable {
      * buffer leaves the client open.
      */
     public static RedisEventBuffer create(RedisStoreConfig config, AbstractRedisClient client) {
-        Objects.requireNonNull(client, "client");
-        boolean clusterClient = client instanceof RedisClusterClient;
-        if (clusterClient != (config.topology() == RedisStoreConfig.Topology.CLUSTER)) {
-            throw new IllegalArgumentException("a " + config.topology() + " buffer needs a "
-                    + (clusterClient ? "RedisClient" : "RedisClusterClient") + ", got " + client.getClass().getSimpleName());
-        }
+        Backend.requireMatchingClient(config, client, "buffer");
         return new RedisEventBuffer(config, client);
     }
 

@@ -93,13 +93,8 @@ public final class RedisSequenceStore implements SequenceStore {
         this.sleeper = sleeper;
         this.channel = (config.keyPrefix() + ":commits").getBytes(StandardCharsets.UTF_8);
         this.layout = new KeyLayout(config.keyPrefix(), config.buckets());
-        // the client's own timeout fires first; ours is a backstop for a stuck future
-        this.awaitMillis = config.commandTimeout().toMillis() + config.waitTimeout().toMillis() + 1_000;
-        try {
-            this.backend = Backend.open(config, borrowed);
-        } catch (RuntimeException e) {
-            throw SequenceStoreException.of("connect to " + config, e);
-        }
+        this.awaitMillis = Backend.awaitMillis(config);
+        this.backend = Backend.connect(config, borrowed, "store");
     }
 
     /**
@@ -116,12 +111,7 @@ public final class RedisSequenceStore implements SequenceStore {
      * {@link RedisClusterClient} for Cluster); closing the store leaves the client open.
      */
     public static RedisSequenceStore create(RedisStoreConfig config, AbstractRedisClient client) {
-        Objects.requireNonNull(client, "client");
-        boolean clusterClient = client instanceof RedisClusterClient;
-        if (clusterClient != (config.topology() == RedisStoreConfig.Topology.CLUSTER)) {
-            throw new IllegalArgumentException("a " + config.topology() + " store needs a "
-                    + (clusterClient ? "RedisClient" : "RedisClusterClient") + ", got " + client.getClass().getSimpleName());
-        }
+        Backend.requireMatchingClient(config, client, "store");
         return new RedisSequenceStore(config, client);
     }
 
