@@ -69,6 +69,8 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     private final io.seqtrack.core.port.out.CommitSubscription wakeUps;
     private final Duration sweepInterval;
     private volatile boolean closed;
+    /** Submissions not yet finished, so that close() can fail the ones it strands (scheduled retries, busy waits). */
+    private final java.util.Set<CompletableFuture<Outcome>> unfinished = ConcurrentHashMap.newKeySet();
 
     DefaultEventProcessor(EventProcessor.Builder b) {
         this.registry = b.registry;
@@ -124,7 +126,11 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(e);
         }
-        outcome.whenComplete((o, e) -> inFlight.release());
+        unfinished.add(outcome);
+        outcome.whenComplete((o, e) -> {
+            unfinished.remove(outcome);
+            inFlight.release();
+        });
         Work work = new Work(event, key, registration, 1, Origin.SUBMITTED, outcome);
         try {
             scheduler.execute(lane(key), () -> run(work));
@@ -152,7 +158,12 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         closed = true;
         wakeUps.close();
         if (ownsScheduler) {
-            scheduler.close();
+            scheduler.close(); // lets queued lane work finish; drops timers (retries, busy waits, gap timers)
+        }
+        // whatever is still unfinished would wait forever: say so, so callers do not ack and the broker redelivers
+        for (CompletableFuture<Outcome> outcome : List.copyOf(unfinished)) {
+            outcome.completeExceptionally(new IllegalStateException(
+                    "the processor was closed before this event finished; it was not committed by this worker"));
         }
     }
 
@@ -222,6 +233,10 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     }
 
     private Step runGuarded(Work work) {
+        if (closed) { // a retry or busy wait that outlived close() on a shared scheduler: do nothing more
+            work.outcome().completeExceptionally(new IllegalStateException("the processor was closed"));
+            return Step.DONE;
+        }
         try {
             return process(work);
         } catch (InvalidEventException | UnknownDomainException e) {

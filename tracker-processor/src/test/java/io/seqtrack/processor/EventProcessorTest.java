@@ -382,4 +382,16 @@ class EventProcessorTest {
         assertThat(seven.toCompletableFuture().getNow(null)).isEqualTo(Outcome.PROCESSED);
         assertThat(harness.handled("ledger", "l-1")).containsExactly(5L, 7L);
     }
+
+    /** A retry still scheduled when the processor closes must not leave its caller waiting forever. */
+    @Test
+    void closingFailsWhatIsStillWaitingForARetry() {
+        harness.failTimes("user_account", "u-1", 1, 1);
+        CompletionStage<Outcome> outcome = processor.submit(ProcessorHarness.event("user_account", "u-1", 1));
+        harness.scheduler.runReady();
+        assertThat(outcome.toCompletableFuture()).isNotDone();
+        processor.close();
+        assertThat(outcome.toCompletableFuture()).isCompletedExceptionally();
+        assertThat(harness.store.read(AggregateKey.of("user_account", "u-1")).lastCommitted()).as("not committed").isZero();
+    }
 }
