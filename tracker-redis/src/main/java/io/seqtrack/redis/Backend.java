@@ -120,6 +120,27 @@ abstract class Backend implements AutoCloseable {
         return new StandaloneBackend(client, config.uris().get(0), borrowed == null);
     }
 
+    /**
+     * Opens the shared and the batch connection. If the second fails, the first is closed (and an owned client shut
+     * down) before the failure propagates, so a failed connect leaks nothing.
+     */
+    private static <C extends StatefulConnection<byte[], byte[]>> java.util.List<C> connectPair(
+            AbstractRedisClient client, boolean owns, java.util.function.Supplier<C> connect) {
+        C first = null;
+        try {
+            first = connect.get();
+            return java.util.List.of(first, connect.get());
+        } catch (RuntimeException e) {
+            if (first != null) {
+                first.close();
+            }
+            if (owns) {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+            throw e;
+        }
+    }
+
     /** The command timeout for every command, except that WAIT may block for its own timeout on top of it. */
     private static TimeoutOptions timeouts(RedisStoreConfig config) {
         long commandNanos = config.commandTimeout().toNanos();
@@ -147,20 +168,10 @@ abstract class Backend implements AutoCloseable {
             super(client, owns);
             this.client = client;
             this.uri = uri;
-            StatefulRedisConnection<byte[], byte[]> m = null;
-            try {
-                m = client.connect(ByteArrayCodec.INSTANCE, uri);
-                this.main = m;
-                this.batch = client.connect(ByteArrayCodec.INSTANCE, uri);
-            } catch (RuntimeException e) {
-                if (m != null) {
-                    m.close();
-                }
-                if (owns) {
-                    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-                }
-                throw e;
-            }
+            java.util.List<StatefulRedisConnection<byte[], byte[]>> pair =
+                    connectPair(client, owns, () -> client.connect(ByteArrayCodec.INSTANCE, uri));
+            this.main = pair.get(0);
+            this.batch = pair.get(1);
         }
 
         @Override
@@ -206,20 +217,10 @@ abstract class Backend implements AutoCloseable {
             super(client, owns);
             this.clusterClient = client;
             this.pinWrites = pinWrites;
-            StatefulRedisClusterConnection<byte[], byte[]> m = null;
-            try {
-                m = client.connect(ByteArrayCodec.INSTANCE);
-                this.main = m;
-                this.batch = client.connect(ByteArrayCodec.INSTANCE);
-            } catch (RuntimeException e) {
-                if (m != null) {
-                    m.close();
-                }
-                if (owns) {
-                    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-                }
-                throw e;
-            }
+            java.util.List<StatefulRedisClusterConnection<byte[], byte[]>> pair =
+                    connectPair(client, owns, () -> client.connect(ByteArrayCodec.INSTANCE));
+            this.main = pair.get(0);
+            this.batch = pair.get(1);
         }
 
         @Override

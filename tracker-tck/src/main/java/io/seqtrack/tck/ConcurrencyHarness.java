@@ -132,7 +132,8 @@ final class ConcurrencyHarness {
         assertThat(store.read(k).lastCommitted()).isEqualTo(sequences);
     }
 
-    private static void runAll(List<Callable<Void>> tasks) throws Exception {
+    /** Starts every task at once (a latch), waits for all with a deadline, and rethrows the first failure. */
+    static void runAll(List<Callable<Void>> tasks) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
         CountDownLatch start = new CountDownLatch(1);
         try {
@@ -145,7 +146,7 @@ final class ConcurrencyHarness {
             }
             start.countDown();
             for (Future<Void> f : futures) {
-                f.get(50, TimeUnit.SECONDS);
+                f.get(60, TimeUnit.SECONDS);
             }
         } finally {
             pool.shutdownNow();
