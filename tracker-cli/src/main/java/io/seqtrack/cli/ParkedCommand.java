@@ -88,7 +88,7 @@ final class ParkedCommand {
                 String field = registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? "sequence"
                         : "aggregateVersion";
                 try (EventProcessor processor = EventProcessor.builder().registry(opened.registry())
-                        .store(opened.store()).buffer(opened.buffer()).workerId(workerId).parallelism(1)
+                        .store(opened.store()).buffer(opened.buffer()).adoptOrphanedBuffers(false).workerId(workerId).parallelism(1)
                         .handler((event, ctx) -> {
                             ObjectNode json = EventJson.toJson(key, new io.seqtrack.core.port.out.BufferedEvent(
                                     ctx.sequence(), event.eventId(), event.type(), event.payload(),
@@ -141,7 +141,7 @@ final class ParkedCommand {
                     return 1;
                 }
                 try (EventProcessor processor = EventProcessor.builder().registry(opened.registry())
-                        .store(opened.store()).buffer(opened.buffer()).workerId("tracker-admin").parallelism(1)
+                        .store(opened.store()).buffer(opened.buffer()).adoptOrphanedBuffers(false).workerId("tracker-admin").parallelism(1)
                         .handler((event, ctx) -> { }).build()) {
                     processor.admin().skipParked(key, sequence).toCompletableFuture().get(60, TimeUnit.SECONDS);
                 }

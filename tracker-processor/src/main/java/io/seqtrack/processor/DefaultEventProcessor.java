@@ -100,7 +100,9 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                 }
             });
         }
-        scheduler.scheduleOffLane(Duration.ZERO, this::sweep);
+        if (b.adoptOrphanedBuffers) {
+            scheduler.scheduleOffLane(Duration.ZERO, this::sweep);
+        }
     }
 
     // ------------------------------------------------------------------ submit

@@ -69,6 +69,7 @@ public interface EventProcessor extends AutoCloseable {
         Duration busyRetryDelay = Duration.ofMillis(100);
         Duration bufferRecheckInterval = Duration.ofSeconds(1);
         Duration bufferSweepInterval = Duration.ofSeconds(30);
+        boolean adoptOrphanedBuffers = true;
         DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
 
         Builder() {
@@ -170,6 +171,16 @@ public interface EventProcessor extends AutoCloseable {
          */
         public Builder bufferSweepInterval(Duration interval) {
             this.bufferSweepInterval = positive("processor.bufferSweepInterval", interval);
+            return this;
+        }
+
+        /**
+         * Whether this processor sweeps the buffer for events nobody waits for and takes charge of them (default on).
+         * Turn it off for short-lived processors that only run an admin action: their handler is not the application's,
+         * so they must not drain other aggregates' buffered events.
+         */
+        public Builder adoptOrphanedBuffers(boolean adopt) {
+            this.adoptOrphanedBuffers = adopt;
             return this;
         }
 
