@@ -55,6 +55,10 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     private final ProcessorScheduler scheduler;
     private final boolean ownsScheduler;
     private final List<ProcessorListener> listeners;
+    /** Whether anyone listens: without listeners the hot path builds no {@link ProcessorEvent}s at all. */
+    private final boolean observed;
+    /** One lease-renewal timer per lane (a lane runs one handler at a time), instead of one per handled event. */
+    private final List<LaneRenewal> renewals = new ArrayList<>();
     private final GapListener gapListener;
     private final long maxBufferedTotal;
     private final Duration busyRetryDelay;
@@ -82,6 +86,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = b.scheduler != null ? b.scheduler : ProcessorScheduler.threads(b.parallelism);
         this.listeners = b.listeners();
+        this.observed = !listeners.isEmpty();
         this.gapListener = b.gapListener;
         this.maxBufferedTotal = b.maxBufferedTotal;
         this.busyRetryDelay = b.busyRetryDelay;
@@ -93,6 +98,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         this.wakeUps = subscribeWakeUps(b.store);
         this.sweepInterval = b.bufferSweepInterval;
         for (int i = 0; i < scheduler.lanes(); i++) {
+            renewals.add(new LaneRenewal());
             laneStates.add(new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<AggregateKey, AggregateState> eldest) {
@@ -278,7 +284,9 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         ClaimDecision claim = tracker.claim(work.event(), workerId);
         switch (claim.status()) {
             case DUPLICATE:
-                emit(new ProcessorEvent.Duplicate(key, now(), claim.sequence(), claim.lastCommitted()));
+                if (observed) {
+                    emit(new ProcessorEvent.Duplicate(key, now(), claim.sequence(), claim.lastCommitted()));
+                }
                 finish(work, Outcome.DUPLICATE);
                 return Step.DONE;
             case GAP:
@@ -297,37 +305,45 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                     park(work, "aggregate blocked behind parked events");
                     return Step.DONE;
                 }
-                return handle(work, claim);
+                return handle(work, claim, state);
         }
     }
 
-    private Step handle(Work work, ClaimDecision claim) {
+    private Step handle(Work work, ClaimDecision claim, AggregateState state) {
         AggregateKey key = work.key();
         Context context = new Context(key, work.registration(), claim.sequence(), claim.fencingToken(), work.attempt(),
                 workerId);
-        ProcessorScheduler.Cancellable renewal = scheduleRenewal(work, context);
+        boolean tracked = work.registration().mode().usesStore();
+        LaneRenewal renewal = tracked ? renewals.get(lane(key)) : null;
+        Context outer = tracked ? renewal.start(work, context) : null;
         long started = System.nanoTime();
         try {
-            MDC.put("seqtrack.aggregate", key.toString());
+            MDC.put("seqtrack.aggregate", state.label(key));
             handler.handle(work.event(), context);
         } catch (Exception | LinkageError | StackOverflowError e) {
-            renewal.cancel();
+            if (tracked) {
+                renewal.stop(outer);
+            }
             return handlerFailed(work, withToken(claim, context.fencingToken()), e);
         } finally {
-            renewal.cancel(); // whatever the handler threw, it must not keep renewing its lease
+            if (tracked) {
+                renewal.stop(outer); // whatever the handler threw, it must not keep renewing its lease
+            }
             MDC.remove("seqtrack.aggregate");
         }
-        Duration handlerTime = Duration.ofNanos(System.nanoTime() - started);
+        long handlerNanos = System.nanoTime() - started;
         CommitResult committed = tracker.commit(withToken(claim, context.fencingToken()));
         if (committed == CommitResult.CLAIM_LOST) {
             // our lease ran out and another worker took over: our effects are fenced; find out what happened
             emit(new ProcessorEvent.Fenced(key, now(), claim.sequence(), context.fencingToken()));
             return process(work);
         }
-        emit(new ProcessorEvent.Processed(key, now(), claim.sequence(), work.attempt(), handlerTime,
-                work.origin() == Origin.BUFFER));
+        if (observed) {
+            emit(new ProcessorEvent.Processed(key, now(), claim.sequence(), work.attempt(),
+                    Duration.ofNanos(handlerNanos), work.origin() == Origin.BUFFER));
+        }
         finish(work, Outcome.PROCESSED);
-        if (work.registration().mode().usesStore() && (work.origin() == Origin.SUBMITTED || work.resumed())) {
+        if (tracked && (work.origin() == Origin.SUBMITTED || work.resumed())) {
             // a drained event's successors are taken by the drain loop itself, not by recursion
             drain(key);
         }
@@ -363,41 +379,74 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         return Step.DONE;
     }
 
-    /** Long handlers keep their lease: re-claiming as the same owner extends it and issues a newer token. */
-    private ProcessorScheduler.Cancellable scheduleRenewal(Work work, Context context) {
-        if (!work.registration().mode().usesStore()) {
-            return () -> { };
+    /**
+     * Long handlers keep their lease: re-claiming as the same owner extends it and issues a newer token, every half
+     * lease while the handler runs. A lane runs one handler at a time, so each lane has one renewal timer, armed when
+     * a handler starts and no timer is pending, and re-armed for the running handler's own due time when it fires:
+     * the same renewal times as a timer per handler, without scheduling and cancelling one for every event (which
+     * {@code -prof stack} showed in the timer queue's sift operations, see docs/benchmarks.md).
+     *
+     * <p>{@link #stop} and a renewal exclude each other, so once {@code stop} returns no renewal is in progress or
+     * will run for that handler, and the commit that follows uses the last token the handler was given.
+     */
+    private final class LaneRenewal implements Runnable {
+        /** The handler running on this lane, or null; guarded by this. */
+        private Context current;
+        /** Whether a timer for this lane is pending; guarded by this. */
+        private boolean armed;
+
+        /** Registers the handler about to run; returns the one it interrupts (only virtual-time tests nest). */
+        synchronized Context start(Work work, Context context) {
+            Context outer = current;
+            Duration every = work.registration().leaseTtl().dividedBy(2);
+            context.lease(work, every, scheduler.clock().millis() + every.toMillis());
+            current = context;
+            if (!armed) {
+                arm(every);
+            }
+            return outer;
         }
-        Duration every = work.registration().leaseTtl().dividedBy(2);
-        ProcessorScheduler.Cancellable[] current = new ProcessorScheduler.Cancellable[1];
-        boolean[] cancelled = new boolean[1];
-        Runnable renew = new Runnable() {
-            @Override
-            public void run() {
-                synchronized (cancelled) {
-                    if (cancelled[0]) {
-                        return;
-                    }
-                    try {
-                        ClaimDecision renewed = tracker.claim(work.event(), workerId);
-                        if (renewed.claimed()) {
-                            context.renewed(renewed.fencingToken());
-                            current[0] = scheduler.scheduleOffLane(every, this);
-                        }
-                    } catch (SequenceTrackingException e) {
-                        log.warn("seqtrack: lease renewal for {} failed: {}", work.key(), e.getMessage());
-                        current[0] = scheduler.scheduleOffLane(every, this);
-                    }
+
+        synchronized void stop(Context outer) {
+            current = outer;
+        }
+
+        /** The timer fired (off lane): renew the running handler's lease if it is due, and re-arm while one runs. */
+        @Override
+        public synchronized void run() {
+            armed = false;
+            Context c = current;
+            if (c == null || closed || c.renewalStopped) {
+                return;
+            }
+            long now = scheduler.clock().millis();
+            if (now < c.renewalDue) { // the timer was armed for an earlier handler: wait for this one's due time
+                arm(Duration.ofMillis(c.renewalDue - now));
+                return;
+            }
+            try {
+                ClaimDecision renewed = tracker.claim(c.work.event(), workerId);
+                if (renewed.claimed()) {
+                    c.renewed(renewed.fencingToken());
+                } else {
+                    c.renewalStopped = true; // lost, or committed meanwhile: nothing left to renew
+                    return;
                 }
+            } catch (SequenceTrackingException e) {
+                log.warn("seqtrack: lease renewal for {} failed: {}", c.key(), e.getMessage());
             }
-        };
-        current[0] = scheduler.scheduleOffLane(every, renew);
-        return () -> {
-            synchronized (cancelled) {
-                cancelled[0] = true;
-                current[0].cancel();
+            c.renewalDue = now + c.renewEvery.toMillis();
+            arm(c.renewEvery);
+        }
+
+        private void arm(Duration delay) {
+            try {
+                scheduler.scheduleOffLane(delay, this);
+                armed = true;
+            } catch (RuntimeException e) { // the scheduler is closing: nothing will renew any more
+                armed = false;
             }
-        };
+        }
     }
 
     // ------------------------------------------------------------------ gaps and the buffer
@@ -834,6 +883,17 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         Instant gapOpenedAt;
         ProcessorScheduler.Cancellable gapTimer;
         ProcessorScheduler.Cancellable recheck;
+        /** {@code key.toString()} for the MDC, made once per aggregate instead of once per event. */
+        private String label;
+
+        String label(AggregateKey key) {
+            String l = label;
+            if (l == null) {
+                l = key.toString();
+                label = l;
+            }
+            return l;
+        }
 
         boolean idle() {
             return !blocked && gapTimer == null && recheck == null && deferred == 0 && waiting.isEmpty();
@@ -848,6 +908,11 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         private volatile long fencingToken;
         private final int attempt;
         private final String workerId;
+        /** Lease renewal bookkeeping, read and written only under the lane's {@link LaneRenewal} monitor. */
+        Work work;
+        Duration renewEvery;
+        long renewalDue;
+        boolean renewalStopped;
 
         Context(AggregateKey key, DomainRegistration domain, long sequence, long fencingToken, int attempt,
                 String workerId) {
@@ -857,6 +922,12 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             this.fencingToken = fencingToken;
             this.attempt = attempt;
             this.workerId = workerId;
+        }
+
+        void lease(Work work, Duration every, long dueMillis) {
+            this.work = work;
+            this.renewEvery = every;
+            this.renewalDue = dueMillis;
         }
 
         void renewed(long token) {
