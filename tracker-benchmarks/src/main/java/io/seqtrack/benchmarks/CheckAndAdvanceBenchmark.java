@@ -27,17 +27,26 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <tr><td>{@code inmemory}</td><td>{@code InMemorySequenceStore.advance}, one after the other</td></tr>
  *   <tr><td>{@code chm}</td><td>{@code ConcurrentHashMap.compute} with the same rule: the in-memory ceiling</td></tr>
  *   <tr><td>{@code redis-sync}</td><td>{@code RedisSequenceStore.advance}, one round trip at a time</td></tr>
- *   <tr><td>{@code redis-async}</td><td>{@code advanceAsync} for all of them (pipelined, all in flight), then join</td></tr>
- *   <tr><td>{@code redis-batch}</td><td>one {@code advanceAll} of all of them</td></tr>
+ *   <tr><td>{@code redis-async}</td><td>per batch: {@code advanceAsync} for each event (pipelined, all in flight), then join</td></tr>
+ *   <tr><td>{@code redis-batch}</td><td>one {@code advanceAll} per batch</td></tr>
  *   <tr><td>{@code naive}</td><td>the replaced system: {@code GET}, compare in Java, {@code SET} (Lettuce sync)</td></tr>
  * </table>
  *
- * <p><b>Units.</b> Every invocation handles exactly {@code batchSize} events for every store, and the method is
- * annotated {@code @OperationsPerInvocation(}{@value #EVENTS}{@code )}, so every score is <em>per event</em>:
- * Throughput is events/s, SampleTime is seconds per event (for the sync stores: the mean of {@value #EVENTS}
- * consecutive calls; for async/batch: the batch's latency divided by its size). Because JMH fixes the operation count
- * at compile time, {@code batchSize} can only be {@value #EVENTS}; another depth needs another method. (JMH prints
+ * <p><b>Units and batch size.</b> JMH fixes {@code @OperationsPerInvocation} at compile time, so it cannot follow the
+ * {@code batchSize} parameter. Instead every invocation handles the same {@value #EVENTS} events for every store and
+ * every batch size, as {@code EVENTS / batchSize} consecutive batches of {@code batchSize} (each batch is one
+ * {@code advanceAll}, or {@code batchSize} pipelined {@code advanceAsync} calls joined before the next batch), and the
+ * method is annotated {@code @OperationsPerInvocation(}{@value #EVENTS}{@code )}: every score is <em>per event</em>.
+ * Throughput is events/s; SampleTime is seconds per event (the invocation's time divided by {@value #EVENTS}: for the
+ * sync stores the mean of consecutive calls, for async/batch the batch latency divided by its size, averaged over the
+ * invocation's batches). {@code batchSize} must divide {@value #EVENTS}: 1, 16, 64 and 256 are the defaults. For the
+ * one-call-at-a-time stores ({@code inmemory}, {@code chm}, {@code redis-sync}, {@code naive}) the batch size changes
+ * nothing but the loop shape; run.sh sweeps it only for {@code redis-async} and {@code redis-batch}. (JMH prints
  * sub-microsecond seconds as {@code ≈ 10⁻⁷}; the JSON keeps full precision, or pass {@code -tu us} to read latencies.)
+ *
+ * <p><b>Threads.</b> JMH's {@code -t N} runs N benchmark threads against the one shared store (one Redis connection
+ * for the Redis stores, as an application would share it); each thread owns its aggregates. run.sh runs
+ * {@code -t 1} and {@code -t 2} and measures the ceiling with as many redis-benchmark clients.
  *
  * <p>Each event is the next sequence of an aggregate owned by the calling thread, so every answer must be
  * {@code IN_ORDER}; the benchmark fails loudly otherwise. Redis: see {@link RedisTarget} ({@code -Dseqtrack.redis.uri}
@@ -51,8 +60,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class CheckAndAdvanceBenchmark {
 
-    /** Events per invocation: the batch size / pipeline depth. */
-    public static final int EVENTS = 64;
+    /** Events per invocation, whatever the batch size: a multiple of every {@code batchSize}. */
+    public static final int EVENTS = 256;
 
     @Param({AdvanceDriver.INMEMORY, AdvanceDriver.CHM, AdvanceDriver.REDIS_SYNC, AdvanceDriver.REDIS_ASYNC,
             AdvanceDriver.REDIS_BATCH, AdvanceDriver.NAIVE})
@@ -62,8 +71,8 @@ public class CheckAndAdvanceBenchmark {
     @Param({"1", "100000"})
     public int aggregates;
 
-    /** Events per invocation; fixed to {@value #EVENTS} by {@code @OperationsPerInvocation}. */
-    @Param({"64"})
+    /** Events per batch: the pipeline depth of {@code redis-async}, the size of one {@code advanceAll}. */
+    @Param({"1", "16", "64", "256"})
     public int batchSize;
 
     private RedisTarget redis;
@@ -72,9 +81,9 @@ public class CheckAndAdvanceBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        if (batchSize != EVENTS) {
-            throw new IllegalArgumentException("batchSize must be " + EVENTS + " (the @OperationsPerInvocation of "
-                    + "this benchmark, so scores stay per event), was " + batchSize);
+        if (batchSize < 1 || batchSize > EVENTS || EVENTS % batchSize != 0) {
+            throw new IllegalArgumentException("batchSize must divide " + EVENTS + " (the events of one invocation, "
+                    + "its @OperationsPerInvocation, so scores stay per event), was " + batchSize);
         }
         threads.set(0);
         redis = AdvanceDriver.needsRedis(store) ? RedisTarget.open() : null;
@@ -110,8 +119,12 @@ public class CheckAndAdvanceBenchmark {
     @Benchmark
     @OperationsPerInvocation(EVENTS)
     public int advance(ThreadCursor thread) {
-        thread.cursor.next(thread.keys, thread.seqs, EVENTS);
-        int inOrder = driver.advance(thread.keys, thread.seqs, EVENTS);
+        int batch = batchSize;
+        int inOrder = 0;
+        for (int done = 0; done < EVENTS; done += batch) {
+            thread.cursor.next(thread.keys, thread.seqs, batch);
+            inOrder += driver.advance(thread.keys, thread.seqs, batch);
+        }
         if (inOrder != EVENTS) {
             throw new IllegalStateException(store + ": only " + inOrder + " of " + EVENTS + " next sequences were "
                     + "IN_ORDER; the benchmark's aggregates were touched by someone else");

@@ -58,8 +58,8 @@ public class ProcessorBenchmark {
     @Param({"inmemory", "redis"})
     public String store;
 
-    /** The processor's worker count. */
-    @Param({"8"})
+    /** The processor's worker count (lanes): 2 = this machine's cores, 8 = more lanes than cores. */
+    @Param({"2", "8"})
     public int parallelism;
 
     private RedisTarget redis;

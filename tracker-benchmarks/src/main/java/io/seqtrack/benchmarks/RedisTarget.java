@@ -45,6 +45,9 @@ final class RedisTarget implements AutoCloseable {
     private StatefulConnection<String, String> rawConnection;
     private RedisStringCommands<String, String> strings;
     private RedisKeyCommands<String, String> keys;
+    private io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands<String, String> async;
+    /** used_memory of every master (a Cluster) or of the one server. */
+    private java.util.function.LongSupplier usedMemory;
 
     private RedisTarget(RedisServerLauncher launcher, List<String> uris, boolean cluster) {
         this.launcher = launcher;
@@ -101,6 +104,11 @@ final class RedisTarget implements AutoCloseable {
             rawConnection = c;
             strings = c.sync();
             keys = c.sync();
+            async = c.async();
+            usedMemory = () -> c.getPartitions().stream()
+                    .filter(n -> n.getRole().isUpstream())
+                    .mapToLong(n -> parseUsedMemory(c.getConnection(n.getNodeId()).sync().info("memory")))
+                    .sum();
         } else {
             RedisClient client = RedisClient.create(uris.get(0));
             StatefulRedisConnection<String, String> c = client.connect();
@@ -108,7 +116,33 @@ final class RedisTarget implements AutoCloseable {
             rawConnection = c;
             strings = c.sync();
             keys = c.sync();
+            async = c.async();
+            usedMemory = () -> parseUsedMemory(c.sync().info("memory"));
         }
+    }
+
+    /** Async commands on this target's own connection (for pipelined fills: memory benchmark). */
+    synchronized io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands<String, String> async() {
+        connectRaw();
+        return async;
+    }
+
+    /** The raw connection, e.g. to switch auto-flush off for a pipelined fill. */
+    synchronized StatefulConnection<String, String> connection() {
+        connectRaw();
+        return rawConnection;
+    }
+
+    /** {@code used_memory} from {@code INFO memory}: of the server, or summed over a Cluster's masters. */
+    synchronized long usedMemory() {
+        connectRaw();
+        return usedMemory.getAsLong();
+    }
+
+    static long parseUsedMemory(String info) {
+        return info.lines().filter(l -> l.startsWith("used_memory:"))
+                .map(l -> Long.parseLong(l.substring("used_memory:".length()).trim())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("INFO memory has no used_memory line"));
     }
 
     /** Unlinks every key under this trial's prefix (a Cluster scan visits every master). */

@@ -74,10 +74,20 @@ final class Goals {
                     run -> ratio(run.opsPerSecond(CAA, "advance", "inmemory", agg),
                             run.opsPerSecond(CAA, "advance", "chm", agg))));
         }
-        goals.add(new Goal("processor end-to-end, inmemory", 1_000_000, true,
-                run -> run.opsPerSecond(PROC, null, "inmemory", null)));
-        goals.add(new Goal("processor end-to-end, redis / redis-benchmark ceiling P64", 0.5, false,
-                run -> ratio(run.opsPerSecond(PROC, null, "redis", null), ceiling(run, 64))));
+        Set<String> parallelism = new java.util.TreeSet<>((a, b) -> Long.compare(parse(a), parse(b)));
+        runs.forEach(r -> r.jmh().stream().filter(j -> j.benchmarkClass().equals(PROC))
+                .map(j -> j.param("parallelism")).filter(p -> p != null).forEach(parallelism::add));
+        if (parallelism.isEmpty()) {
+            parallelism.add(null);
+        }
+        for (String p : parallelism) {
+            String suffix = p == null ? "" : " (parallelism=" + p + ")";
+            java.util.Map<String, String> params = p == null ? java.util.Map.of() : java.util.Map.of("parallelism", p);
+            goals.add(new Goal("processor end-to-end, inmemory" + suffix, 1_000_000, true,
+                    run -> run.opsPerSecondWith(PROC, null, "inmemory", params)));
+            goals.add(new Goal("processor end-to-end, redis / redis-benchmark ceiling P64" + suffix, 0.5, false,
+                    run -> ratio(run.opsPerSecondWith(PROC, null, "redis", params), ceiling(run, 64))));
+        }
         return goals;
     }
 

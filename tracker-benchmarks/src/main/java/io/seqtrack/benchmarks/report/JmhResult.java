@@ -78,6 +78,12 @@ public record JmhResult(String benchmark, String mode, int threads, Map<String, 
         return benchmark + "|" + mode + "|" + threads + "|" + params;
     }
 
+    /** One thread and, where the benchmark has a batch size, the goals' {@value RunResults#GOAL_BATCH}. */
+    public boolean atGoalConfiguration() {
+        String batch = params.get("batchSize");
+        return threads == 1 && (batch == null || batch.equals(RunResults.GOAL_BATCH));
+    }
+
     public boolean isThroughput() {
         return unit.startsWith("ops/");
     }

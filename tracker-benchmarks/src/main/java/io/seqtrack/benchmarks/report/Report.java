@@ -132,6 +132,9 @@ public final class Report {
             }
         }
 
+        s.append(sweep(runs));
+        s.append(memory(runs));
+
         s.append("\n## JMH results\n\n");
         s.append("Scores as JMH reports them (± is JMH's 99.9 % error); ops/s is the score converted, or for time-per-op"
                 + " modes derived as threads / time-per-op.\n\n");
@@ -166,6 +169,94 @@ public final class Report {
             s.append("| (jmh.json holds no results) | | | | | | | |\n");
         }
         return s.toString();
+    }
+
+    /**
+     * Every check-and-advance row of the Redis stores next to the redis-benchmark ceiling at the same pipeline depth
+     * (= batch size) and client count (= JMH threads): the batch-size and thread-count dimensions.
+     */
+    static String sweep(List<RunResults> runs) {
+        StringBuilder s = new StringBuilder("\n## Batch size and threads against the ceiling at the same depth\n\n");
+        s.append("Check-and-advance of the Redis stores per batch size (the pipeline depth of `redis-async`, the size of"
+                + " one `advanceAll`) and JMH thread count, each over the redis-benchmark ceiling measured at that"
+                + " pipeline depth with as many clients as threads (`redis-sync` makes one call at a time: depth 1,"
+                + " whatever its batch size). Throughput mode where present; n/a = not measured, never borrowed from"
+                + " another depth.\n\n");
+        boolean two = runs.size() == 2;
+        s.append(two ? "| store | aggregates | threads | batch | ceiling depth | A ops/s | A ceiling | A / ceiling | B ops/s"
+                + " | B ceiling | B / ceiling |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+                : "| store | aggregates | threads | batch | ceiling depth | ops/s | ceiling | / ceiling |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        java.util.TreeMap<String, String[]> rows = new java.util.TreeMap<>();
+        for (RunResults r : runs) {
+            for (JmhResult j : r.jmh()) {
+                String store = j.param("store");
+                if (!j.benchmarkClass().equals(Goals.CAA) || !j.method().equals("advance") || store == null
+                        || !store.startsWith("redis") || j.param("batchSize") == null) {
+                    continue;
+                }
+                String[] k = {store, j.param("aggregates"), Integer.toString(j.threads()), j.param("batchSize")};
+                rows.putIfAbsent(String.format(Locale.ROOT, "%d|%12s|%3s|%6s", SvgChart.STORE_ORDER.indexOf(store),
+                        k[1], k[2], k[3]), k);
+            }
+        }
+        if (rows.isEmpty()) {
+            return s.append("No batch-size rows.\n").toString();
+        }
+        for (String[] k : rows.values()) {
+            int depth = k[0].equals("redis-sync") ? 1 : Integer.parseInt(k[3]);
+            s.append("| ").append(k[0]).append(" | ").append(k[1]).append(" | ").append(k[2]).append(" | ").append(k[3])
+                    .append(" | ").append(depth).append(" |");
+            for (RunResults r : runs) {
+                OptionalDouble v = sweepOps(r, k);
+                OptionalDouble c = r.ceiling(depth, Integer.parseInt(k[2]))
+                        .map(x -> OptionalDouble.of(x.rps())).orElse(OptionalDouble.empty());
+                s.append(' ').append(ops(v)).append(" | ").append(ops(c)).append(" | ")
+                        .append(ratio(Goals.ratio(v, c))).append(" |");
+            }
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    private static OptionalDouble sweepOps(RunResults r, String[] k) {
+        return r.jmh().stream()
+                .filter(j -> j.benchmarkClass().equals(Goals.CAA) && j.method().equals("advance"))
+                .filter(j -> k[0].equals(j.param("store")) && java.util.Objects.equals(k[1], j.param("aggregates"))
+                        && Integer.toString(j.threads()).equals(k[2]) && k[3].equals(j.param("batchSize")))
+                .filter(j -> j.opsPerSecond().isPresent())
+                .min(java.util.Comparator.comparingInt((JmhResult j) -> j.isThroughput() ? 0 : 1))
+                .map(JmhResult::opsPerSecond).orElse(OptionalDouble.empty());
+    }
+
+    /** memory.csv: bytes of used_memory per aggregate per layout, and each layout against plain SET. */
+    static String memory(List<RunResults> runs) {
+        if (runs.stream().allMatch(r -> r.memory().isEmpty())) {
+            return "";
+        }
+        boolean two = runs.size() == 2;
+        StringBuilder s = new StringBuilder("\n## Memory per aggregate (INFO memory, MemoryFootprintBenchmark)\n\n");
+        s.append(two ? "| layout | aggregates | A bytes / aggregate | A / SET | B bytes / aggregate | B / SET |\n"
+                + "|---|---:|---:|---:|---:|---:|\n"
+                : "| layout | aggregates | bytes / aggregate | / plain SET |\n|---|---:|---:|---:|\n");
+        java.util.LinkedHashMap<String, Long> layouts = new java.util.LinkedHashMap<>();
+        runs.forEach(r -> r.memory().forEach(m -> layouts.putIfAbsent(m.layout(), m.aggregates())));
+        for (Map.Entry<String, Long> l : layouts.entrySet()) {
+            s.append("| ").append(l.getKey()).append(" | ").append(String.format(Locale.ROOT, "%,d", l.getValue()))
+                    .append(" |");
+            for (RunResults r : runs) {
+                OptionalDouble b = memoryOf(r, l.getKey());
+                s.append(' ').append(b.isPresent() ? String.format(Locale.ROOT, "%.1f", b.getAsDouble()) : "n/a")
+                        .append(" | ").append(ratio(Goals.ratio(b, memoryOf(r, "set")))).append(" |");
+            }
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    private static OptionalDouble memoryOf(RunResults r, String layout) {
+        return r.memory().stream().filter(m -> m.layout().equals(layout)).mapToDouble(MemoryRow::bytesPerAggregate)
+                .findFirst();
     }
 
     private static OptionalDouble ceilingAt(RunResults r, String[] p) {

@@ -174,14 +174,14 @@ final class SvgChart {
 
     private static String category(JmhResult j) {
         String store = j.param("store");
-        if (store == null) {
-            return null;
+        if (store == null || !j.atGoalConfiguration()) {
+            return null; // the chart shows the goals' configuration; the sweeps are tables in report.md
         }
         if (j.benchmarkClass().equals(Goals.CAA) && j.method().equals("advance")) {
             return store + (j.param("aggregates") == null ? "" : " agg=" + j.param("aggregates"));
         }
         if (j.benchmarkClass().equals(Goals.PROC)) {
-            return "processor " + store;
+            return "processor " + store + (j.param("parallelism") == null ? "" : " p=" + j.param("parallelism"));
         }
         return null;
     }

@@ -15,7 +15,9 @@ class ParsingTest {
     void loadsAJmhJsonFolder() throws Exception {
         RunResults run = RunResults.load(A);
         assertThat(run.label()).isEqualTo("standalone-20250101-1200");
-        assertThat(run.jmh()).hasSize(15);
+        // jmh.json (15) and the other passes' jmh-batch.json (3: batch sizes 16 and 256, two threads)
+        assertThat(run.jmh()).hasSize(15 + 3);
+        assertThat(run.memory()).hasSize(3);
         assertThat(run.meta().getProperty("topology")).isEqualTo("standalone");
 
         JmhResult first = run.jmh().get(0);

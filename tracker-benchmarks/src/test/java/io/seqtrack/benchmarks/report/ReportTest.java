@@ -34,6 +34,35 @@ class ReportTest {
     }
 
     @Test
+    void batchSizesAndThreadsArePairedWithTheCeilingAtTheSameDepthAndClients() throws Exception {
+        String md = Report.markdown(List.of(RunResults.load(ParsingTest.A)));
+        // jmh-batch.json: redis-batch 90 ops/ms at batch 16 over the P16 ceiling 100 k; redis-async with 2 threads at
+        // batch 64 (150 k) over the 2-client P64 ceiling (200 k); the main pass's batch-64 rows over P64/1 client
+        assertThat(md).contains("## Batch size and threads against the ceiling at the same depth");
+        assertThat(md).contains("| redis-batch | 100000 | 1 | 16 | 16 | 90.0 k | 100 k | 0.90× |");
+        assertThat(md).contains("| redis-async | 100000 | 2 | 64 | 64 | 150 k | 200 k | 0.75× |");
+        assertThat(md).contains("| redis-batch | 100000 | 1 | 64 | 64 | 110 k | 120 k | 0.92× |");
+        // one call at a time is depth 1, whatever the loop's batch size
+        assertThat(md).contains("| redis-sync | 100000 | 1 | 64 | 1 | 15.0 k | 17.5 k | 0.86× |");
+        // no ceiling measured at that depth: said, not borrowed from another depth
+        assertThat(md).contains("| redis-async | 100000 | 1 | 256 | 256 | 45.0 k | n/a | n/a |");
+        // the goals stay at one thread and batch 64: the extra rows do not leak into them
+        assertThat(md).contains("| redis-async advance / redis-benchmark ceiling P64 (aggregates=100000) | ≥ 0.85× | 0.83× | **NO** |");
+    }
+
+    @Test
+    void memoryPerAggregateIsShownAgainstPlainSet() throws Exception {
+        String md = Report.markdown(List.of(RunResults.load(ParsingTest.A)));
+        assertThat(md).contains("## Memory per aggregate")
+                .contains("| seqtrack | 1,000,000 | 30.8 | 0.30× |")
+                .contains("| set | 1,000,000 | 104.4 | 1.00× |")
+                .contains("| hset | 1,000,000 | 136.4 | 1.31× |");
+        // the cluster fixture has no memory.csv: shown as missing, not as zero
+        String two = Report.markdown(List.of(RunResults.load(ParsingTest.A), RunResults.load(ParsingTest.B)));
+        assertThat(two).contains("| seqtrack | 1,000,000 | 30.8 | 0.30× | n/a | n/a |");
+    }
+
+    @Test
     void twoRunsGetABOverAColumn() throws Exception {
         String md = Report.markdown(List.of(RunResults.load(ParsingTest.A), RunResults.load(ParsingTest.B)));
         assertThat(md).contains("* **A**: `standalone-20250101-1200`").contains("* **B**: `cluster-20250101-1300`");
