@@ -206,7 +206,14 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     }
 
     private Step run(Work work) {
-        AggregateState state = state(work.key());
+        AggregateState state;
+        try {
+            state = state(work.key()); // may read the buffer (is the aggregate parked?) — a store call like any other
+        } catch (SequenceTrackingException e) {
+            log.warn("seqtrack: {} #{} failed closed: {}", work.key(), work.sequence(), e.getMessage());
+            work.outcome().completeExceptionally(e);
+            return Step.DONE;
+        }
         if (!work.resumed() && work.origin() == Origin.SUBMITTED && state.deferred > 0) {
             // an earlier event of this aggregate waits for a retry or a busy claim: later ones queue behind it, in order
             if (state.waiting.size() >= work.registration().maxBufferedPerAggregate()) {
@@ -566,7 +573,14 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
 
     /** The fallback wake-up: a predecessor committed by another worker releases our buffered events here. */
     private void recheck(AggregateKey key) {
-        AggregateState state = state(key);
+        AggregateState state;
+        try {
+            state = state(key);
+        } catch (SequenceTrackingException e) {
+            log.warn("seqtrack: recheck of {} failed: {}; retrying", key, e.toString());
+            scheduler.schedule(lane(key), recheckInterval, () -> recheck(key));
+            return;
+        }
         state.recheck = null;
         try {
             drain(key);
@@ -625,7 +639,14 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     }
 
     private void gapTimedOut(AggregateKey key) {
-        AggregateState state = state(key);
+        AggregateState state;
+        try {
+            state = state(key);
+        } catch (SequenceTrackingException e) {
+            log.warn("seqtrack: gap timeout of {} could not act ({}); retrying", key, e.toString());
+            scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
+            return;
+        }
         state.gapTimer = null;
         try {
             DomainRegistration registration = registry.lookup(key.domain());

@@ -1,0 +1,121 @@
+package io.seqtrack.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.SequenceStoreException;
+import io.seqtrack.core.port.out.BufferResult;
+import io.seqtrack.core.port.out.BufferedEvent;
+import io.seqtrack.core.port.out.EventBuffer;
+import io.seqtrack.core.port.out.ParkedEvent;
+import io.seqtrack.core.port.out.SkippedRange;
+import io.seqtrack.core.registry.DomainRegistry;
+import io.seqtrack.inmemory.InMemoryEventBuffer;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Found by the torture suite (Redis killed mid-run): the first event of an aggregate asks the buffer whether the
+ * aggregate is parked before any guard was in place, so a buffer failure there escaped the lane task and its
+ * submission never completed — the broker never learned to redeliver. It must fail closed like any store failure.
+ */
+class BufferFailureTest {
+
+    private final FlakyBuffer buffer = new FlakyBuffer(InMemoryEventBuffer.create());
+    private final ProcessorHarness harness = new ProcessorHarness(DomainRegistry.seedDefaults(), null, buffer);
+    private final EventProcessor processor = harness.processor("w1");
+
+    @AfterEach
+    void close() {
+        harness.close();
+    }
+
+    @Test
+    void aBufferFailureOnAnAggregatesFirstEventFailsItsSubmissionClosed() throws Exception {
+        buffer.failing = true;
+        CompletionStage<Outcome> first = processor.submit(ProcessorHarness.event("user_account", "u-1", 1));
+        harness.scheduler.runReady();
+        assertThat(first.toCompletableFuture()).isCompletedExceptionally();
+        assertThat(first.toCompletableFuture()).failsWithin(java.time.Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(SequenceStoreException.class);
+        assertThat(harness.store.read(AggregateKey.of("user_account", "u-1")).lastCommitted()).isZero();
+
+        buffer.failing = false; // the broker redelivers once the buffer answers again
+        CompletionStage<Outcome> again = processor.submit(ProcessorHarness.event("user_account", "u-1", 1));
+        harness.scheduler.runReady();
+        assertThat(again.toCompletableFuture().getNow(null)).isEqualTo(Outcome.PROCESSED);
+        assertThat(harness.handled("user_account", "u-1")).containsExactly(1L);
+    }
+
+    /** An in-memory buffer whose reads of the parked list fail while {@link #failing} is set. */
+    private static final class FlakyBuffer implements EventBuffer {
+        private final EventBuffer delegate;
+        volatile boolean failing;
+
+        FlakyBuffer(EventBuffer delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public BufferResult add(AggregateKey key, BufferedEvent event, int maxPerAggregate) {
+            return delegate.add(key, event, maxPerAggregate);
+        }
+
+        @Override
+        public List<BufferedEvent> pending(AggregateKey key) {
+            return delegate.pending(key);
+        }
+
+        @Override
+        public boolean removePending(AggregateKey key, long sequence) {
+            return delegate.removePending(key, sequence);
+        }
+
+        @Override
+        public void park(AggregateKey key, ParkedEvent event) {
+            delegate.park(key, event);
+        }
+
+        @Override
+        public List<ParkedEvent> parked(AggregateKey key) {
+            if (failing) {
+                throw SequenceStoreException.of("parked", key, new IllegalStateException("connection reset"));
+            }
+            return delegate.parked(key);
+        }
+
+        @Override
+        public boolean removeParked(AggregateKey key, long sequence) {
+            return delegate.removeParked(key, sequence);
+        }
+
+        @Override
+        public Set<AggregateKey> aggregatesWithPending() {
+            return delegate.aggregatesWithPending();
+        }
+
+        @Override
+        public Set<AggregateKey> parkedAggregates() {
+            return delegate.parkedAggregates();
+        }
+
+        @Override
+        public void recordSkippedRange(AggregateKey key, SkippedRange range) {
+            delegate.recordSkippedRange(key, range);
+        }
+
+        @Override
+        public List<SkippedRange> skippedRanges(AggregateKey key) {
+            return delegate.skippedRanges(key);
+        }
+
+        @Override
+        public long pendingCount() {
+            return delegate.pendingCount();
+        }
+    }
+}
