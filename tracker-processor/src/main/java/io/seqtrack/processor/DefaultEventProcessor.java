@@ -405,7 +405,8 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         /** Registers the handler about to run; returns the one it interrupts (only virtual-time tests nest). */
         synchronized Context start(Work work, Context context) {
             Context outer = current;
-            Duration every = work.registration().leaseTtl().dividedBy(2);
+            // half the lease; not Duration.dividedBy, which divides through BigDecimal (-prof stack: 4 % of samples)
+            Duration every = Duration.ofNanos(work.registration().leaseTtl().toNanos() / 2);
             context.lease(work, every, scheduler.clock().millis() + every.toMillis());
             current = context;
             if (!armed) {
