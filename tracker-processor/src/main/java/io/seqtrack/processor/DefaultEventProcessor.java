@@ -683,9 +683,11 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             String reason = "gap #" + from + ".." + to + " not filled within " + registration.gapTimeout();
             switch (registration.gapPolicy()) {
                 case SKIP:
+                    // write-ahead: the record lands before the skip. A failure in between leaves a record of a skip
+                    // that has not happened yet (the timer retries; the aggregate still waits), never a silent skip.
+                    SkippedRange range = new SkippedRange(from, to, now(), reason + " (policy SKIP)");
+                    buffer.recordSkippedRange(key, range);
                     if (tracker.skipTo(key, to)) { // forward-only and atomic: a racing commit wins, then nothing is skipped
-                        SkippedRange range = new SkippedRange(from, to, now(), reason + " (policy SKIP)");
-                        buffer.recordSkippedRange(key, range);
                         emit(new ProcessorEvent.Skipped(key, now(), range));
                     }
                     closeGap(key);

@@ -9,7 +9,11 @@ import io.seqtrack.core.port.out.BufferedEvent;
 import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.ParkedEvent;
 import io.seqtrack.core.port.out.SkippedRange;
+import io.seqtrack.core.domain.TrackingMode;
+import io.seqtrack.core.registry.DomainRegistration;
 import io.seqtrack.core.registry.DomainRegistry;
+import io.seqtrack.core.registry.GapPolicy;
+import java.time.Duration;
 import io.seqtrack.inmemory.InMemoryEventBuffer;
 import java.util.List;
 import java.util.Set;
@@ -40,7 +44,7 @@ class BufferFailureTest {
         CompletionStage<Outcome> first = processor.submit(ProcessorHarness.event("user_account", "u-1", 1));
         harness.scheduler.runReady();
         assertThat(first.toCompletableFuture()).isCompletedExceptionally();
-        assertThat(first.toCompletableFuture()).failsWithin(java.time.Duration.ZERO)
+        assertThat(first.toCompletableFuture()).failsWithin(Duration.ZERO)
                 .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(SequenceStoreException.class);
         assertThat(harness.store.read(AggregateKey.of("user_account", "u-1")).lastCommitted()).isZero();
 
@@ -51,10 +55,39 @@ class BufferFailureTest {
         assertThat(harness.handled("user_account", "u-1")).containsExactly(1L);
     }
 
+    /**
+     * Found by the torture suite (Cluster failover under WAIT): gap policy SKIP advanced the store and then failed to
+     * record the skipped range — a skip nobody could see. The record is now written first.
+     */
+    @Test
+    void aSkipIsNeverLeftUnrecordedWhenRecordingFails() {
+        DomainRegistry registry = DomainRegistry.of(DomainRegistration.builder("skipper")
+                .mode(TrackingMode.STRICT).firstSequence(1).gapTimeout(Duration.ofSeconds(1))
+                .gapPolicy(GapPolicy.SKIP).build());
+        FlakyBuffer flaky = new FlakyBuffer(InMemoryEventBuffer.create());
+        try (ProcessorHarness skipping = new ProcessorHarness(registry, null, flaky)) {
+            EventProcessor p = skipping.processor("w1");
+            AggregateKey key = AggregateKey.of("skipper", "s-1");
+            p.submit(ProcessorHarness.event("skipper", "s-1", 1));
+            p.submit(ProcessorHarness.event("skipper", "s-1", 3)); // #2 never comes
+            skipping.scheduler.runReady();
+            flaky.recordFailures = 1;
+            skipping.scheduler.advance(Duration.ofSeconds(1));
+            assertThat(skipping.store.read(key).lastCommitted() < 2 || !flaky.skippedRanges(key).isEmpty())
+                    .as("the store never skips past #2 without a record of it").isTrue();
+            skipping.scheduler.advance(Duration.ofSeconds(5));
+            assertThat(skipping.store.read(key).lastCommitted()).isEqualTo(3);
+            assertThat(flaky.skippedRanges(key)).extracting(SkippedRange::fromSequence, SkippedRange::toSequence)
+                    .contains(org.assertj.core.groups.Tuple.tuple(2L, 2L));
+            assertThat(skipping.handled("skipper", "s-1")).containsExactly(1L, 3L);
+        }
+    }
+
     /** An in-memory buffer whose reads of the parked list fail while {@link #failing} is set. */
     private static final class FlakyBuffer implements EventBuffer {
         private final EventBuffer delegate;
         volatile boolean failing;
+        volatile int recordFailures;
 
         FlakyBuffer(EventBuffer delegate) {
             this.delegate = delegate;
@@ -105,6 +138,10 @@ class BufferFailureTest {
 
         @Override
         public void recordSkippedRange(AggregateKey key, SkippedRange range) {
+            if (recordFailures > 0) {
+                recordFailures--;
+                throw SequenceStoreException.of("recordSkippedRange", key, new IllegalStateException("timeout"));
+            }
             delegate.recordSkippedRange(key, range);
         }
 
