@@ -1,0 +1,83 @@
+package io.seqtrack.torture;
+
+import io.seqtrack.redis.testsupport.RedisClusterProcesses;
+import io.seqtrack.redis.testsupport.RedisProcess;
+import io.seqtrack.torture.HistoryChecker.Figures;
+import io.seqtrack.torture.TortureRun.Target;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static io.seqtrack.torture.TortureScenarios.HANDLER_FAILURE_RATE;
+import static io.seqtrack.torture.TortureScenarios.SETTLE;
+import static io.seqtrack.torture.TortureScenarios.assertClean;
+import static io.seqtrack.torture.TortureScenarios.plan;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The torture stream against a real Redis Cluster (3 masters, 3 replicas, loopback), with and without a master
+ * failover, with and without {@code WAIT 1}.
+ */
+class ClusterTortureTest {
+
+    /** Seeds the clients with a node that the failover scenarios do not kill (the master of slot 0 dies). */
+    private static Target target(RedisClusterProcesses cluster, int wait) {
+        RedisProcess victim = cluster.masterOf(0);
+        RedisProcess seed = cluster.nodes().stream().filter(n -> n != victim).findFirst().orElseThrow();
+        return new Target("cluster 3+3", seed.uri(), true, wait);
+    }
+
+    @Test
+    void competingWorkersWithoutFaults() {
+        try (RedisClusterProcesses cluster = RedisClusterProcesses.start(3);
+                TortureRun run = new TortureRun("cluster-no-fault", target(cluster, 0), plan(11), 2, 11)) {
+            run.startWorkers(2, HANDLER_FAILURE_RATE, "").feed();
+            assertClean(run.settleAndFinish(SETTLE));
+        }
+    }
+
+    /** With {@code WAIT 1} every acknowledged claim and commit is on the replica that gets promoted: nothing lost. */
+    @Test
+    void masterKilledWithWaitLosesNothing() {
+        try (RedisClusterProcesses cluster = RedisClusterProcesses.start(3);
+                TortureRun run = new TortureRun("cluster-master-sigkill-wait", target(cluster, 1), plan(12), 2, 12)) {
+            run.startWorkers(2, HANDLER_FAILURE_RATE, "").feed();
+            killMasterOfSlotZero(cluster, run);
+            assertClean(run.settleAndFinish(SETTLE));
+        }
+    }
+
+    /**
+     * Without {@code WAIT}, replication is asynchronous: a commit acknowledged by the old master may be missing on the
+     * promoted replica, and then its event is handled and committed again. The guarantee is weaker here, so this test
+     * reports the duplicates and losses it measures instead of asserting zero; it still asserts what holds regardless:
+     * nothing runs out of order and no overlapping run with a lower token commits.
+     */
+    @Test
+    void masterKilledWithoutWaitIsMeasured() {
+        try (RedisClusterProcesses cluster = RedisClusterProcesses.start(3);
+                TortureRun run = new TortureRun("cluster-master-sigkill-no-wait", target(cluster, 0), plan(13), 2,
+                        13)) {
+            run.startWorkers(2, HANDLER_FAILURE_RATE, "").feed();
+            killMasterOfSlotZero(cluster, run);
+            Figures figures = run.settleAndFinish(SETTLE);
+            assertThat(figures.outOfOrder()).as("out of order").isZero();
+            assertThat(figures.overlapsCommitted()).as("overlapping committed runs").isZero();
+            assertThat(figures.unaccounted()).as("deliveries without a safe outcome").isZero();
+            System.out.println("[torture] without WAIT: " + figures.duplicates() + " committed twice, "
+                    + figures.lost() + " lost of " + figures.events());
+        }
+    }
+
+    private static void killMasterOfSlotZero(RedisClusterProcesses cluster, TortureRun run) {
+        TortureRun.await("30% acknowledged", SETTLE, () -> run.acknowledged(0.3));
+        RedisProcess master = cluster.masterOf(0);
+        master.kill();
+        cluster.awaitFailover(0, master, Duration.ofSeconds(60));
+        // back as a replica of the promoted node, as an operator (or an orchestrator) would bring it; until then a
+        // WAIT 1 deployment cannot acknowledge writes on that shard and rightly fails closed
+        master.restart();
+        cluster.awaitHealthy(Duration.ofSeconds(60));
+        run.fault("master of slots 0–5460 SIGKILL, replica promoted, old master back as its replica");
+    }
+}
