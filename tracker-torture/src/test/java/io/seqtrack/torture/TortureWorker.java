@@ -199,6 +199,7 @@ public final class TortureWorker {
             }
             if (trap != null && trap[0].equals(key) && Long.parseLong(trap[1]) == seq) {
                 Thread.sleep(Long.parseLong(trap[2]));
+                failing = false; // the trap run must reach its commit, so a test sees it fenced
             } else if (handlerMicros > 0) {
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(handlerMicros));
             }
