@@ -2,9 +2,14 @@
 # seqtrack benchmark runner: starts a Redis topology on loopback, runs the JMH suite and the redis-benchmark EVALSHA
 # ceiling against it in the same session, stops what it started, and writes everything to
 #   tracker-benchmarks/results/<topology>-<YYYYMMDD-HHMM>/
-#     jmh.json          JMH results (-rf json)
-#     jmh.log           JMH console output
-#     ceiling.csv       pipeline,clients,requests,rps,p50_ms,p99_ms   (redis-benchmark EVALSHA of the advance script)
+#     jmh.json          JMH results (-rf json) of the main pass: every benchmark at batchSize 64, one thread
+#     jmh-batch.json    redis-async / redis-batch advance at batchSize 1, 16, 256 (the pipeline-depth sweep)
+#     jmh-t2.json       advance of every store with two JMH threads (-t 2), batchSize 64, 100 000 aggregates
+#     jmh-memory.json   the memory benchmark (single shot; only when it may run, see --uri)
+#     memory.csv        layout,aggregates,bytes_per_aggregate,used_before,used_after   (INFO memory)
+#     jmh*.log          JMH console output per pass
+#     ceiling.csv       pipeline,clients,requests,rps,p50_ms,p99_ms   (redis-benchmark EVALSHA of the advance script,
+#                       at every batch size as pipeline depth, with 1 and 2 clients for the 1 and 2 JMH threads)
 #     ceiling.txt       the same, human-readable, plus the exact redis-benchmark command lines
 #     meta.properties   topology, uri, wait, quick, date, git revision, java, cpus
 #
@@ -17,13 +22,16 @@
 #   --quick               1 warmup + 1 measurement iteration of 1 s, fewer ceiling requests (smoke/CI pass).
 #
 # environment knobs: SEQTRACK_BENCH_PORT (first port, default random in 20000-39999),
-#   SEQTRACK_BENCH_TIMEOUT (seconds for the JMH run, default 3600; 900 with --quick),
-#   SEQTRACK_CEILING_CLIENTS (space-separated client counts, default "1" = one JMH thread),
-#   SEQTRACK_JMH_ARGS (extra JMH arguments, e.g. "-prof gc" or a benchmark regex),
+#   SEQTRACK_BENCH_TIMEOUT (seconds per JMH pass, default 3600; 900 with --quick),
+#   SEQTRACK_MEMORY_AGGREGATES (aggregates per memory layout, default 1000000),
+#   SEQTRACK_CEILING_CLIENTS (space-separated client counts, default "1 2" = the JMH thread counts),
+#   SEQTRACK_CEILING_DEPTHS (space-separated pipeline depths, default "1 16 64 256" = the batch sizes),
+#   SEQTRACK_PASSES (JMH passes to run, default "main batch threads memory"),
+#   SEQTRACK_JMH_ARGS (extra JMH arguments for the main, batch and threads passes, e.g. "-prof gc"),
 #   SEQTRACK_BENCH_JAR (another benchmarks jar; the runner's own tests use a stub).
 set -euo pipefail
 
-usage() { sed -n '11,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '16,31p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 [[ $# -ge 1 ]] || usage
 TOPOLOGY=$1; shift
@@ -176,22 +184,46 @@ if [[ $QUICK -eq 1 ]]; then
 else
   JMH_ITER=(-f 1 -wi 3 -w 2s -i 5 -r 3s); TIMEOUT=${SEQTRACK_BENCH_TIMEOUT:-3600}
 fi
-JMH_EXCLUDE=()
-if [[ -n "${P:-}" || $ALLOW_DESTRUCTIVE -eq 1 ]]; then :; else
-  JMH_EXCLUDE=(-e 'Memory'); log "--uri without --allow-destructive: memory benchmark excluded"
+MEMORY_OK=0
+if [[ -n "${P:-}" || $ALLOW_DESTRUCTIVE -eq 1 ]]; then MEMORY_OK=1; else
+  log "--uri without --allow-destructive: memory benchmark excluded (-e Memory)"
 fi
 # shellcheck disable=SC2206
 EXTRA=(${SEQTRACK_JMH_ARGS:-})
-JMH_CMD=(java -jar "$JAR" "${JMH_ITER[@]}" "${JMH_EXCLUDE[@]}" -rf json -rff "$OUT/jmh.json"
-  -jvmArgsAppend "${JVM_PROPS[*]}" "${EXTRA[@]}")
-echo "${JMH_CMD[*]}" >"$OUT/jmh.cmd"
-log "JMH: ${JMH_CMD[*]} (timeout ${TIMEOUT}s)"
+PASSES=" ${SEQTRACK_PASSES:-main batch threads memory} "
 JMH_RC=0
-timeout --kill-after=30 "$TIMEOUT" "${JMH_CMD[@]}" >"$OUT/jmh.log" 2>&1 || JMH_RC=$?
-if [[ $JMH_RC -ne 0 ]]; then
-  log "JMH exited with $JMH_RC (see jmh.log); continuing with the ceiling"
-  grep -q 'Unable to acquire the JMH lock' "$OUT/jmh.log" 2>/dev/null \
-    && log "another JMH run holds /tmp/jmh.lock: wait for it (two runs on one small machine spoil each other's numbers)"
+# run_pass NAME JSON LOG [JMH args...]: one JMH invocation; a failure is logged and remembered, the runner goes on
+run_pass() {
+  local name=$1 json=$2 logf=$3; shift 3
+  local cmd=(java -jar "$JAR" "$@" -rf json -rff "$OUT/$json")
+  echo "${cmd[*]}" >>"$OUT/jmh.cmd"
+  log "JMH $name: ${cmd[*]} (timeout ${TIMEOUT}s)"
+  local rc=0
+  timeout --kill-after=30 "$TIMEOUT" "${cmd[@]}" >"$OUT/$logf" 2>&1 || rc=$?
+  if [[ $rc -ne 0 ]]; then
+    log "JMH $name exited with $rc (see $logf); continuing"
+    grep -q 'Unable to acquire the JMH lock' "$OUT/$logf" 2>/dev/null \
+      && log "another JMH run holds /tmp/jmh.lock: wait for it (two runs on one small machine spoil each other's numbers)"
+    JMH_RC=$rc
+  fi
+}
+: >"$OUT/jmh.cmd"
+PROPS="${JVM_PROPS[*]}"
+# main: every benchmark except the memory one, at batch size 64 (the depth the goals are stated at), one thread
+[[ "$PASSES" == *" main "* ]] && run_pass main jmh.json jmh.log \
+  "${JMH_ITER[@]}" -e Memory -p batchSize=64 -jvmArgsAppend "$PROPS" "${EXTRA[@]}"
+# batch: the pipeline-depth sweep of the pipelined stores (64 is in the main pass)
+[[ "$PASSES" == *" batch "* ]] && run_pass batch jmh-batch.json jmh-batch.log 'CheckAndAdvanceBenchmark.advance' \
+  "${JMH_ITER[@]}" -p store=redis-async,redis-batch -p batchSize=1,16,256 -jvmArgsAppend "$PROPS" "${EXTRA[@]}"
+# threads: every store's advance with two benchmark threads sharing the store (and its connection)
+[[ "$PASSES" == *" threads "* ]] && run_pass threads jmh-t2.json jmh-t2.log 'CheckAndAdvanceBenchmark.advance' \
+  "${JMH_ITER[@]}" -t 2 -p batchSize=64 -p aggregates=100000 -jvmArgsAppend "$PROPS" "${EXTRA[@]}"
+# memory: single shot per layout, only on a database of our own (or when allowed)
+if [[ "$PASSES" == *" memory "* && $MEMORY_OK -eq 1 ]]; then
+  MEM_ARGS=()
+  [[ -n "${SEQTRACK_MEMORY_AGGREGATES:-}" ]] && MEM_ARGS=(-p "aggregates=$SEQTRACK_MEMORY_AGGREGATES")
+  run_pass memory jmh-memory.json jmh-memory.log 'MemoryFootprintBenchmark' -f 1 -wi 0 -i 1 "${MEM_ARGS[@]}" \
+    -jvmArgsAppend "$PROPS -Dseqtrack.bench.allowDestructive=true -Dseqtrack.bench.memory.csv=$OUT/memory.csv"
 fi
 
 # ------------------------------------------------------------------------------------------------ ceiling
@@ -231,8 +263,9 @@ echo "pipeline,clients,requests,rps,p50_ms,p99_ms" >"$OUT/ceiling.csv"
   echo "Redis ceiling: redis-benchmark EVALSHA of common.lua + advance.lua (sha $SHA), MONOTONIC, 100000 aggregates"
   echo "topology=$TOPOLOGY uri=$URI"
 } >"$OUT/ceiling.txt"
-for clients in ${SEQTRACK_CEILING_CLIENTS:-1}; do
-  for depth in 1 64; do
+for clients in ${SEQTRACK_CEILING_CLIENTS:-1 2}; do
+  for depth in ${SEQTRACK_CEILING_DEPTHS:-1 16 64 256}; do
+    # about the same wall time per depth: deeper pipelines answer more requests per second
     if [[ $QUICK -eq 1 ]]; then N=$(( depth == 1 ? 20000 : 200000 )); else N=$(( depth == 1 ? 100000 : 1000000 )); fi
     CMD=(redis-benchmark "${BENCH_CLI[@]}" -n "$N" -c "$clients" -P "$depth" -r 100000 --csv "${CEIL_ARGS[@]}")
     log "ceiling: depth $depth, $clients client(s), $N requests"

@@ -200,7 +200,7 @@ final class SvgChart {
     }
 
     private static int storeRank(String store) {
-        int i = STORE_ORDER.indexOf(store);
+        int i = store == null ? -1 : STORE_ORDER.indexOf(store); // List.of(...).indexOf(null) throws
         return i < 0 ? STORE_ORDER.size() : i;
     }
 

@@ -15,8 +15,9 @@ class ParsingTest {
     void loadsAJmhJsonFolder() throws Exception {
         RunResults run = RunResults.load(A);
         assertThat(run.label()).isEqualTo("standalone-20250101-1200");
-        // jmh.json (15) and the other passes' jmh-batch.json (3: batch sizes 16 and 256, two threads)
-        assertThat(run.jmh()).hasSize(15 + 3);
+        // jmh.json (15) and the other passes' jmh-batch.json (3: batch sizes 16 and 256, two threads) and
+        // jmh-memory.json (1 single-shot row without a store: the chart must skip it, not fail on it)
+        assertThat(run.jmh()).hasSize(15 + 3 + 1);
         assertThat(run.memory()).hasSize(3);
         assertThat(run.meta().getProperty("topology")).isEqualTo("standalone");
 
