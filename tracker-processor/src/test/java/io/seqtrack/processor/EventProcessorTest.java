@@ -62,6 +62,26 @@ class EventProcessorTest {
         assertThat(Outcome.DUPLICATE.safeToAcknowledge()).isTrue();
     }
 
+    /**
+     * Found by the torture suite: an early copy from a second consumer opened a gap, its predecessors kept arriving
+     * in order, and the gap policy still parked the aggregate once the gap was old enough. The timeout counts from
+     * when the first missing event became the next one expected.
+     */
+    @Test
+    void theGapTimeoutCountsFromTheLastProgressNotFromWhenTheGapOpened() {
+        assertThat(submit("user_account", "u-1", 4)).isEqualTo(Outcome.BUFFERED); // gap #1..#3, timeout 30 s
+        harness.scheduler.advance(Duration.ofSeconds(20));
+        assertThat(submit("user_account", "u-1", 1)).isEqualTo(Outcome.PROCESSED);
+        harness.scheduler.advance(Duration.ofSeconds(20)); // 40 s since the gap opened, 20 s since it last moved
+        assertThat(harness.events(ProcessorEvent.Parked.class)).as("a moving aggregate is not parked").isEmpty();
+        assertThat(submit("user_account", "u-1", 2)).isEqualTo(Outcome.PROCESSED);
+        harness.scheduler.advance(Duration.ofSeconds(29));
+        assertThat(harness.events(ProcessorEvent.Parked.class)).isEmpty();
+        harness.scheduler.advance(Duration.ofSeconds(2)); // #3 has now been the next expected for 31 s
+        assertThat(harness.events(ProcessorEvent.Parked.class)).extracting(ProcessorEvent.Parked::sequence)
+                .containsExactly(4L);
+    }
+
     @Test
     void earlyEventsAreBufferedAndDrainedInOrderTheMomentTheGapFills() {
         assertThat(submit("user_account", "u-1", 3)).isEqualTo(Outcome.BUFFERED);
