@@ -73,6 +73,8 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     private final io.seqtrack.core.port.out.CommitSubscription wakeUps;
     private final Duration sweepInterval;
     private volatile boolean closed;
+    /** When a store or buffer call last failed (fail-closed); gap policies wait while that is recent. */
+    private volatile Instant lastStoreFailure;
     /** Submissions not yet finished, so that close() can fail the ones it strands (scheduled retries, busy waits). */
     private final java.util.Set<CompletableFuture<Outcome>> unfinished = ConcurrentHashMap.newKeySet();
 
@@ -211,6 +213,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             state = state(work.key()); // may read the buffer (is the aggregate parked?) — a store call like any other
         } catch (SequenceTrackingException e) {
             log.warn("seqtrack: {} #{} failed closed: {}", work.key(), work.sequence(), e.getMessage());
+            lastStoreFailure = now();
             work.outcome().completeExceptionally(e);
             return Step.DONE;
         }
@@ -261,6 +264,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         } catch (SequenceTrackingException e) {
             // the store or buffer could not answer: nothing is known to have happened — fail, never guess
             log.warn("seqtrack: {} #{} failed closed: {}", work.key(), work.sequence(), e.getMessage());
+            lastStoreFailure = now();
             work.outcome().completeExceptionally(e);
             return Step.DONE;
         } catch (Throwable e) {
@@ -685,6 +689,13 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                 state.gapTimer = scheduler.schedule(lane(key), registration.gapTimeout(), () -> gapTimedOut(key));
                 return;
             }
+            Instant failure = lastStoreFailure;
+            if (failure != null && Duration.between(failure, now()).compareTo(registration.gapTimeout()) < 0) {
+                // the store failed recently: the missing event may be waiting at the broker for a redelivery that
+                // failed closed. An outage is not the producer's gap — the timeout counts only time the store answered
+                state.gapTimer = scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
+                return;
+            }
             if (state.deferred > 0 || store.read(key).claim().isPresent()) {
                 // the missing event is in flight — retrying here, or held under a valid lease by another worker:
                 // it is late, not lost, so the policy must not act yet
@@ -733,6 +744,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                     break;
             }
         } catch (RuntimeException e) {
+            lastStoreFailure = now();
             log.warn("seqtrack: gap timeout of {} could not act ({}); retrying", key, e.toString());
             state.gapTimer = scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
         }

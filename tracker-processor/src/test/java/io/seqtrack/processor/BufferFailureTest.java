@@ -83,6 +83,35 @@ class BufferFailureTest {
         }
     }
 
+    /**
+     * Found by the torture suite (Redis paused for as long as the gap timeout): the missing events waited at the
+     * broker behind failed submissions, and the gap policy parked aggregates the moment Redis answered again. Time
+     * while the store fails does not count against the producer.
+     */
+    @Test
+    void aGapPolicyWaitsWhileTheStoreIsFailing() {
+        DomainRegistry registry = DomainRegistry.of(DomainRegistration.builder("parker")
+                .mode(TrackingMode.STRICT).firstSequence(1).gapTimeout(Duration.ofSeconds(30))
+                .gapPolicy(GapPolicy.PARK).build());
+        FlakyBuffer flaky = new FlakyBuffer(InMemoryEventBuffer.create());
+        try (ProcessorHarness parking = new ProcessorHarness(registry, null, flaky)) {
+            EventProcessor p = parking.processor("w1");
+            p.submit(ProcessorHarness.event("parker", "p-1", 2)); // #1 is late
+            parking.scheduler.runReady();
+            parking.scheduler.advance(Duration.ofSeconds(25));
+            flaky.failing = true; // the store goes away: another aggregate's event fails closed
+            CompletionStage<Outcome> failed = p.submit(ProcessorHarness.event("parker", "p-2", 1));
+            parking.scheduler.runReady();
+            assertThat(failed.toCompletableFuture()).isCompletedExceptionally();
+            flaky.failing = false;
+            parking.scheduler.advance(Duration.ofSeconds(29)); // 54 s since the gap opened, 29 s since the failure
+            assertThat(parking.events(ProcessorEvent.Parked.class)).as("no policy during an outage").isEmpty();
+            parking.scheduler.advance(Duration.ofSeconds(3));
+            assertThat(parking.events(ProcessorEvent.Parked.class)).extracting(ProcessorEvent.Parked::sequence)
+                    .containsExactly(2L);
+        }
+    }
+
     /** An in-memory buffer whose reads of the parked list fail while {@link #failing} is set. */
     private static final class FlakyBuffer implements EventBuffer {
         private final EventBuffer delegate;
