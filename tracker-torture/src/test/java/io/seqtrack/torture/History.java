@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * F micros proc key seq token           handler run threw (injected failure)
  * C micros proc key seq                 committed (the processor's Processed event)
  * X micros proc key seq token           fenced: the commit answered CLAIM_LOST
- * P micros proc key seq                 parked
+ * P micros proc key seq reason          parked (reason with spaces as underscores)
+ * G micros proc key from to policy      a gap timed out and its policy acts
  * K micros proc key from to             range skipped by the gap policy
  * A micros proc delivery outcome        submission finished with a safe outcome (acked to the broker)
  * R micros proc delivery error          submission failed (unknown outcome): redelivered later

@@ -71,7 +71,7 @@ class StandaloneTortureTest {
             redis.pause();
             TortureRun.pause(3000); // > command timeout (1 s) and lease (1.5 s)
             redis.resume();
-            run.fault("Redis SIGSTOP 3 s (timeout 1 s, lease 1.5 s), SIGCONT");
+            run.fault("Redis SIGSTOP 3 s (timeout 1 s, lease 1.5 s, gap timeout 5 s), SIGCONT");
             assertClean(run.settleAndFinish(SETTLE));
         }
     }

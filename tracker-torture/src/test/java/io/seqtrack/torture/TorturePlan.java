@@ -12,8 +12,8 @@ import java.util.Random;
  * good (a permanent gap), and the deliveries a broker would make — every event at least once, some twice, in an order
  * shuffled across aggregates and locally within one.
  *
- * <p>Two domains: {@value #PARK} (gap policy PARK) and {@value #SKIP} (gap policy SKIP). Every fourth aggregate has a
- * permanent gap, never at its first or last sequence.
+ * <p>Two domains, alternating: {@value #PARK} (gap policy PARK) and {@value #SKIP} (gap policy SKIP). One aggregate in
+ * four has a permanent gap (as many in each domain), never at its first or last sequence.
  */
 record TorturePlan(Map<String, Aggregate> aggregates, List<Delivery> deliveries) {
 
@@ -67,7 +67,7 @@ record TorturePlan(Map<String, Aggregate> aggregates, List<Delivery> deliveries)
         List<Aggregate> order = new ArrayList<>();
         for (int a = 0; a < aggregateCount; a++) {
             String domain = a % 2 == 0 ? PARK : SKIP;
-            long missing = a % 4 == 3 ? 2 + random.nextInt(eventsPerAggregate - 2) : 0;
+            long missing = a % 8 == 2 || a % 8 == 3 ? 2 + random.nextInt(eventsPerAggregate - 2) : 0;
             Aggregate aggregate = new Aggregate(domain, String.format("agg-%05d", a), eventsPerAggregate, missing);
             aggregates.put(aggregate.key(), aggregate);
             List<Long> stream = new ArrayList<>();

@@ -84,20 +84,29 @@ final class TortureRun implements AutoCloseable {
             }
             workers.add(WorkerProcess.start("w" + i, root.resolve("w" + i), options));
         }
+        for (WorkerProcess w : workers) {
+            await(w.name() + " connected", Duration.ofSeconds(60), () -> {
+                if (!w.alive()) {
+                    throw new AssertionError(w.name() + " died on start: " + tail(w.stderr()));
+                }
+                return Files.exists(w.dir().resolve("ready"));
+            });
+        }
         return this;
     }
 
     /**
-     * Hands out every delivery of the plan: each to one worker at random (the trap aggregate's all to the first), and
-     * one in seven also to a second worker — the redelivery after a consumer-group rebalance.
+     * Hands out every delivery of the plan, as a partitioned broker would: each aggregate has a home worker (the trap
+     * aggregate's is the first), and one delivery in five also goes to another worker — the duplicate a consumer-group
+     * rebalance produces, which then competes with the home worker for the same aggregate.
      */
     TortureRun feed() {
         Map<WorkerProcess, List<Delivery>> batches = new LinkedHashMap<>();
         workers.forEach(w -> batches.put(w, new ArrayList<>()));
         for (Delivery delivery : plan.deliveries()) {
-            int to = delivery.key().equals(trapKey) ? 0 : random.nextInt(workers.size());
+            int to = delivery.key().equals(trapKey) ? 0 : Math.floorMod(delivery.key().hashCode(), workers.size());
             batches.get(workers.get(to)).add(delivery);
-            if (workers.size() > 1 && random.nextInt(7) == 0 && !delivery.key().equals(trapKey)) {
+            if (workers.size() > 1 && random.nextInt(5) == 0 && !delivery.key().equals(trapKey)) {
                 int other = (to + 1 + random.nextInt(workers.size() - 1)) % workers.size();
                 batches.get(workers.get(other)).add(delivery.withId(delivery.id() + ".x"));
             }
@@ -256,7 +265,7 @@ final class TortureRun implements AutoCloseable {
                         + target.waitReplicas() : ""), workers.size() + " JVMs × " + processorsPerWorker,
                 Integer.toString(f.events()), Integer.toString(f.deliveries()), Long.toString(f.handlerRuns()),
                 Long.toString(f.injectedFailures()), faults.isEmpty() ? "—" : String.join("; ", faults),
-                Long.toString(f.fenced()), Long.toString(f.parked()),
+                Long.toString(f.committed()), Long.toString(f.fenced()), Long.toString(f.parked()),
                 (f.skipped() - f.skippedLate()) + " / " + f.skippedLate(), Long.toString(f.duplicates()), Long.toString(f.outOfOrder()),
                 Long.toString(f.lost()), Integer.toString(f.violations().size()), seconds + " s", "");
         try {
@@ -264,9 +273,9 @@ final class TortureRun implements AutoCloseable {
             Path report = reportDir().resolve("report.md");
             if (!Files.exists(report)) {
                 Files.writeString(report, "| scenario | topology | workers | events | deliveries | handler runs "
-                        + "| injected handler failures | faults | fenced | parked | skipped (missing / late) | duplicates "
+                        + "| injected handler failures | faults | committed | fenced | parked | skipped (missing / late) | duplicates "
                         + "| out of order | lost | violations | time |\n"
-                        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             }
             Files.writeString(report, row.strip() + "\n", StandardOpenOption.APPEND);
             Files.writeString(root.resolve("figures.txt"), f + "\n");

@@ -45,7 +45,7 @@ import java.util.stream.Stream;
 public final class TortureWorker {
 
     static final Duration LEASE = Duration.ofMillis(1500);
-    static final Duration GAP_TIMEOUT = Duration.ofMillis(2000);
+    static final Duration GAP_TIMEOUT = Duration.ofMillis(5000);
 
     private TortureWorker() {
     }
@@ -111,6 +111,7 @@ public final class TortureWorker {
                     .build());
         }
 
+        Files.writeString(dir.resolve("ready"), "ready\n"); // connected: the test may start injecting faults
         AtomicInteger outstanding = new AtomicInteger();
         ScheduledExecutorService redelivery = Executors.newSingleThreadScheduledExecutor();
         Path inbox = dir.resolve("inbox");
@@ -122,9 +123,12 @@ public final class TortureWorker {
                     if (line.isBlank()) {
                         continue;
                     }
-                    int index = random.nextInt(processors.size());
+                    // a consumer hands an aggregate's events to one processor (its partition); competition comes
+                    // from the other worker JVM, which gets copies and redeliveries of the same aggregates
+                    Delivery d = Delivery.parse(line);
+                    int index = Math.floorMod(d.key().hashCode() * 31 + 7, processors.size());
                     outstanding.incrementAndGet();
-                    submit(processors.get(index), histories.get(index), Delivery.parse(line), outstanding,
+                    submit(processors.get(index), histories.get(index), d, outstanding,
                             redelivery);
                 }
             }
@@ -218,7 +222,9 @@ public final class TortureWorker {
             } else if (event instanceof ProcessorEvent.Fenced f) {
                 history.append('X', key(f.key()), f.sequence(), f.fencingToken());
             } else if (event instanceof ProcessorEvent.Parked p) {
-                history.append('P', key(p.key()), p.sequence());
+                history.append('P', key(p.key()), p.sequence(), p.reason().replace(' ', '_'));
+            } else if (event instanceof ProcessorEvent.GapTimedOut g) {
+                history.append('G', key(g.key()), g.from(), g.to(), g.policy());
             } else if (event instanceof ProcessorEvent.Skipped s) {
                 history.append('K', key(s.key()), s.range().fromSequence(), s.range().toSequence());
             }
