@@ -428,7 +428,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         public synchronized void run() {
             armed = false;
             Context c = current;
-            if (c == null || closed || c.renewalStopped) {
+            if (c == null || c.renewalStopped) { // (a handler still running after close() keeps its lease, as before)
                 return;
             }
             long now = scheduler.clock().millis();
