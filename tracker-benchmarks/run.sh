@@ -28,10 +28,11 @@
 #   SEQTRACK_CEILING_DEPTHS (space-separated pipeline depths, default "1 16 64 256" = the batch sizes),
 #   SEQTRACK_PASSES (JMH passes to run, default "main batch threads memory"),
 #   SEQTRACK_JMH_ARGS (extra JMH arguments for the main, batch and threads passes, e.g. "-prof gc"),
+#   SEQTRACK_JMH_ITER (forks and iterations instead of the defaults, e.g. "-f 1 -wi 2 -w 1s -i 3 -r 2s"),
 #   SEQTRACK_BENCH_JAR (another benchmarks jar; the runner's own tests use a stub).
 set -euo pipefail
 
-usage() { sed -n '16,31p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '16,32p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 [[ $# -ge 1 ]] || usage
 TOPOLOGY=$1; shift
@@ -184,6 +185,8 @@ if [[ $QUICK -eq 1 ]]; then
 else
   JMH_ITER=(-f 1 -wi 3 -w 2s -i 5 -r 3s); TIMEOUT=${SEQTRACK_BENCH_TIMEOUT:-3600}
 fi
+# shellcheck disable=SC2206
+[[ -n "${SEQTRACK_JMH_ITER:-}" ]] && JMH_ITER=(${SEQTRACK_JMH_ITER})
 MEMORY_OK=0
 if [[ -n "${P:-}" || $ALLOW_DESTRUCTIVE -eq 1 ]]; then MEMORY_OK=1; else
   log "--uri without --allow-destructive: memory benchmark excluded (-e Memory)"

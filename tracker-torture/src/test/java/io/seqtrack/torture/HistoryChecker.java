@@ -24,7 +24,8 @@ import java.util.TreeMap;
  *       lower fencing token was not committed (its lease had run out; it was fenced), and no two share a token;</li>
  *   <li><b>nothing lost</b>: no acknowledged commit is missing from the store, every event beyond {@code last} is
  *       parked or buffered, and an aggregate only stops at a permanent gap or a parked event;</li>
- *   <li><b>accounted</b>: every delivery ended with a safe outcome (processed, duplicate, buffered, parked, skipped).</li>
+ *   <li><b>accounted</b>: every delivery ended with a safe outcome (processed, duplicate, buffered, parked,
+ *       skipped).</li>
  * </ul>
  *
  * A commit record can be missing although the commit landed: its worker was killed right after, or the reply was
@@ -39,11 +40,21 @@ final class HistoryChecker {
 
     /** What a run did and what broke. {@code duplicates}, {@code outOfOrder}, {@code lost} count violations. */
     record Figures(int events, int deliveries, int processors, long handlerRuns, long injectedFailures, long fenced,
-            long overlapsFenced, long committed, long skipped, long skippedLate, long parked, long duplicates, long outOfOrder,
-            long lost, long overlapsCommitted, long unaccounted, long acceptedUnrecorded, List<String> violations) {
+            long overlapsFenced, long committed, long skipped, long skippedLate, long parked, long parkedLate,
+            long duplicates, long outOfOrder, long lost, long overlapsCommitted, long unaccounted,
+            long acceptedUnrecorded, List<String> violations) {
 
         boolean clean() {
             return violations.isEmpty();
+        }
+
+        /** The same figures with {@code more} violations found outside the histories (e.g. a worker's exit code). */
+        Figures plus(List<String> more) {
+            List<String> all = new ArrayList<>(violations);
+            all.addAll(more);
+            return new Figures(events, deliveries, processors, handlerRuns, injectedFailures, fenced, overlapsFenced,
+                    committed, skipped, skippedLate, parked, parkedLate, duplicates, outOfOrder, lost,
+                    overlapsCommitted, unaccounted, acceptedUnrecorded, List.copyOf(all));
         }
     }
 
@@ -95,6 +106,7 @@ final class HistoryChecker {
         long parkedTotal = 0;
         long acceptedUnrecorded = 0;
         long skippedLate = 0;
+        long parkedLate = 0;
         for (Aggregate aggregate : plan.aggregates().values()) {
             String key = aggregate.key();
             FinalState end = finals.getOrDefault(key, new FinalState(0, Set.of(), Set.of(), Set.of()));
@@ -169,6 +181,9 @@ final class HistoryChecker {
                 }
                 if (end.parked().contains(seq)) {
                     parkedTotal++;
+                    if (aggregate.missing() == 0 || seq < aggregate.missing() || aggregate.skips()) {
+                        parkedLate++; // parked by the gap policy although nothing was missing for good: it was late
+                    }
                 } else if (!end.pending().contains(seq)) {
                     lost++;
                     violations.add(key + " #" + seq + " is neither committed, parked nor buffered (last="
@@ -224,8 +239,8 @@ final class HistoryChecker {
         }
         long handlerRuns = runsByKey.values().stream().mapToLong(List::size).sum();
         return new Figures(plan.distinctEvents(), deliveriesSent, procs.size(), handlerRuns, injected, fenced,
-                overlapsFenced, committedTotal, skippedTotal, skippedLate, parkedTotal, duplicates, outOfOrder, lost,
-                overlapsCommitted, unaccounted, acceptedUnrecorded, List.copyOf(violations));
+                overlapsFenced, committedTotal, skippedTotal, skippedLate, parkedTotal, parkedLate, duplicates,
+                outOfOrder, lost, overlapsCommitted, unaccounted, acceptedUnrecorded, List.copyOf(violations));
     }
 
     /** When {@code seq} was skipped (the earliest K record covering it), or {@code Long.MAX_VALUE} if unrecorded. */

@@ -21,7 +21,8 @@ class HistoryCheckerTest {
     private static final String SKIP_KEY = TorturePlan.SKIP + "/b";
 
     private final TorturePlan plan = new TorturePlan(
-            Map.of(KEY, new Aggregate(TorturePlan.PARK, "a", 3, 0), SKIP_KEY, new Aggregate(TorturePlan.SKIP, "b", 3, 0)),
+            Map.of(KEY, new Aggregate(TorturePlan.PARK, "a", 3, 0),
+                    SKIP_KEY, new Aggregate(TorturePlan.SKIP, "b", 3, 0)),
             List.of(new Delivery("d1", TorturePlan.PARK, "a", 1), new Delivery("d2", TorturePlan.PARK, "a", 2),
                     new Delivery("d3", TorturePlan.PARK, "a", 3), new Delivery("d4", TorturePlan.SKIP, "b", 1),
                     new Delivery("d5", TorturePlan.SKIP, "b", 2), new Delivery("d6", TorturePlan.SKIP, "b", 3)));
