@@ -27,7 +27,7 @@ class RedisSecurityTest {
 
     /** The ACL documented in docs/operations.md: the key prefix, and only what the scripts and the client need. */
     static final List<String> SEQTRACK_ACL = List.of("ACL", "SETUSER", "seqtrack", "reset", "on", ">s3cret-pass",
-            "~seqtrack:*", "&seqtrack:*", "+evalsha", "+eval", "+hget", "+hset", "+hdel", "+time", "+publish",
+            "~seqtrack:{*", "&seqtrack:commits", "+evalsha", "+eval", "+hget", "+hset", "+hdel", "+time", "+publish",
             "+subscribe", "+ping", "+hello", "+auth", "+client|setname", "+wait");
 
     private final AggregateKey key = AggregateKey.of("user_account", "u-1");
@@ -48,6 +48,13 @@ class RedisSecurityTest {
             try (RedisSequenceStore otherTenant = RedisSequenceStore.create(
                     RedisStoreConfig.builder().uri(uri).keyPrefix("othertenant").build())) {
                 assertThatThrownBy(() -> otherTenant.advance(key, 1, STRICT))
+                        .isInstanceOf(SequenceStoreException.class)
+                        .hasMessageContaining("NOPERM");
+            }
+            // a prefix that merely starts with ours is another tenant too ("~seqtrack:*" would have let it in)
+            try (RedisSequenceStore nestedTenant = RedisSequenceStore.create(
+                    RedisStoreConfig.builder().uri(uri).keyPrefix("seqtrack:tenant2").build())) {
+                assertThatThrownBy(() -> nestedTenant.advance(key, 1, STRICT))
                         .isInstanceOf(SequenceStoreException.class)
                         .hasMessageContaining("NOPERM");
             }

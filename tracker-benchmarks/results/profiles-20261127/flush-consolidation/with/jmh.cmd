@@ -1,0 +1,1 @@
+java -jar tracker-benchmarks/target/benchmarks.jar -f 1 -wi 2 -w 1s -i 5 -r 1s -e Memory -p batchSize=64 -jvmArgsAppend -Dseqtrack.redis.uri=redis://127.0.0.1:35519 CheckAndAdvanceBenchmark -p store=redis-async,redis-batch,redis-sync -p aggregates=100000 -bm thrpt -rf json -rff /work/main/tracker-benchmarks/results/standalone-20261127-0844/jmh.json
