@@ -86,7 +86,11 @@ public final class DomainRegistration {
         return retryPolicy;
     }
 
-    /** How long an early event waits for its predecessors before the {@link #gapPolicy()} decides. */
+    /**
+     * How long an aggregate waits for its next expected event before the {@link #gapPolicy()} decides. The processor
+     * restarts this clock whenever a predecessor is committed (the gap shrank) and does not let the policy act while
+     * the store is failing.
+     */
     public Duration gapTimeout() {
         return gapTimeout;
     }
