@@ -837,12 +837,16 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     @Override
     public CompletionStage<Void> skipParked(AggregateKey key, long sequence) {
         return onLane(key, () -> {
+            boolean next = tracker.lastCommitted(key) == sequence - 1
+                    && buffer.parked(key).stream().anyMatch(p -> p.event().sequence() == sequence);
+            SkippedRange range = new SkippedRange(sequence, sequence, now(), "operator skipped parked event");
+            if (next) {
+                buffer.recordSkippedRange(key, range); // write-ahead, as for gap policy SKIP: never a silent skip
+            }
             boolean removed = buffer.removeParked(key, sequence);
             emit(new ProcessorEvent.AdminAction(key, now(), "skip-parked", "#" + sequence
                     + (removed ? "" : " (was not parked)")));
-            if (removed && tracker.lastCommitted(key) == sequence - 1 && tracker.skipTo(key, sequence)) {
-                SkippedRange range = new SkippedRange(sequence, sequence, now(), "operator skipped parked event");
-                buffer.recordSkippedRange(key, range);
+            if (removed && next && tracker.skipTo(key, sequence)) {
                 emit(new ProcessorEvent.Skipped(key, now(), range));
             }
             if (buffer.parked(key).isEmpty()) {

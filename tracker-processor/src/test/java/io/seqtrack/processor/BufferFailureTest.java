@@ -112,6 +112,37 @@ class BufferFailureTest {
         }
     }
 
+    /** The operator's skip is write-ahead too: if recording fails, nothing was removed or skipped. */
+    @Test
+    void anOperatorSkipThatCannotBeRecordedChangesNothing() {
+        DomainRegistry registry = DomainRegistry.of(DomainRegistration.builder("parker")
+                .mode(TrackingMode.STRICT).firstSequence(1).gapTimeout(Duration.ofSeconds(30))
+                .retryPolicy(io.seqtrack.core.registry.RetryPolicy.builder().maxAttempts(1).build())
+                .gapPolicy(GapPolicy.PARK).build());
+        FlakyBuffer flaky = new FlakyBuffer(InMemoryEventBuffer.create());
+        try (ProcessorHarness parking = new ProcessorHarness(registry, null, flaky)) {
+            EventProcessor p = parking.processor("w1");
+            AggregateKey key = AggregateKey.of("parker", "p-1");
+            parking.failTimes("parker", "p-1", 1, 1);
+            p.submit(ProcessorHarness.event("parker", "p-1", 1));
+            parking.scheduler.runReady();
+            assertThat(flaky.parked(key)).hasSize(1);
+
+            flaky.recordFailures = 1;
+            CompletionStage<Void> failed = p.admin().skipParked(key, 1);
+            parking.scheduler.runReady();
+            assertThat(failed.toCompletableFuture()).isCompletedExceptionally();
+            assertThat(parking.store.read(key).lastCommitted()).as("not skipped").isZero();
+            assertThat(flaky.parked(key)).as("still parked").hasSize(1);
+
+            p.admin().skipParked(key, 1);
+            parking.scheduler.runReady();
+            assertThat(parking.store.read(key).lastCommitted()).isEqualTo(1);
+            assertThat(flaky.skippedRanges(key)).extracting(SkippedRange::fromSequence).containsExactly(1L);
+            assertThat(flaky.parked(key)).isEmpty();
+        }
+    }
+
     /** An in-memory buffer whose reads of the parked list fail while {@link #failing} is set. */
     private static final class FlakyBuffer implements EventBuffer {
         private final EventBuffer delegate;
