@@ -212,10 +212,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         try {
             state = state(work.key()); // may read the buffer (is the aggregate parked?) — a store call like any other
         } catch (SequenceTrackingException e) {
-            log.warn("seqtrack: {} #{} failed closed: {}", work.key(), work.sequence(), e.getMessage());
-            lastStoreFailure = now();
-            work.outcome().completeExceptionally(e);
-            return Step.DONE;
+            return failClosed(work, e);
         }
         if (!work.resumed() && work.origin() == Origin.SUBMITTED && state.deferred > 0) {
             // an earlier event of this aggregate waits for a retry or a busy claim: later ones queue behind it, in order
@@ -262,16 +259,20 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             work.outcome().complete(Outcome.REJECTED);
             return Step.DONE;
         } catch (SequenceTrackingException e) {
-            // the store or buffer could not answer: nothing is known to have happened — fail, never guess
-            log.warn("seqtrack: {} #{} failed closed: {}", work.key(), work.sequence(), e.getMessage());
-            lastStoreFailure = now();
-            work.outcome().completeExceptionally(e);
-            return Step.DONE;
+            return failClosed(work, e);
         } catch (Throwable e) {
             log.error("seqtrack: {} #{} failed unexpectedly", work.key(), work.sequence(), e);
             work.outcome().completeExceptionally(e);
             return Step.DONE;
         }
+    }
+
+    /** The store or buffer could not answer: nothing is known to have happened — fail, never guess. */
+    private Step failClosed(Work work, SequenceTrackingException e) {
+        log.warn("seqtrack: {} #{} failed closed: {}", work.key(), work.sequence(), e.getMessage());
+        lastStoreFailure = now();
+        work.outcome().completeExceptionally(e);
+        return Step.DONE;
     }
 
     private Step process(Work work) {
@@ -494,17 +495,11 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                 // parked or skipped over (found by the torture suite: early copies from a second consumer parked
                 // aggregates whose events were still flowing in order)
                 state.gapTimer.cancel();
-                state.gapFrom = from;
-                state.gapOpenedAt = now();
-                openGaps.put(key, state.gapOpenedAt);
-                state.gapTimer = scheduler.schedule(lane(key), registration.gapTimeout(), () -> gapTimedOut(key));
+                startGapClock(key, state, registration, from);
             }
             return;
         }
-        state.gapOpenedAt = now();
-        state.gapFrom = from;
-        openGaps.put(key, state.gapOpenedAt);
-        state.gapTimer = scheduler.schedule(lane(key), registration.gapTimeout(), () -> gapTimedOut(key));
+        startGapClock(key, state, registration, from);
         state.recheck = scheduler.schedule(lane(key), recheckInterval, () -> recheck(key));
         emit(new ProcessorEvent.GapOpened(key, now(), from, to));
         try {
@@ -512,6 +507,14 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         } catch (RuntimeException e) {
             log.warn("seqtrack: gap listener failed for {}: {}", key, e.toString());
         }
+    }
+
+    /** (Re)starts the gap timeout, counting from now, for a gap whose first missing sequence is {@code from}. */
+    private void startGapClock(AggregateKey key, AggregateState state, DomainRegistration registration, long from) {
+        state.gapFrom = from;
+        state.gapOpenedAt = now();
+        openGaps.put(key, state.gapOpenedAt);
+        state.gapTimer = scheduler.schedule(lane(key), registration.gapTimeout(), () -> gapTimedOut(key));
     }
 
     private void closeGap(AggregateKey key) {
@@ -590,12 +593,8 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
 
     /** The fallback wake-up: a predecessor committed by another worker releases our buffered events here. */
     private void recheck(AggregateKey key) {
-        AggregateState state;
-        try {
-            state = state(key);
-        } catch (SequenceTrackingException e) {
-            log.warn("seqtrack: recheck of {} failed: {}; retrying", key, e.toString());
-            scheduler.schedule(lane(key), recheckInterval, () -> recheck(key));
+        AggregateState state = stateOrRetry(key, "recheck", () -> recheck(key));
+        if (state == null) {
             return;
         }
         state.recheck = null;
@@ -656,12 +655,8 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     }
 
     private void gapTimedOut(AggregateKey key) {
-        AggregateState state;
-        try {
-            state = state(key);
-        } catch (SequenceTrackingException e) {
-            log.warn("seqtrack: gap timeout of {} could not act ({}); retrying", key, e.toString());
-            scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
+        AggregateState state = stateOrRetry(key, "gap timeout", () -> gapTimedOut(key));
+        if (state == null) {
             return;
         }
         state.gapTimer = null;
@@ -681,12 +676,9 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                 return;
             }
             if (from != state.gapFrom) {
-                // predecessors arrived and were committed since the timer started: the gap is shrinking, not stuck.
-                // The timeout counts from when the first missing event became the next one expected.
-                state.gapFrom = from;
-                state.gapOpenedAt = now();
-                openGaps.put(key, state.gapOpenedAt);
-                state.gapTimer = scheduler.schedule(lane(key), registration.gapTimeout(), () -> gapTimedOut(key));
+                // predecessors were committed since the timer started (seen here first when neither a wake-up nor a
+                // recheck drained in between): the gap is shrinking, not stuck
+                startGapClock(key, state, registration, from);
                 return;
             }
             Instant failure = lastStoreFailure;
@@ -893,6 +885,20 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             states.put(key, state);
         }
         return state;
+    }
+
+    /**
+     * The state for a timer's task, or {@code null} when loading it (the parked probe) failed — then {@code retry} is
+     * scheduled after the recheck interval, so a timer is never lost to a store failure.
+     */
+    private AggregateState stateOrRetry(AggregateKey key, String task, Runnable retry) {
+        try {
+            return state(key);
+        } catch (SequenceTrackingException e) {
+            log.warn("seqtrack: {} of {} failed ({}); retrying", task, key, e.toString());
+            scheduler.schedule(lane(key), recheckInterval, retry);
+            return null;
+        }
     }
 
     private int lane(AggregateKey key) {

@@ -217,6 +217,29 @@ class EventProcessorTest {
         assertThat(harness.handled("user_account", "u-1")).as("no virtual time passed").containsExactly(1L, 2L);
     }
 
+    /**
+     * When neither a wake-up nor a recheck told this worker that another one committed a predecessor, the gap timer
+     * itself notices the shrunken gap and restarts instead of acting.
+     */
+    @Test
+    void aGapTimerThatFindsTheGapShrunkRestartsInsteadOfActing() {
+        harness = new ProcessorHarness(registry(GapPolicy.PARK), new SilentStore(
+                io.seqtrack.inmemory.InMemorySequenceStore.builder().clock(harness.scheduler.manualClock()).build()),
+                io.seqtrack.inmemory.InMemoryEventBuffer.create());
+        processor = harness.processor("worker-1", b -> b.bufferRecheckInterval(Duration.ofSeconds(60)));
+        EventProcessor other = harness.processor("worker-2",
+                b -> b.buffer(io.seqtrack.inmemory.InMemoryEventBuffer.create()));
+        assertThat(submit("user_account", "u-1", 3)).isEqualTo(Outcome.BUFFERED); // gap #1..#2, timeout 30 s
+        harness.scheduler.advance(Duration.ofSeconds(20));
+        assertThat(harness.submit(other, ProcessorHarness.event("user_account", "u-1", 1)))
+                .isEqualTo(Outcome.PROCESSED); // worker-1 is not told: no wake-up, recheck only every 60 s
+        harness.scheduler.advance(Duration.ofSeconds(11)); // the timer fires at 30 s and finds #1 committed
+        assertThat(harness.events(ProcessorEvent.Parked.class)).as("restarted, not parked").isEmpty();
+        harness.scheduler.advance(Duration.ofSeconds(30)); // #2 has now been the next expected for 30 s
+        assertThat(harness.events(ProcessorEvent.Parked.class)).extracting(ProcessorEvent.Parked::sequence)
+                .containsExactly(3L);
+    }
+
     /** Without wake-ups from the store (they are best effort), the recheck timer is the fallback. */
     @Test
     void withoutWakeUpsTheRecheckTimerDrainsTheGap() {
