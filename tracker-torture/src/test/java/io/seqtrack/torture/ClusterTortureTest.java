@@ -70,7 +70,7 @@ class ClusterTortureTest {
     }
 
     private static void killMasterOfSlotZero(RedisClusterProcesses cluster, TortureRun run) {
-        TortureRun.await("30% acknowledged", SETTLE, () -> run.acknowledged(0.3));
+        run.awaitAcknowledged(0.3);
         RedisProcess master = cluster.masterOf(0);
         master.kill();
         cluster.awaitFailover(0, master, Duration.ofSeconds(60));

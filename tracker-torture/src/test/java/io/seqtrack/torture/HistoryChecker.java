@@ -44,10 +44,6 @@ final class HistoryChecker {
             long duplicates, long outOfOrder, long lost, long overlapsCommitted, long unaccounted,
             long acceptedUnrecorded, List<String> violations) {
 
-        boolean clean() {
-            return violations.isEmpty();
-        }
-
         /** The same figures with {@code more} violations found outside the histories (e.g. a worker's exit code). */
         Figures plus(List<String> more) {
             List<String> all = new ArrayList<>(violations);

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 import static io.seqtrack.torture.TortureScenarios.HANDLER_FAILURE_RATE;
 import static io.seqtrack.torture.TortureScenarios.SETTLE;
@@ -26,13 +27,20 @@ class StandaloneTortureTest {
         return new Target("standalone", redis.uri(), false, 0);
     }
 
-    @Test
-    void competingWorkersWithoutFaults() {
-        try (RedisProcess redis = RedisProcess.start();
-                TortureRun run = new TortureRun("no-fault", target(redis), plan(1), 2, 1)) {
+    /** One scenario: a Redis started with {@code redisArgs}, two worker JVMs on the stream, {@code fault} mid-run. */
+    private static void scenario(String name, long salt, List<String> redisArgs,
+            BiConsumer<RedisProcess, TortureRun> fault) {
+        try (RedisProcess redis = RedisProcess.start(redisArgs.toArray(String[]::new));
+                TortureRun run = new TortureRun(name, target(redis), plan(salt), 2, salt)) {
             run.startWorkers(2, HANDLER_FAILURE_RATE, "").feed();
+            fault.accept(redis, run);
             assertClean(run.settleAndFinish(SETTLE));
         }
+    }
+
+    @Test
+    void competingWorkersWithoutFaults() {
+        scenario("no-fault", 1, List.of(), (redis, run) -> { });
     }
 
     @Test
@@ -50,48 +58,40 @@ class StandaloneTortureTest {
     }
 
     private void redisKilledAndRestarted(String fsync, long salt) {
-        try (RedisProcess redis = RedisProcess.start("--appendonly", "yes", "--appendfsync", fsync);
-                TortureRun run = new TortureRun("redis-sigkill-aof-" + fsync, target(redis), plan(salt), 2, salt)) {
-            run.startWorkers(2, HANDLER_FAILURE_RATE, "").feed();
-            TortureRun.await("30% acknowledged", SETTLE, () -> run.acknowledged(0.3));
-            redis.kill();
-            TortureRun.pause(1000);
-            redis.restart();
-            run.fault("Redis SIGKILL, down 1 s, restart (AOF " + fsync + ")");
-            assertClean(run.settleAndFinish(SETTLE));
-        }
+        scenario("redis-sigkill-aof-" + fsync, salt, List.of("--appendonly", "yes", "--appendfsync", fsync),
+                (redis, run) -> {
+                    run.awaitAcknowledged(0.3);
+                    redis.kill();
+                    TortureRun.pause(1000);
+                    redis.restart();
+                    run.fault("Redis SIGKILL, down 1 s, restart (AOF " + fsync + ")");
+                });
     }
 
     @Test
     void redisPausedLongerThanCommandTimeoutAndLease() {
-        try (RedisProcess redis = RedisProcess.start();
-                TortureRun run = new TortureRun("redis-sigstop", target(redis), plan(4), 2, 4)) {
-            run.startWorkers(2, HANDLER_FAILURE_RATE, "").feed();
-            TortureRun.await("30% acknowledged", SETTLE, () -> run.acknowledged(0.3));
+        scenario("redis-sigstop", 4, List.of(), (redis, run) -> {
+            run.awaitAcknowledged(0.3);
             redis.pause();
             TortureRun.pause(3000); // > command timeout (1 s) and lease (1.5 s)
             redis.resume();
             run.fault("Redis SIGSTOP 3 s (timeout 1 s, lease 1.5 s, gap timeout 5 s), SIGCONT");
-            assertClean(run.settleAndFinish(SETTLE));
-        }
+        });
     }
 
     @Test
     void scriptFlushAndClientKillMidRun() {
-        try (RedisProcess redis = RedisProcess.start();
-                TortureRun run = new TortureRun("script-flush-client-kill", target(redis), plan(5), 2, 5)) {
-            run.startWorkers(2, HANDLER_FAILURE_RATE, "").feed();
-            TortureRun.await("20% acknowledged", SETTLE, () -> run.acknowledged(0.2));
+        scenario("script-flush-client-kill", 5, List.of(), (redis, run) -> {
+            run.awaitAcknowledged(0.2);
             redis.cli("SCRIPT", "FLUSH");
-            TortureRun.await("40% acknowledged", SETTLE, () -> run.acknowledged(0.4));
+            run.awaitAcknowledged(0.4);
             redis.cli("CLIENT", "KILL", "TYPE", "normal");
-            TortureRun.await("60% acknowledged", SETTLE, () -> run.acknowledged(0.6));
+            run.awaitAcknowledged(0.6);
             redis.cli("SCRIPT", "FLUSH");
             redis.cli("CLIENT", "KILL", "TYPE", "pubsub");
             redis.cli("CLIENT", "KILL", "TYPE", "normal");
             run.fault("SCRIPT FLUSH ×2, CLIENT KILL normal ×2 + pubsub ×1");
-            assertClean(run.settleAndFinish(SETTLE));
-        }
+        });
     }
 
     @Test

@@ -152,10 +152,10 @@ final class TortureRun implements AutoCloseable {
                 .anyMatch(e -> e.type() == 'S' && e.key().equals(trapKey) && e.seq() == trapSeq);
     }
 
-    /** At least {@code fraction} of the plan's deliveries are acknowledged somewhere. */
-    boolean acknowledged(double fraction) {
-        long acks = History.readAll(dirs()).stream().filter(e -> e.type() == 'A').count();
-        return acks >= fraction * plan.deliveries().size();
+    /** Waits until at least {@code fraction} of the plan's deliveries are acknowledged somewhere (to time a fault). */
+    void awaitAcknowledged(double fraction) {
+        await(Math.round(fraction * 100) + " % acknowledged", Duration.ofSeconds(120), () -> History.readAll(dirs())
+                .stream().filter(e -> e.type() == 'A').count() >= fraction * plan.deliveries().size());
     }
 
     /**
@@ -234,7 +234,6 @@ final class TortureRun implements AutoCloseable {
         Map<String, FinalState> finals;
         try (Reader reader = new Reader()) {
             finals = reader.read();
-            reader.cleanUp();
         }
         Set<String> dead = new HashSet<>();
         for (WorkerProcess w : workers) {
@@ -327,14 +326,6 @@ final class TortureRun implements AutoCloseable {
                         skipped));
             }
             return state;
-        }
-
-        /** Deletes what the run wrote (the prefix is the run's own). */
-        void cleanUp() {
-            for (Aggregate a : plan.aggregates().values()) {
-                AggregateKey key = AggregateKey.of(a.domain(), a.id());
-                store.delete(key);
-            }
         }
 
         @Override
