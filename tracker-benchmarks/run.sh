@@ -29,10 +29,11 @@
 #   SEQTRACK_PASSES (JMH passes to run, default "main batch threads memory"),
 #   SEQTRACK_JMH_ARGS (extra JMH arguments for the main, batch and threads passes, e.g. "-prof gc"),
 #   SEQTRACK_JMH_ITER (forks and iterations instead of the defaults, e.g. "-f 1 -wi 2 -w 1s -i 3 -r 2s"),
-#   SEQTRACK_BENCH_JAR (another benchmarks jar; the runner's own tests use a stub).
+#   SEQTRACK_BENCH_JAR (another benchmarks jar; RunnerScriptTest uses a stub),
+#   SEQTRACK_RESULTS_DIR (where the results folder goes, default tracker-benchmarks/results).
 set -euo pipefail
 
-usage() { sed -n '16,32p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '16,33p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 [[ $# -ge 1 ]] || usage
 TOPOLOGY=$1; shift
@@ -59,7 +60,7 @@ done
 [[ -f "$JAR" ]] || { echo "missing $JAR; build it: ./mvnw -q -DskipTests -pl tracker-benchmarks -am package" >&2; exit 1; }
 
 STAMP=$(date +%Y%m%d-%H%M)
-OUT=$HERE/results/$TOPOLOGY-$STAMP
+OUT=${SEQTRACK_RESULTS_DIR:-$HERE/results}/$TOPOLOGY-$STAMP
 [[ -e "$OUT" ]] && OUT=$OUT-$$
 mkdir -p "$OUT"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/seqtrack-bench.XXXXXX")
