@@ -60,8 +60,8 @@ final class InspectCommand implements Callable<Integer> {
             for (ParkedEvent p : opened.buffer().parked(key)) {
                 out.printf("  #%d  %s %s: %s%n", p.sequence(), p.event().type(), p.event().eventId(), p.reason());
             }
-            out.printf("skipped ranges  %d%n", opened.buffer().skippedRanges(key).size());
-            for (SkippedRange r : opened.buffer().skippedRanges(key)) {
+            out.printf("skipped ranges  %d%n", tracker.skippedRanges(key).size());
+            for (SkippedRange r : tracker.skippedRanges(key)) {
                 out.printf("  #%d..#%d at %s: %s%n", r.fromSequence(), r.toSequence(), r.skippedAt(), r.reason());
             }
             return 0;

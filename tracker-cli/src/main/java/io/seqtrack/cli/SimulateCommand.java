@@ -189,7 +189,7 @@ final class SimulateCommand implements Callable<Integer> {
         List<SimulationObservation.Aggregate> aggregates = new ArrayList<>(plan.aggregates());
         for (int a = 0; a < plan.aggregates(); a++) {
             AggregateKey key = AggregateKey.of(plan.domain(), plan.aggregateId(a));
-            aggregates.add(new SimulationObservation.Aggregate(observer.handled(a), buffer.skippedRanges(key),
+            aggregates.add(new SimulationObservation.Aggregate(observer.handled(a), tracker.skippedRanges(key),
                     buffer.pending(key).size(), buffer.parked(key).size(), tracker.lastCommitted(key)));
         }
         return new SimulationObservation(aggregates, plan.deliveries(), observer.finished(),

@@ -61,8 +61,9 @@ final class StoreOptions {
             return new Opened(InMemorySequenceStore.builder().recordStats().build(), InMemoryEventBuffer.create(),
                     registry, false);
         }
+        // the CLI works on data an application configured: take its bucket count from the layout record in Redis
         RedisStoreConfig config = RedisStoreConfig.builder().uri(store).keyPrefix(keyPrefix)
-                .commandTimeout(DurationParser.parse("--timeout", timeout)).build();
+                .commandTimeout(DurationParser.parse("--timeout", timeout)).adoptRecordedLayout().build();
         RedisSequenceStore redisStore = RedisSequenceStore.create(config);
         try {
             return new Opened(redisStore, RedisEventBuffer.create(config), registry, true);

@@ -98,6 +98,26 @@ class AdminCommandsTest {
         assertThat(after).contains("last committed  2").contains("parked          0").contains("#2..#2");
     }
 
+    /**
+     * Issue 11, #4: data an application wrote with buckets(1024). The CLI cannot be told the bucket count; it used to
+     * read last = 0 and reset or inspect the wrong hash. It adopts the layout recorded in Redis.
+     */
+    @Test
+    void adminCommandsAdoptTheLayoutRecordedByTheApplication() {
+        io.seqtrack.redis.RedisStoreConfig config = io.seqtrack.redis.RedisStoreConfig.builder().uri(redis.uri())
+                .keyPrefix("app1024").buckets(1024).build();
+        io.seqtrack.core.domain.AggregateKey key = io.seqtrack.core.domain.AggregateKey.of("user_account", "u-3");
+        try (io.seqtrack.redis.RedisSequenceStore app = io.seqtrack.redis.RedisSequenceStore.create(config)) {
+            app.advance(key, 1, io.seqtrack.core.domain.TrackingMode.STRICT);
+            app.advance(key, 2, io.seqtrack.core.domain.TrackingMode.STRICT);
+        }
+        assertThat(tracker(withStore("app1024", "inspect", "user_account", "u-3")).out()).contains("last committed  2");
+        assertThat(tracker(withStore("app1024", "reset", "user_account", "u-3", "1")).exit()).isZero();
+        try (io.seqtrack.redis.RedisSequenceStore app = io.seqtrack.redis.RedisSequenceStore.create(config)) {
+            assertThat(app.read(key).lastCommitted()).as("the reset reached the application's data").isEqualTo(1);
+        }
+    }
+
     @Test
     void badUsageExitsTwoAndAnUnreachableStoreExitsOne() {
         assertThat(tracker("inspect", "user_account").exit()).isEqualTo(2);

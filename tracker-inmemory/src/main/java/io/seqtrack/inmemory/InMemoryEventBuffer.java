@@ -5,7 +5,6 @@ import io.seqtrack.core.port.out.BufferResult;
 import io.seqtrack.core.port.out.BufferedEvent;
 import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.ParkedEvent;
-import io.seqtrack.core.port.out.SkippedRange;
 import io.seqtrack.core.port.out.StoreArguments;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -114,23 +113,6 @@ public final class InMemoryEventBuffer implements EventBuffer {
     }
 
     @Override
-    public void recordSkippedRange(AggregateKey key, SkippedRange range) {
-        StoreArguments.requireKey(key);
-        Objects.requireNonNull(range, "range");
-        change(key, h -> {
-            if (!h.skipped.contains(range)) {
-                h.skipped.add(range);
-            }
-        });
-    }
-
-    @Override
-    public List<SkippedRange> skippedRanges(AggregateKey key) {
-        StoreArguments.requireKey(key);
-        return read(key, h -> new ArrayList<>(h.skipped));
-    }
-
-    @Override
     public long pendingCount() {
         return pendingCount.get();
     }
@@ -186,10 +168,9 @@ public final class InMemoryEventBuffer implements EventBuffer {
     private static final class Held {
         final TreeMap<Long, BufferedEvent> pending = new TreeMap<>();
         final TreeMap<Long, ParkedEvent> parked = new TreeMap<>();
-        final List<SkippedRange> skipped = new ArrayList<>();
 
         boolean isEmpty() {
-            return pending.isEmpty() && parked.isEmpty() && skipped.isEmpty();
+            return pending.isEmpty() && parked.isEmpty();
         }
     }
 }

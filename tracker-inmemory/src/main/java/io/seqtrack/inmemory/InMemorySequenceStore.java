@@ -14,11 +14,15 @@ import io.seqtrack.core.port.out.AggregateState;
 import io.seqtrack.core.port.out.ClaimResult;
 import io.seqtrack.core.port.out.CommitResult;
 import io.seqtrack.core.port.out.ReleaseResult;
+import io.seqtrack.core.port.out.RenewResult;
+import io.seqtrack.core.port.out.SkipResult;
+import io.seqtrack.core.port.out.SkippedRange;
 import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.port.out.StoreArguments;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
@@ -47,10 +51,23 @@ public final class InMemorySequenceStore implements SequenceStore {
     private final boolean usesCaffeine;
     private final java.util.List<java.util.function.Consumer<AggregateKey>> commitListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * The fencing floor: at least every token ever issued for an aggregate that was deleted or forgotten (retention).
+     * A new entry starts its fence here, so the tokens of a re-created aggregate are higher than all of its earlier
+     * ones. Raised inside the atomic removal of the entry (delete's compute, Caffeine's eviction listener), read inside
+     * the atomic creation of one: a claim can never see the entry gone and the floor not yet raised.
+     */
+    private final java.util.concurrent.atomic.AtomicLong fenceFloor = new java.util.concurrent.atomic.AtomicLong();
 
     private InMemorySequenceStore(Builder builder) {
         this.clock = builder.clock;
-        Caffeine<Object, Object> caffeine = Caffeine.newBuilder();
+        // synchronous and atomic with the removal: the floor is raised before the key can be created again
+        Caffeine<AggregateKey, Entry> caffeine = Caffeine.newBuilder()
+                .evictionListener((AggregateKey k, Entry forgotten, com.github.benmanes.caffeine.cache.RemovalCause c) -> {
+                    if (forgotten != null) {
+                        raiseFenceFloor(forgotten.fence);
+                    }
+                });
         if (builder.expireAfterAccess != null) {
             // Caffeine reads time through its ticker: derive it from our clock so retention runs on virtual time too.
             caffeine.expireAfterAccess(builder.expireAfterAccess)
@@ -78,7 +95,7 @@ public final class InMemorySequenceStore implements SequenceStore {
     @Override
     public AdvanceResult advance(AggregateKey key, long seq, TrackingMode mode) {
         check(key, seq, mode);
-        Advance step = new Advance(seq, mode, !usesCaffeine);
+        Advance step = new Advance(seq, mode, !usesCaffeine, fenceFloor);
         entries.compute(key, step);
         if (step.result.verdict() == Verdict.IN_ORDER) {
             notifyCommitted(key);
@@ -94,12 +111,14 @@ public final class InMemorySequenceStore implements SequenceStore {
         private final long seq;
         private final TrackingMode mode;
         private final boolean inPlace;
+        private final java.util.concurrent.atomic.AtomicLong fenceFloor;
         AdvanceResult result;
 
-        Advance(long seq, TrackingMode mode, boolean inPlace) {
+        Advance(long seq, TrackingMode mode, boolean inPlace, java.util.concurrent.atomic.AtomicLong fenceFloor) {
             this.seq = seq;
             this.mode = mode;
             this.inPlace = inPlace;
+            this.fenceFloor = fenceFloor;
         }
 
         @Override
@@ -112,7 +131,7 @@ public final class InMemorySequenceStore implements SequenceStore {
             }
             result = AdvanceResult.inOrder(seq);
             if (entry == null) {
-                return new Entry(seq, 0, null);
+                return new Entry(seq, fenceFloor.get(), null, List.of());
             }
             if (inPlace) {
                 // the plain map: only `last` moves (fence and claim stay), so a reader sees the entry before or after
@@ -120,7 +139,7 @@ public final class InMemorySequenceStore implements SequenceStore {
                 return entry;
             }
             // Caffeine: a new value, so that the write is seen as one (retention and statistics)
-            return new Entry(seq, entry.fence, entry.claim);
+            return new Entry(seq, entry.fence, entry.claim, entry.skipped);
         }
     }
 
@@ -147,9 +166,9 @@ public final class InMemorySequenceStore implements SequenceStore {
                 result[0] = ClaimResult.busy(last, held.toActiveClaim());
                 return entry;
             }
-            long token = (entry == null ? 0 : entry.fence) + 1;
+            long token = fence(entry) + 1;
             result[0] = ClaimResult.claimed(last, token);
-            return new Entry(last, token, new Claim(owner, seq, token, now + leaseTtl.toMillis()));
+            return new Entry(last, token, new Claim(owner, seq, token, now + leaseTtl.toMillis()), skipped(entry));
         });
         return result[0];
     }
@@ -166,7 +185,7 @@ public final class InMemorySequenceStore implements SequenceStore {
                 // The token is still the newest issued, so nobody else can have handled the event even if the
                 // lease ran out meanwhile. If `advance` moved past seq already, the sequence is committed anyway.
                 result[0] = seq > entry.last ? CommitResult.COMMITTED : CommitResult.ALREADY_COMMITTED;
-                return new Entry(Math.max(entry.last, seq), entry.fence, null);
+                return new Entry(Math.max(entry.last, seq), entry.fence, null, entry.skipped);
             }
             if (held == null && seq <= entry.last && fencingToken == entry.fence) {
                 result[0] = CommitResult.ALREADY_COMMITTED;
@@ -212,7 +231,7 @@ public final class InMemorySequenceStore implements SequenceStore {
             if (held != null && held.token == fencingToken && held.seq == seq) {
                 result[0] = ReleaseResult.RELEASED;
                 // bump the fence so the released token can never be mistaken for a landed commit
-                return new Entry(entry.last, entry.fence + 1, null);
+                return new Entry(entry.last, entry.fence + 1, null, entry.skipped);
             }
             return entry;
         });
@@ -238,18 +257,103 @@ public final class InMemorySequenceStore implements SequenceStore {
         StoreArguments.requireKey(key);
         StoreArguments.requireLast(last);
         // bump the fence: every token handed out before the reset is invalid afterwards
-        entries.compute(key, (k, entry) -> new Entry(last, entry == null ? 1 : entry.fence + 1, null));
+        entries.compute(key, (k, entry) -> new Entry(last, fence(entry) + 1, null, skipped(entry)));
     }
 
     @Override
     public boolean delete(AggregateKey key) {
         StoreArguments.requireKey(key);
-        return entries.remove(key) != null;
+        boolean[] known = new boolean[1];
+        entries.computeIfPresent(key, (k, entry) -> {
+            known[0] = true;
+            raiseFenceFloor(entry.fence); // forgotten, but its tokens stay invalid: later ones start above them
+            return null;
+        });
+        return known[0];
+    }
+
+    @Override
+    public RenewResult renew(AggregateKey key, long seq, long fencingToken, Duration leaseTtl) {
+        StoreArguments.requireKey(key);
+        StoreArguments.requireSequence(seq);
+        StoreArguments.requireFencingToken(fencingToken);
+        StoreArguments.requireLeaseTtl(leaseTtl);
+        long now = clock.millis();
+        RenewResult[] result = {RenewResult.CLAIM_LOST};
+        entries.computeIfPresent(key, (k, entry) -> {
+            Claim held = entry.claim;
+            if (held == null || held.token != fencingToken || held.seq != seq) {
+                return entry; // committed, released, reset or fenced: renewal never claims anew
+            }
+            result[0] = RenewResult.RENEWED;
+            return new Entry(entry.last, entry.fence,
+                    new Claim(held.owner, seq, fencingToken, now + leaseTtl.toMillis()), entry.skipped);
+        });
+        return result[0];
+    }
+
+    @Override
+    public SkipResult skip(AggregateKey key, long expectedLast, long newLast, SkippedRange record) {
+        StoreArguments.requireKey(key);
+        StoreArguments.requireSkip(expectedLast, newLast, record);
+        long now = clock.millis();
+        SkipResult[] result = new SkipResult[1];
+        entries.compute(key, (k, entry) -> {
+            long last = entry == null ? 0 : entry.last;
+            List<SkippedRange> skipped = skipped(entry);
+            if (last == newLast && skipped.contains(record)) {
+                result[0] = SkipResult.skipped(last); // a retry of this very skip
+                return entry;
+            }
+            if (last != expectedLast) {
+                result[0] = SkipResult.moved(last);
+                return entry;
+            }
+            Claim held = entry == null ? null : entry.claim;
+            if (held != null && !held.expiredAt(now)) {
+                result[0] = SkipResult.busy(last, held.toActiveClaim());
+                return entry;
+            }
+            List<SkippedRange> recorded = new java.util.ArrayList<>(skipped);
+            recorded.add(record);
+            result[0] = SkipResult.skipped(newLast);
+            // an expired claim is dropped and its token invalidated: its holder's commit answers CLAIM_LOST
+            return new Entry(newLast, fence(entry) + (held == null ? 0 : 1), null, List.copyOf(recorded));
+        });
+        if (result[0].skipped()) {
+            notifyCommitted(key);
+        }
+        return result[0];
+    }
+
+    @Override
+    public List<SkippedRange> skippedRanges(AggregateKey key) {
+        StoreArguments.requireKey(key);
+        Entry entry = usesCaffeine ? cache.getIfPresent(key) : entries.get(key);
+        return entry == null ? List.of() : entry.skipped;
+    }
+
+    /** The fence an entry continues from: its own, or the floor for an aggregate the store does not know (now). */
+    private long fence(Entry entry) {
+        return entry == null ? fenceFloor.get() : entry.fence;
+    }
+
+    private static List<SkippedRange> skipped(Entry entry) {
+        return entry == null ? List.of() : entry.skipped;
+    }
+
+    private void raiseFenceFloor(long fence) {
+        fenceFloor.accumulateAndGet(fence, Math::max);
     }
 
     /** Hit, miss and eviction counts; all zero unless the store was built with {@link Builder#recordStats()}. */
     public CacheStats stats() {
         return cache.stats();
+    }
+
+    /** Runs retention's pending maintenance now (forgets what expired); a no-op without retention. */
+    public void cleanUp() {
+        cache.cleanUp();
     }
 
     /** The approximate number of aggregates held. */
@@ -277,11 +381,14 @@ public final class InMemorySequenceStore implements SequenceStore {
          */
         final long fence;
         final Claim claim;
+        /** The records of the aggregate's skips, oldest first; immutable, replaced by a skip. */
+        final List<SkippedRange> skipped;
 
-        Entry(long last, long fence, Claim claim) {
+        Entry(long last, long fence, Claim claim, List<SkippedRange> skipped) {
             this.last = last;
             this.fence = fence;
             this.claim = claim;
+            this.skipped = skipped;
         }
     }
 

@@ -45,6 +45,32 @@ class InMemoryRetentionTest {
                 .as("documented consequence: the next event of a forgotten aggregate is new").isEqualTo(Verdict.IN_ORDER);
     }
 
+    /**
+     * Invariant 9 under retention: an aggregate forgotten with a claim open comes back with tokens above the old ones,
+     * so the worker that claimed before it was forgotten is fenced — whether the forgetting happened in maintenance
+     * ({@code cleanUp}) or is discovered by the next call on the key.
+     */
+    @Test
+    void retentionNeverRestartsFencingTokens() {
+        InMemorySequenceStore store = InMemorySequenceStore.builder().clock(clock)
+                .expireAfterAccess(Duration.ofHours(1)).build();
+        for (boolean maintenanceFirst : new boolean[] {true, false}) {
+            AggregateKey k = AggregateKey.of("user_account", "forgotten-" + maintenanceFirst);
+            var before = store.claim(k, 1, STRICT, "A", Duration.ofMinutes(5));
+            var again = store.claim(k, 1, STRICT, "A", Duration.ofMinutes(5)); // a higher fence to forget
+            clock.advance(Duration.ofHours(2));
+            if (maintenanceFirst) {
+                store.cleanUp();
+            }
+            var after = store.claim(k, 1, STRICT, "B", Duration.ofMinutes(5));
+            assertThat(after.fencingToken()).as("maintenance first: %s", maintenanceFirst)
+                    .isGreaterThan(again.fencingToken()).isGreaterThan(before.fencingToken());
+            assertThat(store.commit(k, 1, again.fencingToken())).isEqualTo(io.seqtrack.core.port.out.CommitResult.CLAIM_LOST);
+            assertThat(store.renew(k, 1, again.fencingToken(), Duration.ofMinutes(5)))
+                    .isEqualTo(io.seqtrack.core.port.out.RenewResult.CLAIM_LOST);
+        }
+    }
+
     @Test
     void retentionMustBePositive() {
         assertThatThrownBy(() -> InMemorySequenceStore.builder().expireAfterAccess(Duration.ZERO))

@@ -12,6 +12,7 @@ import io.seqtrack.core.port.out.BufferedEvent;
 import io.seqtrack.core.port.out.CommitResult;
 import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.ParkedEvent;
+import io.seqtrack.core.port.out.SkipResult;
 import io.seqtrack.core.port.out.SkippedRange;
 import io.seqtrack.core.registry.DomainRegistration;
 import io.seqtrack.core.registry.DomainRegistry;
@@ -73,6 +74,13 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     private final io.seqtrack.core.port.out.CommitSubscription wakeUps;
     private final Duration sweepInterval;
     private volatile boolean closed;
+    /**
+     * Invariant 14: after {@link #close()} returns no handler starts and no gap policy acts, whoever owns the scheduler.
+     * A handler's start and a gap policy's action check {@code closed} under the read lock; close sets it under the
+     * write lock, so each of them either passed its check before close() returned or sees it closed.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
     /** When a store or buffer call last failed (fail-closed); gap policies wait while that is recent. */
     private volatile Instant lastStoreFailure;
     /** Submissions not yet finished, so that close() can fail the ones it strands (scheduled retries, busy waits). */
@@ -165,7 +173,12 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
 
     @Override
     public void close() {
-        closed = true;
+        lifecycle.writeLock().lock();
+        try {
+            closed = true;
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
         wakeUps.close();
         if (ownsScheduler) {
             scheduler.close(); // lets queued lane work finish; drops timers (retries, busy waits, gap timers)
@@ -323,11 +336,24 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
 
     private Step handle(Work work, ClaimDecision claim, AggregateState state) {
         AggregateKey key = work.key();
+        if (!admitHandler()) {
+            // closed between the claim and the handler: give the claim back, so the event is handled elsewhere at once
+            if (work.registration().mode().usesStore()) {
+                try {
+                    tracker.release(claim);
+                } catch (SequenceTrackingException e) {
+                    log.warn("seqtrack: could not release {} #{} on close ({}); its lease will expire", key,
+                            claim.sequence(), e.getMessage());
+                }
+            }
+            work.outcome().completeExceptionally(new IllegalStateException("the processor was closed"));
+            return Step.DONE;
+        }
         Context context = new Context(key, work.registration(), claim.sequence(), claim.fencingToken(), work.attempt(),
                 workerId);
         boolean tracked = work.registration().mode().usesStore();
         LaneRenewal renewal = tracked ? renewals.get(lane(key)) : null;
-        Context outer = tracked ? renewal.start(work, context) : null;
+        Context outer = tracked ? renewal.start(work, claim, context) : null;
         long started = System.nanoTime();
         try {
             MDC.put("seqtrack.aggregate", state.label(key));
@@ -362,6 +388,16 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         return Step.DONE;
     }
 
+    /** Whether a handler may start now: true exactly while the processor is not closed (see {@link #lifecycle}). */
+    private boolean admitHandler() {
+        lifecycle.readLock().lock();
+        try {
+            return !closed;
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
     private Step handlerFailed(Work work, ClaimDecision claim, Throwable error) {
         AggregateKey key = work.key();
         try {
@@ -392,8 +428,8 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     }
 
     /**
-     * Long handlers keep their lease: re-claiming as the same owner extends it and issues a newer token, every half
-     * lease while the handler runs. A lane runs one handler at a time, so each lane has one renewal timer, armed when
+     * Long handlers keep their lease: {@link SequenceTracker#renew} extends the claim by its token every half lease
+     * while the handler runs (the token stays the handler's; a lost claim stays lost). A lane runs one handler at a time, so each lane has one renewal timer, armed when
      * a handler starts and no timer is pending, and re-armed for the running handler's own due time when it fires:
      * the same renewal times as a timer per handler, without scheduling and cancelling one for every event (which
      * {@code -prof stack} showed in the timer queue's sift operations, see docs/benchmarks.md).
@@ -408,8 +444,9 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         private boolean armed;
 
         /** Registers the handler about to run; returns the one it interrupts (only virtual-time tests nest). */
-        synchronized Context start(Work work, Context context) {
+        synchronized Context start(Work work, ClaimDecision claim, Context context) {
             Context outer = current;
+            context.claim = claim;
             // half the lease; not Duration.dividedBy, which divides through BigDecimal (-prof stack: 4 % of samples)
             Duration every = Duration.ofNanos(work.registration().leaseTtl().toNanos() / 2);
             context.lease(work, every, scheduler.clock().millis() + every.toMillis());
@@ -438,11 +475,10 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                 return;
             }
             try {
-                ClaimDecision renewed = tracker.claim(c.work.event(), workerId);
-                if (renewed.claimed()) {
-                    c.renewed(renewed.fencingToken());
-                } else {
-                    c.renewalStopped = true; // lost, or committed meanwhile: nothing left to renew
+                // renew by token: extends exactly this claim, or answers CLAIM_LOST — it never claims again, so a
+                // worker paused past its lease cannot win its claim back after another worker claimed in between
+                if (tracker.renew(c.claim) == io.seqtrack.core.port.out.RenewResult.CLAIM_LOST) {
+                    c.renewalStopped = true; // fenced, released or committed meanwhile: the commit will tell
                     return;
                 }
             } catch (SequenceTrackingException e) {
@@ -567,11 +603,21 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         } catch (RuntimeException e) {
             log.warn("seqtrack: buffer sweep failed ({}); next try in {}", e.toString(), sweepInterval);
         }
-        scheduler.scheduleOffLane(sweepInterval, this::sweep);
+        try {
+            scheduler.scheduleOffLane(sweepInterval, this::sweep);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile (an owned scheduler refuses new work once closing): there is nothing left to sweep for
+            if (!closed) {
+                throw e;
+            }
+        }
     }
 
     /** Takes charge of an aggregate whose buffered events nobody here waits for: drain what fits, time the rest. */
     private void adopt(AggregateKey key) {
+        if (closed) {
+            return;
+        }
         if (openGaps.containsKey(key)) {
             return;
         }
@@ -584,6 +630,9 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
 
     /** A wake-up from the store: try the buffered successors now. */
     private void recheckNow(AggregateKey key) {
+        if (closed) {
+            return;
+        }
         try {
             drain(key);
         } catch (RuntimeException e) {
@@ -593,6 +642,9 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
 
     /** The fallback wake-up: a predecessor committed by another worker releases our buffered events here. */
     private void recheck(AggregateKey key) {
+        if (closed) {
+            return;
+        }
         AggregateState state = stateOrRetry(key, "recheck", () -> recheck(key));
         if (state == null) {
             return;
@@ -614,7 +666,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
      */
     private void drain(AggregateKey key) {
         DomainRegistration registration = registry.lookup(key.domain());
-        while (true) {
+        while (!closed) {
             if (state(key).blocked) {
                 return;
             }
@@ -655,6 +707,9 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     }
 
     private void gapTimedOut(AggregateKey key) {
+        if (closed) {
+            return;
+        }
         AggregateState state = stateOrRetry(key, "gap timeout", () -> gapTimedOut(key));
         if (state == null) {
             return;
@@ -703,37 +758,61 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                 closeGap(key);
                 return;
             }
-            emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
-            String reason = "gap #" + from + ".." + to + " not filled within " + registration.gapTimeout();
-            switch (registration.gapPolicy()) {
-                case SKIP:
-                    // write-ahead: the record lands before the skip. A failure in between leaves a record of a skip
-                    // that has not happened yet (the timer retries; the aggregate still waits), never a silent skip.
-                    SkippedRange range = new SkippedRange(from, to, now(), reason + " (policy SKIP)");
-                    buffer.recordSkippedRange(key, range);
-                    if (tracker.skipTo(key, to)) { // forward-only and atomic: a racing commit wins, then nothing is skipped
-                        emit(new ProcessorEvent.Skipped(key, now(), range));
-                    }
-                    closeGap(key);
-                    drain(key);
-                    break;
-                case FAIL:
-                    List<Long> dropped = new ArrayList<>();
-                    for (BufferedEvent p : pending) {
-                        removePending(key, p.sequence());
-                        dropped.add(p.sequence());
-                    }
-                    emit(new ProcessorEvent.GapFailed(key, now(), dropped, reason + " (policy FAIL)"));
-                    closeGap(key);
-                    break;
-                case PARK:
-                default:
-                    for (BufferedEvent p : pending) {
-                        parkBuffered(key, p, reason + " (policy PARK)");
-                    }
-                    block(key);
-                    closeGap(key);
-                    break;
+            boolean drainAfter = false;
+            lifecycle.readLock().lock(); // invariant 14: a policy acts only while the processor is open
+            try {
+                if (closed) {
+                    return;
+                }
+                String reason = "gap #" + from + ".." + to + " not filled within " + registration.gapTimeout();
+                switch (registration.gapPolicy()) {
+                    case SKIP:
+                        // one atomic store step: skips only from `last` as read above, only while nobody holds a
+                        // claim (the missing event's handler cannot be running), and records the skip with it — so
+                        // the audit trail says exactly what happened, and a failure leaves nothing half done
+                        SkippedRange range = new SkippedRange(from, to, now(), reason + " (policy SKIP)");
+                        SkipResult skip = tracker.skip(key, range);
+                        switch (skip.status()) {
+                            case SKIPPED:
+                                emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
+                                emit(new ProcessorEvent.Skipped(key, now(), range));
+                                closeGap(key);
+                                drainAfter = true;
+                                break;
+                            case BUSY: // the missing event is being handled right now: it is late, not lost
+                                state.gapTimer = scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
+                                break;
+                            case MOVED: // committed meanwhile: the gap shrank or closed
+                            default:
+                                drainAfter = true;
+                                break;
+                        }
+                        break;
+                    case FAIL:
+                        emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
+                        List<Long> dropped = new ArrayList<>();
+                        for (BufferedEvent p : pending) {
+                            removePending(key, p.sequence());
+                            dropped.add(p.sequence());
+                        }
+                        emit(new ProcessorEvent.GapFailed(key, now(), dropped, reason + " (policy FAIL)"));
+                        closeGap(key);
+                        break;
+                    case PARK:
+                    default:
+                        emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
+                        for (BufferedEvent p : pending) {
+                            parkBuffered(key, p, reason + " (policy PARK)");
+                        }
+                        block(key);
+                        closeGap(key);
+                        break;
+                }
+            } finally {
+                lifecycle.readLock().unlock();
+            }
+            if (drainAfter) {
+                drain(key); // outside the lock: close() never waits for the handlers a drain runs
             }
         } catch (RuntimeException e) {
             lastStoreFailure = now();
@@ -790,34 +869,48 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         return result;
     }
 
+    /**
+     * Replays until the aggregate's parked list is empty — events parked meanwhile (by another worker, or behind one
+     * replayed here) are replayed too — or until one fails again, is busy elsewhere or is refused; then it and
+     * everything behind it stay parked and are reported {@code PARKED}.
+     */
     @Override
     public CompletionStage<List<Outcome>> replayParked(AggregateKey key) {
         return onLane(key, () -> {
             DomainRegistration registration = registry.lookup(key.domain());
             List<Outcome> outcomes = new ArrayList<>();
-            List<ParkedEvent> parkedEvents = buffer.parked(key);
-            emit(new ProcessorEvent.AdminAction(key, now(), "replay-parked", parkedEvents.size() + " event(s)"));
             unblock(key);
-            for (ParkedEvent parkedEvent : parkedEvents) {
-                CompletableFuture<Outcome> replayed = new CompletableFuture<>();
-                Work work = new Work(fromBuffered(key, registration, parkedEvent.event()), key, registration, 1,
-                        Origin.REPLAY, replayed);
-                Step step = process(work);
-                Outcome outcome = step == Step.DONE && replayed.isDone() && !replayed.isCompletedExceptionally()
-                        ? replayed.join() : null;
-                if (outcome == Outcome.PROCESSED || outcome == Outcome.DUPLICATE || outcome == Outcome.BUFFERED) {
-                    // handled, already handled, or back in the (durable) pending buffer: only now leave the parked list
-                    buffer.removeParked(key, parkedEvent.sequence());
-                    outcomes.add(outcome);
-                    continue;
+            boolean first = true;
+            while (!state(key).blocked) {
+                List<ParkedEvent> parkedEvents = buffer.parked(key);
+                if (first) {
+                    emit(new ProcessorEvent.AdminAction(key, now(), "replay-parked", parkedEvents.size() + " event(s)"));
+                    first = false;
                 }
-                // failed again (parked again), busy elsewhere, or refused: it stays parked, and so does the rest
-                outcomes.add(Outcome.PARKED);
-                for (int i = outcomes.size(); i < parkedEvents.size(); i++) {
-                    outcomes.add(Outcome.PARKED);
+                if (parkedEvents.isEmpty()) {
+                    break;
                 }
-                block(key);
-                break;
+                for (int i = 0; i < parkedEvents.size(); i++) {
+                    ParkedEvent parkedEvent = parkedEvents.get(i);
+                    CompletableFuture<Outcome> replayed = new CompletableFuture<>();
+                    Work work = new Work(fromBuffered(key, registration, parkedEvent.event()), key, registration, 1,
+                            Origin.REPLAY, replayed);
+                    Step step = process(work);
+                    Outcome outcome = step == Step.DONE && replayed.isDone() && !replayed.isCompletedExceptionally()
+                            ? replayed.join() : null;
+                    if (outcome == Outcome.PROCESSED || outcome == Outcome.DUPLICATE || outcome == Outcome.BUFFERED) {
+                        // handled, already handled, or back in the (durable) pending buffer: now leave the parked list
+                        buffer.removeParked(key, parkedEvent.sequence());
+                        outcomes.add(outcome);
+                        continue;
+                    }
+                    // failed again (parked again), busy elsewhere, or refused: it stays parked, and so does the rest
+                    for (int rest = i; rest < parkedEvents.size(); rest++) {
+                        outcomes.add(Outcome.PARKED);
+                    }
+                    block(key);
+                    break;
+                }
             }
             if (!state(key).blocked) {
                 drain(key);
@@ -826,19 +919,28 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         });
     }
 
+    /**
+     * Skips a parked event. If it is the next expected sequence, the store skips it and records the skip in one atomic
+     * step first (refused while anyone holds a claim on the aggregate: the future then fails and nothing changes);
+     * then it leaves the parked list. A parked event that is not next (an earlier one is parked too, or it is
+     * committed already) only leaves the parked list.
+     */
     @Override
     public CompletionStage<Void> skipParked(AggregateKey key, long sequence) {
         return onLane(key, () -> {
-            boolean next = tracker.lastCommitted(key) == sequence - 1
-                    && buffer.parked(key).stream().anyMatch(p -> p.event().sequence() == sequence);
+            boolean parkedThere = buffer.parked(key).stream().anyMatch(p -> p.event().sequence() == sequence);
             SkippedRange range = new SkippedRange(sequence, sequence, now(), "operator skipped parked event");
-            if (next) {
-                buffer.recordSkippedRange(key, range); // write-ahead, as for gap policy SKIP: never a silent skip
+            SkipResult skip = parkedThere && tracker.lastCommitted(key) == sequence - 1
+                    ? tracker.skip(key, range) : null;
+            if (skip != null && skip.status() == SkipResult.Status.BUSY) {
+                throw new IllegalStateException("cannot skip " + key + " #" + sequence + " now: "
+                        + skip.claim().map(c -> c.owner() + " holds a claim on #" + c.sequence() + " until "
+                                + c.expiresAt()).orElse("a claim is held") + "; nothing was changed, try again later");
             }
             boolean removed = buffer.removeParked(key, sequence);
             emit(new ProcessorEvent.AdminAction(key, now(), "skip-parked", "#" + sequence
                     + (removed ? "" : " (was not parked)")));
-            if (removed && next && tracker.skipTo(key, sequence)) {
+            if (skip != null && skip.skipped()) {
                 emit(new ProcessorEvent.Skipped(key, now(), range));
             }
             if (buffer.parked(key).isEmpty()) {
@@ -979,6 +1081,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         private final String workerId;
         /** Lease renewal bookkeeping, read and written only under the lane's {@link LaneRenewal} monitor. */
         Work work;
+        ClaimDecision claim;
         Duration renewEvery;
         long renewalDue;
         boolean renewalStopped;
@@ -997,10 +1100,6 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             this.work = work;
             this.renewEvery = every;
             this.renewalDue = dueMillis;
-        }
-
-        void renewed(long token) {
-            this.fencingToken = token;
         }
 
         @Override

@@ -57,28 +57,31 @@ class BufferFailureTest {
 
     /**
      * Found by the torture suite (Cluster failover under WAIT): gap policy SKIP advanced the store and then failed to
-     * record the skipped range — a skip nobody could see. The record is now written first.
+     * record the skipped range — a skip nobody could see. The skip and its record are now one atomic store step: a
+     * failure leaves neither, and the retry does both.
      */
     @Test
-    void aSkipIsNeverLeftUnrecordedWhenRecordingFails() {
+    void aFailedSkipLeavesNeitherTheSkipNorItsRecordAndIsRetried() {
         DomainRegistry registry = DomainRegistry.of(DomainRegistration.builder("skipper")
                 .mode(TrackingMode.STRICT).firstSequence(1).gapTimeout(Duration.ofSeconds(1))
                 .gapPolicy(GapPolicy.SKIP).build());
-        FlakyBuffer flaky = new FlakyBuffer(InMemoryEventBuffer.create());
-        try (ProcessorHarness skipping = new ProcessorHarness(registry, null, flaky)) {
+        FlakySkipStore[] store = new FlakySkipStore[1];
+        try (ProcessorHarness skipping = ProcessorHarness.withStoreOnItsClock(registry,
+                clock -> store[0] = new FlakySkipStore(clock), InMemoryEventBuffer.create())) {
             EventProcessor p = skipping.processor("w1");
             AggregateKey key = AggregateKey.of("skipper", "s-1");
             p.submit(ProcessorHarness.event("skipper", "s-1", 1));
             p.submit(ProcessorHarness.event("skipper", "s-1", 3)); // #2 never comes
             skipping.scheduler.runReady();
-            flaky.recordFailures = 1;
+            store[0].skipFailures = 1;
             skipping.scheduler.advance(Duration.ofSeconds(1));
-            assertThat(skipping.store.read(key).lastCommitted() < 2 || !flaky.skippedRanges(key).isEmpty())
-                    .as("the store never skips past #2 without a record of it").isTrue();
+            assertThat(store[0].skipCalls).as("the policy tried to skip").isEqualTo(1);
+            assertThat(skipping.store.read(key).lastCommitted()).isEqualTo(1);
+            assertThat(skipping.store.skippedRanges(key)).isEmpty();
             skipping.scheduler.advance(Duration.ofSeconds(5));
             assertThat(skipping.store.read(key).lastCommitted()).isEqualTo(3);
-            assertThat(flaky.skippedRanges(key)).extracting(SkippedRange::fromSequence, SkippedRange::toSequence)
-                    .contains(org.assertj.core.groups.Tuple.tuple(2L, 2L));
+            assertThat(skipping.store.skippedRanges(key)).extracting(SkippedRange::fromSequence, SkippedRange::toSequence)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(2L, 2L));
             assertThat(skipping.handled("skipper", "s-1")).containsExactly(1L, 3L);
         }
     }
@@ -112,34 +115,57 @@ class BufferFailureTest {
         }
     }
 
-    /** The operator's skip is write-ahead too: if recording fails, nothing was removed or skipped. */
+    /** The operator's skip is one store step too: if it fails, nothing was removed or skipped. */
     @Test
-    void anOperatorSkipThatCannotBeRecordedChangesNothing() {
+    void anOperatorSkipThatFailsChangesNothing() {
         DomainRegistry registry = DomainRegistry.of(DomainRegistration.builder("parker")
                 .mode(TrackingMode.STRICT).firstSequence(1).gapTimeout(Duration.ofSeconds(30))
                 .retryPolicy(io.seqtrack.core.registry.RetryPolicy.builder().maxAttempts(1).build())
                 .gapPolicy(GapPolicy.PARK).build());
-        FlakyBuffer flaky = new FlakyBuffer(InMemoryEventBuffer.create());
-        try (ProcessorHarness parking = new ProcessorHarness(registry, null, flaky)) {
+        FlakySkipStore[] store = new FlakySkipStore[1];
+        try (ProcessorHarness parking = ProcessorHarness.withStoreOnItsClock(registry,
+                clock -> store[0] = new FlakySkipStore(clock), InMemoryEventBuffer.create())) {
             EventProcessor p = parking.processor("w1");
             AggregateKey key = AggregateKey.of("parker", "p-1");
             parking.failTimes("parker", "p-1", 1, 1);
             p.submit(ProcessorHarness.event("parker", "p-1", 1));
             parking.scheduler.runReady();
-            assertThat(flaky.parked(key)).hasSize(1);
+            assertThat(parking.buffer.parked(key)).hasSize(1);
 
-            flaky.recordFailures = 1;
+            store[0].skipFailures = 1;
             CompletionStage<Void> failed = p.admin().skipParked(key, 1);
             parking.scheduler.runReady();
             assertThat(failed.toCompletableFuture()).isCompletedExceptionally();
             assertThat(parking.store.read(key).lastCommitted()).as("not skipped").isZero();
-            assertThat(flaky.parked(key)).as("still parked").hasSize(1);
+            assertThat(parking.store.skippedRanges(key)).isEmpty();
+            assertThat(parking.buffer.parked(key)).as("still parked").hasSize(1);
 
             p.admin().skipParked(key, 1);
             parking.scheduler.runReady();
             assertThat(parking.store.read(key).lastCommitted()).isEqualTo(1);
-            assertThat(flaky.skippedRanges(key)).extracting(SkippedRange::fromSequence).containsExactly(1L);
-            assertThat(flaky.parked(key)).isEmpty();
+            assertThat(parking.store.skippedRanges(key)).extracting(SkippedRange::fromSequence).containsExactly(1L);
+            assertThat(parking.buffer.parked(key)).isEmpty();
+        }
+    }
+
+    /** An in-memory store (on the harness's clock) whose {@code skip} fails {@link #skipFailures} times. */
+    private static final class FlakySkipStore extends ForwardingSequenceStore {
+        volatile int skipFailures;
+        volatile int skipCalls;
+
+        FlakySkipStore(java.time.Clock clock) {
+            super(io.seqtrack.inmemory.InMemorySequenceStore.builder().clock(clock).build());
+        }
+
+        @Override
+        public io.seqtrack.core.port.out.SkipResult skip(AggregateKey key, long expectedLast, long newLast,
+                SkippedRange record) {
+            skipCalls++;
+            if (skipFailures > 0) {
+                skipFailures--;
+                throw SequenceStoreException.of("skip", key, new IllegalStateException("timeout"));
+            }
+            return super.skip(key, expectedLast, newLast, record);
         }
     }
 
@@ -147,7 +173,6 @@ class BufferFailureTest {
     private static final class FlakyBuffer implements EventBuffer {
         private final EventBuffer delegate;
         volatile boolean failing;
-        volatile int recordFailures;
 
         FlakyBuffer(EventBuffer delegate) {
             this.delegate = delegate;
@@ -194,20 +219,6 @@ class BufferFailureTest {
         @Override
         public Set<AggregateKey> parkedAggregates() {
             return delegate.parkedAggregates();
-        }
-
-        @Override
-        public void recordSkippedRange(AggregateKey key, SkippedRange range) {
-            if (recordFailures > 0) {
-                recordFailures--;
-                throw SequenceStoreException.of("recordSkippedRange", key, new IllegalStateException("timeout"));
-            }
-            delegate.recordSkippedRange(key, range);
-        }
-
-        @Override
-        public List<SkippedRange> skippedRanges(AggregateKey key) {
-            return delegate.skippedRanges(key);
         }
 
         @Override

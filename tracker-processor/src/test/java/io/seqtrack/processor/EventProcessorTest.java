@@ -175,7 +175,7 @@ class EventProcessorTest {
         AggregateKey key = AggregateKey.of("user_account", "u-1");
         processor.admin().skipParked(key, 1);
         harness.scheduler.runReady();
-        assertThat(harness.buffer.skippedRanges(key)).extracting(SkippedRange::fromSequence).containsExactly(1L);
+        assertThat(harness.store.skippedRanges(key)).extracting(SkippedRange::fromSequence).containsExactly(1L);
         // #2 is still parked; replay runs it
         CompletionStage<List<Outcome>> replay = processor.admin().replayParked(key);
         harness.scheduler.runReady();
@@ -257,47 +257,9 @@ class EventProcessorTest {
     }
 
     /** A store that sends no commit notifications (the SPI default). */
-    private static final class SilentStore implements io.seqtrack.core.port.out.SequenceStore {
-        private final io.seqtrack.core.port.out.SequenceStore delegate;
-
+    private static final class SilentStore extends ForwardingSequenceStore {
         SilentStore(io.seqtrack.core.port.out.SequenceStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public io.seqtrack.core.port.out.AdvanceResult advance(AggregateKey key, long seq, TrackingMode mode) {
-            return delegate.advance(key, seq, mode);
-        }
-
-        @Override
-        public io.seqtrack.core.port.out.ClaimResult claim(AggregateKey key, long seq, TrackingMode mode, String owner,
-                Duration leaseTtl) {
-            return delegate.claim(key, seq, mode, owner, leaseTtl);
-        }
-
-        @Override
-        public io.seqtrack.core.port.out.CommitResult commit(AggregateKey key, long seq, long fencingToken) {
-            return delegate.commit(key, seq, fencingToken);
-        }
-
-        @Override
-        public io.seqtrack.core.port.out.ReleaseResult release(AggregateKey key, long seq, long fencingToken) {
-            return delegate.release(key, seq, fencingToken);
-        }
-
-        @Override
-        public io.seqtrack.core.port.out.AggregateState read(AggregateKey key) {
-            return delegate.read(key);
-        }
-
-        @Override
-        public void reset(AggregateKey key, long last) {
-            delegate.reset(key, last);
-        }
-
-        @Override
-        public boolean delete(AggregateKey key) {
-            return delegate.delete(key);
+            super(delegate);
         }
     }
 
@@ -325,7 +287,7 @@ class EventProcessorTest {
         harness.scheduler.advance(Duration.ofSeconds(30));
         AggregateKey key = AggregateKey.of("user_account", "u-1");
         assertThat(harness.handled("user_account", "u-1")).containsExactly(1L, 4L, 5L);
-        assertThat(harness.buffer.skippedRanges(key)).singleElement()
+        assertThat(harness.store.skippedRanges(key)).singleElement()
                 .satisfies(r -> assertThat(r.fromSequence()).isEqualTo(2))
                 .satisfies(r -> assertThat(r.toSequence()).isEqualTo(3));
         assertThat(harness.events(ProcessorEvent.Skipped.class)).hasSize(1);
@@ -380,24 +342,6 @@ class EventProcessorTest {
                 .allSatisfy(r -> assertThat(r.error()).isNotBlank());
         assertThat(harness.handlerRuns).isEmpty();
         assertThat(harness.store.read(AggregateKey.of("user_account", "u-1")).lastCommitted()).isZero();
-    }
-
-    @Test
-    void longHandlersRenewTheirLeaseAndStayUnfenced() {
-        AggregateKey key = AggregateKey.of("user_account", "u-1");
-        List<Long> tokens = new ArrayList<>();
-        harness.duringHandler = ctx -> {
-            tokens.add(ctx.fencingToken());
-            // the handler works for 3 lease lengths; renewals run meanwhile (the store clock moves with it)
-            for (int i = 0; i < 6; i++) {
-                harness.scheduler.advance(Duration.ofSeconds(5));
-            }
-            tokens.add(ctx.fencingToken());
-        };
-        assertThat(submit("user_account", "u-1", 1)).isEqualTo(Outcome.PROCESSED);
-        assertThat(tokens.get(1)).as("renewed").isGreaterThan(tokens.get(0));
-        assertThat(harness.events(ProcessorEvent.Fenced.class)).isEmpty();
-        assertThat(harness.store.read(key).lastCommitted()).isEqualTo(1);
     }
 
     /** Events left in the buffer by a worker that died are adopted by the sweep: the gap policy still gets to act. */

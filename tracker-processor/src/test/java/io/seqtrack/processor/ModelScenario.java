@@ -113,7 +113,7 @@ final class ModelScenario {
             long lastHandled = expectedHandled.isEmpty() ? 0 : expectedHandled.get(expectedHandled.size() - 1);
             long horizon = expectedParked.isEmpty() ? lastHandled : Math.max(lastHandled, expectedParked.get(0) - 1);
             TreeSet<Long> skipped = new TreeSet<>();
-            for (SkippedRange r : harness.buffer.skippedRanges(key)) {
+            for (SkippedRange r : harness.store.skippedRanges(key)) {
                 for (long s = r.fromSequence(); s <= r.toSequence(); s++) {
                     skipped.add(s);
                 }

@@ -47,6 +47,19 @@ final class ProcessorHarness implements AutoCloseable {
         this.buffer = buffer;
     }
 
+    /** A harness whose store is made on the harness's virtual clock (for stores that judge leases by a clock). */
+    static ProcessorHarness withStoreOnItsClock(DomainRegistry registry,
+            java.util.function.Function<java.time.Clock, SequenceStore> store, EventBuffer buffer) {
+        return new ProcessorHarness(registry, buffer, store);
+    }
+
+    private ProcessorHarness(DomainRegistry registry, EventBuffer buffer,
+            java.util.function.Function<java.time.Clock, SequenceStore> store) {
+        this.registry = registry;
+        this.store = store.apply(scheduler.manualClock());
+        this.buffer = buffer;
+    }
+
     EventProcessor processor(String workerId) {
         return processor(workerId, b -> { });
     }

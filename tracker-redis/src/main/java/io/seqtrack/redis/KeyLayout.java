@@ -140,6 +140,10 @@ final class KeyLayout {
         return out;
     }
 
+    int buckets() {
+        return buckets;
+    }
+
     int bucket(String aggregateId) {
         CRC32 crc = new CRC32();
         crc.update(aggregateId.getBytes(StandardCharsets.UTF_8));

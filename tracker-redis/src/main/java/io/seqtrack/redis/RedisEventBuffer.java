@@ -14,7 +14,6 @@ import io.seqtrack.core.port.out.BufferResult;
 import io.seqtrack.core.port.out.BufferedEvent;
 import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.ParkedEvent;
-import io.seqtrack.core.port.out.SkippedRange;
 import io.seqtrack.core.port.out.StoreArguments;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The durable {@link EventBuffer}: pending and parked events and skipped ranges in Redis (standalone, Sentinel or
+ * The durable {@link EventBuffer}: pending and parked events in Redis (standalone, Sentinel or
  * Cluster), so every worker sees what any worker buffered and nothing is lost when a processor restarts.
  *
  * <ul>
@@ -68,9 +67,16 @@ public final class RedisEventBuffer implements EventBuffer, AutoCloseable {
 
     private RedisEventBuffer(RedisStoreConfig config, AbstractRedisClient borrowed) {
         this.config = Objects.requireNonNull(config, "config");
-        this.layout = new KeyLayout(config.keyPrefix(), config.buckets());
         this.awaitMillis = Backend.awaitMillis(config);
         this.backend = Backend.connect(config, borrowed, "event buffer");
+        LayoutRecord.Recorded recorded;
+        try {
+            recorded = LayoutRecord.verify(backend, config, awaitMillis, "event buffer");
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+        this.layout = new KeyLayout(config.keyPrefix(), recorded.buckets());
     }
 
     /**
@@ -203,26 +209,6 @@ public final class RedisEventBuffer implements EventBuffer, AutoCloseable {
     @Override
     public Set<AggregateKey> parkedAggregates() {
         return indexedAggregates("parkedAggregates", "ki");
-    }
-
-    // ------------------------------------------------------------------ skipped ranges
-
-    @Override
-    public void recordSkippedRange(AggregateKey key, SkippedRange range) {
-        StoreArguments.requireKey(key);
-        Objects.requireNonNull(range, "range");
-        byte[] list = layout.bufferKeys(key)[KeyLayout.SKIPPED];
-        byte[] entry = BufferCodec.skippedRange(range);
-        await("recordSkippedRange", key, () -> run(Script.BUFFER_SKIP, new byte[][] {list}, entry)
-                .thenCompose(reply -> replicated(list, reply)));
-    }
-
-    @Override
-    public List<SkippedRange> skippedRanges(AggregateKey key) {
-        StoreArguments.requireKey(key);
-        byte[] list = layout.bufferKeys(key)[KeyLayout.SKIPPED];
-        return await("skippedRanges", key, () -> backend.keyCommands().lrange(list, 0, -1).toCompletableFuture()
-                .thenApply(values -> decodeAll(key, values, BufferCodec::decodeSkippedRange)));
     }
 
     @Override

@@ -21,6 +21,9 @@ import io.seqtrack.core.port.out.ClaimResult;
 import io.seqtrack.core.port.out.CommitRequest;
 import io.seqtrack.core.port.out.CommitResult;
 import io.seqtrack.core.port.out.ReleaseResult;
+import io.seqtrack.core.port.out.RenewResult;
+import io.seqtrack.core.port.out.SkipResult;
+import io.seqtrack.core.port.out.SkippedRange;
 import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.port.out.StoreArguments;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +78,8 @@ public final class RedisSequenceStore implements SequenceStore {
     private final Sleeper sleeper;
     /** The pub/sub channel wake-ups go to: {@code <prefix>:commits}. */
     private final byte[] channel;
+    /** Sends the calls on one aggregate in the order they were issued (invariant 12). */
+    private final PerKeyOrder order = new PerKeyOrder();
 
     /** How reset and delete wait for other processes' near caches to age out; tests substitute virtual time. */
     @FunctionalInterface
@@ -92,15 +97,24 @@ public final class RedisSequenceStore implements SequenceStore {
                 : new NearCache(config.nearCacheSize(), config.nearCacheFreshness(), ticker);
         this.sleeper = sleeper;
         this.channel = (config.keyPrefix() + ":commits").getBytes(StandardCharsets.UTF_8);
-        this.layout = new KeyLayout(config.keyPrefix(), config.buckets());
         this.awaitMillis = Backend.awaitMillis(config);
         this.backend = Backend.connect(config, borrowed, "store");
+        LayoutRecord.Recorded recorded;
+        try {
+            recorded = LayoutRecord.verify(backend, config, awaitMillis, "store");
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+        this.layout = new KeyLayout(config.keyPrefix(), recorded.buckets());
     }
 
     /**
      * A store that creates, and on {@link #close()} shuts down, its own Lettuce client.
      *
      * @throws SequenceStoreException if Redis cannot be reached (wrong address, wrong password, TLS failure)
+     * @throws io.seqtrack.core.domain.InvalidConfigurationException if the data under the key prefix was written with
+     *         another layout (bucket count, layout version), see {@link RedisStoreConfig.Builder#adoptRecordedLayout()}
      */
     public static RedisSequenceStore create(RedisStoreConfig config) {
         return new RedisSequenceStore(config, null);
@@ -122,6 +136,11 @@ public final class RedisSequenceStore implements SequenceStore {
 
     public RedisStoreConfig config() {
         return config;
+    }
+
+    /** The bucket count in use: the configured one, or the recorded one with {@code adoptRecordedLayout()}. */
+    public int buckets() {
+        return layout.buckets();
     }
 
     // ------------------------------------------------------------------ single operations
@@ -147,8 +166,9 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireSequence(seq);
         StoreArguments.requireFencingToken(fencingToken);
         byte[][] keys = layout.keys(key);
-        return await("release", key, run(false, Script.RELEASE, keys, KeyLayout.field(key.aggregateId()),
-                dec(seq), dec(fencingToken)).thenApply(r -> ReleaseResult.valueOf(text(r, 0)))
+        return await("release", key, order.submit(key, () -> run(false, Script.RELEASE, keys,
+                KeyLayout.field(key.aggregateId()), dec(seq), dec(fencingToken)))
+                .thenApply(r -> ReleaseResult.valueOf(text(r, 0)))
                 .thenCompose(result -> result == ReleaseResult.RELEASED
                         ? replicated(keys[0], false, result) : CompletableFuture.completedFuture(result)));
     }
@@ -164,7 +184,8 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireLast(last);
         byte[][] keys = layout.keys(key);
         forgetCached(key);
-        await("reset", key, run(false, Script.RESET, keys, KeyLayout.field(key.aggregateId()), dec(last))
+        await("reset", key, order.submit(key, () -> run(false, Script.RESET, keys,
+                KeyLayout.field(key.aggregateId()), dec(last)))
                 .thenCompose(r -> replicated(keys[0], false, r)));
         forgetCachedAndSettle(key);
     }
@@ -173,12 +194,86 @@ public final class RedisSequenceStore implements SequenceStore {
     public boolean delete(AggregateKey key) {
         StoreArguments.requireKey(key);
         byte[][] keys = layout.keys(key);
+        byte[][] deleteKeys = {keys[0], keys[1], layout.bufferKeys(key)[KeyLayout.SKIPPED]};
         forgetCached(key);
-        boolean known = await("delete", key, run(false, Script.DELETE, keys, KeyLayout.field(key.aggregateId()))
+        boolean known = await("delete", key, order.submit(key, () -> run(false, Script.DELETE, deleteKeys,
+                KeyLayout.field(key.aggregateId())))
                 .thenCompose(r -> replicated(keys[0], false, r))
                 .thenApply(r -> ((Long) r.get(0)) == 1L));
         forgetCachedAndSettle(key);
         return known;
+    }
+
+    @Override
+    public RenewResult renew(AggregateKey key, long seq, long fencingToken, Duration leaseTtl) {
+        return await("renew", key, renewCall(key, seq, fencingToken, leaseTtl));
+    }
+
+    @Override
+    public CompletionStage<RenewResult> renewAsync(AggregateKey key, long seq, long fencingToken, Duration leaseTtl) {
+        return translated("renew", key, () -> renewCall(key, seq, fencingToken, leaseTtl));
+    }
+
+    private CompletableFuture<RenewResult> renewCall(AggregateKey key, long seq, long fencingToken, Duration leaseTtl) {
+        StoreArguments.requireKey(key);
+        StoreArguments.requireSequence(seq);
+        StoreArguments.requireFencingToken(fencingToken);
+        StoreArguments.requireLeaseTtl(leaseTtl);
+        byte[][] keys = layout.keys(key);
+        return order.submit(key, () -> run(false, Script.RENEW, keys, KeyLayout.field(key.aggregateId()), dec(seq),
+                dec(fencingToken), dec(leaseTtl.toMillis()), dec(clockOffsetMillis)))
+                .thenApply(r -> {
+                    try {
+                        return RenewResult.valueOf(text(r, 0));
+                    } catch (IllegalArgumentException e) {
+                        throw unexpected(key, r);
+                    }
+                });
+    }
+
+    @Override
+    public SkipResult skip(AggregateKey key, long expectedLast, long newLast, SkippedRange record) {
+        StoreArguments.requireKey(key);
+        StoreArguments.requireSkip(expectedLast, newLast, record);
+        byte[][] keys = layout.keys(key);
+        byte[][] bufferKeys = layout.bufferKeys(key);
+        byte[][] skipKeys = {keys[0], keys[1], bufferKeys[KeyLayout.SKIPPED], bufferKeys[KeyLayout.PENDING_INDEX]};
+        forgetCached(key); // a skip only moves forward, but keep the cache out of the audit trail's way
+        return await("skip", key, order.submit(key, () -> run(false, Script.SKIP, skipKeys,
+                KeyLayout.field(key.aggregateId()), dec(expectedLast), dec(newLast), BufferCodec.skippedRange(record),
+                dec(clockOffsetMillis), channel))
+                .thenApply(r -> {
+                    long last = number(key, r, 1);
+                    switch (text(r, 0)) {
+                        case "S": return SkipResult.skipped(last);
+                        case "M": return SkipResult.moved(last);
+                        case "B": return SkipResult.busy(last, new ActiveClaim(text(r, 2), number(key, r, 3),
+                                number(key, r, 4), Instant.ofEpochMilli(number(key, r, 5))));
+                        default: throw unexpected(key, r);
+                    }
+                })
+                .thenCompose(result -> result.skipped() ? replicated(keys[0], false, result)
+                        : CompletableFuture.completedFuture(result)));
+    }
+
+    @Override
+    public List<SkippedRange> skippedRanges(AggregateKey key) {
+        StoreArguments.requireKey(key);
+        byte[] list = layout.bufferKeys(key)[KeyLayout.SKIPPED];
+        return await("skippedRanges", key, order.submit(key, () -> backend.keyCommands().lrange(list, 0, -1)
+                .toCompletableFuture())
+                .thenApply(values -> {
+                    List<SkippedRange> ranges = new ArrayList<>(values.size());
+                    for (byte[] value : values) {
+                        try {
+                            ranges.add(BufferCodec.decodeSkippedRange(value));
+                        } catch (RuntimeException e) {
+                            throw SequenceStoreException.corrupted(key, "a skipped range holds '"
+                                    + new String(value, StandardCharsets.UTF_8) + "' (" + e.getMessage() + ")");
+                        }
+                    }
+                    return ranges;
+                }));
     }
 
     private void forgetCached(AggregateKey key) {
@@ -187,14 +282,24 @@ public final class RedisSequenceStore implements SequenceStore {
         }
     }
 
-    /** Drops what this process cached meanwhile, then waits until other processes' cached values are stale. */
+    /**
+     * Drops what this process cached meanwhile, then waits until every process's cached values are stale: for the
+     * longest near-cache freshness any client of this prefix registered in the layout record (invariant 10) — also
+     * when this client has no near cache itself, like the CLI.
+     */
     private void forgetCachedAndSettle(AggregateKey key) {
-        if (nearCache == null) {
+        if (nearCache != null) {
+            nearCache.forget(key);
+        }
+        Duration wait = LayoutRecord.registeredNearCacheFreshness(backend, config, awaitMillis);
+        if (nearCache != null && nearCache.freshness().compareTo(wait) > 0) {
+            wait = nearCache.freshness();
+        }
+        if (wait.isZero()) {
             return;
         }
-        nearCache.forget(key);
         try {
-            sleeper.sleep(nearCache.freshness());
+            sleeper.sleep(wait);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw SequenceStoreException.of("reset/delete (waiting for near caches to age out)", key, e);
@@ -240,16 +345,21 @@ public final class RedisSequenceStore implements SequenceStore {
                 calls.add(new Call(i, r.key(), writeKeys(r.key()), advanceArgs(r.key(), r.seq(), r.mode())));
             }
         }
-        List<List<Object>> replies = runBatch("advance batch", Script.ADVANCE_BATCH, calls);
+        BatchReplies replies = runBatch("advance batch", Script.ADVANCE_BATCH, calls);
         Set<AggregateKey> written = new LinkedHashSet<>();
         for (int c = 0; c < calls.size(); c++) {
-            AdvanceResult result = parseAdvance(calls.get(c).key(), replies.get(c), ticket);
+            List<Object> reply = replies.replies().get(c);
+            if (reply == null) {
+                continue; // unknown
+            }
+            AdvanceResult result = parseAdvance(calls.get(c).key(), reply, ticket);
             results.set(calls.get(c).index(), result);
             if (result.verdict() == Verdict.IN_ORDER) {
                 written.add(calls.get(c).key());
             }
         }
-        awaitReplication("advance batch", written);
+        finishBatch("advance batch", requests, results, replies.failure(), written,
+                i -> requests.get(i).key());
         return results;
     }
 
@@ -268,16 +378,20 @@ public final class RedisSequenceStore implements SequenceStore {
                         claimArgs(r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl())));
             }
         }
-        List<List<Object>> replies = runBatch("claim batch", Script.CLAIM_BATCH, calls);
+        BatchReplies replies = runBatch("claim batch", Script.CLAIM_BATCH, calls);
         Set<AggregateKey> claimed = new LinkedHashSet<>();
         for (int c = 0; c < calls.size(); c++) {
-            ClaimResult result = parseClaim(calls.get(c).key(), replies.get(c), ticket);
+            List<Object> reply = replies.replies().get(c);
+            if (reply == null) {
+                continue;
+            }
+            ClaimResult result = parseClaim(calls.get(c).key(), reply, ticket);
             results.set(calls.get(c).index(), result);
             if (result.status() == io.seqtrack.core.port.out.ClaimStatus.CLAIMED) {
                 claimed.add(calls.get(c).key());
             }
         }
-        awaitReplication("claim batch", claimed);
+        finishBatch("claim batch", requests, results, replies.failure(), claimed, i -> requests.get(i).key());
         return results;
     }
 
@@ -289,18 +403,46 @@ public final class RedisSequenceStore implements SequenceStore {
             CommitRequest r = requests.get(i);
             calls.add(new Call(i, r.key(), writeKeys(r.key()), commitArgs(r.key(), r.seq(), r.fencingToken())));
         }
-        List<List<Object>> replies = runBatch("commit batch", Script.COMMIT_BATCH, calls);
-        List<CommitResult> results = new ArrayList<>(requests.size());
+        BatchReplies replies = runBatch("commit batch", Script.COMMIT_BATCH, calls);
+        List<CommitResult> results = new ArrayList<>(java.util.Collections.nCopies(requests.size(), null));
         Set<AggregateKey> written = new LinkedHashSet<>();
         for (int c = 0; c < calls.size(); c++) {
-            CommitResult result = parseCommit(calls.get(c).key(), requests.get(c).seq(), replies.get(c), ticket);
-            results.add(result);
+            List<Object> reply = replies.replies().get(c);
+            if (reply == null) {
+                continue;
+            }
+            CommitResult result = parseCommit(calls.get(c).key(), requests.get(c).seq(), reply, ticket);
+            results.set(c, result);
             if (result != CommitResult.CLAIM_LOST) {
                 written.add(calls.get(c).key());
             }
         }
-        awaitReplication("commit batch", written);
+        finishBatch("commit batch", requests, results, replies.failure(), written, i -> requests.get(i).key());
         return results;
+    }
+
+    /**
+     * Ends a batch: throws what is known per element if part of it failed, else waits for replication of what it
+     * wrote — and if that fails, the written elements' outcome is unknown (a failover could lose them), the rest known.
+     */
+    private <T> void finishBatch(String what, List<?> requests, List<T> results, Throwable failure,
+            Set<AggregateKey> written, java.util.function.IntFunction<AggregateKey> keyOf) {
+        if (failure != null) {
+            throw SequenceStoreException.partialBatch(what + " of " + requests.size(), results,
+                    translate(what, requests.size() == 1 ? keyOf.apply(0) : null, failure));
+        }
+        try {
+            awaitReplication(what, written);
+        } catch (SequenceStoreException e) {
+            List<T> known = new ArrayList<>(results);
+            for (int i = 0; i < known.size(); i++) {
+                if (written.contains(keyOf.apply(i))) {
+                    known.set(i, null);
+                }
+            }
+            throw SequenceStoreException.partialBatch(what + " of " + requests.size() + " (replication)", known,
+                    e.getCause() == null ? e : e.getCause());
+        }
     }
 
     @Override
@@ -380,7 +522,7 @@ public final class RedisSequenceStore implements SequenceStore {
         }
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = writeKeys(key);
-        return run(batch, Script.ADVANCE, keys, advanceArgs(key, seq, mode))
+        return order.submit(key, () -> run(batch, Script.ADVANCE, keys, advanceArgs(key, seq, mode)))
                 .thenApply(r -> parseAdvance(key, r, ticket))
                 .thenCompose(result -> waitHere && result.verdict() == Verdict.IN_ORDER
                         ? replicated(keys[0], batch, result) : CompletableFuture.completedFuture(result));
@@ -399,7 +541,7 @@ public final class RedisSequenceStore implements SequenceStore {
         }
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = layout.keys(key);
-        return run(batch, Script.CLAIM, keys, claimArgs(key, seq, mode, owner, leaseTtl))
+        return order.submit(key, () -> run(batch, Script.CLAIM, keys, claimArgs(key, seq, mode, owner, leaseTtl)))
                 .thenApply(r -> parseClaim(key, r, ticket))
                 // a claim raises the fence: if a failover lost it, the same token could be handed out twice
                 .thenCompose(result -> !batch && result.status() == io.seqtrack.core.port.out.ClaimStatus.CLAIMED
@@ -413,7 +555,7 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireFencingToken(fencingToken);
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = writeKeys(key);
-        return run(batch, Script.COMMIT, keys, commitArgs(key, seq, fencingToken))
+        return order.submit(key, () -> run(batch, Script.COMMIT, keys, commitArgs(key, seq, fencingToken)))
                 .thenApply(r -> parseCommit(key, seq, r, ticket))
                 // ALREADY_COMMITTED is waited for too: it may be the retry of a commit whose WAIT timed out
                 .thenCompose(result -> waitHere && result != CommitResult.CLAIM_LOST
@@ -422,8 +564,8 @@ public final class RedisSequenceStore implements SequenceStore {
 
     private CompletableFuture<AggregateState> readCall(AggregateKey key) {
         StoreArguments.requireKey(key);
-        return run(false, Script.READ, layout.keys(key), KeyLayout.field(key.aggregateId()),
-                dec(clockOffsetMillis))
+        return order.submit(key, () -> run(false, Script.READ, layout.keys(key), KeyLayout.field(key.aggregateId()),
+                dec(clockOffsetMillis)))
                 .thenApply(r -> {
                     long last = number(key, r, 0);
                     long fence = number(key, r, 1);
@@ -476,14 +618,20 @@ public final class RedisSequenceStore implements SequenceStore {
     private record Call(int index, AggregateKey key, byte[][] keys, byte[][] args) {
     }
 
+    /** The replies of a batch in call order — {@code null} where unknown — and the first failure, if any. */
+    private record BatchReplies(List<List<Object>> replies, Throwable failure) {
+    }
+
     /**
      * Runs a batch as one script call per hash slot (one call in all on standalone/Sentinel), all sent with auto-flush
      * off and one flush: O(1) round trips. Each call is atomic, so a lost script cache (answered by re-sending with
-     * EVAL) can never reorder the calls of one aggregate. Returns the replies in call order.
+     * EVAL) can never reorder the calls of one aggregate. Returns the replies in call order; where a slot's call
+     * failed (or the batch timed out before it answered) its replies are {@code null}: unknown, since the other slots'
+     * calls took effect regardless.
      */
-    private List<List<Object>> runBatch(String what, Script script, List<Call> calls) {
+    private BatchReplies runBatch(String what, Script script, List<Call> calls) {
         if (calls.isEmpty()) {
-            return List.of();
+            return new BatchReplies(List.of(), null);
         }
         java.util.Map<Integer, List<Call>> groups = new java.util.LinkedHashMap<>();
         boolean cluster = config.topology() == RedisStoreConfig.Topology.CLUSTER;
@@ -493,8 +641,12 @@ public final class RedisSequenceStore implements SequenceStore {
         }
         List<List<Call>> groupList = new ArrayList<>(groups.values());
         List<CompletableFuture<List<Object>>> futures = new ArrayList<>(groupList.size());
+        Throwable failure = null;
         batchLock.lock();
         try {
+            // calls issued before the batch on its aggregates are applied before it (invariant 12)
+            CompletableFuture.allOf(calls.stream().map(c -> order.idle(c.key())).toArray(CompletableFuture[]::new))
+                    .get(awaitMillis, TimeUnit.MILLISECONDS);
             io.lettuce.core.api.StatefulConnection<byte[], byte[]> flushable = backend.flushableBatchConnection();
             if (flushable != null) {
                 flushable.setAutoFlushCommands(false);
@@ -512,14 +664,14 @@ public final class RedisSequenceStore implements SequenceStore {
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                     .get(awaitMillis + calls.size(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw translate(what, calls.size() == 1 ? calls.get(0).key() : null, e.getCause());
+            failure = e.getCause();
         } catch (TimeoutException e) {
-            throw SequenceStoreException.of(what + " of " + calls.size(), e);
+            failure = e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw SequenceStoreException.of(what + " of " + calls.size(), e);
+            failure = e;
         } catch (RuntimeException e) {
-            throw translate(what, null, e);
+            failure = e;
         } finally {
             batchLock.unlock();
         }
@@ -528,8 +680,12 @@ public final class RedisSequenceStore implements SequenceStore {
         for (int i = 0; i < calls.size(); i++) {
             position.put(calls.get(i), i);
         }
-        for (int g = 0; g < groupList.size(); g++) {
-            List<Object> groupReply = futures.get(g).join();
+        for (int g = 0; g < futures.size(); g++) {
+            CompletableFuture<List<Object>> future = futures.get(g);
+            if (!future.isDone() || future.isCompletedExceptionally()) {
+                continue; // unknown: failed, or not answered in time
+            }
+            List<Object> groupReply = future.join();
             List<Call> group = groupList.get(g);
             if (groupReply.size() != group.size()) {
                 throw SequenceStoreException.of(what, new IllegalStateException("expected " + group.size()
@@ -541,7 +697,7 @@ public final class RedisSequenceStore implements SequenceStore {
                 replies.set(position.get(group.get(i)), reply);
             }
         }
-        return replies;
+        return new BatchReplies(replies, failure);
     }
 
     private static byte[][] groupKeys(List<Call> group) {

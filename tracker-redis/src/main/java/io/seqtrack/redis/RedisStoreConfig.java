@@ -33,6 +33,7 @@ public final class RedisStoreConfig {
     private final Duration waitTimeout;
     private final int nearCacheSize;
     private final Duration nearCacheFreshness;
+    private final boolean adoptRecordedLayout;
 
     private RedisStoreConfig(Builder b) {
         this.uris = List.copyOf(b.uris);
@@ -45,6 +46,7 @@ public final class RedisStoreConfig {
         this.waitTimeout = b.waitTimeout;
         this.nearCacheSize = b.nearCacheSize;
         this.nearCacheFreshness = b.nearCacheFreshness;
+        this.adoptRecordedLayout = b.adoptRecordedLayout;
     }
 
     public static Builder builder() {
@@ -62,6 +64,7 @@ public final class RedisStoreConfig {
         if (nearCacheSize > 0) {
             b.nearCache(nearCacheSize, nearCacheFreshness);
         }
+        b.adoptRecordedLayout = adoptRecordedLayout;
         b.uris.addAll(uris);
         return b;
     }
@@ -108,6 +111,11 @@ public final class RedisStoreConfig {
         return nearCacheFreshness;
     }
 
+    /** Whether the bucket count is taken from the layout record in Redis instead of {@link #buckets()}. */
+    public boolean adoptRecordedLayout() {
+        return adoptRecordedLayout;
+    }
+
     @Override
     public String toString() {
         // never print credentials
@@ -131,6 +139,7 @@ public final class RedisStoreConfig {
         private Duration waitTimeout = Duration.ofSeconds(1);
         private int nearCacheSize;
         private Duration nearCacheFreshness = Duration.ofSeconds(1);
+        private boolean adoptRecordedLayout;
 
         private Builder() {
         }
@@ -206,8 +215,9 @@ public final class RedisStoreConfig {
         /**
          * Turns on the duplicate fast path: up to {@code maximumSize} aggregates' last committed sequence cached in this
          * process, so an event at or below it is answered {@code DUPLICATE} with no round trip. Each cached value is
-         * trusted for {@code freshness}; {@code reset} and {@code delete} wait that long before returning, so that no
-         * process still holds a pre-reset value afterwards. Off by default.
+         * trusted for {@code freshness}. The freshness is registered in the layout record in Redis, and every client's
+         * {@code reset} and {@code delete} — with a near cache or without — wait for the longest registered freshness
+         * before returning, so that no process still holds a pre-reset value afterwards. Off by default.
          */
         public Builder nearCache(int maximumSize, Duration freshness) {
             if (maximumSize < 1) {
@@ -219,6 +229,17 @@ public final class RedisStoreConfig {
             }
             this.nearCacheSize = maximumSize;
             this.nearCacheFreshness = freshness;
+            return this;
+        }
+
+        /**
+         * Takes the bucket count from the layout record {@code <prefix>:layout} that the first client of the prefix
+         * wrote, instead of {@link #buckets(int)} (which then only applies if nothing is recorded yet — and is not
+         * recorded by this client). For tools that work on data someone else configured, like the CLI. Without it, a
+         * client whose bucket count differs from the recorded one refuses to start.
+         */
+        public Builder adoptRecordedLayout() {
+            this.adoptRecordedLayout = true;
             return this;
         }
 

@@ -11,8 +11,8 @@ import java.util.HexFormat;
 /** One Lua script: the shared helpers followed by its body, with the SHA-1 digest EVALSHA addresses it by. */
 enum Script {
     ADVANCE("advance"), CLAIM("claim"), COMMIT("commit"), RELEASE("release"), READ("read"), RESET("reset"),
-    DELETE("delete"), ADVANCE_BATCH("advance_batch"), CLAIM_BATCH("claim_batch"), COMMIT_BATCH("commit_batch"),
-    BUFFER_ADD("buffer_add"), BUFFER_REMOVE("buffer_remove"), BUFFER_PARK("buffer_park"), BUFFER_SKIP("buffer_skip");
+    DELETE("delete"), RENEW("renew"), SKIP("skip"), ADVANCE_BATCH("advance_batch"), CLAIM_BATCH("claim_batch"), COMMIT_BATCH("commit_batch"),
+    BUFFER_ADD("buffer_add"), BUFFER_REMOVE("buffer_remove"), BUFFER_PARK("buffer_park");
 
     final String body;
     final byte[] bodyBytes;
@@ -24,7 +24,7 @@ enum Script {
         this.sha = sha1(bodyBytes);
     }
 
-    private static String resource(String name) {
+    static String resource(String name) {
         String path = "lua/" + name + ".lua";
         try (InputStream in = Script.class.getResourceAsStream(path)) {
             if (in == null) {

@@ -86,10 +86,8 @@ class RedisClusterEventBufferTest extends EventBufferContract {
             assertThat(waiting.add(k, event(3), 10)).isEqualTo(BufferResult.ADDED);
             assertThat(waiting.add(k, event(3), 10)).isEqualTo(BufferResult.ALREADY_BUFFERED);
             waiting.park(k, parkedEvent(3));
-            waiting.recordSkippedRange(k, new io.seqtrack.core.port.out.SkippedRange(1, 2, RECEIVED, "skip"));
             assertThat(waiting.removeParked(k, 3)).isTrue();
             assertThat(waiting.parked(k)).isEmpty();
-            assertThat(waiting.skippedRanges(k)).hasSize(1);
         }
     }
 }

@@ -126,4 +126,40 @@ class RedisNearCacheTest extends SequenceStoreContract {
         hastyOperator.reset(key, 3);
         assertThat(worker.advance(key, 4, STRICT).verdict()).isEqualTo(Verdict.DUPLICATE);
     }
+
+    /**
+     * Issue 11, #3 / invariant 10: the operator's client has no near cache (the default, and what {@code tracker reset}
+     * uses) and a shorter-lived view of the world than the worker's. Its reset must still wait until the worker's
+     * cached value is stale, because the worker registered its freshness in the layout record.
+     */
+    @Test
+    void aResetByAClientWithoutANearCacheWaitsForTheLongestRegisteredFreshness() {
+        String prefix = "plain-operator" + PREFIXES.incrementAndGet();
+        RedisSequenceStore worker = nearCached(prefix, true);
+        List<Duration> waited = new CopyOnWriteArrayList<>();
+        RedisSequenceStore operator = RedisSequenceStore.create(RedisStoreConfig.builder().uri(redis.uri())
+                .keyPrefix(prefix).commandTimeout(Duration.ofMillis(500)).build(), ticker, d -> {
+                    waited.add(d);
+                    nanos.addAndGet(d.toNanos());
+                });
+        stores.add(operator);
+        AggregateKey key = key("plain-reset");
+        for (long seq = 1; seq <= 10; seq++) {
+            worker.advance(key, seq, STRICT);
+        }
+        operator.reset(key, 3);
+        assertThat(waited).as("the operator waited for the worker's freshness").containsExactly(FRESHNESS);
+        assertThat(worker.advance(key, 4, STRICT).verdict()).isEqualTo(Verdict.IN_ORDER);
+        operator.delete(key);
+        assertThat(worker.advance(key, 1, STRICT).verdict()).isEqualTo(Verdict.IN_ORDER);
+
+        // a longer freshness registered later wins; a shorter one never lowers it
+        RedisSequenceStore slowWorker = RedisSequenceStore.create(RedisStoreConfig.builder().uri(redis.uri())
+                .keyPrefix(prefix).nearCache(100, Duration.ofSeconds(7)).build(), ticker, d -> nanos.addAndGet(d.toNanos()));
+        stores.add(slowWorker);
+        stores.add(nearCached(prefix, true));
+        waited.clear();
+        operator.reset(key, 0);
+        assertThat(waited).containsExactly(Duration.ofSeconds(7));
+    }
 }

@@ -27,8 +27,9 @@ class RedisSecurityTest {
 
     /** The ACL documented in docs/operations.md: the key prefix, and only what the scripts and the client need. */
     static final List<String> SEQTRACK_ACL = List.of("ACL", "SETUSER", "seqtrack", "reset", "on", ">s3cret-pass",
-            "~seqtrack:{*", "&seqtrack:commits", "+evalsha", "+eval", "+hget", "+hset", "+hdel", "+time", "+publish",
-            "+subscribe", "+ping", "+hello", "+auth", "+client|setname", "+wait");
+            "~seqtrack:{*", "~seqtrack:layout", "&seqtrack:commits", "+evalsha", "+eval", "+hget", "+hmget", "+hset",
+            "+hdel", "+rpush", "+lpos", "+lrange", "+del", "+time", "+publish", "+subscribe", "+ping", "+hello", "+auth",
+            "+client|setname", "+wait");
 
     private final AggregateKey key = AggregateKey.of("user_account", "u-1");
 
@@ -43,21 +44,25 @@ class RedisSecurityTest {
                 assertThat(store.commit(key, 2, claim.fencingToken())).isEqualTo(CommitResult.COMMITTED);
                 assertThat(store.read(key).lastCommitted()).isEqualTo(2);
                 store.reset(key, 0);
+                ClaimResult next = store.claim(key, 1, STRICT, "w1", Duration.ofSeconds(30));
+                assertThat(store.renew(key, 1, next.fencingToken(), Duration.ofSeconds(30)))
+                        .isEqualTo(io.seqtrack.core.port.out.RenewResult.RENEWED);
+                store.release(key, 1, next.fencingToken());
+                assertThat(store.skip(key, 0, 2, new io.seqtrack.core.port.out.SkippedRange(1, 2,
+                        java.time.Instant.EPOCH, "acl")).skipped()).isTrue();
+                assertThat(store.skippedRanges(key)).hasSize(1);
                 assertThat(store.delete(key)).isTrue();
             }
-            try (RedisSequenceStore otherTenant = RedisSequenceStore.create(
-                    RedisStoreConfig.builder().uri(uri).keyPrefix("othertenant").build())) {
-                assertThatThrownBy(() -> otherTenant.advance(key, 1, STRICT))
-                        .isInstanceOf(SequenceStoreException.class)
-                        .hasMessageContaining("NOPERM");
-            }
+            // another tenant is refused already on connect, when it checks its layout record
+            assertThatThrownBy(() -> RedisSequenceStore.create(
+                    RedisStoreConfig.builder().uri(uri).keyPrefix("othertenant").build()))
+                    .isInstanceOf(SequenceStoreException.class)
+                    .satisfies(e -> assertThat(fullText(e)).contains("NOPERM"));
             // a prefix that merely starts with ours is another tenant too ("~seqtrack:*" would have let it in)
-            try (RedisSequenceStore nestedTenant = RedisSequenceStore.create(
-                    RedisStoreConfig.builder().uri(uri).keyPrefix("seqtrack:tenant2").build())) {
-                assertThatThrownBy(() -> nestedTenant.advance(key, 1, STRICT))
-                        .isInstanceOf(SequenceStoreException.class)
-                        .hasMessageContaining("NOPERM");
-            }
+            assertThatThrownBy(() -> RedisSequenceStore.create(
+                    RedisStoreConfig.builder().uri(uri).keyPrefix("seqtrack:tenant2").build()))
+                    .isInstanceOf(SequenceStoreException.class)
+                    .satisfies(e -> assertThat(fullText(e)).contains("NOPERM"));
         }
     }
 

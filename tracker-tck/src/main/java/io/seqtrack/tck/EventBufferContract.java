@@ -8,7 +8,6 @@ import io.seqtrack.core.port.out.BufferResult;
 import io.seqtrack.core.port.out.BufferedEvent;
 import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.ParkedEvent;
-import io.seqtrack.core.port.out.SkippedRange;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
  * }</pre>
  *
  * <p>Each test gets a buffer from {@link #createBuffer()} that must hold nothing at all — no pending or parked event,
- * no skipped range, {@code pendingCount() == 0} (for a shared server, give each buffer its own key prefix). A buffer
+ * {@code pendingCount() == 0} (for a shared server, give each buffer its own key prefix). A buffer
  * that is {@link AutoCloseable} is closed after the test. The concurrency tests use real threads, bounded in count and
  * time, and never sleep.
  */
@@ -100,7 +99,6 @@ public abstract class EventBufferContract {
         AggregateKey k = key("never-seen");
         assertThat(buffer.pending(k)).isEmpty();
         assertThat(buffer.parked(k)).isEmpty();
-        assertThat(buffer.skippedRanges(k)).isEmpty();
         assertThat(buffer.removePending(k, 1)).isFalse();
         assertThat(buffer.removeParked(k, 1)).isFalse();
         assertThat(buffer.aggregatesWithPending()).isEmpty();
@@ -191,7 +189,6 @@ public abstract class EventBufferContract {
         assertThatThrownBy(() -> buffer.add(null, event(1), 10)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> buffer.add(k, null, 10)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> buffer.park(k, null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> buffer.recordSkippedRange(k, null)).isInstanceOf(NullPointerException.class);
         assertThat(buffer.pending(k)).isEmpty();
         assertThat(buffer.pendingCount()).isZero();
     }
@@ -282,7 +279,6 @@ public abstract class EventBufferContract {
         buffer.add(b, event(5), NO_LIMIT);
         buffer.add(c, event(9), NO_LIMIT);
         buffer.park(key("parked-only"), parkedEvent(4));
-        buffer.recordSkippedRange(key("skipped-only"), new SkippedRange(1, 2, RECEIVED, "operator"));
         assertThat(buffer.aggregatesWithPending()).containsExactlyInAnyOrder(a, b, c);
 
         buffer.removePending(a, 2);
@@ -328,66 +324,6 @@ public abstract class EventBufferContract {
         assertThat(buffer.pendingCount()).isEqualTo(300);
     }
 
-    // ---------------------------------------------------------------- skipped ranges
-
-    /** Skipped ranges are a log in the order recorded; recording the very same range again (a retry) adds nothing. */
-    @Test
-    void skippedRanges_areRecordedOldestFirst() {
-        AggregateKey k = key("skipped");
-        SkippedRange first = new SkippedRange(10, 12, Instant.parse("2026-01-01T00:00:30.5Z"),
-                "gap timeout 30s, policy SKIP");
-        SkippedRange second = new SkippedRange(3, 3, Instant.parse("2026-01-01T00:01:00.000000001Z"), "operator");
-        SkippedRange third = new SkippedRange(Long.MAX_VALUE - 1, Long.MAX_VALUE, RECEIVED, "");
-        buffer.recordSkippedRange(k, first);
-        buffer.recordSkippedRange(k, second);
-        buffer.recordSkippedRange(k, third);
-        buffer.recordSkippedRange(k, second);
-        SkippedRange secondAgainLater = new SkippedRange(3, 3, second.skippedAt().plusSeconds(60), "operator");
-        buffer.recordSkippedRange(k, secondAgainLater);
-        assertThat(buffer.skippedRanges(k)).as("in the order recorded, not sorted; an identical retry recorded once")
-                .containsExactly(first, second, third, secondAgainLater);
-        assertThat(buffer.skippedRanges(key("other"))).isEmpty();
-        assertThat(buffer.aggregatesWithPending()).isEmpty();
-        assertThat(buffer.parkedAggregates()).isEmpty();
-        assertThat(buffer.pendingCount()).isZero();
-    }
-
-    // ---------------------------------------------------------------- pendingCount
-
-    @Test
-    void pendingCount_countsPendingEventsAcrossAllAggregates() {
-        AggregateKey a = key("count-a");
-        AggregateKey b = key("count-b");
-        AggregateKey c = AggregateKey.of("count_domain", "count-a");
-        for (long seq = 2; seq <= 6; seq++) {
-            buffer.add(a, event(seq), NO_LIMIT);
-        }
-        buffer.add(b, event(2), NO_LIMIT);
-        buffer.add(b, event(3), NO_LIMIT);
-        buffer.add(c, event(4), 1);
-        assertThat(buffer.pendingCount()).isEqualTo(8);
-
-        buffer.add(a, event(2), NO_LIMIT);
-        buffer.add(c, event(5), 1);
-        assertThat(buffer.pendingCount()).as("ALREADY_BUFFERED and FULL add nothing").isEqualTo(8);
-
-        buffer.removePending(a, 2);
-        buffer.removePending(a, 2);
-        buffer.removePending(b, 99);
-        assertThat(buffer.pendingCount()).isEqualTo(7);
-        buffer.park(b, parkedEvent(3));
-        buffer.park(b, parkedEvent(77));
-        assertThat(buffer.pendingCount()).as("parking moves one out; parking a non-pending event changes nothing")
-                .isEqualTo(6);
-        buffer.removeParked(b, 3);
-        assertThat(buffer.pendingCount()).isEqualTo(6);
-        for (long seq = 3; seq <= 6; seq++) {
-            buffer.removePending(a, seq);
-        }
-        buffer.removePending(b, 2);
-        buffer.removePending(c, 4);
-        assertThat(buffer.pendingCount()).isZero();
-    }
 
     // ---------------------------------------------------------------- payloads and fields
 
@@ -454,13 +390,11 @@ public abstract class EventBufferContract {
         assertThat(buffer.add(right, event(2), 1)).isEqualTo(BufferResult.ADDED);
         buffer.add(left, event(3), NO_LIMIT);
         buffer.park(right, parkedEvent(9));
-        buffer.recordSkippedRange(left, new SkippedRange(1, 1, RECEIVED, "left"));
 
         assertThat(sequencesOf(buffer.pending(left))).containsExactly(2L, 3L);
         assertThat(sequencesOf(buffer.pending(right))).containsExactly(2L);
         assertThat(buffer.parked(left)).isEmpty();
         assertThat(parkedSequencesOf(buffer.parked(right))).containsExactly(9L);
-        assertThat(buffer.skippedRanges(right)).isEmpty();
         assertThat(buffer.aggregatesWithPending()).containsExactlyInAnyOrder(left, right);
         assertThat(buffer.parkedAggregates()).containsExactly(right);
     }
@@ -477,14 +411,12 @@ public abstract class EventBufferContract {
             expected.add(k);
             assertThat(buffer.add(k, event(i + 2), 1)).as("id #%d %s", i, ids.get(i)).isEqualTo(BufferResult.ADDED);
             buffer.park(k, parkedEvent(1000 + i));
-            buffer.recordSkippedRange(k, new SkippedRange(i, i, RECEIVED, "id " + i));
         }
         for (int i = 0; i < ids.size(); i++) {
             AggregateKey k = AggregateKey.of("tck_domain", ids.get(i));
             assertThat(sequencesOf(buffer.pending(k))).as("pending of id #%d %s", i, ids.get(i))
                     .containsExactly(i + 2L);
             assertThat(parkedSequencesOf(buffer.parked(k))).containsExactly(1000L + i);
-            assertThat(buffer.skippedRanges(k)).extracting(SkippedRange::reason).containsExactly("id " + i);
         }
         assertThat(buffer.aggregatesWithPending()).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(buffer.parkedAggregates()).containsExactlyInAnyOrderElementsOf(expected);

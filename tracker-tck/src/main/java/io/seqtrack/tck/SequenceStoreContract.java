@@ -19,6 +19,10 @@ import io.seqtrack.core.port.out.ClaimStatus;
 import io.seqtrack.core.port.out.CommitRequest;
 import io.seqtrack.core.port.out.CommitResult;
 import io.seqtrack.core.port.out.ReleaseResult;
+import io.seqtrack.core.port.out.RenewRequest;
+import io.seqtrack.core.port.out.RenewResult;
+import io.seqtrack.core.port.out.SkipResult;
+import io.seqtrack.core.port.out.SkippedRange;
 import io.seqtrack.core.port.out.SequenceStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,6 +77,11 @@ public abstract class SequenceStoreContract {
 
     protected static AggregateKey key(String id) {
         return AggregateKey.of("tck_domain", id);
+    }
+
+    /** A skip record of {@code from..to}. */
+    protected static SkippedRange range(long from, long to) {
+        return new SkippedRange(from, to, java.time.Instant.parse("2026-01-01T00:00:00Z"), "tck skip " + from + ".." + to);
     }
 
     // ---------------------------------------------------------------- advance
@@ -168,7 +177,36 @@ public abstract class SequenceStoreContract {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("seq");
         assertThatThrownBy(() -> store.reset(k, -1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("last");
+        assertThatThrownBy(() -> store.renew(k, 1, 0, LEASE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fencingToken");
+        assertThatThrownBy(() -> store.renew(k, 1, 1, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leaseTtl");
+        assertThatThrownBy(() -> store.skip(k, 2, 2, range(3, 3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("newLast");
+        assertThatThrownBy(() -> store.skip(k, -1, 2, range(0, 2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("last");
+        assertThatThrownBy(() -> store.skip(k, 0, 2, null)).isInstanceOf(NullPointerException.class);
         assertThat(store.read(k)).isEqualTo(AggregateState.UNKNOWN);
+        assertThat(store.skippedRanges(k)).isEmpty();
+    }
+
+    /**
+     * Owners are text, held to the same rule as aggregate ids: an unpaired surrogate has no UTF-8 form, so a store that
+     * compares bytes would take {@code "worker-\uD800"} and {@code "worker-?"} for one owner (issue 11, #8).
+     */
+    @Test
+    void claim_rejectsAnOwnerThatIsNotWellFormedText() {
+        AggregateKey k = key("owner-text");
+        assertThatThrownBy(() -> store.claim(k, 1, STRICT, "worker-\uD800", LEASE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("owner")
+                .hasMessageContaining("surrogate");
+        assertThatThrownBy(() -> store.claim(k, 1, STRICT, "worker-\uDC00x", LEASE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("owner");
+        assertThat(store.read(k)).isEqualTo(AggregateState.UNKNOWN);
+        ClaimResult question = store.claim(k, 1, STRICT, "worker-?", LEASE);
+        assertThat(question.status()).isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(store.claim(k, 1, STRICT, "worker-\uD83D\uDE42", LEASE).status())
+                .as("a different, well-formed owner is another worker").isEqualTo(ClaimStatus.BUSY);
     }
 
     // ---------------------------------------------------------------- claim
@@ -290,6 +328,213 @@ public abstract class SequenceStoreContract {
         tokens.add(c.fencingToken());
         assertThat(tokens).doesNotHaveDuplicates().isSorted();
         assertThat(store.read(k).fencingToken()).isGreaterThanOrEqualTo(tokens.get(tokens.size() - 1));
+    }
+
+    /** Issue 11, #1: claim by A → delete → claim by B must not hand out A's token again. */
+    @Test
+    void delete_neverRestartsFencingTokens() {
+        AggregateKey k = key("delete-fence");
+        ClaimResult a = store.claim(k, 1, STRICT, "A", LEASE);
+        assertThat(store.delete(k)).isTrue();
+        ClaimResult b = store.claim(k, 1, STRICT, "B", LEASE);
+        assertThat(b.status()).isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(b.fencingToken()).as("a token after delete is above every token before it")
+                .isGreaterThan(a.fencingToken());
+        assertThat(store.commit(k, 1, a.fencingToken())).as("A claimed before the delete: fenced")
+                .isEqualTo(CommitResult.CLAIM_LOST);
+        assertThat(store.renew(k, 1, a.fencingToken(), LEASE)).isEqualTo(RenewResult.CLAIM_LOST);
+        assertThat(store.release(k, 1, a.fencingToken())).isEqualTo(ReleaseResult.NOT_HELD);
+        assertThat(store.commit(k, 1, b.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+
+        // the same through an advance or a reset that re-creates the aggregate, and with no claim open at the delete
+        ClaimResult c = store.claim(k, 2, STRICT, "A", LEASE);
+        store.commit(k, 2, c.fencingToken());
+        store.delete(k);
+        assertThat(store.commit(k, 2, c.fencingToken())).as("not mistaken for a landed commit after a delete")
+                .isEqualTo(CommitResult.CLAIM_LOST);
+        store.advance(k, 1, STRICT);
+        ClaimResult d = store.claim(k, 2, STRICT, "B", LEASE);
+        assertThat(d.fencingToken()).isGreaterThan(c.fencingToken());
+        store.delete(k);
+        store.reset(k, 5);
+        ClaimResult e = store.claim(k, 6, STRICT, "B", LEASE);
+        assertThat(e.fencingToken()).isGreaterThan(d.fencingToken());
+        assertThat(store.commit(k, 2, d.fencingToken())).isEqualTo(CommitResult.CLAIM_LOST);
+    }
+
+    // ---------------------------------------------------------------- renew
+
+    @Test
+    void renew_extendsTheLeaseOfTheCurrentClaimAndKeepsItsToken() {
+        AggregateKey k = key("renew");
+        ClaimResult c = store.claim(k, 1, STRICT, "w1", Duration.ofSeconds(2));
+        advanceStoreClock(Duration.ofMillis(1500));
+        assertThat(store.renew(k, 1, c.fencingToken(), Duration.ofSeconds(10))).isEqualTo(RenewResult.RENEWED);
+        advanceStoreClock(Duration.ofSeconds(5));
+        ClaimResult other = store.claim(k, 1, STRICT, "w2", LEASE);
+        assertThat(other.status()).as("the renewed lease still runs").isEqualTo(ClaimStatus.BUSY);
+        assertThat(other.busyHolder()).hasValueSatisfying(h -> assertThat(h.fencingToken()).isEqualTo(c.fencingToken()));
+        assertThat(store.read(k).claim()).hasValueSatisfying(h -> assertThat(h.owner()).isEqualTo("w1"));
+        assertThat(store.commit(k, 1, c.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+    }
+
+    /**
+     * Issue 11, #2: worker A pauses past its lease; B claims, fails and releases; A's overdue renewal must not claim
+     * again — it answers CLAIM_LOST, and so does A's commit.
+     */
+    @Test
+    void renew_neverUnfencesAWorkerWhoseClaimWasTakenMeanwhile() {
+        AggregateKey k = key("renew-fenced");
+        ClaimResult a = store.claim(k, 1, STRICT, "A", Duration.ofSeconds(1));
+        advanceStoreClock(Duration.ofSeconds(2));
+        ClaimResult b = store.claim(k, 1, STRICT, "B", LEASE);
+        assertThat(store.release(k, 1, b.fencingToken())).isEqualTo(ReleaseResult.RELEASED);
+        assertThat(store.renew(k, 1, a.fencingToken(), LEASE)).isEqualTo(RenewResult.CLAIM_LOST);
+        assertThat(store.read(k).claim()).as("a lost renewal claims nothing").isEmpty();
+        assertThat(store.commit(k, 1, a.fencingToken())).isEqualTo(CommitResult.CLAIM_LOST);
+        assertThat(store.read(k).lastCommitted()).isZero();
+        assertThat(store.renew(k, 1, b.fencingToken(), LEASE)).as("released").isEqualTo(RenewResult.CLAIM_LOST);
+    }
+
+    @Test
+    void renew_answersClaimLostAfterCommitResetDeleteOrForAnotherSequence() {
+        AggregateKey k = key("renew-lost");
+        ClaimResult c = store.claim(k, 1, STRICT, "w1", LEASE);
+        assertThat(store.renew(k, 2, c.fencingToken(), LEASE)).isEqualTo(RenewResult.CLAIM_LOST);
+        assertThat(store.renew(k, 1, c.fencingToken() + 1, LEASE)).isEqualTo(RenewResult.CLAIM_LOST);
+        store.commit(k, 1, c.fencingToken());
+        assertThat(store.renew(k, 1, c.fencingToken(), LEASE)).isEqualTo(RenewResult.CLAIM_LOST);
+        ClaimResult d = store.claim(k, 2, STRICT, "w1", LEASE);
+        store.reset(k, 1);
+        assertThat(store.renew(k, 2, d.fencingToken(), LEASE)).isEqualTo(RenewResult.CLAIM_LOST);
+        ClaimResult e = store.claim(k, 2, STRICT, "w1", LEASE);
+        store.delete(k);
+        assertThat(store.renew(k, 2, e.fencingToken(), LEASE)).isEqualTo(RenewResult.CLAIM_LOST);
+        assertThat(store.read(k)).isEqualTo(AggregateState.UNKNOWN);
+        assertThat(store.renew(key("never-claimed"), 1, 1, LEASE)).isEqualTo(RenewResult.CLAIM_LOST);
+    }
+
+    /** Like commit: an expired claim that nobody replaced is still the holder's. */
+    @Test
+    void renew_afterLeaseExpirySucceedsWhenNoNewerClaimWasIssued() {
+        AggregateKey k = key("renew-late");
+        ClaimResult c = store.claim(k, 1, STRICT, "w1", Duration.ofSeconds(1));
+        advanceStoreClock(Duration.ofSeconds(5));
+        assertThat(store.renew(k, 1, c.fencingToken(), LEASE)).isEqualTo(RenewResult.RENEWED);
+        assertThat(store.claim(k, 1, STRICT, "w2", LEASE).status()).isEqualTo(ClaimStatus.BUSY);
+    }
+
+    @Test
+    void renewAll_equalsTheSinglesInOrder() {
+        AggregateKey k = key("renew-all");
+        AggregateKey j = key("renew-all-2");
+        ClaimResult c = store.claim(k, 1, STRICT, "w1", LEASE);
+        ClaimResult d = store.claim(j, 1, STRICT, "w1", LEASE);
+        store.commit(j, 1, d.fencingToken());
+        assertThat(store.renewAll(List.of(new RenewRequest(k, 1, c.fencingToken(), LEASE),
+                new RenewRequest(j, 1, d.fencingToken(), LEASE))))
+                .containsExactly(RenewResult.RENEWED, RenewResult.CLAIM_LOST);
+    }
+
+    // ---------------------------------------------------------------- skip
+
+    @Test
+    void skip_movesOverTheRangeAndRecordsItInOneStep() {
+        AggregateKey k = key("skip");
+        store.advance(k, 1, STRICT);
+        SkippedRange r = range(2, 4);
+        assertThat(store.skip(k, 1, 4, r)).isEqualTo(SkipResult.skipped(4));
+        assertThat(store.read(k).lastCommitted()).isEqualTo(4);
+        assertThat(store.skippedRanges(k)).containsExactly(r);
+        assertThat(store.advance(k, 5, STRICT)).isEqualTo(AdvanceResult.inOrder(5));
+        assertThat(store.skip(k, 1, 4, r)).as("a retry of the same skip after it landed... and moved on")
+                .isEqualTo(SkipResult.moved(5));
+        assertThat(store.skippedRanges(k)).containsExactly(r);
+    }
+
+    @Test
+    void skip_retriedAfterAnUnknownOutcomeIsSkippedOnceAndRecordedOnce() {
+        AggregateKey k = key("skip-retry");
+        SkippedRange r = range(1, 3);
+        assertThat(store.skip(k, 0, 3, r).skipped()).isTrue();
+        assertThat(store.skip(k, 0, 3, r)).isEqualTo(SkipResult.skipped(3));
+        SkippedRange other = new SkippedRange(1, 3, r.skippedAt().plusSeconds(1), r.reason());
+        assertThat(store.skip(k, 0, 3, other)).as("another decision over the same range did not happen")
+                .isEqualTo(SkipResult.moved(3));
+        assertThat(store.skippedRanges(k)).containsExactly(r);
+    }
+
+    /** Issue 11, #11: a skip whose start has moved changes nothing and leaves no record. */
+    @Test
+    void skip_fromAStaleLastChangesNothingAndRecordsNothing() {
+        AggregateKey k = key("skip-moved");
+        store.advance(k, 1, STRICT);
+        store.advance(k, 2, STRICT);
+        assertThat(store.skip(k, 1, 5, range(2, 5))).isEqualTo(SkipResult.moved(2));
+        assertThat(store.skip(k, 3, 5, range(4, 5))).isEqualTo(SkipResult.moved(2));
+        assertThat(store.read(k).lastCommitted()).isEqualTo(2);
+        assertThat(store.skippedRanges(k)).isEmpty();
+    }
+
+    /** Issue 11, #7: a skip can never overlap a running handler of the skipped event. */
+    @Test
+    void skip_refusesWhileAClaimIsHeldAndLeavesTheClaimIntact() {
+        AggregateKey k = key("skip-busy");
+        ClaimResult c = store.claim(k, 1, STRICT, "w1", LEASE);
+        SkipResult refused = store.skip(k, 0, 3, range(1, 3));
+        assertThat(refused.status()).isEqualTo(SkipResult.Status.BUSY);
+        assertThat(refused.lastCommitted()).isZero();
+        assertThat(refused.claim()).hasValueSatisfying(h -> {
+            assertThat(h.owner()).isEqualTo("w1");
+            assertThat(h.fencingToken()).isEqualTo(c.fencingToken());
+        });
+        assertThat(store.skippedRanges(k)).isEmpty();
+        assertThat(store.commit(k, 1, c.fencingToken())).as("the handler's commit is unaffected")
+                .isEqualTo(CommitResult.COMMITTED);
+        assertThat(store.skip(k, 0, 3, range(1, 3)).status()).isEqualTo(SkipResult.Status.MOVED);
+    }
+
+    @Test
+    void skip_overAnExpiredClaimFencesItsHolder() {
+        AggregateKey k = key("skip-expired");
+        ClaimResult c = store.claim(k, 1, STRICT, "w1", Duration.ofSeconds(1));
+        advanceStoreClock(Duration.ofSeconds(2));
+        assertThat(store.skip(k, 0, 2, range(1, 2)).skipped()).isTrue();
+        assertThat(store.read(k).claim()).isEmpty();
+        assertThat(store.read(k).fencingToken()).isGreaterThan(c.fencingToken());
+        assertThat(store.commit(k, 1, c.fencingToken())).as("the paused holder's handler ran on a skipped event")
+                .isEqualTo(CommitResult.CLAIM_LOST);
+        assertThat(store.renew(k, 1, c.fencingToken(), LEASE)).isEqualTo(RenewResult.CLAIM_LOST);
+        assertThat(store.claim(k, 3, STRICT, "w2", LEASE).fencingToken()).isGreaterThan(c.fencingToken());
+    }
+
+    @Test
+    void skippedRanges_areKeptOldestFirstPerAggregateAndSurviveAReset() {
+        AggregateKey k = key("skip-log");
+        SkippedRange first = new SkippedRange(1, 2, java.time.Instant.parse("2026-01-01T00:00:30.5Z"),
+                "gap timeout 30s, policy SKIP");
+        SkippedRange second = new SkippedRange(5, 5, java.time.Instant.parse("2026-01-01T00:01:00.000000001Z"),
+                "operator: ünïcødé, \"quotes\", new\nline");
+        store.skip(k, 0, 2, first);
+        store.advance(k, 3, STRICT);
+        store.advance(k, 4, STRICT);
+        store.skip(k, 4, 5, second);
+        store.reset(k, 1);
+        assertThat(store.skippedRanges(k)).containsExactly(first, second);
+        assertThat(store.skippedRanges(key("skip-log-other"))).isEmpty();
+        assertThat(store.skippedRanges(AggregateKey.of("tck_domain:skip-log", "x"))).isEmpty();
+    }
+
+    @Test
+    void asyncCallsOnOneAggregateAreAppliedInTheOrderIssued() throws Exception {
+        AggregateKey k = key("async-order");
+        List<java.util.concurrent.CompletableFuture<AdvanceResult>> results = new ArrayList<>();
+        for (long seq = 1; seq <= 200; seq++) {
+            results.add(store.advanceAsync(k, seq, STRICT).toCompletableFuture());
+        }
+        for (int i = 0; i < results.size(); i++) {
+            assertThat(results.get(i).get(30, TimeUnit.SECONDS)).isEqualTo(AdvanceResult.inOrder(i + 1));
+        }
     }
 
     // ---------------------------------------------------------------- commit

@@ -93,5 +93,22 @@ class NaiveStoreRegressionTest {
         public boolean delete(AggregateKey key) {
             return lastByKey.remove(key) != null;
         }
+
+        @Override
+        public io.seqtrack.core.port.out.RenewResult renew(AggregateKey key, long seq, long fencingToken,
+                Duration leaseTtl) {
+            throw new UnsupportedOperationException("not needed");
+        }
+
+        @Override
+        public io.seqtrack.core.port.out.SkipResult skip(AggregateKey key, long expectedLast, long newLast,
+                io.seqtrack.core.port.out.SkippedRange record) {
+            throw new UnsupportedOperationException("not needed");
+        }
+
+        @Override
+        public java.util.List<io.seqtrack.core.port.out.SkippedRange> skippedRanges(AggregateKey key) {
+            throw new UnsupportedOperationException("not needed");
+        }
     }
 }

@@ -316,7 +316,7 @@ final class TortureRun implements AutoCloseable {
             for (Aggregate a : plan.aggregates().values()) {
                 AggregateKey key = AggregateKey.of(a.domain(), a.id());
                 Set<Long> skipped = new HashSet<>();
-                for (SkippedRange range : buffer.skippedRanges(key)) {
+                for (SkippedRange range : store.skippedRanges(key)) {
                     LongStream.rangeClosed(range.fromSequence(), range.toSequence()).forEach(skipped::add);
                 }
                 state.put(a.key(), new FinalState(store.read(key).lastCommitted(),

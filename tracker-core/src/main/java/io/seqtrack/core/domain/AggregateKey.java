@@ -53,7 +53,11 @@ public record AggregateKey(String domain, String aggregateId) {
         }
     }
 
-    private static int unpairedSurrogate(String value) {
+    /**
+     * The index of the first unpaired UTF-16 surrogate in {@code value}, or {@code -1} if it is well-formed text. Shared
+     * with the store's argument checks, which hold claim owners to the same rule.
+     */
+    public static int unpairedSurrogate(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isHighSurrogate(c)) {

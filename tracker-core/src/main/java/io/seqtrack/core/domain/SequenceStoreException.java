@@ -1,5 +1,8 @@
 package io.seqtrack.core.domain;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -8,17 +11,43 @@ import java.util.Optional;
  * never assume a verdict. A store never turns an unreachable backend into "nothing committed yet".
  *
  * <p>Retrying is always safe: {@code advance} and {@code claim} re-check against the stored state, and a
- * {@code commit} whose first attempt landed answers {@code ALREADY_COMMITTED} on retry.
+ * {@code commit} whose first attempt landed answers {@code ALREADY_COMMITTED} on retry. A failed batch says per element
+ * what is known: {@link #batchResults()}.
  */
 public final class SequenceStoreException extends SequenceTrackingException {
 
     private static final long serialVersionUID = 1L;
 
     private final transient AggregateKey key;
+    /** For a failed batch: per request, its answer where known, {@code null} where unknown; {@code null} otherwise. */
+    private final transient List<Object> batchResults;
 
     private SequenceStoreException(String message, AggregateKey key, Throwable cause) {
+        this(message, key, cause, null);
+    }
+
+    private SequenceStoreException(String message, AggregateKey key, Throwable cause, List<Object> batchResults) {
         super(message, cause);
         this.key = key;
+        this.batchResults = batchResults;
+    }
+
+    /**
+     * A batch call failed part-way: some elements may have taken effect (on a Redis Cluster a batch is one script per
+     * hash slot, and one slot's failure does not undo the others). {@code known} holds, per request in order, the
+     * answer the element got — exactly what the single call would have returned — or {@code null} where the outcome is
+     * unknown (failed, timed out, or never sent).
+     *
+     * @param what  what was attempted, e.g. {@code "claim batch of 64"}
+     * @param known per request, the answer or {@code null}
+     * @param cause the first failure
+     */
+    public static SequenceStoreException partialBatch(String what, List<?> known, Throwable cause) {
+        List<Object> results = Collections.unmodifiableList(new ArrayList<>(known));
+        long unknown = results.stream().filter(r -> r == null).count();
+        return new SequenceStoreException(what + " failed for " + unknown + " of " + results.size()
+                + " element(s), their outcome unknown (the others answered, see batchResults()): " + describe(cause),
+                null, cause, results);
     }
 
     /**
@@ -51,6 +80,23 @@ public final class SequenceStoreException extends SequenceTrackingException {
      */
     public static SequenceStoreException corrupted(AggregateKey key, String description) {
         return new SequenceStoreException("corrupted state for " + key + ": " + description, key, null);
+    }
+
+    /**
+     * For a failed batch, per request in order: the answer the element got (an {@code AdvanceResult},
+     * {@code ClaimResult}, … exactly as the single call would have returned it), or empty where its outcome is unknown
+     * — it may or may not have taken effect, so retry it as after any unknown outcome. An empty list when the failure
+     * was not of a batch, or nothing of it is known.
+     */
+    public List<Optional<Object>> batchResults() {
+        if (batchResults == null) {
+            return List.of();
+        }
+        List<Optional<Object>> view = new ArrayList<>(batchResults.size());
+        for (Object r : batchResults) {
+            view.add(Optional.ofNullable(r));
+        }
+        return Collections.unmodifiableList(view);
     }
 
     /** The aggregate the failure concerns, if it concerns one. */

@@ -16,11 +16,15 @@ import io.seqtrack.core.port.out.ClaimResult;
 import io.seqtrack.core.port.out.ClaimStatus;
 import io.seqtrack.core.port.out.CommitResult;
 import io.seqtrack.core.port.out.ReleaseResult;
+import io.seqtrack.core.port.out.RenewResult;
+import io.seqtrack.core.port.out.SkipResult;
+import io.seqtrack.core.port.out.SkippedRange;
 import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.port.out.StoreArguments;
 import io.seqtrack.core.registry.DomainRegistration;
 import io.seqtrack.core.registry.DomainRegistry;
 import io.seqtrack.core.registry.SequenceSource;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
@@ -91,6 +95,18 @@ public final class SequenceTrackerService implements SequenceTracker {
     }
 
     @Override
+    public RenewResult renew(ClaimDecision claim) {
+        requireClaimed(claim, "renew");
+        if (!claim.mode().usesStore()) {
+            return RenewResult.RENEWED;
+        }
+        DomainRegistration registration = registry.lookup(claim.key().domain());
+        long storeSeq = toStore(registration, claim.sequence());
+        return callStore("renew", claim.key(),
+                () -> store.renew(claim.key(), storeSeq, claim.fencingToken(), registration.leaseTtl()));
+    }
+
+    @Override
     public long lastCommitted(AggregateKey key) {
         Objects.requireNonNull(key, "key");
         DomainRegistration registration = registry.lookup(key.domain());
@@ -102,19 +118,33 @@ public final class SequenceTrackerService implements SequenceTracker {
     }
 
     @Override
-    public boolean skipTo(AggregateKey key, long lastToSkip) {
+    public SkipResult skip(AggregateKey key, SkippedRange range) {
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(range, "range");
         DomainRegistration registration = registry.lookup(key.domain());
         if (!registration.mode().usesStore()) {
-            return false;
+            throw new IllegalArgumentException("domain '" + key.domain() + "' is not tracked; there is nothing to skip");
         }
-        if (lastToSkip < registration.firstSequence()) {
-            return false; // nothing below the first sequence to skip over
+        if (range.fromSequence() < registration.firstSequence()) {
+            throw new IllegalArgumentException("range " + range.fromSequence() + ".." + range.toSequence()
+                    + " starts below the first sequence " + registration.firstSequence() + " of domain '"
+                    + registration.name() + "'");
         }
-        long storeSeq = toStore(registration, lastToSkip);
-        // a monotonic advance moves forward only, atomically: it cannot undo a commit that raced with the skip
-        return callStore("skip", key, () -> store.advance(key, storeSeq, TrackingMode.MONOTONIC)).verdict()
-                == Verdict.IN_ORDER;
+        long expectedLast = toStore(registration, range.fromSequence()) - 1;
+        long newLast = toStore(registration, range.toSequence());
+        SkipResult result = callStore("skip", key, () -> store.skip(key, expectedLast, newLast, range));
+        long shift = 1 - registration.firstSequence();
+        return new SkipResult(result.status(), result.lastCommitted() - shift, result.claim()
+                .map(c -> new ActiveClaim(c.owner(), c.sequence() - shift, c.fencingToken(), c.expiresAt())));
+    }
+
+    @Override
+    public List<SkippedRange> skippedRanges(AggregateKey key) {
+        Objects.requireNonNull(key, "key");
+        if (!registry.lookup(key.domain()).mode().usesStore()) {
+            return List.of();
+        }
+        return callStore("skippedRanges", key, () -> store.skippedRanges(key));
     }
 
     @Override

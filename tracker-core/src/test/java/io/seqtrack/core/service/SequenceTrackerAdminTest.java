@@ -9,11 +9,15 @@ import io.seqtrack.core.domain.TrackingMode;
 import io.seqtrack.core.domain.Verdict;
 import io.seqtrack.core.port.in.TrackedEvent;
 import io.seqtrack.core.port.out.FakeSequenceStore;
+import io.seqtrack.core.port.out.RenewResult;
+import io.seqtrack.core.port.out.SkipResult;
+import io.seqtrack.core.port.out.SkippedRange;
 import io.seqtrack.core.registry.DomainRegistration;
 import io.seqtrack.core.registry.DomainRegistry;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** lastCommitted, skipTo and reset — the operations the processor's gap policy and admin API are built on. */
+/** lastCommitted, skip, renew and reset — the operations the processor's gap policy and admin API are built on. */
 class SequenceTrackerAdminTest {
 
     private final FakeSequenceStore store = new FakeSequenceStore();
@@ -35,15 +39,44 @@ class SequenceTrackerAdminTest {
     }
 
     @Test
-    void skipToMovesForwardOnlyAndAtomically() {
+    void skipIsConditionalOnTheLastAndSpeaksTheDomainsNumbering() {
         tracker.advance(TrackedEvent.of("orders", "o-1", 1));
-        assertThat(tracker.skipTo(order, 4)).isTrue();
+        SkippedRange gap = new SkippedRange(2, 4, Instant.EPOCH, "gap");
+        assertThat(tracker.skip(order, gap)).isEqualTo(SkipResult.skipped(4));
         assertThat(tracker.lastCommitted(order)).isEqualTo(4);
+        assertThat(tracker.skippedRanges(order)).containsExactly(gap);
         assertThat(tracker.advance(TrackedEvent.of("orders", "o-1", 5)).verdict()).isEqualTo(Verdict.IN_ORDER);
-        assertThat(tracker.skipTo(order, 3)).as("never backwards").isFalse();
+        assertThat(tracker.skip(order, new SkippedRange(3, 3, Instant.EPOCH, "late")))
+                .as("never from a last that moved").isEqualTo(SkipResult.moved(5));
         assertThat(tracker.lastCommitted(order)).isEqualTo(5);
-        assertThat(tracker.skipTo(zero, 2)).isTrue();
+
+        SkippedRange zeroGap = new SkippedRange(0, 2, Instant.EPOCH, "first three never came");
+        assertThat(tracker.skip(zero, zeroGap)).isEqualTo(SkipResult.skipped(2));
+        assertThat(store.calls()).contains("skip zero_based/z-1 0 3");
         assertThat(tracker.lastCommitted(zero)).isEqualTo(2);
+        assertThat(tracker.skippedRanges(zero)).as("the record in the domain's numbering").containsExactly(zeroGap);
+
+        tracker.claim(TrackedEvent.of("orders", "o-1", 6), "w1");
+        SkipResult busy = tracker.skip(order, new SkippedRange(6, 7, Instant.EPOCH, "busy"));
+        assertThat(busy.status()).isEqualTo(SkipResult.Status.BUSY);
+        assertThat(busy.claim()).hasValueSatisfying(c -> assertThat(c.sequence()).isEqualTo(6));
+
+        assertThatThrownBy(() -> tracker.skip(AggregateKey.of("chat", "r"), gap))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("chat");
+        assertThatThrownBy(() -> tracker.skip(order, new SkippedRange(0, 1, Instant.EPOCH, "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("first sequence");
+        assertThat(tracker.skippedRanges(AggregateKey.of("chat", "r"))).isEmpty();
+    }
+
+    @Test
+    void renewExtendsTheClaimWithTheDomainsLease() {
+        var claim = tracker.claim(TrackedEvent.of("zero_based", "z-1", 0), "w1");
+        assertThat(tracker.renew(claim)).isEqualTo(RenewResult.RENEWED);
+        assertThat(store.calls()).anyMatch(c -> c.startsWith("renew zero_based/z-1 1 " + claim.fencingToken()));
+        tracker.commit(claim);
+        assertThat(tracker.renew(claim)).isEqualTo(RenewResult.CLAIM_LOST);
+        var chat = tracker.claim(TrackedEvent.of("chat", "r", 1), "w1");
+        assertThat(tracker.renew(chat)).isEqualTo(RenewResult.RENEWED);
     }
 
     @Test

@@ -71,6 +71,23 @@ public final class TimedSequenceStore implements SequenceStore {
     }
 
     @Override
+    public io.seqtrack.core.port.out.RenewResult renew(AggregateKey key, long seq, long fencingToken,
+            Duration leaseTtl) {
+        return timed("renew", () -> delegate.renew(key, seq, fencingToken, leaseTtl));
+    }
+
+    @Override
+    public io.seqtrack.core.port.out.SkipResult skip(AggregateKey key, long expectedLast, long newLast,
+            io.seqtrack.core.port.out.SkippedRange record) {
+        return timed("skip", () -> delegate.skip(key, expectedLast, newLast, record));
+    }
+
+    @Override
+    public List<io.seqtrack.core.port.out.SkippedRange> skippedRanges(AggregateKey key) {
+        return timed("skipped_ranges", () -> delegate.skippedRanges(key));
+    }
+
+    @Override
     public List<AdvanceResult> advanceAll(List<AdvanceRequest> requests) {
         return timed("advance_batch", () -> delegate.advanceAll(requests));
     }

@@ -1,6 +1,9 @@
 -- seqtrack: helpers prepended to every script.
 --
 -- Resting state: one field per aggregate in a per-bucket HASH (KEYS[1]); value "<last>" or "<last>:<fence>".
+-- The empty field of that hash (no aggregate id is empty) holds the bucket's fencing floor: the highest fence of any
+-- aggregate deleted from the bucket. An aggregate the bucket does not know starts its fence there, so tokens issued
+-- after a delete are above every token issued before it (invariant 9).
 -- Claims: one field per claimed aggregate in a per-bucket HASH (KEYS[2]); value "<token>:<seq>:<expiresAtMs>:<owner>".
 -- Sequences are compared as decimal strings: Lua numbers are doubles and lose precision above 2^53, while sequences
 -- may reach 2^63-1. Fencing tokens and times stay far below 2^53 and are handled as numbers.
@@ -26,7 +29,18 @@ local function corrupt(what, value)
   return redis.error_reply('SEQTRACK_CORRUPT ' .. what .. ' holds ' .. string.format('%q', tostring(value)))
 end
 
+local FLOOR = ''
+
+-- the bucket's fencing floor (a number); a value that is not a decimal is corruption
+local function fence_floor(rest)
+  local f = redis.call('HGET', rest, FLOOR)
+  if not f then return 0 end
+  if not is_dec(f) then return nil end
+  return tonumber(f)
+end
+
 -- returns last (string), fence (number); or nil when the stored value cannot be interpreted
+-- (an unknown aggregate: '0' and 0; callers that may create it take its fence from fence_floor)
 local function parse_rest(v)
   if not v then return '0', 0 end
   local last, fence = string.match(v, '^(%d+):(%d+)$')
@@ -78,6 +92,10 @@ local function advance_one(rest, claims, field, seq, prev, mode, pending_index, 
   if not last then return corrupt('last committed', v) end
   if cmp(seq, last) <= 0 then return {'D', last} end
   if mode == 'S' and prev ~= last then return {'G', last} end
+  if not v then
+    fence = fence_floor(rest)
+    if not fence then return corrupt('fencing floor', redis.call('HGET', rest, FLOOR)) end
+  end
   redis.call('HSET', rest, field, enc_rest(seq, fence))
   notify(pending_index, field, channel)
   return {'I', seq}
@@ -100,6 +118,10 @@ local function claim_one(rest, claims, field, seq, prev, mode, owner, lease_ms, 
     if now < expires and holder ~= owner then
       return {'B', last, holder, held_seq, fmt(held_token), fmt(expires)}
     end
+  end
+  if not v then
+    fence = fence_floor(rest)
+    if not fence then return corrupt('fencing floor', redis.call('HGET', rest, FLOOR)) end
   end
   local token = fence + 1
   redis.call('HSET', rest, field, enc_rest(last, token))
@@ -131,4 +153,16 @@ local function commit_one(rest, claims, field, seq, token_arg, pending_index, ch
   end
   if cmp(seq, last) <= 0 and fence == token then return {'ALREADY_COMMITTED'} end
   return {'CLAIM_LOST'}
+end
+
+-- rest/claims: the bucket hashes; field; seq; token_arg; lease_ms; offset (tests only)
+-- returns {RENEWED|CLAIM_LOST}: only the claim that token names is extended; renewal never claims anew
+local function renew_one(rest, claims, field, seq, token_arg, lease_ms, offset)
+  local c = redis.call('HGET', claims, field)
+  if not c then return {'CLAIM_LOST'} end
+  local ctoken, cseq, expires, owner = parse_claim(c)
+  if not ctoken then return corrupt('claim', c) end
+  if ctoken ~= tonumber(token_arg) or cseq ~= seq then return {'CLAIM_LOST'} end
+  redis.call('HSET', claims, field, enc_claim(ctoken, cseq, now_ms(offset) + tonumber(lease_ms), owner))
+  return {'RENEWED'}
 end

@@ -1,6 +1,25 @@
--- KEYS[1] rest hash, KEYS[2] claim hash; ARGV[1] field
+-- KEYS[1] rest hash, KEYS[2] claim hash, KEYS[3] the aggregate's skipped-range LIST; ARGV[1] field
+-- Forgets the aggregate and its skip records, but not its fencing: the bucket's floor is raised to the aggregate's
+-- fence and its claim's token, so tokens issued after the delete are above every token issued before (invariant 9).
+-- A corrupted value is discarded (that is what delete is for); the floor then keeps what can still be read.
 -- returns {1} if the aggregate was known, {0} otherwise
-local known = redis.call('HDEL', KEYS[1], ARGV[1])
-local claimed = redis.call('HDEL', KEYS[2], ARGV[1])
-if known + claimed > 0 then return {1} end
-return {0}
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+local c = redis.call('HGET', KEYS[2], ARGV[1])
+if not v and not c then
+  redis.call('DEL', KEYS[3])
+  return {0}
+end
+local floor = fence_floor(KEYS[1]) or 0
+local _, fence = parse_rest(v)
+if fence then
+  floor = math.max(floor, fence)
+end
+if c then
+  local token = parse_claim(c)
+  if token then floor = math.max(floor, token) end
+end
+redis.call('HSET', KEYS[1], FLOOR, fmt(floor))
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[3])
+return {1}

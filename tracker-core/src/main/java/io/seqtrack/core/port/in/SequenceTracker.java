@@ -45,6 +45,14 @@ public interface SequenceTracker {
     ReleaseResult release(ClaimDecision claim);
 
     /**
+     * Extends the lease of a {@code CLAIMED} decision by the domain's lease TTL while it is still the current claim;
+     * {@code CLAIM_LOST} (and nothing changes) once it is not. Never re-claims. For a disabled domain {@code RENEWED}.
+     *
+     * @throws IllegalArgumentException if the decision is not {@code CLAIMED}
+     */
+    io.seqtrack.core.port.out.RenewResult renew(ClaimDecision claim);
+
+    /**
      * The aggregate's last committed sequence in its domain's numbering: {@code firstSequence - 1} when nothing is
      * committed. For a disabled domain always {@code 0}, without store access.
      *
@@ -53,12 +61,19 @@ public interface SequenceTracker {
     long lastCommitted(io.seqtrack.core.domain.AggregateKey key);
 
     /**
-     * Moves the last committed sequence forward to {@code lastToSkip} if it is below it — atomically, never backwards:
-     * the gap policy SKIP and the operator's "skip" use it to advance over sequences that will never arrive.
+     * Skips {@code range} (domain numbering) and records it, in one atomic store step (see
+     * {@link io.seqtrack.core.port.out.SequenceStore#skip}): only if the last committed sequence is
+     * {@code range.fromSequence() - 1} and no unexpired claim is held. The gap policy SKIP and the operator's "skip"
+     * use it to advance over sequences that will never arrive. The answer's sequences are in domain numbering.
      *
-     * @return whether the store moved (false if it already was at or beyond {@code lastToSkip}, or the domain is disabled)
+     * @throws IllegalArgumentException if the domain is disabled (nothing to skip) or the range starts below the
+     *                                  domain's first sequence
      */
-    boolean skipTo(io.seqtrack.core.domain.AggregateKey key, long lastToSkip);
+    io.seqtrack.core.port.out.SkipResult skip(io.seqtrack.core.domain.AggregateKey key,
+            io.seqtrack.core.port.out.SkippedRange range);
+
+    /** The aggregate's skip records, oldest first (empty for a disabled domain). */
+    java.util.List<io.seqtrack.core.port.out.SkippedRange> skippedRanges(io.seqtrack.core.domain.AggregateKey key);
 
     /**
      * Operator repair: sets the last committed sequence (domain numbering; {@code firstSequence - 1} = nothing

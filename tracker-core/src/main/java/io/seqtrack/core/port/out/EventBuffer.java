@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * The SPI for holding events that cannot be handled yet, per aggregate and ordered by sequence: <b>pending</b> events
  * (early: a predecessor is missing) and <b>parked</b> events (sequenced dead letters: a handler gave up, or a gap
- * timed out under the park policy), plus the durable record of <b>skipped ranges</b>.
+ * timed out under the park policy). Skipped ranges are recorded by {@link SequenceStore#skip}, atomically with the
+ * skip itself.
  *
  * <p>A durable implementation (Redis) lets every worker see what any worker buffered and keeps it across a restart;
  * the in-memory one lives as long as the process. Sequences are in the domain's own numbering. Payloads are opaque
@@ -46,12 +47,6 @@ public interface EventBuffer {
 
     /** Every aggregate with at least one parked event. */
     Set<AggregateKey> parkedAggregates();
-
-    /** Durably records that a range of sequences was skipped over (gap policy SKIP, or an operator). */
-    void recordSkippedRange(AggregateKey key, SkippedRange range);
-
-    /** The ranges skipped for this aggregate, oldest first. */
-    List<SkippedRange> skippedRanges(AggregateKey key);
 
     /** Pending events across all aggregates (for the total buffer limit and the gauge). */
     long pendingCount();

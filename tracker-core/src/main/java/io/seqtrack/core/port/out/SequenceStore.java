@@ -32,9 +32,16 @@ import java.util.function.Supplier;
  *       concurrent callers on one aggregate are serialized and at most one of them gets {@code IN_ORDER} or
  *       {@code CLAIMED} for a sequence. Calls on different aggregates do not block each other.</li>
  *   <li><b>At most one unexpired claim</b> per aggregate. Lease expiry uses the <em>store's</em> clock.</li>
- *   <li><b>Fencing tokens strictly increase</b> per aggregate across claims, releases, expiries, commits and
- *       {@link #reset}; only {@link #delete} forgets them. {@link #release} and {@link #reset} invalidate every
- *       token issued before them, so a stale token is never mistaken for a landed commit.</li>
+ *   <li><b>Fencing tokens strictly increase</b> per aggregate for the life of the store: across claims, renewals,
+ *       releases, expiries, commits, skips, {@link #reset}, {@link #delete} and retention. A token issued after an
+ *       aggregate was deleted or forgotten is higher than every token issued for it before, so a worker that claimed
+ *       before a delete can never commit, renew or release after it. {@link #release}, {@link #reset} and
+ *       {@link #delete} invalidate every token issued before them, so a stale token is never mistaken for a landed
+ *       commit.</li>
+ *   <li><b>Renewal never re-claims</b>: {@link #renew} extends the lease of exactly the claim that token names, or
+ *       answers {@code CLAIM_LOST}; it can never give a fenced worker its claim back.</li>
+ *   <li><b>Calls on one aggregate are applied in the order they were issued</b>, also for async calls in flight at
+ *       once and under any loss of the backend's state that the adapter repairs (a lost script cache).</li>
  *   <li><b>Fail closed</b>: when the backend cannot answer (refused, timed out) or holds a value it cannot interpret,
  *       the call throws {@link SequenceStoreException} naming the aggregate. It never guesses a verdict and never
  *       treats an unreachable backend as "nothing committed". The outcome is then unknown: the call may or may not
@@ -50,7 +57,9 @@ import java.util.function.Supplier;
  * same exception the blocking form throws). The batch defaults loop over the singles. Adapters with a network
  * backend override them to pipeline: a batch must cost O(1) round trips, not N. Batch elements are independent (not
  * a transaction) and are applied in list order, so a batch returns exactly what the singles would have returned
- * one after another. If a batch throws, the outcome of each element is unknown and each is safe to retry.
+ * one after another. A batch that fails throws {@link SequenceStoreException} whose
+ * {@link SequenceStoreException#batchResults() batchResults()} say per element what is known: its answer, or unknown
+ * (it may have taken effect; retry it like any unknown outcome). Never read a failed batch as "nothing happened".
  */
 public interface SequenceStore extends AutoCloseable {
 
@@ -117,6 +126,45 @@ public interface SequenceStore extends AutoCloseable {
     ReleaseResult release(AggregateKey key, long seq, long fencingToken);
 
     /**
+     * Extends the lease of a claim that is still current: {@code RENEWED} if the current claim is
+     * {@code (seq, fencingToken)} — even if its lease ran out, as long as no newer claim was issued, exactly as
+     * {@link #commit} accepts it — and its lease now ends {@code leaseTtl} after the store's now. {@code CLAIM_LOST}
+     * otherwise, and nothing changes. Renewal keeps the token: downstream fences keep accepting the holder's writes.
+     *
+     * <p>Unknown outcome: renew again; the answer is {@code RENEWED} unless the claim was lost meanwhile.
+     *
+     * @throws SequenceStoreException if the store cannot answer or holds a corrupted value
+     */
+    RenewResult renew(AggregateKey key, long seq, long fencingToken, Duration leaseTtl);
+
+    /**
+     * Skips over sequences that will never arrive, and records that it did, in <em>one atomic step</em>: if the last
+     * committed sequence is {@code expectedLast} and no unexpired claim is held, the store moves it to
+     * {@code newLast}, drops an expired claim (invalidating its token, so its holder's commit answers
+     * {@code CLAIM_LOST}) and appends {@code record} to the aggregate's skipped ranges. Otherwise nothing changes:
+     * {@code MOVED} if the last committed sequence is not {@code expectedLast}, {@code BUSY} if a claim is held — a
+     * skip can never overlap a running handler of a sequence it skips.
+     *
+     * <p>Idempotent: retrying after an unknown outcome answers {@code SKIPPED} if this very skip (same range, an equal
+     * record) already happened, and the record is kept once. The record is audit data in the caller's numbering (the
+     * tracker's domain sequences); the store keeps it as given.
+     *
+     * @param expectedLast the last committed sequence the skip starts from, {@code >= 0}
+     * @param newLast      the sequence to move to, {@code > expectedLast}
+     * @param record       what is skipped and why; kept with the aggregate, see {@link #skippedRanges}
+     * @throws SequenceStoreException if the store cannot answer or holds a corrupted value
+     */
+    SkipResult skip(AggregateKey key, long expectedLast, long newLast, SkippedRange record);
+
+    /**
+     * The records of the aggregate's skips, oldest first; empty if none. Records survive {@link #reset} and
+     * {@link #delete}: they are the audit trail of decisions, not state.
+     *
+     * @throws SequenceStoreException if the store cannot answer or holds a corrupted value
+     */
+    List<SkippedRange> skippedRanges(AggregateKey key);
+
+    /**
      * Reads an aggregate's state: last committed sequence, the fencing token high-water, and the current claim if it
      * has not expired by the store's clock. An unknown aggregate reads as {@link AggregateState#UNKNOWN}.
      *
@@ -135,8 +183,9 @@ public interface SequenceStore extends AutoCloseable {
     void reset(AggregateKey key, long last);
 
     /**
-     * Operator action: forgets the aggregate entirely (last committed, claim and fencing high-water). The next event
-     * for it is classified as for a new aggregate, so forgetting is a decision, never a side effect.
+     * Operator action: forgets the aggregate (last committed and claim). The next event for it is classified as for a
+     * new aggregate, so forgetting is a decision, never a side effect. Fencing is not forgotten: every token issued
+     * before is invalid afterwards, and tokens issued later are higher than all of them.
      *
      * @return whether the store knew the aggregate
      * @throws SequenceStoreException if the store cannot answer
@@ -164,6 +213,11 @@ public interface SequenceStore extends AutoCloseable {
         return completedOrFailed(() -> release(key, seq, fencingToken));
     }
 
+    /** Async form of {@link #renew}. */
+    default CompletionStage<RenewResult> renewAsync(AggregateKey key, long seq, long fencingToken, Duration leaseTtl) {
+        return completedOrFailed(() -> renew(key, seq, fencingToken, leaseTtl));
+    }
+
     /** Async form of {@link #read}. */
     default CompletionStage<AggregateState> readAsync(AggregateKey key) {
         return completedOrFailed(() -> read(key));
@@ -173,7 +227,11 @@ public interface SequenceStore extends AutoCloseable {
     default List<AdvanceResult> advanceAll(List<AdvanceRequest> requests) {
         List<AdvanceResult> results = new ArrayList<>(requests.size());
         for (AdvanceRequest r : requests) {
-            results.add(advance(r.key(), r.seq(), r.mode()));
+            try {
+                results.add(advance(r.key(), r.seq(), r.mode()));
+            } catch (SequenceStoreException e) {
+                throw partlyDone("advanceAll", results, requests.size(), e);
+            }
         }
         return results;
     }
@@ -182,7 +240,11 @@ public interface SequenceStore extends AutoCloseable {
     default List<ClaimResult> claimAll(List<ClaimRequest> requests) {
         List<ClaimResult> results = new ArrayList<>(requests.size());
         for (ClaimRequest r : requests) {
-            results.add(claim(r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl()));
+            try {
+                results.add(claim(r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl()));
+            } catch (SequenceStoreException e) {
+                throw partlyDone("claimAll", results, requests.size(), e);
+            }
         }
         return results;
     }
@@ -191,7 +253,24 @@ public interface SequenceStore extends AutoCloseable {
     default List<CommitResult> commitAll(List<CommitRequest> requests) {
         List<CommitResult> results = new ArrayList<>(requests.size());
         for (CommitRequest r : requests) {
-            results.add(commit(r.key(), r.seq(), r.fencingToken()));
+            try {
+                results.add(commit(r.key(), r.seq(), r.fencingToken()));
+            } catch (SequenceStoreException e) {
+                throw partlyDone("commitAll", results, requests.size(), e);
+            }
+        }
+        return results;
+    }
+
+    /** Batch form of {@link #renew}: results in request order, equal to calling the singles in order. */
+    default List<RenewResult> renewAll(List<RenewRequest> requests) {
+        List<RenewResult> results = new ArrayList<>(requests.size());
+        for (RenewRequest r : requests) {
+            try {
+                results.add(renew(r.key(), r.seq(), r.fencingToken(), r.leaseTtl()));
+            } catch (SequenceStoreException e) {
+                throw partlyDone("renewAll", results, requests.size(), e);
+            }
         }
         return results;
     }
@@ -217,6 +296,15 @@ public interface SequenceStore extends AutoCloseable {
     /** Releases what the store owns (connections, threads). The default owns nothing. */
     @Override
     default void close() {
+    }
+
+    /** A loop that failed at element {@code done.size()}: what came before is known, the rest is not. */
+    private static SequenceStoreException partlyDone(String what, List<?> done, int size, SequenceStoreException e) {
+        List<Object> known = new ArrayList<>(done);
+        while (known.size() < size) {
+            known.add(null);
+        }
+        return SequenceStoreException.partialBatch(what + " of " + size, known, e);
     }
 
     private static <T> CompletionStage<T> completedOrFailed(Supplier<T> call) {

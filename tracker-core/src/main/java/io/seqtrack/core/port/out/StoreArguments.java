@@ -54,7 +54,21 @@ public final class StoreArguments {
             throw new IllegalArgumentException(
                     "owner must be non-blank and at most " + MAX_OWNER_LENGTH + " characters, was '" + owner + "'");
         }
+        int broken = AggregateKey.unpairedSurrogate(owner);
+        if (broken >= 0) {
+            // not text: it has no UTF-8 form, so a store comparing bytes would take two different owners for one
+            throw new IllegalArgumentException("owner contains an unpaired UTF-16 surrogate at index " + broken);
+        }
         return owner;
+    }
+
+    /** A skip moves from {@code expectedLast >= 0} strictly forward to {@code newLast}, with a record of it. */
+    public static void requireSkip(long expectedLast, long newLast, SkippedRange record) {
+        requireLast(expectedLast);
+        if (newLast <= expectedLast) {
+            throw new IllegalArgumentException("newLast must be above expectedLast " + expectedLast + ", was " + newLast);
+        }
+        Objects.requireNonNull(record, "record");
     }
 
     /** A lease lasts at least one millisecond. */

@@ -29,7 +29,11 @@ public final class FakeSequenceStore implements SequenceStore {
         long last;
         long fencing;
         ActiveClaim claim;
+        final List<SkippedRange> skipped = new ArrayList<>();
     }
+
+    /** Fencing survives delete: tokens of a re-created aggregate start above the deleted ones. */
+    private long fenceFloor;
 
     // ------------------------------------------------------------------------------------------------ SPI
 
@@ -134,7 +138,61 @@ public final class FakeSequenceStore implements SequenceStore {
     public synchronized boolean delete(AggregateKey key) {
         calls.add("delete " + key);
         StoreArguments.requireKey(key);
-        return entries.remove(key) != null;
+        Entry removed = entries.remove(key);
+        if (removed != null) {
+            fenceFloor = Math.max(fenceFloor, removed.fencing);
+        }
+        return removed != null;
+    }
+
+    @Override
+    public synchronized RenewResult renew(AggregateKey key, long seq, long fencingToken, Duration leaseTtl) {
+        calls.add("renew " + key + " " + seq + " " + fencingToken + " " + leaseTtl);
+        StoreArguments.requireKey(key);
+        StoreArguments.requireSequence(seq);
+        StoreArguments.requireFencingToken(fencingToken);
+        StoreArguments.requireLeaseTtl(leaseTtl);
+        Entry e = entries.get(key);
+        if (e == null || e.claim == null || e.claim.fencingToken() != fencingToken || e.claim.sequence() != seq) {
+            return RenewResult.CLAIM_LOST;
+        }
+        e.claim = new ActiveClaim(e.claim.owner(), seq, fencingToken, now.plus(leaseTtl));
+        return RenewResult.RENEWED;
+    }
+
+    @Override
+    public synchronized SkipResult skip(AggregateKey key, long expectedLast, long newLast, SkippedRange record) {
+        calls.add("skip " + key + " " + expectedLast + " " + newLast);
+        StoreArguments.requireKey(key);
+        StoreArguments.requireSkip(expectedLast, newLast, record);
+        long last = lastOf(key);
+        Entry existing = entries.get(key);
+        if (last == newLast && existing != null && existing.skipped.contains(record)) {
+            return SkipResult.skipped(last);
+        }
+        if (last != expectedLast) {
+            return SkipResult.moved(last);
+        }
+        Entry e = entry(key);
+        ActiveClaim current = unexpired(e);
+        if (current != null) {
+            return SkipResult.busy(last, current);
+        }
+        if (e.claim != null) {
+            e.claim = null;
+            e.fencing++;
+        }
+        e.last = newLast;
+        e.skipped.add(record);
+        return SkipResult.skipped(newLast);
+    }
+
+    @Override
+    public synchronized List<SkippedRange> skippedRanges(AggregateKey key) {
+        calls.add("skippedRanges " + key);
+        StoreArguments.requireKey(key);
+        Entry e = entries.get(key);
+        return e == null ? List.of() : List.copyOf(e.skipped);
     }
 
     // ------------------------------------------------------------------------------------------------ test access
@@ -178,7 +236,11 @@ public final class FakeSequenceStore implements SequenceStore {
     }
 
     private Entry entry(AggregateKey key) {
-        return entries.computeIfAbsent(key, k -> new Entry());
+        return entries.computeIfAbsent(key, k -> {
+            Entry created = new Entry();
+            created.fencing = fenceFloor;
+            return created;
+        });
     }
 
     private ActiveClaim unexpired(Entry e) {

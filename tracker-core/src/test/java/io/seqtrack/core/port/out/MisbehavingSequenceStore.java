@@ -77,4 +77,19 @@ public final class MisbehavingSequenceStore implements SequenceStore {
         fail("delete");
         return false;
     }
+
+    @Override
+    public RenewResult renew(AggregateKey key, long seq, long fencingToken, Duration leaseTtl) {
+        return fail("renew");
+    }
+
+    @Override
+    public SkipResult skip(AggregateKey key, long expectedLast, long newLast, SkippedRange record) {
+        return fail("skip");
+    }
+
+    @Override
+    public List<SkippedRange> skippedRanges(AggregateKey key) {
+        return fail("skippedRanges");
+    }
 }

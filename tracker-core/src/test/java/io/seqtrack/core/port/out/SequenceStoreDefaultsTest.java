@@ -37,6 +37,86 @@ class SequenceStoreDefaultsTest {
         assertThat(store.advanceAll(List.of())).isEmpty();
     }
 
+    /** A loop that fails part-way says what answered before the failure; the failed and later elements are unknown. */
+    @Test
+    void aBatchThatFailsPartWaySaysWhatIsKnownPerElement() {
+        SequenceStore failingOnB = new MisbehavingSequenceStoreDelegate(store, B);
+        SequenceStoreException e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> failingOnB.advanceAll(
+                List.of(new AdvanceRequest(A, 1, TrackingMode.STRICT), new AdvanceRequest(B, 1, TrackingMode.STRICT),
+                        new AdvanceRequest(A, 2, TrackingMode.STRICT))), SequenceStoreException.class);
+        assertThat(e.batchResults()).hasSize(3);
+        assertThat(e.batchResults().get(0)).contains(AdvanceResult.inOrder(1));
+        assertThat(e.batchResults().get(1)).isEmpty();
+        assertThat(e.batchResults().get(2)).isEmpty();
+        assertThat(e.getMessage()).contains("2 of 3").contains("outcome unknown");
+        assertThat(store.state(A).lastCommitted()).as("the first element did take effect").isEqualTo(1);
+        assertThat(SequenceStoreException.of("advance", A, new IllegalStateException("x")).batchResults()).isEmpty();
+    }
+
+    /** Forwards to a store but fails every advance of one aggregate. */
+    private static final class MisbehavingSequenceStoreDelegate implements SequenceStore {
+        private final SequenceStore delegate;
+        private final AggregateKey failing;
+
+        MisbehavingSequenceStoreDelegate(SequenceStore delegate, AggregateKey failing) {
+            this.delegate = delegate;
+            this.failing = failing;
+        }
+
+        @Override
+        public AdvanceResult advance(AggregateKey key, long seq, TrackingMode mode) {
+            if (key.equals(failing)) {
+                throw SequenceStoreException.of("advance", key, new IllegalStateException("connection reset"));
+            }
+            return delegate.advance(key, seq, mode);
+        }
+
+        @Override
+        public ClaimResult claim(AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
+            return delegate.claim(key, seq, mode, owner, leaseTtl);
+        }
+
+        @Override
+        public CommitResult commit(AggregateKey key, long seq, long fencingToken) {
+            return delegate.commit(key, seq, fencingToken);
+        }
+
+        @Override
+        public ReleaseResult release(AggregateKey key, long seq, long fencingToken) {
+            return delegate.release(key, seq, fencingToken);
+        }
+
+        @Override
+        public RenewResult renew(AggregateKey key, long seq, long fencingToken, Duration leaseTtl) {
+            return delegate.renew(key, seq, fencingToken, leaseTtl);
+        }
+
+        @Override
+        public SkipResult skip(AggregateKey key, long expectedLast, long newLast, SkippedRange record) {
+            return delegate.skip(key, expectedLast, newLast, record);
+        }
+
+        @Override
+        public List<SkippedRange> skippedRanges(AggregateKey key) {
+            return delegate.skippedRanges(key);
+        }
+
+        @Override
+        public AggregateState read(AggregateKey key) {
+            return delegate.read(key);
+        }
+
+        @Override
+        public void reset(AggregateKey key, long last) {
+            delegate.reset(key, last);
+        }
+
+        @Override
+        public boolean delete(AggregateKey key) {
+            return delegate.delete(key);
+        }
+    }
+
     @Test
     void claimAllAndCommitAllEqualTheSinglesInListOrder() {
         List<ClaimResult> claims = store.claimAll(List.of(
@@ -84,7 +164,12 @@ class SequenceStoreDefaultsTest {
         assertThat(MisbehavingSequenceStore.throwing(own).advanceAllAsync(
                 List.of(new AdvanceRequest(A, 1, TrackingMode.STRICT))).toCompletableFuture())
                 .failsWithin(Duration.ZERO).withThrowableOfType(java.util.concurrent.ExecutionException.class)
-                .withCause(own);
+                .satisfies(e -> {
+                    // the batch's failure, saying that its one element's outcome is unknown, caused by the single's
+                    assertThat(e.getCause()).isInstanceOf(SequenceStoreException.class).hasCause(own);
+                    assertThat(((SequenceStoreException) e.getCause()).batchResults()).hasSize(1)
+                            .allMatch(java.util.Optional::isEmpty);
+                });
     }
 
     @Test

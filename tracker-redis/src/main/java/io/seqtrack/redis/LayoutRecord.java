@@ -1,0 +1,121 @@
+package io.seqtrack.redis;
+
+import io.lettuce.core.ScriptOutputType;
+import io.seqtrack.core.domain.InvalidConfigurationException;
+import io.seqtrack.core.domain.SequenceStoreException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The layout record {@code <prefix>:layout} (invariant 11 of docs/semantics.md): a small hash that says how this
+ * prefix's keys are laid out — layout version, bucket count, prefix — and the longest near-cache freshness any client
+ * of the prefix uses. The first client to connect records its layout; every later client checks its own against it
+ * and refuses to start on a mismatch, because a client with another bucket count would look for every aggregate in
+ * the wrong hash and read "nothing committed". A client built with {@link RedisStoreConfig.Builder#adoptRecordedLayout()}
+ * (the CLI) takes the recorded bucket count instead.
+ *
+ * <p>The near-cache freshness is what makes {@code reset}/{@code delete} safe for every process, whatever its own
+ * configuration (invariant 10): they wait for the longest freshness any client registered before they return.
+ */
+final class LayoutRecord {
+
+    /** The key layout this code writes; raise it when the meaning of a key or value changes. */
+    static final String VERSION = "1";
+
+    private static final String SCRIPT = Script.resource("layout");
+
+    private LayoutRecord() {
+    }
+
+    /** What a connecting client learned: the bucket count to use and the longest near-cache freshness registered. */
+    record Recorded(int buckets, Duration nearCacheFreshness) {
+    }
+
+    static byte[] key(String prefix) {
+        return (prefix + ":layout").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Records the layout on first use, or checks it against the record, and registers this client's near-cache
+     * freshness.
+     *
+     * @throws InvalidConfigurationException naming both values if the recorded layout differs from the configured one
+     * @throws SequenceStoreException        if Redis cannot answer
+     */
+    static Recorded verify(Backend backend, RedisStoreConfig config, long awaitMillis, String what) {
+        byte[] key = key(config.keyPrefix());
+        long freshness = config.nearCacheSize() == 0 ? 0 : config.nearCacheFreshness().toMillis();
+        List<Object> reply = call(backend, key, awaitMillis, what, SCRIPT,
+                VERSION, config.adoptRecordedLayout() ? "" : Integer.toString(config.buckets()), config.keyPrefix(),
+                Long.toString(freshness));
+        String status = text(reply.get(0));
+        switch (status) {
+            case "NONE":
+                return new Recorded(config.buckets(), Duration.ofMillis(freshness));
+            case "OK":
+                return new Recorded(parseInt(reply.get(2), what), Duration.ofMillis(Long.parseLong(text(reply.get(3)))));
+            case "MISMATCH":
+                String version = text(reply.get(1));
+                String buckets = text(reply.get(2));
+                if (!VERSION.equals(version)) {
+                    throw InvalidConfigurationException.of("redis.layout", "the keys under prefix '"
+                            + config.keyPrefix() + "' were written with layout version " + version + ", this client"
+                            + " writes version " + VERSION + "; refusing to read them as something they are not");
+                }
+                throw InvalidConfigurationException.of("redis.buckets", "is " + config.buckets()
+                        + ", but the data under prefix '" + config.keyPrefix() + "' was written with buckets("
+                        + buckets + ") (recorded in " + new String(key, StandardCharsets.UTF_8)
+                        + "); configure buckets(" + buckets + ") or adoptRecordedLayout()");
+            default:
+                throw SequenceStoreException.of("check the layout record of " + what,
+                        new IllegalStateException("unexpected reply " + status));
+        }
+    }
+
+    /** The longest near-cache freshness any client of the prefix registered ({@code 0} if none). */
+    static Duration registeredNearCacheFreshness(Backend backend, RedisStoreConfig config, long awaitMillis) {
+        byte[] key = key(config.keyPrefix());
+        List<Object> reply = call(backend, key, awaitMillis, "read the near-cache freshness",
+                "return {redis.call('HGET', KEYS[1], 'near-cache-freshness-ms') or '0'}");
+        return Duration.ofMillis(Long.parseLong(text(reply.get(0))));
+    }
+
+    private static List<Object> call(Backend backend, byte[] key, long awaitMillis, String what, String script,
+            String... args) {
+        byte[][] argBytes = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            argBytes[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            return backend.commands(key, false)
+                    .<List<Object>>eval(script.getBytes(StandardCharsets.UTF_8), ScriptOutputType.MULTI,
+                            new byte[][] {key}, argBytes)
+                    .toCompletableFuture().get(awaitMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw SequenceStoreException.of(what + " (layout record " + new String(key, StandardCharsets.UTF_8) + ")",
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw SequenceStoreException.of(what + " (layout record)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SequenceStoreException.of(what + " (layout record)", e);
+        }
+    }
+
+    private static int parseInt(Object value, String what) {
+        try {
+            return Integer.parseInt(text(value));
+        } catch (NumberFormatException e) {
+            throw SequenceStoreException.of("check the layout record of " + what,
+                    new IllegalStateException("the recorded bucket count '" + text(value) + "' is not a number"));
+        }
+    }
+
+    private static String text(Object value) {
+        return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value);
+    }
+}
