@@ -72,8 +72,43 @@ abstract class Backend implements AutoCloseable {
         try {
             return open(config, borrowed);
         } catch (RuntimeException e) {
-            throw io.seqtrack.core.domain.SequenceStoreException.of("connect " + what + " to " + config, e);
+            throw io.seqtrack.core.domain.SequenceStoreException.cannotConnect(what + " to " + config.targets(),
+                    connectFailure(e), e);
         }
+    }
+
+    /**
+     * Why a connection failed, in Redis' own words where it answered (WRONGPASS, NOAUTH, ERR DB index is out of range,
+     * NOPERM, …) and the network's otherwise (connection refused, unknown host, TLS) — not Lettuce's generic
+     * "Unable to connect to host/&lt;unresolved&gt;:port".
+     */
+    static String connectFailure(Throwable e) {
+        String network = null;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.lettuce.core.RedisCommandExecutionException && t.getMessage() != null) {
+                return "Redis answered: " + t.getMessage();
+            }
+            if (network == null) {
+                if (t instanceof java.net.ConnectException) {
+                    network = "connection refused (" + t.getMessage() + ") — is Redis running there?";
+                } else if (t instanceof java.net.UnknownHostException) {
+                    network = "unknown host " + t.getMessage();
+                } else if (t instanceof javax.net.ssl.SSLException) {
+                    network = "TLS failed: " + t.getMessage();
+                } else if (t instanceof io.lettuce.core.RedisCommandTimeoutException
+                        || t instanceof java.util.concurrent.TimeoutException) {
+                    network = "timed out: " + t.getMessage();
+                }
+            }
+        }
+        if (network != null) {
+            return network;
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
 
     /** A borrowed client must match the topology: a RedisClient for standalone/Sentinel, a RedisClusterClient for Cluster. */

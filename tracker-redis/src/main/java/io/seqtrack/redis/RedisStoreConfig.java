@@ -116,6 +116,28 @@ public final class RedisStoreConfig {
         return adoptRecordedLayout;
     }
 
+    /**
+     * Where this configuration connects, as URIs without credentials: {@code redis://127.0.0.1:6379/3},
+     * {@code rediss://…}, {@code redis-sentinel://h1:26379,h2:26379/0#mymaster}, or the cluster seeds.
+     */
+    public String targets() {
+        List<String> safe = new ArrayList<>();
+        for (RedisURI uri : uris) {
+            if (!uri.getSentinels().isEmpty()) {
+                List<String> sentinels = new ArrayList<>();
+                for (RedisURI s : uri.getSentinels()) {
+                    sentinels.add(s.getHost() + ":" + s.getPort());
+                }
+                safe.add((uri.isSsl() ? "rediss-sentinel://" : "redis-sentinel://") + String.join(",", sentinels)
+                        + "/" + uri.getDatabase() + "#" + uri.getSentinelMasterId());
+            } else {
+                safe.add((uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort()
+                        + (topology == Topology.CLUSTER ? "" : "/" + uri.getDatabase()));
+            }
+        }
+        return topology == Topology.CLUSTER ? "cluster " + safe : String.join(", ", safe);
+    }
+
     @Override
     public String toString() {
         // never print credentials

@@ -73,6 +73,19 @@ public final class SequenceStoreException extends SequenceTrackingException {
     }
 
     /**
+     * The store could not be connected to: nothing was read or written, so — unlike every other failure — the
+     * outcome is known. Check the address, the credentials and the server, then start again.
+     *
+     * @param target where, without credentials, e.g. {@code "store to redis://127.0.0.1:6379/0"}
+     * @param reason why, in the server's or the network's words, e.g. {@code "Redis answered: WRONGPASS …"}
+     * @param cause  the driver's exception
+     */
+    public static SequenceStoreException cannotConnect(String target, String reason, Throwable cause) {
+        return new SequenceStoreException("cannot connect " + target + ": " + reason + " (nothing was read or written)",
+                null, cause);
+    }
+
+    /**
      * The store holds a value it cannot interpret. The value is reported, never overwritten.
      *
      * @param key         the aggregate whose state is corrupted
