@@ -145,7 +145,9 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             return CompletableFuture.failedFuture(e);
         }
         unfinished.add(outcome);
-        outcome.whenComplete((o, e) -> {
+        // the caller gets the stage that completes after the bookkeeping: a callback of the caller that reads
+        // snapshot() sees this submission finished (a dependent registered on `outcome` itself would run first)
+        CompletableFuture<Outcome> answered = outcome.whenComplete((o, e) -> {
             unfinished.remove(outcome);
             inFlight.release();
         });
@@ -155,7 +157,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         } catch (RuntimeException e) { // closed, or the executor refused: nothing was queued
             outcome.completeExceptionally(e);
         }
-        return outcome;
+        return answered;
     }
 
     @Override

@@ -175,6 +175,68 @@ class ProcessorInvariantsTest {
         assertThat(harness.handled("user_account", "u-1")).containsExactly(1L, 2L);
     }
 
+    /** Issue 15, #11: a caller's own callback on the outcome sees the submission no longer in flight. */
+    @Test
+    void aCompletedSubmissionIsNoLongerInFlightForTheCallersCallback() {
+        harness = new ProcessorHarness(registry(GapPolicy.PARK));
+        EventProcessor processor = harness.processor("w1");
+        AtomicReference<Integer> seen = new AtomicReference<>();
+        processor.submit(ProcessorHarness.event("user_account", "u-1", 1))
+                .thenAccept(o -> seen.set(processor.snapshot().inFlight()));
+        harness.scheduler.runReady();
+        assertThat(seen.get()).isZero();
+    }
+
+    /**
+     * Issue 15, #11: the buffer sweep re-arms itself; when close() comes in while it runs, the scheduler refuses the
+     * re-arm. That used to escape as an uncaught RejectedExecutionException on the scheduler's thread.
+     */
+    @Test
+    void aSweepThatMeetsCloseDoesNotThrowOnTheSchedulersThread() {
+        harness = new ProcessorHarness(registry(GapPolicy.PARK));
+        AtomicReference<EventProcessor> processor = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+        ProcessorScheduler refusing = new ProcessorScheduler() {
+            @Override
+            public int lanes() {
+                return harness.scheduler.lanes();
+            }
+
+            @Override
+            public java.time.Clock clock() {
+                return harness.scheduler.clock();
+            }
+
+            @Override
+            public void execute(int lane, Runnable task) {
+                harness.scheduler.execute(lane, task);
+            }
+
+            @Override
+            public Cancellable schedule(int lane, Duration delay, Runnable task) {
+                return harness.scheduler.schedule(lane, delay, task);
+            }
+
+            @Override
+            public Cancellable scheduleOffLane(Duration delay, Runnable task) {
+                if (closing.get()) { // the sweep re-arms while close() shuts the scheduler down
+                    processor.get().close();
+                    throw new java.util.concurrent.RejectedExecutionException("scheduler closed");
+                }
+                return harness.scheduler.scheduleOffLane(delay, task);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        processor.set(harness.processor("w1", b -> b.scheduler(refusing)));
+        harness.scheduler.runReady();
+        closing.set(true);
+        harness.scheduler.advance(Duration.ofMinutes(1)); // the sweep falls due and meets close()
+        assertThat(processor.get().snapshot().inFlight()).isZero();
+    }
+
     /** A store that runs {@link #beforeSkip} once just before a skip reaches it: after every check the caller made. */
     private static final class InjectingStore extends ForwardingSequenceStore {
         volatile Runnable beforeSkip;
