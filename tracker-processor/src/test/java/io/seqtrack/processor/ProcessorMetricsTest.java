@@ -41,4 +41,39 @@ class ProcessorMetricsTest {
             assertThat(meters.get("seqtrack.store.duration").tag("operation", "commit").timer().count()).isEqualTo(1);
         }
     }
+
+    /** Issue 12: wrapping a store must not lose its own async and batch paths; every SPI method is forwarded. */
+    @Test
+    void theTimedStoreOverridesEveryOperationOfTheSpi() {
+        for (java.lang.reflect.Method m : io.seqtrack.core.port.out.SequenceStore.class.getMethods()) {
+            if (java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                    () -> TimedSequenceStore.class.getDeclaredMethod(m.getName(), m.getParameterTypes())))
+                    .as("TimedSequenceStore forwards %s", m).isNull();
+        }
+    }
+
+    @Test
+    void anAsyncCallGoesToTheDelegatesAsyncFormAndIsTimedWhenItCompletes() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        java.util.concurrent.CompletableFuture<io.seqtrack.core.port.out.AdvanceResult> pending =
+                new java.util.concurrent.CompletableFuture<>();
+        io.seqtrack.core.port.out.SequenceStore asyncOnly = new ForwardingSequenceStore(
+                io.seqtrack.inmemory.InMemorySequenceStore.create()) {
+            @Override
+            public java.util.concurrent.CompletionStage<io.seqtrack.core.port.out.AdvanceResult> advanceAsync(
+                    io.seqtrack.core.domain.AggregateKey key, long seq, io.seqtrack.core.domain.TrackingMode mode) {
+                return pending;
+            }
+        };
+        TimedSequenceStore timed = new TimedSequenceStore(asyncOnly, meters);
+        var stage = timed.advanceAsync(io.seqtrack.core.domain.AggregateKey.of("user_account", "u-1"), 1,
+                io.seqtrack.core.domain.TrackingMode.STRICT);
+        assertThat(meters.find("seqtrack.store.duration").tag("operation", "advance").timer().count()).isZero();
+        pending.complete(io.seqtrack.core.port.out.AdvanceResult.inOrder(1));
+        assertThat(stage.toCompletableFuture().join()).isEqualTo(io.seqtrack.core.port.out.AdvanceResult.inOrder(1));
+        assertThat(meters.get("seqtrack.store.duration").tag("operation", "advance").timer().count()).isEqualTo(1);
+    }
 }

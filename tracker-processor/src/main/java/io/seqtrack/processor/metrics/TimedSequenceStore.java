@@ -15,9 +15,14 @@ import io.seqtrack.core.port.out.ReleaseResult;
 import io.seqtrack.core.port.out.SequenceStore;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
-/** Times every store call as {@code seqtrack.store.duration} with tag {@code operation}; delegates everything. */
+/**
+ * Times every store call as {@code seqtrack.store.duration} with tag {@code operation}, and forwards <em>every</em>
+ * operation of the SPI — async and batch forms included, so wrapping a store never loses its pipelined paths (an async
+ * call is timed until its stage completes).
+ */
 public final class TimedSequenceStore implements SequenceStore {
 
     private final SequenceStore delegate;
@@ -100,6 +105,54 @@ public final class TimedSequenceStore implements SequenceStore {
     @Override
     public List<CommitResult> commitAll(List<CommitRequest> requests) {
         return timed("commit_batch", () -> delegate.commitAll(requests));
+    }
+
+    @Override
+    public List<io.seqtrack.core.port.out.RenewResult> renewAll(List<io.seqtrack.core.port.out.RenewRequest> requests) {
+        return timed("renew_batch", () -> delegate.renewAll(requests));
+    }
+
+    @Override
+    public CompletionStage<AdvanceResult> advanceAsync(AggregateKey key, long seq, TrackingMode mode) {
+        return timedAsync("advance", () -> delegate.advanceAsync(key, seq, mode));
+    }
+
+    @Override
+    public CompletionStage<ClaimResult> claimAsync(AggregateKey key, long seq, TrackingMode mode, String owner,
+            Duration leaseTtl) {
+        return timedAsync("claim", () -> delegate.claimAsync(key, seq, mode, owner, leaseTtl));
+    }
+
+    @Override
+    public CompletionStage<CommitResult> commitAsync(AggregateKey key, long seq, long fencingToken) {
+        return timedAsync("commit", () -> delegate.commitAsync(key, seq, fencingToken));
+    }
+
+    @Override
+    public CompletionStage<ReleaseResult> releaseAsync(AggregateKey key, long seq, long fencingToken) {
+        return timedAsync("release", () -> delegate.releaseAsync(key, seq, fencingToken));
+    }
+
+    @Override
+    public CompletionStage<io.seqtrack.core.port.out.RenewResult> renewAsync(AggregateKey key, long seq,
+            long fencingToken, Duration leaseTtl) {
+        return timedAsync("renew", () -> delegate.renewAsync(key, seq, fencingToken, leaseTtl));
+    }
+
+    @Override
+    public CompletionStage<AggregateState> readAsync(AggregateKey key) {
+        return timedAsync("read", () -> delegate.readAsync(key));
+    }
+
+    @Override
+    public CompletionStage<List<AdvanceResult>> advanceAllAsync(List<AdvanceRequest> requests) {
+        return timedAsync("advance_batch", () -> delegate.advanceAllAsync(requests));
+    }
+
+    private <T> CompletionStage<T> timedAsync(String operation, Supplier<CompletionStage<T>> call) {
+        Timer.Sample sample = Timer.start(meters);
+        Timer timer = Timer.builder("seqtrack.store.duration").tag("operation", operation).register(meters);
+        return call.get().whenComplete((result, error) -> sample.stop(timer));
     }
 
     @Override
