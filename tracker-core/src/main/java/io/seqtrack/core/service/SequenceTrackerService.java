@@ -67,11 +67,7 @@ public final class SequenceTrackerService implements SequenceTracker {
         }
         ClaimResult result = callStore("claim", r.key(),
                 () -> store.claim(r.key(), r.storeSeq(), r.mode(), owner, r.registration().leaseTtl()));
-        ActiveClaim holder = result.busyHolder()
-                .map(h -> new ActiveClaim(h.owner(), r.toDomain(h.sequence()), h.fencingToken(), h.expiresAt()))
-                .orElse(null);
-        return new ClaimDecision(r.key(), r.mode(), result.status(), r.sequence(),
-                r.toDomain(result.lastCommitted()), result.fencingToken(), holder);
+        return decision(r, result);
     }
 
     @Override
@@ -92,6 +88,114 @@ public final class SequenceTrackerService implements SequenceTracker {
         }
         long storeSeq = toStore(registry.lookup(claim.key().domain()), claim.sequence());
         return callStore("release", claim.key(), () -> store.release(claim.key(), storeSeq, claim.fencingToken()));
+    }
+
+    @Override
+    public List<ClaimDecision> claimAll(List<TrackedEvent> events, String owner) {
+        Objects.requireNonNull(events, "events");
+        StoreArguments.requireOwner(owner);
+        List<Resolved> resolved = new java.util.ArrayList<>(events.size());
+        for (TrackedEvent event : events) {
+            resolved.add(resolve(event)); // all validated before the store is touched
+        }
+        List<io.seqtrack.core.port.out.ClaimRequest> requests = new java.util.ArrayList<>();
+        for (Resolved r : resolved) {
+            if (r.mode().usesStore()) {
+                requests.add(new io.seqtrack.core.port.out.ClaimRequest(r.key(), r.storeSeq(), r.mode(), owner,
+                        r.registration().leaseTtl()));
+            }
+        }
+        List<ClaimResult> results;
+        try {
+            results = requests.isEmpty() ? List.of() : callStore("claimAll", null, () -> store.claimAll(requests));
+        } catch (SequenceStoreException e) {
+            throw inDomainTerms(e, resolved);
+        }
+        requireSize("claimAll", results, requests.size());
+        List<ClaimDecision> decisions = new java.util.ArrayList<>(resolved.size());
+        int next = 0;
+        for (Resolved r : resolved) {
+            decisions.add(r.mode().usesStore() ? decision(r, results.get(next++))
+                    : new ClaimDecision(r.key(), r.mode(), ClaimStatus.CLAIMED, r.sequence(), 0, 0, null));
+        }
+        return decisions;
+    }
+
+    @Override
+    public List<CommitResult> commitAll(List<ClaimDecision> claims) {
+        Objects.requireNonNull(claims, "claims");
+        List<io.seqtrack.core.port.out.CommitRequest> requests = new java.util.ArrayList<>();
+        for (ClaimDecision claim : claims) {
+            requireClaimed(claim, "commit");
+            if (claim.mode().usesStore()) {
+                requests.add(new io.seqtrack.core.port.out.CommitRequest(claim.key(),
+                        toStore(registry.lookup(claim.key().domain()), claim.sequence()), claim.fencingToken()));
+            }
+        }
+        List<CommitResult> results = requests.isEmpty() ? List.of()
+                : callStore("commitAll", null, () -> store.commitAll(requests));
+        requireSize("commitAll", results, requests.size());
+        return merge(claims, results, CommitResult.COMMITTED);
+    }
+
+    @Override
+    public List<RenewResult> renewAll(List<ClaimDecision> claims) {
+        Objects.requireNonNull(claims, "claims");
+        List<io.seqtrack.core.port.out.RenewRequest> requests = new java.util.ArrayList<>();
+        for (ClaimDecision claim : claims) {
+            requireClaimed(claim, "renew");
+            if (claim.mode().usesStore()) {
+                DomainRegistration registration = registry.lookup(claim.key().domain());
+                requests.add(new io.seqtrack.core.port.out.RenewRequest(claim.key(),
+                        toStore(registration, claim.sequence()), claim.fencingToken(), registration.leaseTtl()));
+            }
+        }
+        List<RenewResult> results = requests.isEmpty() ? List.of()
+                : callStore("renewAll", null, () -> store.renewAll(requests));
+        requireSize("renewAll", results, requests.size());
+        return merge(claims, results, RenewResult.RENEWED);
+    }
+
+    /** Results for the tracked claims, in order, with {@code untracked} for the claims of disabled domains. */
+    private static <T> List<T> merge(List<ClaimDecision> claims, List<T> tracked, T untracked) {
+        List<T> all = new java.util.ArrayList<>(claims.size());
+        int next = 0;
+        for (ClaimDecision claim : claims) {
+            all.add(claim.mode().usesStore() ? tracked.get(next++) : untracked);
+        }
+        return all;
+    }
+
+    private static void requireSize(String operation, List<?> results, int expected) {
+        if (results.size() != expected) {
+            throw SequenceStoreException.of(operation, new IllegalStateException("the store answered "
+                    + results.size() + " of " + expected + " requests"));
+        }
+    }
+
+    /** A failed claim batch, its known answers translated into decisions (disabled domains are always known). */
+    private static SequenceStoreException inDomainTerms(SequenceStoreException e, List<Resolved> resolved) {
+        List<java.util.Optional<Object>> known = e.batchResults();
+        List<Object> decisions = new java.util.ArrayList<>(resolved.size());
+        int next = 0;
+        for (Resolved r : resolved) {
+            if (!r.mode().usesStore()) {
+                decisions.add(new ClaimDecision(r.key(), r.mode(), ClaimStatus.CLAIMED, r.sequence(), 0, 0, null));
+                continue;
+            }
+            Object answer = next < known.size() ? known.get(next).orElse(null) : null;
+            next++;
+            decisions.add(answer instanceof ClaimResult result ? decision(r, result) : null);
+        }
+        return SequenceStoreException.partialBatch("claimAll of " + resolved.size(), decisions, e);
+    }
+
+    private static ClaimDecision decision(Resolved r, ClaimResult result) {
+        ActiveClaim holder = result.busyHolder()
+                .map(h -> new ActiveClaim(h.owner(), r.toDomain(h.sequence()), h.fencingToken(), h.expiresAt()))
+                .orElse(null);
+        return new ClaimDecision(r.key(), r.mode(), result.status(), r.sequence(),
+                r.toDomain(result.lastCommitted()), result.fencingToken(), holder);
     }
 
     @Override
@@ -235,11 +339,11 @@ public final class SequenceTrackerService implements SequenceTracker {
         } catch (SequenceTrackingException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw SequenceStoreException.of(operation, key, e);
+            throw key == null ? SequenceStoreException.of(operation, e) : SequenceStoreException.of(operation, key, e);
         }
         if (result == null) {
-            throw SequenceStoreException.of(operation, key,
-                    new IllegalStateException("the store returned no answer"));
+            IllegalStateException none = new IllegalStateException("the store returned no answer");
+            throw key == null ? SequenceStoreException.of(operation, none) : SequenceStoreException.of(operation, key, none);
         }
         return result;
     }

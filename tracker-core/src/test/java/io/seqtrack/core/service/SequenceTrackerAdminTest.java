@@ -80,6 +80,60 @@ class SequenceTrackerAdminTest {
     }
 
     @Test
+    void batchClaimCommitAndRenewEqualTheSinglesInDomainNumberingWithOneStoreCallEach() {
+        tracker.advance(TrackedEvent.of("orders", "o-1", 1));
+        var claims = tracker.claimAll(java.util.List.of(
+                TrackedEvent.of("orders", "o-1", 2),
+                TrackedEvent.of("zero_based", "z-1", 0),
+                TrackedEvent.of("chat", "room", 9),
+                TrackedEvent.of("orders", "o-1", 1),
+                TrackedEvent.of("orders", "o-2", 3)), "w1");
+        assertThat(claims).extracting(c -> c.status()).containsExactly(io.seqtrack.core.port.out.ClaimStatus.CLAIMED,
+                io.seqtrack.core.port.out.ClaimStatus.CLAIMED, io.seqtrack.core.port.out.ClaimStatus.CLAIMED,
+                io.seqtrack.core.port.out.ClaimStatus.DUPLICATE, io.seqtrack.core.port.out.ClaimStatus.GAP);
+        assertThat(claims.get(1).lastCommitted()).as("zero-based: nothing committed is -1").isEqualTo(-1);
+        assertThat(claims.get(2).fencingToken()).as("disabled: no store").isZero();
+        assertThat(store.calls()).as("the store's batch form, not a loop of singles here")
+                .noneMatch(c -> c.contains("chat"));
+
+        var held = java.util.List.of(claims.get(0), claims.get(1), claims.get(2));
+        assertThat(tracker.renewAll(held)).containsOnly(RenewResult.RENEWED);
+        assertThat(tracker.commitAll(held)).containsExactly(io.seqtrack.core.port.out.CommitResult.COMMITTED,
+                io.seqtrack.core.port.out.CommitResult.COMMITTED, io.seqtrack.core.port.out.CommitResult.COMMITTED);
+        assertThat(tracker.lastCommitted(order)).isEqualTo(2);
+        assertThat(tracker.lastCommitted(zero)).isZero();
+        assertThat(tracker.renewAll(held)).containsExactly(RenewResult.CLAIM_LOST, RenewResult.CLAIM_LOST,
+                RenewResult.RENEWED);
+        assertThat(tracker.claimAll(java.util.List.of(), "w1")).isEmpty();
+    }
+
+    @Test
+    void aFailedClaimBatchSaysPerEventWhatIsKnownInDecisions() {
+        SequenceTrackerService failing = new SequenceTrackerService(tracker.registry(),
+                io.seqtrack.core.port.out.MisbehavingSequenceStore.throwing(
+                        io.seqtrack.core.domain.SequenceStoreException.of("claim", order,
+                                new IllegalStateException("connection reset"))));
+        var e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> failing.claimAll(java.util.List.of(
+                TrackedEvent.of("chat", "room", 1), TrackedEvent.of("orders", "o-1", 1)), "w1"),
+                io.seqtrack.core.domain.SequenceStoreException.class);
+        assertThat(e.batchResults()).hasSize(2);
+        assertThat(e.batchResults().get(0)).hasValueSatisfying(d -> assertThat(d)
+                .isInstanceOf(io.seqtrack.core.port.in.ClaimDecision.class));
+        assertThat(e.batchResults().get(1)).as("the tracked event's outcome is unknown").isEmpty();
+    }
+
+    @Test
+    void aBadEventFailsTheWholeClaimBatchBeforeTheStoreIsTouched() {
+        int before = store.calls().size();
+        assertThatThrownBy(() -> tracker.claimAll(java.util.List.of(TrackedEvent.of("orders", "o-1", 1),
+                TrackedEvent.of("nope", "x", 1)), "w1"))
+                .isInstanceOf(io.seqtrack.core.domain.UnknownDomainException.class);
+        assertThatThrownBy(() -> tracker.claimAll(java.util.List.of(TrackedEvent.of("orders", "o-1", 1)), " "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("owner");
+        assertThat(store.calls()).hasSize(before);
+    }
+
+    @Test
     void resetSetsTheLastInDomainNumberingAndRejectsImpossibleValues() {
         tracker.advance(TrackedEvent.of("orders", "o-1", 1));
         tracker.advance(TrackedEvent.of("orders", "o-1", 2));

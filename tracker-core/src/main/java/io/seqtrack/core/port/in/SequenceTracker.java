@@ -45,6 +45,21 @@ public interface SequenceTracker {
     ReleaseResult release(ClaimDecision claim);
 
     /**
+     * {@link #claim} for several events in one store round trip where the store pipelines
+     * ({@link io.seqtrack.core.port.out.SequenceStore#claimAll}): answers in request order, equal to the singles called
+     * in order. Every event is validated first; a bad one fails the whole call before the store is touched. A store
+     * failure part-way throws {@link SequenceStoreException} whose {@code batchResults()} hold, per event, its
+     * {@link ClaimDecision} where known.
+     */
+    java.util.List<ClaimDecision> claimAll(java.util.List<TrackedEvent> events, String owner);
+
+    /** {@link #commit} for several {@code CLAIMED} decisions in one store round trip; answers in request order. */
+    java.util.List<CommitResult> commitAll(java.util.List<ClaimDecision> claims);
+
+    /** {@link #renew} for several {@code CLAIMED} decisions in one store call; answers in request order. */
+    java.util.List<io.seqtrack.core.port.out.RenewResult> renewAll(java.util.List<ClaimDecision> claims);
+
+    /**
      * Extends the lease of a {@code CLAIMED} decision by the domain's lease TTL while it is still the current claim;
      * {@code CLAIM_LOST} (and nothing changes) once it is not. Never re-claims. For a disabled domain {@code RENEWED}.
      *
