@@ -163,8 +163,8 @@ public final class TortureWorker {
 
     private static void submit(EventProcessor processor, History history, Delivery delivery,
             AtomicInteger outstanding, ScheduledExecutorService redelivery) {
-        Event event = Event.of(delivery.id(), delivery.domain(), delivery.aggregateId(), delivery.seq(), "torture",
-                new byte[0]);
+        Event event = Event.of(delivery.eventId(), delivery.domain(), delivery.aggregateId(), delivery.seq(),
+                "torture", delivery.payload());
         processor.submit(event).whenComplete((outcome, error) -> {
             if (error == null && outcome.safeToAcknowledge()) {
                 history.append('A', delivery.id(), outcome);
@@ -196,7 +196,9 @@ public final class TortureWorker {
         return (event, ctx) -> {
             String key = key(ctx.key());
             long seq = ctx.sequence();
-            history.append('S', key, seq, ctx.fencingToken(), ctx.attempt());
+            // what the handler was given, not what the broker sent: the checker compares it with the plan
+            history.append('S', key, seq, ctx.fencingToken(), ctx.attempt(), event.eventId(),
+                    TorturePlan.payloadHash(event.payload()));
             boolean failing;
             synchronized (random) {
                 failing = random.nextDouble() < failRate;
