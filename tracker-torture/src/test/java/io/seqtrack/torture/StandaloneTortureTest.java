@@ -7,6 +7,7 @@ import io.seqtrack.torture.TortureRun.Target;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -61,10 +62,16 @@ class StandaloneTortureTest {
         scenario("redis-sigkill-aof-" + fsync, salt, List.of("--appendonly", "yes", "--appendfsync", fsync),
                 (redis, run) -> {
                     run.awaitAcknowledged(0.3);
+                    run.requireInFlight();
+                    long pid = redis.pid();
+                    long since = History.micros();
                     redis.kill();
+                    Faults.requireDead(pid);
                     TortureRun.pause(1000);
                     redis.restart();
-                    run.fault("Redis SIGKILL, down 1 s, restart (AOF " + fsync + ")");
+                    Faults.cli(redis, "PING");
+                    run.fault("Redis SIGKILL, down 1 s, restart (AOF " + fsync + ")",
+                            run.requireFailedSubmissions(since));
                 });
     }
 
@@ -72,26 +79,69 @@ class StandaloneTortureTest {
     void redisPausedLongerThanCommandTimeoutAndLease() {
         scenario("redis-sigstop", 4, List.of(), (redis, run) -> {
             run.awaitAcknowledged(0.3);
-            redis.pause();
+            run.requireInFlight();
+            long since = History.micros();
+            Faults.freeze(redis.pid());
             TortureRun.pause(3000); // > command timeout (1 s) and lease (1.5 s)
-            redis.resume();
-            run.fault("Redis SIGSTOP 3 s (timeout 1 s, lease 1.5 s, gap timeout 5 s), SIGCONT");
+            Faults.thaw(redis.pid());
+            run.fault("Redis SIGSTOP 3 s (timeout 1 s, lease 1.5 s, gap timeout 5 s), SIGCONT",
+                    run.requireFailedSubmissions(since));
         });
     }
 
+    /**
+     * Each fault must be seen to hit the workers: after a {@code SCRIPT FLUSH} the server counts NOSCRIPT errors and
+     * {@code EVAL} calls (the fallback), a {@code CLIENT KILL} kills at least one worker connection and the workers
+     * reconnect, and the wake-up subscribers come back after theirs were killed.
+     */
     @Test
     void scriptFlushAndClientKillMidRun() {
         scenario("script-flush-client-kill", 5, List.of(), (redis, run) -> {
             run.awaitAcknowledged(0.2);
-            redis.cli("SCRIPT", "FLUSH");
-            run.awaitAcknowledged(0.4);
-            redis.cli("CLIENT", "KILL", "TYPE", "normal");
-            run.awaitAcknowledged(0.6);
-            redis.cli("SCRIPT", "FLUSH");
-            redis.cli("CLIENT", "KILL", "TYPE", "pubsub");
-            redis.cli("CLIENT", "KILL", "TYPE", "normal");
-            run.fault("SCRIPT FLUSH ×2, CLIENT KILL normal ×2 + pubsub ×1");
+            List<String> evidence = new ArrayList<>();
+            evidence.add(scriptFlush(redis, run));
+            run.awaitAcknowledged(0.35);
+            evidence.add(clientKill(redis, run, "normal"));
+            run.awaitAcknowledged(0.5);
+            evidence.add(scriptFlush(redis, run));
+            evidence.add(clientKill(redis, run, "pubsub"));
+            evidence.add(clientKill(redis, run, "normal"));
+            run.fault("SCRIPT FLUSH ×2, CLIENT KILL normal ×2 + pubsub ×1", String.join("; ", evidence));
         });
+    }
+
+    private static String scriptFlush(RedisProcess redis, TortureRun run) {
+        run.requireInFlight();
+        long noscript = Faults.info(redis, "errorstats", "errorstat_NOSCRIPT", "count");
+        long evals = Faults.info(redis, "commandstats", "cmdstat_eval", "calls");
+        Faults.cliOk(redis, "SCRIPT", "FLUSH");
+        TortureRun.await("NOSCRIPT answered and EVAL fallbacks after SCRIPT FLUSH", TortureScenarios.SETTLE,
+                () -> Faults.info(redis, "errorstats", "errorstat_NOSCRIPT", "count") > noscript
+                        && Faults.info(redis, "commandstats", "cmdstat_eval", "calls") > evals);
+        return "SCRIPT FLUSH: " + (Faults.info(redis, "errorstats", "errorstat_NOSCRIPT", "count") - noscript)
+                + " NOSCRIPT, " + (Faults.info(redis, "commandstats", "cmdstat_eval", "calls") - evals) + " EVAL";
+    }
+
+    private static String clientKill(RedisProcess redis, TortureRun run, String type) {
+        run.requireInFlight();
+        String channel = run.prefix() + ":commits";
+        long subscribers = Faults.subscribers(redis, channel);
+        long clients = Faults.info(redis, "clients", "connected_clients", null);
+        long killed = Faults.cliInteger(redis, "CLIENT", "KILL", "TYPE", type);
+        if (killed < 1) {
+            throw new AssertionError("CLIENT KILL TYPE " + type + " killed no connection");
+        }
+        if ("pubsub".equals(type)) {
+            if (subscribers < 1) {
+                throw new AssertionError("no worker was subscribed to " + channel + " before the kill");
+            }
+            TortureRun.await("wake-up subscribers back on " + channel, TortureScenarios.SETTLE,
+                    () -> Faults.subscribers(redis, channel) >= subscribers);
+            return "CLIENT KILL pubsub: " + killed + " killed, " + subscribers + " subscribers back";
+        }
+        TortureRun.await("workers reconnected after CLIENT KILL", TortureScenarios.SETTLE,
+                () -> Faults.info(redis, "clients", "connected_clients", null) >= clients);
+        return "CLIENT KILL normal: " + killed + " killed, reconnected";
     }
 
     @Test
@@ -103,9 +153,12 @@ class StandaloneTortureTest {
             run.startWorkers(2, HANDLER_FAILURE_RATE, trap.key() + ":3:60000").feed();
             TortureRun.await("the trap's handler running", SETTLE, run::trapRunning);
             WorkerProcess victim = run.workers().get(0);
+            run.requireInFlight();
             victim.kill();
+            Faults.requireDead(victim.pid());
             run.redeliverUnacknowledged(victim);
-            run.fault("worker JVM SIGKILL inside a handler; its unacknowledged deliveries redelivered");
+            run.fault("worker JVM SIGKILL inside a handler; its unacknowledged deliveries redelivered",
+                    "the trap's handler had started; the JVM is gone (asserted below: its run never ended)");
             Figures figures = run.settleAndFinish(SETTLE);
             assertClean(figures);
             assertThat(History.readAll(List.of(victim.dir())))
@@ -123,14 +176,16 @@ class StandaloneTortureTest {
             run.startWorkers(2, HANDLER_FAILURE_RATE, trap.key() + ":3:2500").feed();
             TortureRun.await("the trap's handler running", SETTLE, run::trapRunning);
             WorkerProcess victim = run.workers().get(0);
-            victim.pause();
+            run.requireInFlight();
+            run.freeze(victim);
             TortureRun.pause(Duration.ofMillis(2000).toMillis()); // lease is 1.5 s
             run.redeliverUnacknowledged(victim);
             TortureRun.await("another worker committed the trap event", SETTLE, () -> History.readAll(
                     List.of(run.workers().get(1).dir())).stream()
                     .anyMatch(e -> e.type() == 'C' && e.key().equals(trap.key()) && e.seq() == 3));
-            victim.resume();
-            run.fault("worker JVM SIGSTOP inside a handler, past its lease; SIGCONT after a successor committed");
+            run.thaw(victim);
+            run.fault("worker JVM SIGSTOP inside a handler, past its lease; SIGCONT after a successor committed",
+                    "stopped per /proc; a successor committed the trap event meanwhile; fenced commit asserted below");
             Figures figures = run.settleAndFinish(SETTLE);
             assertClean(figures);
             assertThat(History.readAll(List.of(victim.dir())))
