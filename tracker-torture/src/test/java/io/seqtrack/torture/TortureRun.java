@@ -31,6 +31,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
@@ -129,9 +130,14 @@ final class TortureRun implements AutoCloseable {
      * consumer-group rebalance produces, which then competes with the home worker for the same aggregate.
      */
     TortureRun feed() {
+        return feed(d -> true);
+    }
+
+    /** {@link #feed()} for the deliveries {@code which} accepts only (a scenario may hold some back). */
+    TortureRun feed(Predicate<Delivery> which) {
         Map<WorkerProcess, List<Delivery>> batches = new LinkedHashMap<>();
         workers.forEach(w -> batches.put(w, new ArrayList<>()));
-        for (Delivery delivery : plan.deliveries()) {
+        for (Delivery delivery : plan.deliveries().stream().filter(which).toList()) {
             int to = delivery.key().equals(trapKey) ? 0 : Math.floorMod(delivery.key().hashCode(), workers.size());
             batches.get(workers.get(to)).add(delivery);
             if (workers.size() > 1 && random.nextInt(5) == 0 && !delivery.key().equals(trapKey)) {
@@ -371,6 +377,11 @@ final class TortureRun implements AutoCloseable {
                 + f.deliveries() + " deliveries, " + f.handlerRuns() + " handler runs, " + f.fenced() + " fenced, "
                 + "violations " + f.violations().size() + (f.violations().isEmpty() ? ""
                 : " " + f.violations().subList(0, Math.min(10, f.violations().size()))));
+    }
+
+    /** Every history record written so far by every worker. */
+    List<History.Entry> histories() {
+        return History.readAll(dirs());
     }
 
     private List<Path> dirs() {
