@@ -38,11 +38,16 @@ class StandaloneTortureTest {
     /** One scenario: a Redis started with {@code redisArgs}, two worker JVMs on the stream, {@code fault} mid-run. */
     private static void scenario(String name, long salt, List<String> redisArgs,
             BiConsumer<RedisProcess, TortureRun> fault) {
+        scenario(name, salt, redisArgs, fault, TortureScenarios::assertClean);
+    }
+
+    private static void scenario(String name, long salt, List<String> redisArgs,
+            BiConsumer<RedisProcess, TortureRun> fault, java.util.function.Consumer<Figures> verdict) {
         try (RedisProcess redis = RedisProcess.start(redisArgs.toArray(String[]::new));
                 TortureRun run = new TortureRun(name, target(redis), plan(salt), 2, salt)) {
             run.startWorkers(2, HANDLER_FAILURE_RATE, "").feed();
             fault.accept(redis, run);
-            assertClean(run.settleAndFinish(SETTLE));
+            verdict.accept(run.settleAndFinish(SETTLE));
         }
     }
 
@@ -53,19 +58,31 @@ class StandaloneTortureTest {
 
     @Test
     void redisKilledAndRestartedWithAofAlways() {
-        redisKilledAndRestarted("always", 2);
+        redisKilledAndRestarted("always", 2, TortureScenarios::assertClean);
     }
 
     /**
-     * {@code everysec} fsyncs once a second, but Redis has already {@code write(2)}n every acknowledged command to the
-     * AOF: a SIGKILL of the process loses nothing (an OS crash or power loss could lose up to a second).
+     * {@code everysec} can lose acknowledged commits to a SIGKILL of the process, not only to an OS crash: while a
+     * background fsync is still running, Redis postpones its {@code write(2)} of the AOF buffer (up to 2 s) and
+     * replies meanwhile. Seen here (a run lost the acknowledged commits #5 and #6 of one aggregate and the fence of
+     * another, whose tokens were then handed out again). So losses, duplicates and reused tokens are measured and
+     * printed, as for a Cluster without {@code WAIT}; what holds regardless is asserted.
      */
     @Test
     void redisKilledAndRestartedWithAofEverysec() {
-        redisKilledAndRestarted("everysec", 3);
+        redisKilledAndRestarted("everysec", 3, figures -> {
+            assertThat(figures.outOfOrder()).as("out of order").isZero();
+            assertThat(figures.overlapsCommitted()).as("overlapping committed runs").isZero();
+            assertThat(figures.overlapsInProcess()).as("overlapping runs in one processor").isZero();
+            assertThat(figures.eventMismatches()).as("events other than planned").isZero();
+            assertThat(figures.unaccounted()).as("deliveries without a safe outcome").isZero();
+            System.out.println("[torture] AOF everysec after SIGKILL: " + figures.duplicates() + " committed twice, "
+                    + figures.lost() + " lost, " + figures.tokensReused() + " tokens reused, "
+                    + figures.runsAfterCommit() + " runs after a commit, of " + figures.events());
+        });
     }
 
-    private void redisKilledAndRestarted(String fsync, long salt) {
+    private void redisKilledAndRestarted(String fsync, long salt, java.util.function.Consumer<Figures> verdict) {
         scenario("redis-sigkill-aof-" + fsync, salt, List.of("--appendonly", "yes", "--appendfsync", fsync),
                 (redis, run) -> {
                     run.awaitAcknowledged(0.3);
@@ -79,7 +96,7 @@ class StandaloneTortureTest {
                     Faults.cli(redis, "PING");
                     run.fault("Redis SIGKILL, down 1 s, restart (AOF " + fsync + ")",
                             run.requireFailedSubmissions(since));
-                });
+                }, verdict);
     }
 
     @Test
