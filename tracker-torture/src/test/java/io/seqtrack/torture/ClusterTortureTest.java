@@ -71,13 +71,28 @@ class ClusterTortureTest {
 
     private static void killMasterOfSlotZero(RedisClusterProcesses cluster, TortureRun run) {
         run.awaitAcknowledged(0.3);
+        run.requireInFlight();
         RedisProcess master = cluster.masterOf(0);
+        // the workers were using this shard: its scripts ran there
+        long served = Faults.info(master, "commandstats", "cmdstat_evalsha", "calls");
+        if (served == 0) {
+            throw new AssertionError("no script ran on the master of slot 0 before it was killed");
+        }
+        long pid = master.pid();
+        long since = History.micros();
         master.kill();
-        cluster.awaitFailover(0, master, Duration.ofSeconds(60));
+        Faults.requireDead(pid);
+        RedisProcess promoted = cluster.awaitFailover(0, master, Duration.ofSeconds(60));
+        // and went on on the promoted replica (a replica counts no client scripts before its promotion)
+        TortureRun.await("scripts on the promoted replica", TortureScenarios.SETTLE,
+                () -> Faults.info(promoted, "commandstats", "cmdstat_evalsha", "calls")
+                        + Faults.info(promoted, "commandstats", "cmdstat_eval", "calls") > 0);
         // back as a replica of the promoted node, as an operator (or an orchestrator) would bring it; until then a
         // WAIT 1 deployment cannot acknowledge writes on that shard and rightly fails closed
         master.restart();
         cluster.awaitHealthy(Duration.ofSeconds(60));
-        run.fault("master of slots 0–5460 SIGKILL, replica promoted, old master back as its replica");
+        run.fault("master of slots 0–5460 SIGKILL, replica promoted, old master back as its replica",
+                served + " scripts on the old master before the kill, scripts on the promoted replica after it, "
+                        + run.failedSubmissionsSince(since) + " failed submissions since");
     }
 }

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * call returns, so a worker killed with SIGKILL keeps every record it wrote (the page cache survives the process).
  *
  * <pre>
- * S micros proc key seq token attempt   handler run started
+ * S micros proc key seq token attempt eventId payloadHash
+ *                                       handler run started, with the event it was given (CRC32 of the payload)
  * E micros proc key seq token           handler run returned
  * F micros proc key seq token           handler run threw (injected failure)
  * C micros proc key seq                 committed (the processor's Processed event)

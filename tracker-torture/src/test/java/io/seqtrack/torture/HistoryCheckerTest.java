@@ -3,6 +3,9 @@ package io.seqtrack.torture;
 import io.seqtrack.torture.History.Entry;
 import io.seqtrack.torture.HistoryChecker.FinalState;
 import io.seqtrack.torture.HistoryChecker.Figures;
+import io.seqtrack.torture.HistoryChecker.Freeze;
+import io.seqtrack.torture.HistoryChecker.Interventions;
+import io.seqtrack.torture.HistoryChecker.Reset;
 import io.seqtrack.torture.TorturePlan.Aggregate;
 import io.seqtrack.torture.TorturePlan.Delivery;
 import org.junit.jupiter.api.Test;
@@ -23,9 +26,14 @@ class HistoryCheckerTest {
     private final TorturePlan plan = new TorturePlan(
             Map.of(KEY, new Aggregate(TorturePlan.PARK, "a", 3, 0),
                     SKIP_KEY, new Aggregate(TorturePlan.SKIP, "b", 3, 0)),
-            List.of(new Delivery("d1", TorturePlan.PARK, "a", 1), new Delivery("d2", TorturePlan.PARK, "a", 2),
-                    new Delivery("d3", TorturePlan.PARK, "a", 3), new Delivery("d4", TorturePlan.SKIP, "b", 1),
-                    new Delivery("d5", TorturePlan.SKIP, "b", 2), new Delivery("d6", TorturePlan.SKIP, "b", 3)));
+            List.of(delivery("d1", TorturePlan.PARK, "a", 1), delivery("d2", TorturePlan.PARK, "a", 2),
+                    delivery("d3", TorturePlan.PARK, "a", 3), delivery("d4", TorturePlan.SKIP, "b", 1),
+                    delivery("d5", TorturePlan.SKIP, "b", 2), delivery("d6", TorturePlan.SKIP, "b", 3)));
+
+    /** Every event has its own id and payload; the handler runs below record what they were given. */
+    private static Delivery delivery(String id, String domain, String aggregateId, long seq) {
+        return new Delivery(id, domain, aggregateId, seq, "e-" + aggregateId + seq, String.format("%02x00ff", seq));
+    }
 
     private final List<Entry> entries = new ArrayList<>();
     private long clock = 1_000;
@@ -38,9 +46,15 @@ class HistoryCheckerTest {
         entries.add(new Entry(type, clock += 10, proc, values));
     }
 
+    /** A handler run starts, given the planned event of {@code key#seq}. */
+    private void start(String proc, String key, long seq, long token) {
+        TorturePlan.Expected event = plan.expectedEvents().get(key + "#" + seq);
+        add('S', proc, key, seq, token, 1, event.eventId(), event.payloadHash());
+    }
+
     /** One clean run per event: start, end, commit, ack. */
     private void handled(String proc, String key, long seq, long token, String delivery) {
-        add('S', proc, key, seq, token, 1);
+        start(proc, key, seq, token);
         add('E', proc, key, seq, token);
         add('C', proc, key, seq);
         add('A', proc, delivery, "PROCESSED");
@@ -75,7 +89,7 @@ class HistoryCheckerTest {
     @Test
     void anEventCommittedTwiceIsADuplicate() {
         allHandled();
-        add('S', "p2", KEY, 2, 5, 1);
+        start("p2", KEY, 2, 5);
         add('E', "p2", KEY, 2, 5);
         add('C', "p2", KEY, 2);
         Figures figures = check(3);
@@ -85,8 +99,8 @@ class HistoryCheckerTest {
 
     @Test
     void aSuccessorStartedBeforeItsPredecessorEndedIsOutOfOrder() {
-        add('S', "p1", KEY, 1, 1, 1);
-        add('S', "p2", KEY, 2, 2, 1);
+        start("p1", KEY, 1, 1);
+        start("p2", KEY, 2, 2);
         add('E', "p2", KEY, 2, 2);
         add('E', "p1", KEY, 1, 1);
         add('C', "p1", KEY, 1);
@@ -105,8 +119,8 @@ class HistoryCheckerTest {
     void anOverlappedRunWithTheLowerTokenMustNotCommit() {
         allHandled();
         entries.removeIf(e -> e.type() != 'A' && e.fields().get(0).equals(KEY) && e.fields().get(1).equals("1"));
-        add('S', "p1", KEY, 1, 7, 1);
-        add('S', "p2", KEY, 1, 8, 1);
+        start("p1", KEY, 1, 7);
+        start("p2", KEY, 1, 8);
         add('E', "p2", KEY, 1, 8);
         add('E', "p1", KEY, 1, 7);
         add('C', "p1", KEY, 1);
@@ -118,12 +132,12 @@ class HistoryCheckerTest {
     void theHigherTokenCommittingAnOverlapIsFencingNotAViolation() {
         allHandled();
         entries.removeIf(e -> e.fields().size() > 1 && e.fields().get(0).equals(KEY) && e.fields().get(1).equals("3"));
-        add('S', "p1", KEY, 3, 1, 1);
-        add('S', "p2", KEY, 3, 4, 1);
-        add('E', "p2", KEY, 3, 4);
+        start("p1", KEY, 3, 4);
+        start("p2", KEY, 3, 5);
+        add('E', "p2", KEY, 3, 5);
         add('C', "p2", KEY, 3);
-        add('E', "p1", KEY, 3, 1);
-        add('X', "p1", KEY, 3, 1);
+        add('E', "p1", KEY, 3, 4);
+        add('X', "p1", KEY, 3, 4);
         Figures figures = check(3);
         assertThat(figures.violations()).isEmpty();
         assertThat(figures.overlapsFenced()).isPositive();
@@ -175,9 +189,10 @@ class HistoryCheckerTest {
         handled("p1", KEY, 3, 3, "d3");
         handled("p1", SKIP_KEY, 1, 1, "d4");
         add('A', "p1", "d6", "BUFFERED");
+        add('G', "p1", SKIP_KEY, 2, 2, "SKIP");
         add('K', "p1", SKIP_KEY, 2, 2);
         add('A', "p2", "d5", "DUPLICATE"); // #2 arrived after the gap timed out
-        add('S', "p1", SKIP_KEY, 3, 2, 1);
+        start("p1", SKIP_KEY, 3, 2);
         add('E', "p1", SKIP_KEY, 3, 2);
         add('C', "p1", SKIP_KEY, 3);
         Figures late = check(3, Set.of(), Set.of(2L), Set.of());
@@ -198,5 +213,224 @@ class HistoryCheckerTest {
         assertThat(figures.unaccounted()).isEqualTo(1);
         entries.removeIf(e -> e.type() == 'A' && e.fields().get(0).equals("d3"));
         assertThat(check(3).violations()).anyMatch(v -> v.contains("1 deliveries never acknowledged"));
+    }
+
+    // ------------------------------------------------------------------ every handler run, committed or not
+
+    private static List<String> about(Figures figures, String text) {
+        return figures.violations().stream().filter(v -> v.contains(text)).toList();
+    }
+
+    /** Issue 11's example: another process runs #1 and #2 after both were committed, reusing token 1. */
+    @Test
+    void aSecondProcessRunningCommittedEventsWithAReusedTokenIsCaught() {
+        allHandled();
+        start("p3", KEY, 1, 1);
+        add('E', "p3", KEY, 1, 1);
+        start("p3", KEY, 2, 1);
+        add('E', "p3", KEY, 2, 1);
+        Figures figures = check(3);
+        assertThat(figures.runsAfterCommit()).isEqualTo(2);
+        assertThat(about(figures, "started after #1 was committed")).hasSize(1);
+        assertThat(about(figures, "started after #2 was committed")).hasSize(1);
+        assertThat(figures.tokensReused()).isPositive();
+        assertThat(about(figures, "fencing token 1 held by two runs")).isNotEmpty();
+    }
+
+    @Test
+    void aDuplicateHandedToAHandlerAfterTheCommitIsCaughtThoughItNeverCommits() {
+        allHandled();
+        start("p2", KEY, 3, 9); // a fresh token, handler fails: no commit, no overlap, only the late start
+        add('F', "p2", KEY, 3, 9);
+        Figures figures = check(3);
+        assertThat(figures.runsAfterCommit()).isEqualTo(1);
+        assertThat(figures.violations()).singleElement().asString()
+                .contains("p2 #3 (token 9").contains("started after #3 was committed");
+    }
+
+    @Test
+    void aRunOfTheSuccessorBeforeThePredecessorCommittedIsOutOfOrderThoughItNeverCommits() {
+        start("p1", KEY, 1, 1);
+        start("p2", KEY, 2, 2); // #2 handed to a handler while #1 is still running
+        add('F', "p2", KEY, 2, 2);
+        add('E', "p1", KEY, 1, 1);
+        add('C', "p1", KEY, 1);
+        add('A', "p1", "d1", "PROCESSED");
+        handled("p2", KEY, 2, 3, "d2");
+        handled("p1", KEY, 3, 4, "d3");
+        handled("p1", SKIP_KEY, 1, 1, "d4");
+        handled("p2", SKIP_KEY, 2, 2, "d5");
+        handled("p2", SKIP_KEY, 3, 3, "d6");
+        Figures figures = check(3);
+        assertThat(figures.outOfOrder()).isEqualTo(1);
+        assertThat(about(figures, "started before #1 was committed")).singleElement().asString()
+                .contains("p2 #2 (token 2");
+    }
+
+    @Test
+    void aTokenHeldByTwoRunsIsCaughtThoughTheyNeverOverlap() {
+        allHandled();
+        entries.removeIf(e -> "SEC".indexOf(e.type()) >= 0 && e.fields().get(0).equals(KEY)
+                && e.fields().get(1).equals("3"));
+        handled("p2", KEY, 3, 2, "d3"); // token 2 was #2's
+        Figures figures = check(3);
+        assertThat(figures.tokensReused()).isEqualTo(1);
+        assertThat(figures.violations()).singleElement().asString().contains("fencing token 2 held by two runs");
+    }
+
+    @Test
+    void overlappingRunsOfOneAggregateInOneProcessorAreViolations() {
+        allHandled();
+        entries.removeIf(e -> "SEC".indexOf(e.type()) >= 0 && e.fields().get(0).equals(KEY)
+                && e.fields().get(1).equals("3"));
+        start("p1", KEY, 3, 4);
+        start("p1", KEY, 3, 5); // the same processor hands #3 to a second handler while the first runs
+        add('E', "p1", KEY, 3, 5);
+        add('C', "p1", KEY, 3);
+        add('E', "p1", KEY, 3, 4);
+        Figures figures = check(3);
+        assertThat(figures.overlapsInProcess()).isEqualTo(1);
+        assertThat(about(figures, "two runs in one processor overlap")).hasSize(1);
+    }
+
+    @Test
+    void aHandlerGivenAnotherEventOrPayloadThanPlannedIsCaught() {
+        allHandled();
+        entries.replaceAll(e -> e.type() == 'S' && e.fields().get(0).equals(KEY) && e.fields().get(1).equals("2")
+                ? new Entry('S', e.micros(), e.proc(), List.of(KEY, "2", "2", "1", "e-a3", e.fields().get(5))) : e);
+        entries.replaceAll(e -> e.type() == 'S' && e.fields().get(0).equals(SKIP_KEY)
+                && e.fields().get(1).equals("1")
+                ? new Entry('S', e.micros(), e.proc(), List.of(SKIP_KEY, "1", "1", "1", "e-b1", "00000000")) : e);
+        Figures figures = check(3);
+        assertThat(figures.eventMismatches()).isEqualTo(2);
+        assertThat(about(figures, "received event e-a3")).hasSize(1);
+        assertThat(about(figures, "received event e-b1 with payload hash 00000000")).hasSize(1);
+    }
+
+    /**
+     * Issue 11's renewal hole: A's handler outlives its lease, B claims (token 2), fails and releases, A's overdue
+     * renewal claims afresh (token 3) and A commits. Judged by A's end token, A held the higher token and this looked
+     * like fencing; judged by the token each run started with, A held the lower one and must not have committed.
+     */
+    @Test
+    void aRenewalThatJumpedPastAnotherRunsTokenAndCommittedIsCaught() {
+        handled("p1", KEY, 1, 1, "d1");
+        start("p1", KEY, 2, 2);
+        start("p2", KEY, 2, 3);
+        add('F', "p2", KEY, 2, 3);
+        add('E', "p1", KEY, 2, 4);
+        add('C', "p1", KEY, 2);
+        add('A', "p1", "d2", "PROCESSED");
+        handled("p1", KEY, 3, 5, "d3");
+        handled("p1", SKIP_KEY, 1, 1, "d4");
+        handled("p2", SKIP_KEY, 2, 2, "d5");
+        handled("p2", SKIP_KEY, 3, 3, "d6");
+        Figures figures = check(3);
+        assertThat(figures.overlapsCommitted()).isEqualTo(1);
+        assertThat(figures.violations()).singleElement().asString()
+                .contains("p1 #2 (token 2→4").contains("committed although it overlapped p2 #2 (token 3")
+                .contains("a renewal became a fresh claim");
+    }
+
+    /**
+     * The legitimate runs that do not commit: a run fenced after a lease expiry (CLAIM_LOST), a handler failure
+     * released and retried with a higher token, and a run that started after the commit had been sent but before its
+     * record was written (within the commit's round trip, the tolerance).
+     */
+    @Test
+    void fencedReleasedAndRetriedRunsAndAStartWithinTheCommitRoundTripPass() {
+        handled("p1", KEY, 1, 1, "d1");
+        start("p1", KEY, 2, 2); // lease runs out while it works
+        start("p2", KEY, 2, 3); // re-claimed after the expiry with a higher token
+        add('F', "p2", KEY, 2, 3); // fails: released
+        start("p2", KEY, 2, 4); // retried: claimed again
+        add('E', "p2", KEY, 2, 4);
+        start("p3", KEY, 3, 5); // the commit of #2 was sent and landed; p3's claim of #3 already answered
+        add('C', "p2", KEY, 2);
+        add('E', "p1", KEY, 2, 2);
+        add('X', "p1", KEY, 2, 2); // fenced
+        add('A', "p2", "d2", "PROCESSED");
+        add('E', "p3", KEY, 3, 5);
+        add('C', "p3", KEY, 3);
+        add('A', "p3", "d3", "PROCESSED");
+        handled("p1", SKIP_KEY, 1, 1, "d4");
+        handled("p2", SKIP_KEY, 2, 2, "d5");
+        handled("p2", SKIP_KEY, 3, 3, "d6");
+        Figures figures = check(3);
+        assertThat(figures.violations()).isEmpty();
+        assertThat(figures.overlapsFenced()).isPositive();
+    }
+
+    /**
+     * A process frozen between its claim's answer and its handler's start (SIGSTOP) starts the handler after the
+     * event was committed by a successor. That is the paused worker fencing exists for: accepted when the checker
+     * knows the freeze, the run's token is lower than the committing run's and it did not commit; reported otherwise.
+     */
+    @Test
+    void aLateStartIsAccountedForOnlyByAKnownFreezeWithALowerToken() {
+        handled("p1", KEY, 1, 1, "d1");
+        long frozenAt = clock;
+        handled("p2", KEY, 2, 3, "d2"); // p1 claimed #2 with token 2, froze, its lease ran out, p2 took over
+        long continuedAt = clock;
+        start("p1", KEY, 2, 2);
+        add('E', "p1", KEY, 2, 2);
+        add('X', "p1", KEY, 2, 2);
+        handled("p2", KEY, 3, 4, "d3");
+        handled("p1", SKIP_KEY, 1, 1, "d4");
+        handled("p2", SKIP_KEY, 2, 2, "d5");
+        handled("p2", SKIP_KEY, 3, 3, "d6");
+        Interventions frozen = new Interventions(List.of(), List.of(new Freeze("p1", frozenAt, continuedAt)));
+        Figures known = checkWith(3, frozen);
+        assertThat(known.violations()).isEmpty();
+        assertThat(known.frozenLateStarts()).isEqualTo(1);
+
+        assertThat(check(3).violations()).singleElement().asString().contains("started after #2 was committed");
+        Interventions otherProcess = new Interventions(List.of(), List.of(new Freeze("p3", frozenAt, continuedAt)));
+        assertThat(checkWith(3, otherProcess).runsAfterCommit()).isEqualTo(1);
+    }
+
+    /** After an operator reset to 1, #2 and #3 are handled again: expected there, and only above the reset value. */
+    @Test
+    void reHandlingAfterAResetIsExpectedThereAndNowhereElse() {
+        allHandled();
+        long from = clock += 10;
+        long to = clock += 10;
+        handled("p2", KEY, 2, 4, "d2.reset");
+        handled("p1", KEY, 3, 5, "d3.reset");
+        Interventions reset = new Interventions(List.of(new Reset(KEY, 1, from, to)), List.of());
+        assertThat(checkWith(3, reset).violations()).isEmpty();
+
+        // the same re-handling without the reset: duplicates handed to handlers and committed twice
+        Figures unexplained = check(3);
+        assertThat(unexplained.runsAfterCommit()).isEqualTo(2);
+        assertThat(unexplained.duplicates()).isEqualTo(2);
+
+        // a reset of the other aggregate explains nothing here
+        Interventions elsewhere = new Interventions(List.of(new Reset(SKIP_KEY, 1, from, to)), List.of());
+        assertThat(checkWith(3, elsewhere).runsAfterCommit()).isEqualTo(2);
+
+        // #1 is at or below the reset value: handling it again is still a duplicate
+        handled("p2", KEY, 1, 6, "d1.reset");
+        assertThat(checkWith(3, reset).violations()).anyMatch(v -> v.contains("started after #1 was committed"));
+    }
+
+    /** A delete (reset to 0) that restarted fencing tokens, as issue 11 shows the stores do today, is caught. */
+    @Test
+    void tokensRestartedAfterADeleteAreCaught() {
+        allHandled();
+        long from = clock += 10;
+        long to = clock += 10;
+        handled("p2", KEY, 1, 1, "d1.reset");
+        handled("p2", KEY, 2, 2, "d2.reset");
+        handled("p2", KEY, 3, 3, "d3.reset");
+        Figures figures = checkWith(3, new Interventions(List.of(new Reset(KEY, 0, from, to)), List.of()));
+        assertThat(figures.runsAfterCommit()).isZero();
+        assertThat(figures.tokensReused()).isEqualTo(3);
+    }
+
+    private Figures checkWith(long lastA, Interventions interventions) {
+        return HistoryChecker.check(plan, entries, Map.of(KEY, new FinalState(lastA, Set.of(), Set.of(), Set.of()),
+                SKIP_KEY, new FinalState(3, Set.of(), Set.of(), Set.of())), Set.of(), plan.deliveries().size(),
+                interventions);
     }
 }

@@ -2,10 +2,13 @@ package io.seqtrack.torture;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.zip.CRC32;
 
 /**
  * The ground truth of one torture run: which aggregates exist, which sequences each has, which one is missing for
@@ -16,6 +19,30 @@ import java.util.Random;
  * four has a permanent gap (as many in each domain), never at its first or last sequence.
  */
 record TorturePlan(Map<String, Aggregate> aggregates, List<Delivery> deliveries) {
+
+    /** What a handler of one (aggregate, sequence) must receive: the event's id and a hash of its payload. */
+    record Expected(String eventId, String payloadHash) {
+    }
+
+    /** The hash a handler run records and the checker compares: CRC32 of the payload bytes, 8 hex digits. */
+    static String payloadHash(byte[] payload) {
+        CRC32 crc = new CRC32();
+        crc.update(payload);
+        return String.format("%08x", crc.getValue());
+    }
+
+    /** The expected event per {@code key#seq}, from the deliveries (every delivery of one event carries the same). */
+    Map<String, Expected> expectedEvents() {
+        Map<String, Expected> expected = new HashMap<>();
+        for (Delivery d : deliveries) {
+            Expected e = new Expected(d.eventId(), payloadHash(d.payload()));
+            Expected before = expected.putIfAbsent(d.key() + "#" + d.seq(), e);
+            if (before != null && !before.equals(e)) {
+                throw new IllegalStateException("plan delivers two different events as " + d.key() + "#" + d.seq());
+            }
+        }
+        return expected;
+    }
 
     static final String PARK = "torture_park";
     static final String SKIP = "torture_skip";
@@ -36,20 +63,29 @@ record TorturePlan(Map<String, Aggregate> aggregates, List<Delivery> deliveries)
         }
     }
 
-    /** One delivery of one event. {@code id} is unique within the run; the same event may be delivered again. */
-    record Delivery(String id, String domain, String aggregateId, long seq) {
+    /**
+     * One delivery of one event. {@code id} is the broker's delivery tag, unique within the run (acks name it); the
+     * same event may be delivered again under another tag. {@code eventId} and {@code payloadHex} are the event's own
+     * identity and bytes: every delivery of one (aggregate, sequence) carries the same ones.
+     */
+    record Delivery(String id, String domain, String aggregateId, long seq, String eventId, String payloadHex) {
 
         String line() {
-            return id + " " + domain + " " + aggregateId + " " + seq;
+            return id + " " + domain + " " + aggregateId + " " + seq + " " + eventId + " "
+                    + (payloadHex.isEmpty() ? "-" : payloadHex);
         }
 
         static Delivery parse(String line) {
             String[] f = line.split(" ");
-            return new Delivery(f[0], f[1], f[2], Long.parseLong(f[3]));
+            return new Delivery(f[0], f[1], f[2], Long.parseLong(f[3]), f[4], "-".equals(f[5]) ? "" : f[5]);
         }
 
         Delivery withId(String newId) {
-            return new Delivery(newId, domain, aggregateId, seq);
+            return new Delivery(newId, domain, aggregateId, seq, eventId, payloadHex);
+        }
+
+        byte[] payload() {
+            return HexFormat.of().parseHex(payloadHex);
         }
 
         String key() {
@@ -62,6 +98,9 @@ record TorturePlan(Map<String, Aggregate> aggregates, List<Delivery> deliveries)
             throw new IllegalArgumentException("eventsPerAggregate must be >= 4, was " + eventsPerAggregate);
         }
         Random random = new Random(seed);
+        // a second stream for ids and payloads, so the delivery order of a seed is what it was before they existed
+        Random content = new Random(~seed);
+        Map<String, String[]> events = new HashMap<>();
         Map<String, Aggregate> aggregates = new LinkedHashMap<>();
         List<List<Long>> streams = new ArrayList<>();
         List<Aggregate> order = new ArrayList<>();
@@ -99,7 +138,14 @@ record TorturePlan(Map<String, Aggregate> aggregates, List<Delivery> deliveries)
             int pick = random.nextInt(open.size());
             int a = open.get(pick);
             Aggregate aggregate = order.get(a);
-            deliveries.add(new Delivery("d" + n++, aggregate.domain(), aggregate.id(), streams.get(a).get(next[a]++)));
+            long seq = streams.get(a).get(next[a]++);
+            // random bytes of random length (0..48, any byte value): what a real payload looks like to the buffer codec
+            String[] event = events.computeIfAbsent(aggregate.key() + "#" + seq, k -> {
+                byte[] payload = new byte[content.nextInt(49)];
+                content.nextBytes(payload);
+                return new String[] {String.format("e%016x", content.nextLong()), HexFormat.of().formatHex(payload)};
+            });
+            deliveries.add(new Delivery("d" + n++, aggregate.domain(), aggregate.id(), seq, event[0], event[1]));
             if (next[a] == streams.get(a).size()) {
                 open.remove(pick);
             }

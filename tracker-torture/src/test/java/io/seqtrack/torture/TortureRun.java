@@ -9,6 +9,9 @@ import io.seqtrack.redis.RedisSequenceStore;
 import io.seqtrack.redis.RedisStoreConfig;
 import io.seqtrack.torture.HistoryChecker.FinalState;
 import io.seqtrack.torture.HistoryChecker.Figures;
+import io.seqtrack.torture.HistoryChecker.Freeze;
+import io.seqtrack.torture.HistoryChecker.Interventions;
+import io.seqtrack.torture.HistoryChecker.Reset;
 import io.seqtrack.torture.TorturePlan.Aggregate;
 import io.seqtrack.torture.TorturePlan.Delivery;
 
@@ -28,6 +31,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
@@ -52,6 +56,10 @@ final class TortureRun implements AutoCloseable {
     private final int processorsPerWorker;
     private final long started = System.nanoTime();
     private final List<String> faults = new ArrayList<>();
+    private final List<Freeze> freezes = new ArrayList<>();
+    private final List<Reset> resets = new ArrayList<>();
+    private final Map<Integer, List<String>> workerOptions = new HashMap<>();
+    private final Map<Integer, String> workerUris = new HashMap<>();
     private String trapKey;
     private long trapSeq;
     private int redeliveries;
@@ -69,10 +77,30 @@ final class TortureRun implements AutoCloseable {
         return Path.of(System.getProperty("torture.report", "target/torture"));
     }
 
+    /**
+     * The time the store needs to be still before a run that cannot reach its planned end state is given up on:
+     * comfortably above the gap timeout (a gap policy acts a gap timeout after the last progress, and a redelivered
+     * or buffered event may need a lease to expire first), so a run is never judged while a policy is still due.
+     */
+    static final Duration SETTLED = TortureWorker.GAP_TIMEOUT.multipliedBy(2).plus(TortureWorker.LEASE);
+
+    /** Extra command-line options for worker {@code index} (before {@link #startWorkers}). */
+    TortureRun workerOptions(int index, String... options) {
+        workerOptions.computeIfAbsent(index, i -> new ArrayList<>()).addAll(List.of(options));
+        return this;
+    }
+
+    /** Worker {@code index} reaches Redis at {@code uri} instead of the target's (e.g. through a proxy). */
+    TortureRun workerUri(int index, String uri) {
+        workerUris.put(index, uri);
+        return this;
+    }
+
     /** Starts {@code count} worker JVMs; the first gets {@code slow} ({@code key:seq:millis}) if not empty. */
     TortureRun startWorkers(int count, double failRate, String slow) {
         for (int i = 0; i < count; i++) {
-            List<String> options = new ArrayList<>(List.of("--uri", target.uri(), "--cluster",
+            List<String> options = new ArrayList<>(List.of("--uri", workerUris.getOrDefault(i, target.uri()),
+                    "--cluster",
                     Boolean.toString(target.cluster()), "--prefix", prefix, "--wait",
                     Integer.toString(target.waitReplicas()), "--processors", Integer.toString(processorsPerWorker),
                     "--fail-rate", Double.toString(failRate), "--seed", Long.toString(random.nextLong())));
@@ -82,6 +110,7 @@ final class TortureRun implements AutoCloseable {
                 trapKey = trap[0];
                 trapSeq = Long.parseLong(trap[1]);
             }
+            options.addAll(workerOptions.getOrDefault(i, List.of()));
             workers.add(WorkerProcess.start("w" + i, root.resolve("w" + i), options));
         }
         for (WorkerProcess w : workers) {
@@ -101,9 +130,14 @@ final class TortureRun implements AutoCloseable {
      * consumer-group rebalance produces, which then competes with the home worker for the same aggregate.
      */
     TortureRun feed() {
+        return feed(d -> true);
+    }
+
+    /** {@link #feed()} for the deliveries {@code which} accepts only (a scenario may hold some back). */
+    TortureRun feed(Predicate<Delivery> which) {
         Map<WorkerProcess, List<Delivery>> batches = new LinkedHashMap<>();
         workers.forEach(w -> batches.put(w, new ArrayList<>()));
-        for (Delivery delivery : plan.deliveries()) {
+        for (Delivery delivery : plan.deliveries().stream().filter(which).toList()) {
             int to = delivery.key().equals(trapKey) ? 0 : Math.floorMod(delivery.key().hashCode(), workers.size());
             batches.get(workers.get(to)).add(delivery);
             if (workers.size() > 1 && random.nextInt(5) == 0 && !delivery.key().equals(trapKey)) {
@@ -119,8 +153,70 @@ final class TortureRun implements AutoCloseable {
         return workers;
     }
 
-    void fault(String description) {
-        faults.add(description);
+    String prefix() {
+        return prefix;
+    }
+
+    TorturePlan plan() {
+        return plan;
+    }
+
+    /** Records a fault that happened, with the evidence that it hit the run (shown in the report). */
+    void fault(String description, String evidence) {
+        faults.add(description + " [evidence: " + evidence + "]");
+    }
+
+    /**
+     * Evidence that a fault hit work in flight: waits until the histories show submissions that failed closed (and
+     * were redelivered) after {@code sinceMicros}; fails the scenario if none ever do.
+     */
+    String requireFailedSubmissions(long sinceMicros) {
+        await("submissions failing closed after the fault", TortureScenarios.SETTLE,
+                () -> failedSubmissionsSince(sinceMicros) > 0);
+        return failedSubmissionsSince(sinceMicros) + " failed submissions";
+    }
+
+    long failedSubmissionsSince(long sinceMicros) {
+        return History.readAll(dirs()).stream().filter(e -> e.type() == 'R' && e.micros() >= sinceMicros).count();
+    }
+
+    /** Fails unless some delivery is still unacknowledged: a fault injected now hits a run in progress. */
+    void requireInFlight() {
+        if (workers.stream().filter(WorkerProcess::alive).allMatch(w -> w.unacknowledged().isEmpty())) {
+            throw new AssertionError("the fault came too late: every delivery was already acknowledged");
+        }
+    }
+
+    /** SIGSTOP of a worker JVM, checked, and told to the checker (its processors were frozen from now). */
+    void freeze(WorkerProcess worker) {
+        long from = History.micros();
+        Faults.freeze(worker.pid());
+        for (int i = 0; i < processorsPerWorker; i++) {
+            freezes.add(new Freeze(worker.name() + "-" + i, from, Long.MAX_VALUE));
+        }
+    }
+
+    /** SIGCONT of a frozen worker JVM, checked; closes its freeze. */
+    void thaw(WorkerProcess worker) {
+        Faults.thaw(worker.pid());
+        long to = History.micros();
+        freezes.replaceAll(f -> f.proc().startsWith(worker.name() + "-") && f.toMicros() == Long.MAX_VALUE
+                ? new Freeze(f.proc(), f.fromMicros(), to) : f);
+    }
+
+    /** An operator reset (or delete: {@code last} 0) of {@code key}, called at {@code from}, returned at {@code to}. */
+    void recordReset(String key, long last, long from, long to) {
+        resets.add(new Reset(key, last, from, to));
+    }
+
+    /** Hands {@code deliveries} to {@code worker}, as the broker does (an operator's replay, for instance). */
+    void deliver(WorkerProcess worker, List<Delivery> deliveries) {
+        worker.deliver(deliveries);
+    }
+
+    /** The aggregate's home worker, as {@link #feed} chose it. */
+    WorkerProcess home(String key) {
+        return workers.get(key.equals(trapKey) ? 0 : Math.floorMod(key.hashCode(), workers.size()));
     }
 
     /** Hands what {@code from} has not acknowledged to the other live workers, as a broker does after its timeout. */
@@ -160,7 +256,7 @@ final class TortureRun implements AutoCloseable {
 
     /**
      * Waits until every live worker has acknowledged everything it was given and the store and buffer show the
-     * plan's expected end state — or, when a fault makes that unreachable, until nothing changed for 6 s.
+     * plan's expected end state — or, when a fault makes that unreachable, until nothing changed for {@link #SETTLED}.
      */
     boolean awaitSettled(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -177,7 +273,7 @@ final class TortureRun implements AutoCloseable {
                 if (!state.equals(previous) || !acked) {
                     previous = state;
                     stableSince = System.nanoTime();
-                } else if (System.nanoTime() - stableSince > Duration.ofSeconds(6).toNanos()) {
+                } else if (System.nanoTime() - stableSince > SETTLED.toNanos()) {
                     return false;
                 }
                 pause(300);
@@ -244,7 +340,8 @@ final class TortureRun implements AutoCloseable {
             }
         }
         int sent = workers.stream().mapToInt(WorkerProcess::sentCount).sum();
-        Figures figures = HistoryChecker.check(plan, History.readAll(dirs()), finals, dead, sent);
+        Figures figures = HistoryChecker.check(plan, History.readAll(dirs()), finals, dead, sent,
+                new Interventions(List.copyOf(resets), List.copyOf(freezes)));
         figures = figures.plus(exits);
         report(figures);
         return figures;
@@ -280,6 +377,11 @@ final class TortureRun implements AutoCloseable {
                 + f.deliveries() + " deliveries, " + f.handlerRuns() + " handler runs, " + f.fenced() + " fenced, "
                 + "violations " + f.violations().size() + (f.violations().isEmpty() ? ""
                 : " " + f.violations().subList(0, Math.min(10, f.violations().size()))));
+    }
+
+    /** Every history record written so far by every worker. */
+    List<History.Entry> histories() {
+        return History.readAll(dirs());
     }
 
     private List<Path> dirs() {

@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -52,8 +53,13 @@ public final class TortureWorker {
 
     /** The registry every worker and the checker share: store numbering = event numbering (first sequence 1). */
     static DomainRegistry registry() {
-        RetryPolicy retry = RetryPolicy.builder().maxAttempts(10).initialBackoff(Duration.ofMillis(5))
-                .maxBackoff(Duration.ofMillis(40)).build();
+        return registry(Duration.ofMillis(5), Duration.ofMillis(40));
+    }
+
+    /** The same registry with another retry backoff (a scenario may need one worker to retry slowly). */
+    static DomainRegistry registry(Duration initialBackoff, Duration maxBackoff) {
+        RetryPolicy retry = RetryPolicy.builder().maxAttempts(10).initialBackoff(initialBackoff)
+                .maxBackoff(maxBackoff).build();
         return DomainRegistry.of(domain(TorturePlan.PARK, GapPolicy.PARK, retry),
                 domain(TorturePlan.SKIP, GapPolicy.SKIP, retry));
     }
@@ -73,6 +79,11 @@ public final class TortureWorker {
         if (wait > 0) {
             config.waitForReplicas(wait, Duration.ofMillis(1000));
         }
+        int nearCache = Integer.parseInt(options.getOrDefault("near-cache", "0"));
+        if (nearCache > 0) {
+            config.nearCache(nearCache, Duration.ofMillis(Long.parseLong(options.getOrDefault("near-cache-ms",
+                    "1000"))));
+        }
         return config.build();
     }
 
@@ -87,6 +98,12 @@ public final class TortureWorker {
         double failRate = Double.parseDouble(options.getOrDefault("fail-rate", "0.05"));
         int handlerMicros = Integer.parseInt(options.getOrDefault("handler-micros", "300"));
         String slow = options.getOrDefault("slow", "");
+        String failOnce = options.getOrDefault("fail-once", "");
+        DomainRegistry registry = options.containsKey("retry-backoff-ms")
+                ? registry(Duration.ofMillis(Long.parseLong(options.get("retry-backoff-ms"))),
+                        Duration.ofMillis(Long.parseLong(options.get("retry-backoff-ms"))))
+                : registry();
+        AtomicBoolean failedOnce = new AtomicBoolean(failOnce.isEmpty());
         Random random = new Random(Long.parseLong(options.getOrDefault("seed", "1")));
         RedisStoreConfig config = storeConfig(options);
 
@@ -101,9 +118,10 @@ public final class TortureWorker {
             resources.add(store::close);
             resources.add(buffer::close);
             histories.add(history);
-            processors.add(EventProcessor.builder().registry(registry()).store(store).buffer(buffer)
+            processors.add(EventProcessor.builder().registry(registry).store(store).buffer(buffer)
                     .workerId(proc).parallelism(2)
-                    .handler(handler(history, failRate, handlerMicros, slow, new Random(random.nextLong())))
+                    .handler(handler(history, failRate, handlerMicros, slow, failOnce, failedOnce,
+                            new Random(random.nextLong())))
                     .listener(listener(history))
                     .busyRetryDelay(Duration.ofMillis(20))
                     .bufferRecheckInterval(Duration.ofMillis(200))
@@ -163,8 +181,8 @@ public final class TortureWorker {
 
     private static void submit(EventProcessor processor, History history, Delivery delivery,
             AtomicInteger outstanding, ScheduledExecutorService redelivery) {
-        Event event = Event.of(delivery.id(), delivery.domain(), delivery.aggregateId(), delivery.seq(), "torture",
-                new byte[0]);
+        Event event = Event.of(delivery.eventId(), delivery.domain(), delivery.aggregateId(), delivery.seq(),
+                "torture", delivery.payload());
         processor.submit(event).whenComplete((outcome, error) -> {
             if (error == null && outcome.safeToAcknowledge()) {
                 history.append('A', delivery.id(), outcome);
@@ -189,14 +207,17 @@ public final class TortureWorker {
     /**
      * Records the run, works for up to {@code handlerMicros}, fails at random. {@code slow} ({@code key:seq:millis})
      * makes one event's handler take long, so a test can pause or kill this worker in the middle of it.
+     * {@code failOnce} ({@code key:seq}) makes the first run of that event in this JVM fail (its claim is released).
      */
     private static EventHandler handler(History history, double failRate, int handlerMicros, String slow,
-            Random random) {
+            String failOnce, AtomicBoolean failedOnce, Random random) {
         String[] trap = slow.isEmpty() ? null : slow.split(":");
         return (event, ctx) -> {
             String key = key(ctx.key());
             long seq = ctx.sequence();
-            history.append('S', key, seq, ctx.fencingToken(), ctx.attempt());
+            // what the handler was given, not what the broker sent: the checker compares it with the plan
+            history.append('S', key, seq, ctx.fencingToken(), ctx.attempt(), event.eventId(),
+                    TorturePlan.payloadHash(event.payload()));
             boolean failing;
             synchronized (random) {
                 failing = random.nextDouble() < failRate;
@@ -206,6 +227,9 @@ public final class TortureWorker {
                 failing = false; // the trap run must reach its commit, so a test sees it fenced
             } else if (handlerMicros > 0) {
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(handlerMicros));
+            }
+            if (failOnce.equals(key + ":" + seq) && failedOnce.compareAndSet(false, true)) {
+                failing = true;
             }
             if (failing) {
                 history.append('F', key, seq, ctx.fencingToken());

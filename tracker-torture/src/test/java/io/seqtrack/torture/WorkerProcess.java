@@ -59,6 +59,10 @@ final class WorkerProcess implements AutoCloseable {
         return dir;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     /** Drops a file of deliveries into the worker's inbox (written aside, then moved: the worker never sees half). */
     synchronized void deliver(List<Delivery> deliveries) {
         if (deliveries.isEmpty()) {
