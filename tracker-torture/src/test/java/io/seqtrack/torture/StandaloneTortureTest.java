@@ -227,9 +227,6 @@ class StandaloneTortureTest {
      * be fenced: a lease renewal must extend A's own token or answer CLAIM_LOST, never claim afresh.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("needs renewal as a store operation renew(key, seq, token, lease) (issue 11 #2);"
-            + " fails today with: torture_park/agg-00000 #3: w0-0 #3 (token 3→13, …) committed although it overlapped"
-            + " w1-0 #3 (token 4, …), whose token its renewal jumped past (a renewal became a fresh claim)")
     void workerPausedPastItsLeaseWhileAnotherClaimsAndReleasesIsFenced() {
         TorturePlan plan = plan(8);
         Aggregate trap = trapAggregate(plan);
@@ -313,18 +310,12 @@ class StandaloneTortureTest {
 
     /** The same with workers that keep a near cache, as a deployment may: the reset is made without one (the CLI). */
     @Test
-    @org.junit.jupiter.api.Disabled("needs the near cache invalidated by a reset made elsewhere (issue 11 #3); fails"
-            + " today with: torture_park/agg-00000 #11 is neither committed, parked nor buffered (last=10) (34"
-            + " violations: every replayed event was answered DUPLICATE from the workers' near caches)")
     void operatorResetsDuringTheLoadWithNearCaches() {
         operatorResets("operator-reset-near-cache", 10, false, true);
     }
 
     /** The same with {@code delete}: every event replayed, and no fencing token may be handed out a second time. */
     @Test
-    @org.junit.jupiter.api.Disabled("needs fencing tokens that survive delete (issue 11 #1); fails today with:"
-            + " torture_park/agg-00000: fencing token 1 held by two runs: w1-0 #1 (token 1, …) and w1-0 #1 (token 1, …)"
-            + " (59 violations: every token of the replayed events was handed out before)")
     void operatorDeletesDuringTheLoad() {
         operatorResets("operator-delete", 10, true, false);
     }
