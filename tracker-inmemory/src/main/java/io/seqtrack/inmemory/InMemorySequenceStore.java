@@ -70,7 +70,7 @@ public final class InMemorySequenceStore implements SequenceStore {
                 });
         if (builder.expireAfterAccess != null) {
             // Caffeine reads time through its ticker: derive it from our clock so retention runs on virtual time too.
-            caffeine.expireAfterAccess(builder.expireAfterAccess)
+            caffeine.expireAfter(new Retention(builder.expireAfterAccess.toNanos(), clock))
                     .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
         }
         if (builder.recordStats) {
@@ -414,6 +414,45 @@ public final class InMemorySequenceStore implements SequenceStore {
         }
     }
 
+    /**
+     * Retention: an aggregate is forgotten once it was idle (not read or written) for the configured time — but never
+     * while a claim on it is unexpired, since forgetting it would hand the aggregate to a second worker while the first
+     * one's handler still runs under a valid lease. It is kept until its claim ends, then for the idle time.
+     */
+    private static final class Retention implements com.github.benmanes.caffeine.cache.Expiry<AggregateKey, Entry> {
+        private final long idleNanos;
+        private final Clock clock;
+
+        Retention(long idleNanos, Clock clock) {
+            this.idleNanos = idleNanos;
+            this.clock = clock;
+        }
+
+        private long keep(Entry entry) {
+            Claim claim = entry.claim;
+            if (claim == null) {
+                return idleNanos;
+            }
+            long untilClaimEnds = TimeUnit.MILLISECONDS.toNanos(Math.max(0, claim.expiresAtMillis - clock.millis()));
+            return untilClaimEnds > Long.MAX_VALUE - idleNanos ? Long.MAX_VALUE : untilClaimEnds + idleNanos;
+        }
+
+        @Override
+        public long expireAfterCreate(AggregateKey key, Entry entry, long currentTime) {
+            return keep(entry);
+        }
+
+        @Override
+        public long expireAfterUpdate(AggregateKey key, Entry entry, long currentTime, long currentDuration) {
+            return keep(entry);
+        }
+
+        @Override
+        public long expireAfterRead(AggregateKey key, Entry entry, long currentTime, long currentDuration) {
+            return keep(entry);
+        }
+    }
+
     /** Configures a store; validates each value as it is set. */
     public static final class Builder {
         private Clock clock = Clock.systemUTC();
@@ -430,8 +469,9 @@ public final class InMemorySequenceStore implements SequenceStore {
         }
 
         /**
-         * Opt-in retention: forget an aggregate not read or written for {@code idle}. Its next event is then treated
-         * as the first of a new aggregate. Default: never forget.
+         * Opt-in retention: forget an aggregate not read or written for {@code idle} (counted from the end of its claim,
+         * if it holds one: an aggregate under an unexpired claim is never forgotten). Its next event is then treated
+         * as the first of a new aggregate; its fencing tokens continue above the old ones. Default: never forget.
          */
         public Builder expireAfterAccess(Duration idle) {
             if (idle == null || idle.isNegative() || idle.isZero()) {

@@ -16,6 +16,7 @@ import io.seqtrack.core.port.out.SkipResult;
 import io.seqtrack.core.port.out.SkippedRange;
 import io.seqtrack.core.registry.DomainRegistration;
 import io.seqtrack.core.registry.DomainRegistry;
+import io.seqtrack.core.registry.GapPolicy;
 import io.seqtrack.core.registry.SequenceSource;
 import io.seqtrack.core.service.SequenceTrackerService;
 import java.time.Duration;
@@ -338,19 +339,6 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
 
     private Step handle(Work work, ClaimDecision claim, AggregateState state) {
         AggregateKey key = work.key();
-        if (!admitHandler()) {
-            // closed between the claim and the handler: give the claim back, so the event is handled elsewhere at once
-            if (work.registration().mode().usesStore()) {
-                try {
-                    tracker.release(claim);
-                } catch (SequenceTrackingException e) {
-                    log.warn("seqtrack: could not release {} #{} on close ({}); its lease will expire", key,
-                            claim.sequence(), e.getMessage());
-                }
-            }
-            work.outcome().completeExceptionally(new IllegalStateException("the processor was closed"));
-            return Step.DONE;
-        }
         Context context = new Context(key, work.registration(), claim.sequence(), claim.fencingToken(), work.attempt(),
                 workerId);
         boolean tracked = work.registration().mode().usesStore();
@@ -359,6 +347,10 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         long started = System.nanoTime();
         try {
             MDC.put("seqtrack.aggregate", state.label(key));
+            // the last step before the handler: a handler starts only if it passed this check before close() returned
+            if (!admitHandler()) {
+                return refuseAfterClose(work, claim);
+            }
             handler.handle(work.event(), context);
         } catch (Exception | LinkageError | StackOverflowError e) {
             if (tracked) {
@@ -387,6 +379,20 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             // a drained event's successors are taken by the drain loop itself, not by recursion
             drain(key);
         }
+        return Step.DONE;
+    }
+
+    /** Closed between the claim and the handler: give the claim back, so the event is handled elsewhere at once. */
+    private Step refuseAfterClose(Work work, ClaimDecision claim) {
+        if (work.registration().mode().usesStore()) {
+            try {
+                tracker.release(claim);
+            } catch (SequenceTrackingException e) {
+                log.warn("seqtrack: could not release {} #{} on close ({}); its lease will expire", work.key(),
+                        claim.sequence(), e.getMessage());
+            }
+        }
+        work.outcome().completeExceptionally(new IllegalStateException("the processor was closed"));
         return Step.DONE;
     }
 
@@ -557,6 +563,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
 
     private void closeGap(AggregateKey key) {
         AggregateState state = state(key);
+        settlePendingSkip(key, state);
         if (state.gapTimer != null) {
             state.gapTimer.cancel();
             state.gapTimer = null;
@@ -568,6 +575,28 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         Instant opened = openGaps.remove(key);
         if (opened != null) {
             emit(new ProcessorEvent.GapClosed(key, now(), Duration.between(opened, now())));
+        }
+    }
+
+    /**
+     * A gap skip whose answer was lost (unknown outcome) may have happened: once the gap is over, the store's records
+     * say whether it did, and a skip that happened is announced once, as if its answer had arrived. If the records
+     * cannot be read now, the next close of a gap on this aggregate asks again.
+     */
+    private void settlePendingSkip(AggregateKey key, AggregateState state) {
+        SkippedRange pending = state.pendingSkip;
+        if (pending == null) {
+            return;
+        }
+        try {
+            if (tracker.skippedRanges(key).contains(pending)) {
+                emit(new ProcessorEvent.GapTimedOut(key, now(), pending.fromSequence(), pending.toSequence(),
+                        GapPolicy.SKIP.name()));
+                emit(new ProcessorEvent.Skipped(key, now(), pending));
+            }
+            state.pendingSkip = null;
+        } catch (SequenceTrackingException e) {
+            log.warn("seqtrack: could not read the skip records of {} ({}); asking again later", key, e.getMessage());
         }
     }
 
@@ -717,109 +746,127 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             return;
         }
         state.gapTimer = null;
+        boolean drainAfter;
+        lifecycle.readLock().lock(); // invariant 14: whatever the timer decides, it acts only while the processor is open
         try {
-            DomainRegistration registration = registry.lookup(key.domain());
-            List<BufferedEvent> pending = buffer.pending(key);
-            if (pending.isEmpty()) {
-                closeGap(key);
+            if (closed) {
                 return;
             }
-            long last = tracker.lastCommitted(key);
-            long from = last + 1;
-            long to = pending.get(0).sequence() - 1;
-            if (to < from) {
-                closeGap(key);
-                drain(key);
-                return;
-            }
-            if (from != state.gapFrom) {
-                // predecessors were committed since the timer started (seen here first when neither a wake-up nor a
-                // recheck drained in between): the gap is shrinking, not stuck
-                startGapClock(key, state, registration, from);
-                return;
-            }
-            Instant failure = lastStoreFailure;
-            if (failure != null && Duration.between(failure, now()).compareTo(registration.gapTimeout()) < 0) {
-                // the store failed recently: the missing event may be waiting at the broker for a redelivery that
-                // failed closed. An outage is not the producer's gap — the timeout counts only time the store answered
-                state.gapTimer = scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
-                return;
-            }
-            if (state.deferred > 0 || store.read(key).claim().isPresent()) {
-                // the missing event is in flight — retrying here, or held under a valid lease by another worker:
-                // it is late, not lost, so the policy must not act yet
-                state.gapTimer = scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
-                return;
-            }
-            if (!buffer.parked(key).isEmpty()) {
-                // the missing sequence is parked, not lost: wait behind it instead of applying the gap policy
-                for (BufferedEvent p : pending) {
-                    parkBuffered(key, p, "blocked behind parked events");
-                }
-                block(key);
-                closeGap(key);
-                return;
-            }
-            boolean drainAfter = false;
-            lifecycle.readLock().lock(); // invariant 14: a policy acts only while the processor is open
-            try {
-                if (closed) {
-                    return;
-                }
-                String reason = "gap #" + from + ".." + to + " not filled within " + registration.gapTimeout();
-                switch (registration.gapPolicy()) {
-                    case SKIP:
-                        // one atomic store step: skips only from `last` as read above, only while nobody holds a
-                        // claim (the missing event's handler cannot be running), and records the skip with it — so
-                        // the audit trail says exactly what happened, and a failure leaves nothing half done
-                        SkippedRange range = new SkippedRange(from, to, now(), reason + " (policy SKIP)");
-                        SkipResult skip = tracker.skip(key, range);
-                        switch (skip.status()) {
-                            case SKIPPED:
-                                emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
-                                emit(new ProcessorEvent.Skipped(key, now(), range));
-                                closeGap(key);
-                                drainAfter = true;
-                                break;
-                            case BUSY: // the missing event is being handled right now: it is late, not lost
-                                state.gapTimer = scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
-                                break;
-                            case MOVED: // committed meanwhile: the gap shrank or closed
-                            default:
-                                drainAfter = true;
-                                break;
-                        }
-                        break;
-                    case FAIL:
-                        emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
-                        List<Long> dropped = new ArrayList<>();
-                        for (BufferedEvent p : pending) {
-                            removePending(key, p.sequence());
-                            dropped.add(p.sequence());
-                        }
-                        emit(new ProcessorEvent.GapFailed(key, now(), dropped, reason + " (policy FAIL)"));
-                        closeGap(key);
-                        break;
-                    case PARK:
-                    default:
-                        emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
-                        for (BufferedEvent p : pending) {
-                            parkBuffered(key, p, reason + " (policy PARK)");
-                        }
-                        block(key);
-                        closeGap(key);
-                        break;
-                }
-            } finally {
-                lifecycle.readLock().unlock();
-            }
-            if (drainAfter) {
-                drain(key); // outside the lock: close() never waits for the handlers a drain runs
-            }
+            drainAfter = gapTimerStep(key, state);
         } catch (RuntimeException e) {
             lastStoreFailure = now();
             log.warn("seqtrack: gap timeout of {} could not act ({}); retrying", key, e.toString());
             state.gapTimer = scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
+            return;
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+        if (drainAfter) {
+            drain(key); // outside the lock: close() never waits for the handlers a drain runs
+        }
+    }
+
+    /**
+     * What the gap timer decides and does, under the lifecycle read lock; never runs a handler itself.
+     *
+     * @return whether the aggregate's buffered successors should be drained now
+     */
+    private boolean gapTimerStep(AggregateKey key, AggregateState state) {
+        DomainRegistration registration = registry.lookup(key.domain());
+        List<BufferedEvent> pending = buffer.pending(key);
+        if (pending.isEmpty()) {
+            closeGap(key);
+            return false;
+        }
+        long last = tracker.lastCommitted(key);
+        long from = last + 1;
+        long to = pending.get(0).sequence() - 1;
+        if (to < from) {
+            closeGap(key);
+            return true;
+        }
+        if (from != state.gapFrom) {
+            // predecessors were committed since the timer started (seen here first when neither a wake-up nor a
+            // recheck drained in between): the gap is shrinking, not stuck
+            startGapClock(key, state, registration, from);
+            return false;
+        }
+        Instant failure = lastStoreFailure;
+        if (failure != null && Duration.between(failure, now()).compareTo(registration.gapTimeout()) < 0) {
+            // the store failed recently: the missing event may be waiting at the broker for a redelivery that
+            // failed closed. An outage is not the producer's gap — the timeout counts only time the store answered
+            state.gapTimer = scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
+            return false;
+        }
+        if (state.deferred > 0 || store.read(key).claim().isPresent()) {
+            // the missing event is in flight — retrying here, or held under a valid lease by another worker:
+            // it is late, not lost, so the policy must not act yet
+            state.gapTimer = scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
+            return false;
+        }
+        if (!buffer.parked(key).isEmpty()) {
+            // the missing sequence is parked, not lost: wait behind it instead of applying the gap policy
+            for (BufferedEvent p : pending) {
+                parkBuffered(key, p, "blocked behind parked events");
+            }
+            block(key);
+            closeGap(key);
+            return false;
+        }
+        String reason = "gap #" + from + ".." + to + " not filled within " + registration.gapTimeout();
+        switch (registration.gapPolicy()) {
+            case SKIP:
+                return skipGap(key, state, registration, from, to, reason);
+            case FAIL:
+                emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
+                List<Long> dropped = new ArrayList<>();
+                for (BufferedEvent p : pending) {
+                    removePending(key, p.sequence());
+                    dropped.add(p.sequence());
+                }
+                emit(new ProcessorEvent.GapFailed(key, now(), dropped, reason + " (policy FAIL)"));
+                closeGap(key);
+                return false;
+            case PARK:
+            default:
+                emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
+                for (BufferedEvent p : pending) {
+                    parkBuffered(key, p, reason + " (policy PARK)");
+                }
+                block(key);
+                closeGap(key);
+                return false;
+        }
+    }
+
+    /**
+     * Gap policy SKIP: one atomic store step that skips only from the {@code last} the timer saw, only while nobody holds
+     * a claim (the missing event's handler cannot be running), and records the skip with it — so the audit trail says
+     * exactly what happened and a failure leaves nothing half done. After an unknown outcome the retry sends the very
+     * same record, which the store recognises: a skip that landed is still announced once.
+     *
+     * @return whether to drain the successors now
+     */
+    private boolean skipGap(AggregateKey key, AggregateState state, DomainRegistration registration, long from,
+            long to, String reason) {
+        SkippedRange range = state.pendingSkip != null && state.pendingSkip.fromSequence() == from
+                && state.pendingSkip.toSequence() == to
+                ? state.pendingSkip : new SkippedRange(from, to, now(), reason + " (policy SKIP)");
+        state.pendingSkip = range; // kept until the store answers: a retry must be recognisable as this skip
+        SkipResult skip = tracker.skip(key, range);
+        state.pendingSkip = null;
+        switch (skip.status()) {
+            case SKIPPED:
+                emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
+                emit(new ProcessorEvent.Skipped(key, now(), range));
+                closeGap(key);
+                return true;
+            case BUSY: // the missing event is being handled right now: it is late, not lost
+                state.gapTimer = scheduler.schedule(lane(key), recheckInterval, () -> gapTimedOut(key));
+                return false;
+            case MOVED: // committed meanwhile: the gap shrank or closed
+            default:
+                return true;
         }
     }
 
@@ -924,16 +971,22 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
     /**
      * Skips a parked event. If it is the next expected sequence, the store skips it and records the skip in one atomic
      * step first (refused while anyone holds a claim on the aggregate: the future then fails and nothing changes);
-     * then it leaves the parked list. A parked event that is not next (an earlier one is parked too, or it is
-     * committed already) only leaves the parked list.
+     * then it leaves the parked list. A parked event that is committed already only leaves the parked list; one that
+     * is not next (an earlier one is parked too) is refused, since dropping it would leave an unrecorded gap.
      */
     @Override
     public CompletionStage<Void> skipParked(AggregateKey key, long sequence) {
         return onLane(key, () -> {
             boolean parkedThere = buffer.parked(key).stream().anyMatch(p -> p.event().sequence() == sequence);
+            long last = tracker.lastCommitted(key);
+            if (parkedThere && last < sequence - 1) {
+                // dropping it would leave a gap at #sequence that nothing records and nothing will ever fill
+                throw new IllegalStateException("cannot skip " + key + " #" + sequence + ": it is not the next sequence"
+                        + " (last committed is " + last + "); skip or replay the parked events before it first;"
+                        + " nothing was changed");
+            }
             SkippedRange range = new SkippedRange(sequence, sequence, now(), "operator skipped parked event");
-            SkipResult skip = parkedThere && tracker.lastCommitted(key) == sequence - 1
-                    ? tracker.skip(key, range) : null;
+            SkipResult skip = parkedThere && last == sequence - 1 ? tracker.skip(key, range) : null;
             if (skip != null && skip.status() == SkipResult.Status.BUSY) {
                 throw new IllegalStateException("cannot skip " + key + " #" + sequence + " now: "
                         + skip.claim().map(c -> c.owner() + " holds a claim on #" + c.sequence() + " until "
@@ -1056,6 +1109,8 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         long gapFrom;
         ProcessorScheduler.Cancellable gapTimer;
         ProcessorScheduler.Cancellable recheck;
+        /** A gap skip sent but not answered (unknown outcome): its retry sends this very record. */
+        SkippedRange pendingSkip;
         /** {@code key.toString()} for the MDC, made once per aggregate instead of once per event. */
         private String label;
 

@@ -55,7 +55,16 @@ final class LayoutRecord {
         String status = text(reply.get(0));
         switch (status) {
             case "NONE":
-                return new Recorded(config.buckets(), Duration.ofMillis(freshness));
+                // adopting, and nothing recorded: if the prefix holds data, it was written under a layout nobody
+                // recorded (before the record existed) — guessing would read it as "nothing committed". An empty
+                // prefix is safe: record the configured layout before anything is written under it.
+                if (prefixHoldsData(backend, config, awaitMillis)) {
+                    throw InvalidConfigurationException.of("redis.layout", "no layout is recorded under prefix '"
+                            + config.keyPrefix() + "', but it holds data (written before seqtrack recorded layouts, or "
+                            + "under another tool): refusing to guess its bucket count. Configure the bucket count the "
+                            + "data was written with (the CLI's --buckets), or start the application first");
+                }
+                return verify(backend, config.toBuilder().recordLayout().build(), awaitMillis, what);
             case "OK":
                 return new Recorded(parseInt(reply.get(2), what), Duration.ofMillis(Long.parseLong(text(reply.get(3)))));
             case "MISMATCH":
@@ -74,6 +83,32 @@ final class LayoutRecord {
                 throw SequenceStoreException.of("check the layout record of " + what,
                         new IllegalStateException("unexpected reply " + status));
         }
+    }
+
+    /** Whether any key of the prefix's buckets exists (a SCAN over the keyspace, every master on a Cluster). */
+    private static boolean prefixHoldsData(Backend backend, RedisStoreConfig config, long awaitMillis) {
+        io.lettuce.core.ScanArgs args = io.lettuce.core.ScanArgs.Builder.matches(config.keyPrefix() + ":{*").limit(1_000);
+        io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+        do {
+            io.lettuce.core.ScanCursor from = cursor;
+            io.lettuce.core.KeyScanCursor<byte[]> page;
+            try {
+                page = backend.keyCommands().scan(from, args).toCompletableFuture()
+                        .get(awaitMillis, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                throw SequenceStoreException.of("look for data under prefix " + config.keyPrefix(), e.getCause());
+            } catch (TimeoutException e) {
+                throw SequenceStoreException.of("look for data under prefix " + config.keyPrefix(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw SequenceStoreException.of("look for data under prefix " + config.keyPrefix(), e);
+            }
+            if (!page.getKeys().isEmpty()) {
+                return true;
+            }
+            cursor = page;
+        } while (!cursor.isFinished());
+        return false;
     }
 
     /** The longest near-cache freshness any client of the prefix registered ({@code 0} if none). */

@@ -35,10 +35,20 @@ final class PerKeyOrder {
         return result;
     }
 
-    /** A future that completes when every call issued so far on {@code key} is complete (never exceptionally). */
-    CompletableFuture<Void> idle(Object key) {
-        CompletableFuture<?> tail = tails.get(key);
-        return tail == null ? CompletableFuture.completedFuture(null) : tail.handle((v, e) -> null);
+    /**
+     * Takes the next place on {@code key} for a call sent some other way (a batch): returns a future that completes
+     * when every call issued before on the key is complete (never exceptionally). Calls issued later wait for
+     * {@code done} — which the caller must complete once the call it sent has its answer, or at once if it sent
+     * nothing — not for the caller's own wait, which may give up before the call was applied.
+     */
+    CompletableFuture<Void> reserve(Object key, CompletableFuture<?> done) {
+        CompletableFuture<?>[] previous = new CompletableFuture<?>[1];
+        tails.compute(key, (k, tail) -> {
+            previous[0] = tail;
+            return done;
+        });
+        done.whenComplete((ignored, error) -> tails.remove(key, done));
+        return previous[0] == null ? CompletableFuture.completedFuture(null) : previous[0].handle((v, e) -> null);
     }
 
     private static <T> void send(Supplier<CompletableFuture<T>> call, CompletableFuture<T> result) {

@@ -228,7 +228,10 @@ public final class RedisSequenceStore implements SequenceStore {
                     } catch (IllegalArgumentException e) {
                         throw unexpected(key, r);
                     }
-                });
+                })
+                // a renewal a failover lost would let another worker claim while the holder trusts its lease
+                .thenCompose(result -> result == RenewResult.RENEWED ? replicated(keys[0], false, result)
+                        : CompletableFuture.completedFuture(result));
     }
 
     @Override
@@ -642,18 +645,34 @@ public final class RedisSequenceStore implements SequenceStore {
         List<List<Call>> groupList = new ArrayList<>(groups.values());
         List<CompletableFuture<List<Object>>> futures = new ArrayList<>(groupList.size());
         Throwable failure = null;
+        // invariant 12: calls issued before the batch on its aggregates are applied before it, and calls issued after
+        // it wait for its answer — not for this caller, who may stop waiting before the batch was applied
+        List<CompletableFuture<Void>> groupDone = new ArrayList<>(groupList.size());
+        List<CompletableFuture<Void>> before = new ArrayList<>();
+        Set<AggregateKey> reserved = new java.util.HashSet<>();
+        for (List<Call> group : groupList) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            groupDone.add(done);
+            for (Call call : group) {
+                if (reserved.add(call.key())) { // an aggregate twice in one batch is ordered by the script itself
+                    before.add(order.reserve(call.key(), done));
+                }
+            }
+        }
         batchLock.lock();
         try {
-            // calls issued before the batch on its aggregates are applied before it (invariant 12)
-            CompletableFuture.allOf(calls.stream().map(c -> order.idle(c.key())).toArray(CompletableFuture[]::new))
-                    .get(awaitMillis, TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(before.toArray(CompletableFuture[]::new)).get(awaitMillis, TimeUnit.MILLISECONDS);
             io.lettuce.core.api.StatefulConnection<byte[], byte[]> flushable = backend.flushableBatchConnection();
             if (flushable != null) {
                 flushable.setAutoFlushCommands(false);
             }
             try {
-                for (List<Call> group : groupList) {
-                    futures.add(run(true, script, groupKeys(group), groupArgs(group)));
+                for (int g = 0; g < groupList.size(); g++) {
+                    List<Call> group = groupList.get(g);
+                    CompletableFuture<List<Object>> sent = run(true, script, groupKeys(group), groupArgs(group));
+                    CompletableFuture<Void> done = groupDone.get(g);
+                    sent.whenComplete((reply, error) -> done.complete(null));
+                    futures.add(sent);
                 }
             } finally {
                 if (flushable != null) {
@@ -674,6 +693,9 @@ public final class RedisSequenceStore implements SequenceStore {
             failure = e;
         } finally {
             batchLock.unlock();
+            for (int g = futures.size(); g < groupDone.size(); g++) {
+                groupDone.get(g).complete(null); // never sent: nothing for later calls to wait for
+            }
         }
         List<List<Object>> replies = new ArrayList<>(java.util.Collections.nCopies(calls.size(), null));
         java.util.Map<Call, Integer> position = new java.util.IdentityHashMap<>();

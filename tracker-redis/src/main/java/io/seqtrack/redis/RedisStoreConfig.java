@@ -256,12 +256,19 @@ public final class RedisStoreConfig {
 
         /**
          * Takes the bucket count from the layout record {@code <prefix>:layout} that the first client of the prefix
-         * wrote, instead of {@link #buckets(int)} (which then only applies if nothing is recorded yet — and is not
-         * recorded by this client). For tools that work on data someone else configured, like the CLI. Without it, a
-         * client whose bucket count differs from the recorded one refuses to start.
+         * wrote, instead of {@link #buckets(int)}. For tools that work on data someone else configured, like the CLI.
+         * If nothing is recorded, {@link #buckets(int)} is recorded and used — but only on a prefix that holds no data
+         * yet; a prefix with data and no record is refused (its bucket count is unknown). Without this option, a client
+         * whose bucket count differs from the recorded one refuses to start.
          */
         public Builder adoptRecordedLayout() {
             this.adoptRecordedLayout = true;
+            return this;
+        }
+
+        /** Records {@link #buckets(int)} instead of adopting (what an adopting client does on an empty prefix). */
+        Builder recordLayout() {
+            this.adoptRecordedLayout = false;
             return this;
         }
 

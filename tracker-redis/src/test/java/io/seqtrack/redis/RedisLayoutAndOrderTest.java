@@ -80,17 +80,39 @@ class RedisLayoutAndOrderTest {
         assertThat(redis.cli("HGET", prefix + ":layout", "version")).isEqualTo(LayoutRecord.VERSION);
     }
 
+    /** On an empty prefix an adopting client records its configured layout before it writes anything. */
     @Test
-    void anAdoptingClientRecordsNothingWhereNothingIsRecorded() {
+    void anAdoptingClientOnAnEmptyPrefixRecordsItsLayoutFirst() {
         String prefix = "adopt-empty" + PREFIXES.incrementAndGet();
         try (RedisSequenceStore adopting = RedisSequenceStore.create(config(prefix).adoptRecordedLayout().build())) {
             assertThat(adopting.buckets()).isEqualTo(65_536);
+            adopting.reset(key, 100);
         }
-        assertThat(redis.cli("EXISTS", prefix + ":layout")).isEqualTo("0");
-        try (RedisSequenceStore first = RedisSequenceStore.create(config(prefix).buckets(16).build())) {
-            assertThat(first.buckets()).isEqualTo(16);
+        assertThat(redis.cli("HGET", prefix + ":layout", "buckets")).isEqualTo("65536");
+        assertThatThrownBy(() -> RedisSequenceStore.create(config(prefix).buckets(16).build()))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("buckets(65536)");
+    }
+
+    /**
+     * Data written before the layout record existed (here: keys under the prefix, no record): an adopting client cannot
+     * know its bucket count and refuses, instead of guessing and reading "nothing committed"; a client told the bucket
+     * count records it.
+     */
+    @Test
+    void dataWithoutARecordIsRefusedByAnAdoptingClientAndRecordedByOneThatIsTold() {
+        String prefix = "legacy" + PREFIXES.incrementAndGet();
+        try (RedisSequenceStore writer = RedisSequenceStore.create(config(prefix).buckets(1024).build())) {
+            writer.advance(key, 1, STRICT);
         }
-        assertThat(redis.cli("HGET", prefix + ":layout", "buckets")).isEqualTo("16");
+        redis.cli("DEL", prefix + ":layout"); // as written by a version without the record
+        assertThatThrownBy(() -> RedisSequenceStore.create(config(prefix).adoptRecordedLayout().build()))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("redis.layout")
+                .hasMessageContaining("holds data").hasMessageContaining("--buckets");
+        assertThat(redis.cli("EXISTS", prefix + ":layout")).as("nothing recorded by the refusal").isEqualTo("0");
+        try (RedisSequenceStore told = RedisSequenceStore.create(config(prefix).buckets(1024).build())) {
+            assertThat(told.read(key).lastCommitted()).isEqualTo(1);
+        }
+        assertThat(redis.cli("HGET", prefix + ":layout", "buckets")).isEqualTo("1024");
     }
 
     @Test

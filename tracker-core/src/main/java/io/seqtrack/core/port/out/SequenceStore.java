@@ -157,8 +157,8 @@ public interface SequenceStore extends AutoCloseable {
     SkipResult skip(AggregateKey key, long expectedLast, long newLast, SkippedRange record);
 
     /**
-     * The records of the aggregate's skips, oldest first; empty if none. Records survive {@link #reset} and
-     * {@link #delete}: they are the audit trail of decisions, not state.
+     * The records of the aggregate's skips, oldest first; empty if none. Records survive {@link #reset} (they are the
+     * audit trail of decisions, not state); {@link #delete} forgets them with the aggregate.
      *
      * @throws SequenceStoreException if the store cannot answer or holds a corrupted value
      */
