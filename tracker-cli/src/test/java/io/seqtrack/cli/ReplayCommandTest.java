@@ -204,16 +204,18 @@ class ReplayCommandTest {
         assertThat(outputs.parkedLines()).isEmpty();
     }
 
+    /**
+     * The seed registry's 30 s gap timeout elapses on the replay's virtual clock: on real time the run alone would
+     * last longer than this class's 30 s {@code @Timeout}, whatever the machine's speed — no stopwatch is needed.
+     */
     @Test
     void withoutOverridesTheSeedRegistryParksAfterItsGapTimeoutOnVirtualTime() {
         Path events = write(dir, "events.jsonl", event("company", "c-1", 1), event("company", "c-1", 3));
         Outputs outputs = Outputs.in(dir);
-        long started = System.nanoTime();
 
         Result result = replay(events, outputs);
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
         assertThat(outputs.parkedLines()).singleElement()
                 .satisfies(p -> assertThat(p.get("reason").asText()).contains("PT30S").contains("PARK"));
     }

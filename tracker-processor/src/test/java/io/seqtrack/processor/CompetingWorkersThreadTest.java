@@ -3,9 +3,12 @@ package io.seqtrack.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.registry.DomainRegistry;
 import io.seqtrack.inmemory.InMemoryEventBuffer;
 import io.seqtrack.inmemory.InMemorySequenceStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +34,8 @@ class CompetingWorkersThreadTest {
     void everyEventIsHandledOnceInOrderAcrossThreeProcessors() throws Exception {
         InMemorySequenceStore store = InMemorySequenceStore.create();
         InMemoryEventBuffer buffer = InMemoryEventBuffer.create();
+        Object bufferChanged = new Object();
+        EventBuffer signalling = signallingAfterEveryCall(buffer, bufferChanged);
         Map<AggregateKey, List<Long>> handled = new ConcurrentHashMap<>();
         Map<AggregateKey, AtomicInteger> running = new ConcurrentHashMap<>();
         List<String> overlaps = Collections.synchronizedList(new ArrayList<>());
@@ -39,7 +44,7 @@ class CompetingWorkersThreadTest {
 
         List<EventProcessor> processors = new ArrayList<>();
         for (int w = 0; w < 3; w++) {
-            processors.add(EventProcessor.builder().registry(DomainRegistry.seedDefaults()).store(store).buffer(buffer)
+            processors.add(EventProcessor.builder().registry(DomainRegistry.seedDefaults()).store(store).buffer(signalling)
                     .workerId("thread-worker-" + w).parallelism(2).bufferRecheckInterval(Duration.ofMillis(20))
                     .handler((event, ctx) -> {
                         AtomicInteger inside = running.computeIfAbsent(ctx.key(), k -> new AtomicInteger());
@@ -66,10 +71,14 @@ class CompetingWorkersThreadTest {
                 outcomes.add(processors.get(pick.nextInt(3)).submit(event).toCompletableFuture());
             }
             CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-            // buffered events drain on the processors' own timers; wait (bounded) until the buffer is empty
+            // buffered events drain on the processors' own timers: block until the buffer is empty, re-checking
+            // after every buffer call a processor makes (bounded only so that a stuck processor fails the test)
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (buffer.pendingCount() > 0 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+            synchronized (bufferChanged) {
+                long left;
+                while (buffer.pendingCount() > 0 && (left = deadline - System.nanoTime()) > 0) {
+                    bufferChanged.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                }
             }
             assertThat(buffer.pendingCount()).isZero();
         } finally {
@@ -81,5 +90,21 @@ class CompetingWorkersThreadTest {
             assertThat(handled.get(AggregateKey.of("user_account", "a" + a))).as("aggregate a%d", a)
                     .containsExactlyElementsOf(expected);
         }
+    }
+
+    /** {@code buffer} behind a proxy that wakes the waiters on {@code changed} after each call it answers. */
+    private static EventBuffer signallingAfterEveryCall(EventBuffer buffer, Object changed) {
+        return (EventBuffer) Proxy.newProxyInstance(EventBuffer.class.getClassLoader(), new Class<?>[] {EventBuffer.class},
+                (proxy, method, args) -> {
+                    try {
+                        return method.invoke(buffer, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    } finally {
+                        synchronized (changed) {
+                            changed.notifyAll();
+                        }
+                    }
+                });
     }
 }

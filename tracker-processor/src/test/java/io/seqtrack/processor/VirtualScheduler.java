@@ -4,7 +4,6 @@ import io.seqtrack.tck.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Deque;
 import java.util.PriorityQueue;
 
 /**
@@ -17,7 +16,7 @@ final class VirtualScheduler implements ProcessorScheduler {
     private final ManualClock clock = ManualClock.startingAtEpochOf2026();
     private final int lanes;
     /** Thread-safe: a store's wake-up may queue lane work from its own thread. */
-    private final Deque<Runnable> ready = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final java.util.concurrent.LinkedBlockingDeque<Runnable> ready = new java.util.concurrent.LinkedBlockingDeque<>();
     private final PriorityQueue<Timed> timed = new PriorityQueue<>();
     private long order;
 
@@ -84,6 +83,21 @@ final class VirtualScheduler implements ProcessorScheduler {
                 throw new IllegalStateException("lane tasks keep queueing more tasks");
             }
         }
+    }
+
+    /**
+     * Blocks the test thread (no virtual time passes) until another thread — a store's wake-up — queues lane work, or
+     * {@code bound} of real time has passed; the bound only keeps a failing test from hanging.
+     *
+     * @return whether lane work is queued; it has not run yet ({@link #runReady()} runs it)
+     */
+    boolean awaitQueued(Duration bound) throws InterruptedException {
+        Runnable first = ready.pollFirst(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return false;
+        }
+        ready.addFirst(first);
+        return true;
     }
 
     /** Moves virtual time forward, running every task that falls due, in time order. */
