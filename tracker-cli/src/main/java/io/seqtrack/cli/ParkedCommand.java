@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -81,6 +82,11 @@ final class ParkedCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
+            try {
+                new OutputPaths().input("--domains", storeOptions.domains).output("--processed", processed).check();
+            } catch (OutputPaths.Refused e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
             try (StoreOptions.Opened opened = storeOptions.open();
                     JsonLines sink = JsonLines.toFileOr(processed, out)) {
                 AggregateKey key = AggregateKey.of(domain, aggregateId);

@@ -78,6 +78,13 @@ final class ReplayCommand implements Callable<Integer> {
         if (workerId != null && (workerId.isBlank() || workerId.length() > 200)) {
             throw new ParameterException(cli, "--worker-id must be 1-200 non-blank characters, was '" + workerId + "'");
         }
+        try {
+            new OutputPaths().input("--events", events).input("--domains", storeOptions.domains)
+                    .output("--processed", processed).output("--parked", parked).output("--rejected", rejected)
+                    .output("--summary", summary).check();
+        } catch (OutputPaths.Refused e) {
+            throw new ParameterException(cli, e.getMessage());
+        }
         if (!Files.isRegularFile(events) || !Files.isReadable(events)) {
             cli.getErr().println("tracker: cannot read the events file " + events
                     + (Files.exists(events) ? "" : ": no such file"));
