@@ -47,11 +47,15 @@ final class OutputPaths {
     }
 
     /**
-     * Refuses an output that is the same file as an input or as another output.
+     * Refuses an output that cannot be written (a directory, a missing or read-only directory, a read-only file) and
+     * one that is the same file as an input or as another output.
      *
-     * @throws Refused naming both options and the path
+     * @throws Refused naming the option(s) and the path
      */
     void check() throws Refused {
+        for (Map.Entry<String, Path> output : outputs.entrySet()) {
+            checkWritable(output.getKey(), output.getValue());
+        }
         List<Map.Entry<String, Path>> earlier = new ArrayList<>(inputs.entrySet());
         for (Map.Entry<String, Path> output : outputs.entrySet()) {
             for (Map.Entry<String, Path> other : earlier) {
@@ -65,6 +69,29 @@ final class OutputPaths {
                 }
             }
             earlier.add(output);
+        }
+    }
+
+    /** The output can be created or replaced: not a directory, in a writable directory, not read-only. */
+    private static void checkWritable(String option, Path path) throws Refused {
+        if (Files.isDirectory(path)) {
+            throw new Refused(option + " " + path + " is a directory; give a file name inside it");
+        }
+        Path target = resolved(path).orElse(path.toAbsolutePath().normalize());
+        Path parent = target.getParent();
+        if (parent == null || !Files.exists(parent)) {
+            throw new Refused(option + " " + path + ": the directory " + (parent == null ? path : parent)
+                    + " does not exist (create it first)");
+        }
+        if (!Files.isDirectory(parent)) {
+            throw new Refused(option + " " + path + ": " + parent + " is not a directory");
+        }
+        if (Files.exists(target)) {
+            if (!Files.isWritable(target)) {
+                throw new Refused(option + " " + path + " is not writable");
+            }
+        } else if (!Files.isWritable(parent)) {
+            throw new Refused(option + " " + path + ": the directory " + parent + " is not writable");
         }
     }
 

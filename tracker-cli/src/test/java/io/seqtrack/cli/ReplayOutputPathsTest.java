@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Issue 15, blocker 1: {@code replay --processed samples/events.jsonl} truncated its own input and reported "received
  * 0 line(s)" with exit 0; two outputs on one path lost lines. Every output that is the input, or another output, is
- * refused with exit 2 before anything is opened.
+ * refused with exit 2 before anything is opened. Blocker 3: with {@code --summary missing-dir/s.json} every event was
+ * committed and then the run failed; every output is checked up front.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ReplayOutputPathsTest {
@@ -138,6 +140,58 @@ class ReplayOutputPathsTest {
 
         assertRefused(result, "--processed", "--domains", domains);
         assertThat(Files.readAllBytes(domains)).isEqualTo(registry);
+    }
+
+    // ------------------------------------------------------------------ blocker 3: unwritable outputs
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--processed", "--parked", "--rejected", "--summary"})
+    void regressionBlocker3_anOutputInAMissingDirectoryIsRefusedBeforeAnyEventIsProcessed(String option) {
+        Path missing = dir.resolve("missing-dir").resolve("out.json");
+        Path processed = dir.resolve(option.equals("--processed") ? "unused.jsonl" : "processed.jsonl");
+
+        Result result = tracker("replay", "--events", events.toString(), option, missing.toString(),
+                option.equals("--processed") ? "--parked" : "--processed", processed.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        assertThat(result.err()).contains(option + " " + missing)
+                .contains("the directory " + dir.resolve("missing-dir") + " does not exist");
+        assertThat(result.out()).doesNotContain("received");
+        assertThat(processed).doesNotExist();
+    }
+
+    @Test
+    void anOutputThatIsADirectoryIsRefused() {
+        Result result = tracker("replay", "--events", events.toString(), "--summary", dir.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        assertThat(result.err()).contains("--summary " + dir + " is a directory");
+    }
+
+    @Test
+    void anOutputUnderARegularFileIsRefused() {
+        Path underFile = events.resolve("out.jsonl");
+
+        Result result = tracker("replay", "--events", events.toString(), "--rejected", underFile.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        assertThat(result.err()).contains("--rejected " + underFile).contains(events + " is not a directory");
+    }
+
+    @Test
+    void anOutputInAReadOnlyDirectoryIsRefused() throws IOException {
+        Path readOnly = Files.createDirectories(dir.resolve("read-only"));
+        assertThat(readOnly.toFile().setWritable(false, false)).isTrue();
+        try {
+            Assumptions.assumeFalse(Files.isWritable(readOnly), "running as root: every directory is writable");
+            Result result = tracker("replay", "--events", events.toString(), "--processed",
+                    readOnly.resolve("p.jsonl").toString());
+
+            assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+            assertThat(result.err()).contains("the directory " + readOnly + " is not writable");
+        } finally {
+            readOnly.toFile().setWritable(true, false);
+        }
     }
 
     @Test

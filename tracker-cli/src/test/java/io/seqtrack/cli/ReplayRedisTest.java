@@ -106,6 +106,20 @@ class ReplayRedisTest {
     }
 
     @Test
+    void regressionBlocker3_aSummaryInAMissingDirectoryIsRefusedBeforeTheStoreIsTouched() {
+        Path events = write(dir, "events.jsonl", user("u-1", 1), user("u-1", 2));
+        Path missing = dir.resolve("missing-dir").resolve("s.json");
+
+        Outputs outputs = outputs("out");
+        Result result = replay(events, new Outputs(outputs.processed(), outputs.parked(), outputs.rejected(), missing),
+                redisArgs());
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        assertThat(result.err()).contains("--summary " + missing).contains("does not exist");
+        assertThat(redis.cli("--scan", "--pattern", prefix + "*")).as("keys under the run's prefix").isBlank();
+    }
+
+    @Test
     void anUnreachableStoreIsAClearFailureAndNoOutputIsWritten() {
         Path events = write(dir, "events.jsonl", user("u-1", 1));
         Outputs outputs = outputs("out");
