@@ -314,7 +314,7 @@ class ReplayCommandTest {
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode summary = outputs.summaryJson();
-        assertThat(summary.get("status").asText()).isEqualTo("ok");
+        assertThat(summary.get("status").asText()).isEqualTo("completed");
         assertThat(summary.get("store").asText()).isEqualTo("memory");
         assertThat(counts(summary)).containsExactly(22L, 11L, 2L, 1L, 4L, 3L, 0L, 0L, 6L);
         assertThat(outputs.processedLines()).extracting(line -> line.get("eventId").asText())
