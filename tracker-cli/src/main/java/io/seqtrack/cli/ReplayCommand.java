@@ -220,7 +220,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     /** The store for the summary, without a password a Redis URI may carry. */
     private String storeName() {
-        return storeOptions.store.replaceAll("//[^@/]*@", "//***@");
+        return storeOptions.store().replaceAll("//[^@/]*@", "//***@");
     }
 
     private static String defaultWorkerId() {

@@ -30,7 +30,7 @@ final class ResetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (StoreOptions.Opened opened = storeOptions.open()) {
+        try (StoreOptions.Opened opened = storeOptions.openForAdmin(spec)) {
             AggregateKey key = AggregateKey.of(domain, aggregateId);
             new SequenceTrackerService(opened.registry(), opened.store()).reset(key, last);
             spec.commandLine().getOut().printf("%s: last committed set to %d%n", key, last);

@@ -103,7 +103,7 @@ final class SimulateCommand implements Callable<Integer> {
             SimulationVerifier.Verdict verdict = SimulationVerifier.verify(plan, run.observation());
             long pending = run.observation().aggregates().stream().mapToLong(SimulationObservation.Aggregate::pending)
                     .sum();
-            new SimulationReport(plan, storeOptions.store, lanes, gapTimeout, seed, run.observation().submitted(),
+            new SimulationReport(plan, storeOptions.store(), lanes, gapTimeout, seed, run.observation().submitted(),
                     observer.processed(), observer.processedFromBuffer(), observer.duplicatesSkipped(),
                     observer.skippedSequences(), observer.skippedRanges(), observer.parked(), pending, run.elapsed(),
                     verdict).print(out);
@@ -113,7 +113,7 @@ final class SimulateCommand implements Callable<Integer> {
 
     private int defaultParallelism() {
         int processors = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return "memory".equalsIgnoreCase(storeOptions.store) ? processors : Math.min(4096, 4 * processors);
+        return "memory".equalsIgnoreCase(storeOptions.store()) ? processors : Math.min(4096, 4 * processors);
     }
 
     private record Run(SimulationObservation observation, Duration elapsed) {

@@ -10,13 +10,16 @@ import io.seqtrack.redis.RedisEventBuffer;
 import io.seqtrack.redis.RedisSequenceStore;
 import io.seqtrack.redis.RedisStoreConfig;
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** The store, buffer and registry every command works on: {@code --store}, {@code --domains}, {@code --key-prefix}. */
 final class StoreOptions {
 
-    @Option(names = "--store", paramLabel = "memory|URI", defaultValue = "memory",
-            description = "memory (default) or a Redis URI: redis://HOST:PORT[/DB], rediss://…, redis-sentinel://…")
+    @Option(names = "--store", paramLabel = "memory|URI",
+            description = "a Redis URI: redis://HOST:PORT[/DB], rediss://…, redis-sentinel://…; replay and simulate "
+                    + "also take memory, their default; the admin commands (inspect, parked, reset) require a URI")
     String store;
 
     @Option(names = "--domains", paramLabel = "FILE",
@@ -47,6 +50,32 @@ final class StoreOptions {
         }
     }
 
+    /** The store asked for, {@code memory} when none was. */
+    String store() {
+        return store == null ? "memory" : store;
+    }
+
+    /**
+     * Opens the store an admin command works on, which must be named: on the in-memory store, which lives only
+     * inside one command, an admin command would find nothing and change nothing (issue 15: {@code tracker reset
+     * user_account u-3 4} printed "last committed set to 4" and changed nothing anywhere).
+     *
+     * @throws ParameterException (exit code 2) without {@code --store}, or with {@code --store memory}
+     */
+    Opened openForAdmin(CommandSpec command) {
+        String name = "tracker " + command.qualifiedName(" ").replaceFirst("^tracker ", "");
+        if (store == null) {
+            throw new ParameterException(command.commandLine(), name + " needs --store URI, the Redis store to work "
+                    + "on (e.g. --store redis://localhost:6379); it does not default to the in-memory store, which "
+                    + "holds nothing outside a single command");
+        }
+        if ("memory".equalsIgnoreCase(store.trim())) {
+            throw new ParameterException(command.commandLine(), name + " needs a Redis store: --store memory is "
+                    + "empty outside a single command, so there is nothing to inspect or repair there");
+        }
+        return open();
+    }
+
     DomainRegistry registry() {
         return domains == null ? DomainRegistry.seedDefaults() : RegistryLoader.load(domains);
     }
@@ -57,7 +86,7 @@ final class StoreOptions {
      */
     Opened open() {
         DomainRegistry registry = registry();
-        if ("memory".equalsIgnoreCase(store)) {
+        if ("memory".equalsIgnoreCase(store())) {
             return new Opened(InMemorySequenceStore.builder().recordStats().build(), InMemoryEventBuffer.create(),
                     registry, false);
         }

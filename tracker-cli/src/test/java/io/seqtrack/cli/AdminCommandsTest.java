@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** inspect, parked list | replay | skip and reset against a real Redis that a replay left parked events in. */
 @Timeout(120)
@@ -96,6 +98,27 @@ class AdminCommandsTest {
         assertThat(skip.exit()).as(skip.err()).isZero();
         String after = tracker(withStore("skip", "inspect", "company", "c-1")).out();
         assertThat(after).contains("last committed  2").contains("parked          0").contains("#2..#2");
+    }
+
+    /**
+     * Issue 15, blocker 5: {@code tracker reset user_account u-3 4} defaulted to the in-memory store, printed "last
+     * committed set to 4" with exit 0 and changed nothing anywhere. Every admin command requires {@code --store}.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"inspect user_account u-3", "parked list", "parked replay user_account u-3",
+        "parked skip user_account u-3 4", "reset user_account u-3 4"})
+    void regressionBlocker5_everyAdminCommandRequiresStore(String command) {
+        Run without = tracker(command.split(" "));
+
+        assertThat(without.exit()).as(without.err()).isEqualTo(2);
+        assertThat(without.err()).contains("tracker " + command.split(" (user_account|4)")[0].trim())
+                .contains("needs --store URI");
+        assertThat(without.out()).doesNotContain("set to");
+
+        Run memory = tracker((command + " --store memory").split(" "));
+
+        assertThat(memory.exit()).as(memory.err()).isEqualTo(2);
+        assertThat(memory.err()).contains("needs a Redis store");
     }
 
     @Test
