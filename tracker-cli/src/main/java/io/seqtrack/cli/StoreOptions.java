@@ -26,8 +26,12 @@ final class StoreOptions {
             description = "domain registry YAML; default: the seed registry (user_account and company strict, chat disabled)")
     Path domains;
 
-    @Option(names = "--key-prefix", paramLabel = "PREFIX", defaultValue = "seqtrack",
-            description = "Redis key prefix (default ${DEFAULT-VALUE})")
+    /** The prefix of a Redis store's keys unless {@code --key-prefix} says otherwise (simulate has its own). */
+    static final String DEFAULT_KEY_PREFIX = "seqtrack";
+
+    @Option(names = "--key-prefix", paramLabel = "PREFIX",
+            description = "Redis key prefix (default " + DEFAULT_KEY_PREFIX + "; simulate: a fresh seqtrack-sim-… "
+                    + "per run)")
     String keyPrefix;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "2s",
@@ -85,12 +89,17 @@ final class StoreOptions {
      * (exit code 1), never with a partial run.
      */
     Opened open() {
+        return open(keyPrefix != null ? keyPrefix : DEFAULT_KEY_PREFIX);
+    }
+
+    /** Opens the store, a Redis store under {@code prefix}. */
+    Opened open(String prefix) {
         DomainRegistry registry = registry();
         if ("memory".equalsIgnoreCase(store())) {
             return new Opened(InMemorySequenceStore.builder().recordStats().build(), InMemoryEventBuffer.create(),
                     registry, false);
         }
-        RedisStoreConfig config = RedisStoreConfig.builder().uri(store).keyPrefix(keyPrefix)
+        RedisStoreConfig config = RedisStoreConfig.builder().uri(store).keyPrefix(prefix)
                 .commandTimeout(DurationParser.parse("--timeout", timeout)).build();
         RedisSequenceStore redisStore = RedisSequenceStore.create(config);
         try {
