@@ -98,10 +98,14 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (OutputPaths.Refused e) {
             throw new ParameterException(cli, e.getMessage());
         }
-        if (!Files.isRegularFile(events) || !Files.isReadable(events)) {
-            cli.getErr().println("tracker: cannot read the events file " + events
-                    + (Files.exists(events) ? "" : ": no such file"));
-            return 1;
+        if (!Files.exists(events)) {
+            throw new ParameterException(cli, "--events " + events + ": no such file");
+        }
+        if (Files.isDirectory(events)) {
+            throw new ParameterException(cli, "--events " + events + " is a directory; give the events file");
+        }
+        if (!Files.isReadable(events)) {
+            throw new ParameterException(cli, "--events " + events + " is not readable");
         }
         String worker = workerId != null ? workerId : defaultWorkerId();
         long started = System.nanoTime();
@@ -146,6 +150,10 @@ final class ReplayCommand implements Callable<Integer> {
         if (result.interrupted()) {
             err.println("tracker: replay interrupted; the outputs hold what was done until then");
             return 130;
+        }
+        if (result.received() > 0 && result.rejected() == result.received()) {
+            err.println("tracker: every line of " + result.eventsFile() + " was rejected (" + result.rejected()
+                    + "); is it a JSON Lines file of events? See --rejected for why");
         }
         if (result.bufferFull() > 0) {
             err.println("tracker: " + result.bufferFull() + " event(s) were refused because the buffer was "

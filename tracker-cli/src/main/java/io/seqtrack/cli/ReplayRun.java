@@ -264,8 +264,8 @@ final class ReplayRun implements AutoCloseable {
         String field = sequenceField(registration);
         OptionalLong carried = sequenceOf(event, registration);
         if (carried.isEmpty()) {
-            throw InvalidEventException.of(field, "is missing for " + key + " (domain '" + registration.name()
-                    + "' reads its sequence from " + field + "; a missing sequence is never defaulted)");
+            throw InvalidEventException.of(field, "is missing for " + key + ": domain '" + registration.name()
+                    + "' numbers its events by the field '" + field + "', and a missing number is never defaulted");
         }
         long value = carried.getAsLong();
         if (value < registration.firstSequence()) {

@@ -1,5 +1,6 @@
 package io.seqtrack.cli;
 
+import io.seqtrack.core.domain.InvalidConfigurationException;
 import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.registry.DomainRegistry;
@@ -99,8 +100,14 @@ final class StoreOptions {
             return new Opened(InMemorySequenceStore.builder().recordStats().build(), InMemoryEventBuffer.create(),
                     registry, false);
         }
-        RedisStoreConfig config = RedisStoreConfig.builder().uri(store).keyPrefix(prefix)
-                .commandTimeout(DurationParser.parse("--timeout", timeout)).build();
+        RedisStoreConfig config;
+        try {
+            config = RedisStoreConfig.builder().uri(store).keyPrefix(prefix)
+                    .commandTimeout(DurationParser.parse("--timeout", timeout)).build();
+        } catch (InvalidConfigurationException | IllegalArgumentException e) {
+            throw new TrackerCli.BadUsageException("--store " + store + " / --key-prefix " + prefix + " / --timeout "
+                    + timeout + ": " + e.getMessage(), e);
+        }
         RedisSequenceStore redisStore = RedisSequenceStore.create(config);
         try {
             return new Opened(redisStore, RedisEventBuffer.create(config), registry, true);

@@ -122,6 +122,24 @@ class AdminCommandsTest {
     }
 
     @Test
+    void regressionItem7_aNegativeResetTargetIsBadUsageNamingTheLowestValue() {
+        Run reset = tracker(withStore("negative", "reset", "user_account", "u-1", "-5"));
+
+        assertThat(reset.exit()).as(reset.err()).isEqualTo(2);
+        assertThat(reset.err()).contains("LAST must be at least 0").contains("was -5")
+                .doesNotContain("invalid event");
+        assertThat(redis.cli("--scan", "--pattern", "negative:*")).doesNotContain("{user_account");
+    }
+
+    @Test
+    void regressionItem7_anInvalidStoreUriIsBadUsage() {
+        Run inspect = tracker("inspect", "user_account", "u-1", "--store", "redis://:x:y@/");
+
+        assertThat(inspect.exit()).as(inspect.err()).isEqualTo(2);
+        assertThat(inspect.err()).startsWith("tracker: --store");
+    }
+
+    @Test
     void badUsageExitsTwoAndAnUnreachableStoreExitsOne() {
         assertThat(tracker("inspect", "user_account").exit()).isEqualTo(2);
         assertThat(tracker("reset", "user_account", "u-1", "not-a-number").exit()).isEqualTo(2);
