@@ -68,7 +68,7 @@ final class StoreOptions {
      * @throws ParameterException (exit code 2) without {@code --store}, or with {@code --store memory}
      */
     Opened openForAdmin(CommandSpec command) {
-        String name = "tracker " + command.qualifiedName(" ").replaceFirst("^tracker ", "");
+        String name = command.qualifiedName(" ").replaceFirst("^tracker ", ""); // the handler prints "tracker: "
         if (store == null) {
             throw new ParameterException(command.commandLine(), name + " needs --store URI, the Redis store to work "
                     + "on (e.g. --store redis://localhost:6379); it does not default to the in-memory store, which "

@@ -111,8 +111,8 @@ class AdminCommandsTest {
         Run without = tracker(command.split(" "));
 
         assertThat(without.exit()).as(without.err()).isEqualTo(2);
-        assertThat(without.err()).contains("tracker " + command.split(" (user_account|4)")[0].trim())
-                .contains("needs --store URI");
+        assertThat(without.err()).contains("tracker: " + command.split(" (user_account|4)")[0].trim()
+                + " needs --store URI");
         assertThat(without.out()).doesNotContain("set to");
 
         Run memory = tracker((command + " --store memory").split(" "));
