@@ -35,7 +35,7 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (StoreOptions.Opened opened = storeOptions.open()) {
+        try (StoreOptions.Opened opened = storeOptions.openForAdmin(spec)) {
             AggregateKey key = AggregateKey.of(domain, aggregateId);
             DomainRegistration registration = opened.registry().lookup(domain);
             SequenceTracker tracker = new SequenceTrackerService(opened.registry(), opened.store());

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -36,7 +37,7 @@ final class ParkedCommand {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (StoreOptions.Opened opened = storeOptions.open()) {
+            try (StoreOptions.Opened opened = storeOptions.openForAdmin(spec)) {
                 int total = 0;
                 for (AggregateKey key : opened.buffer().parkedAggregates()) {
                     List<ParkedEvent> parked = opened.buffer().parked(key);
@@ -81,7 +82,12 @@ final class ParkedCommand {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            try (StoreOptions.Opened opened = storeOptions.open();
+            try {
+                new OutputPaths().input("--domains", storeOptions.domains).output("--processed", processed).check();
+            } catch (OutputPaths.Refused e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            try (StoreOptions.Opened opened = storeOptions.openForAdmin(spec);
                     JsonLines sink = JsonLines.toFileOr(processed, out)) {
                 AggregateKey key = AggregateKey.of(domain, aggregateId);
                 DomainRegistration registration = opened.registry().lookup(domain);
@@ -133,7 +139,7 @@ final class ParkedCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (StoreOptions.Opened opened = storeOptions.open()) {
+            try (StoreOptions.Opened opened = storeOptions.openForAdmin(spec)) {
                 AggregateKey key = AggregateKey.of(domain, aggregateId);
                 boolean wasParked = opened.buffer().parked(key).stream().anyMatch(p -> p.sequence() == sequence);
                 if (!wasParked) {

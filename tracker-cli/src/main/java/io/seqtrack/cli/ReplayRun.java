@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -48,9 +49,15 @@ import java.util.stream.Collectors;
  * processes may be working on the same store; the run then waits, bounded, until every submission has its outcome
  * and no gap of this process is open.
  *
- * <p>Processed lines are written when the processor reports the commit (a {@code Processed} listener event), not
- * when the handler runs: a worker whose commit is fenced did not handle the event, so the union of the processed
- * files of competing workers lists every event once.
+ * <p>The processed line is the handler's effect, so it is written by the handler, whole and handed to the operating
+ * system, before the handler returns and the processor commits (see {@link JsonLines}): an event the store has
+ * committed is in the processed file of the worker that committed it, even if that worker is killed right after
+ * the commit. The reverse does not hold: a worker killed (or fenced, or failing in the store) between its handler and
+ * its commit leaves a line for an event that another run handles again. Each line carries the fencing token of its
+ * run, so a reader tells a re-run (a higher token) from a duplicate.
+ *
+ * <p>{@link #interrupt()} (Ctrl-C) stops the reading; what was submitted finishes or is released within a bounded
+ * time, and the summary says the run was interrupted.
  */
 final class ReplayRun implements AutoCloseable {
 
@@ -70,10 +77,6 @@ final class ReplayRun implements AutoCloseable {
         }
     }
 
-    /** The input object of an event whose handler ran, waiting for the commit to be reported. */
-    private record Handled(ObjectNode json, long handledAt) {
-    }
-
     private final DomainRegistry registry;
     private final String workerId;
     private final JsonLines processedOut;
@@ -89,10 +92,11 @@ final class ReplayRun implements AutoCloseable {
     private final Map<EventRef, ObjectNode> firstSeen = new ConcurrentHashMap<>();
     /** The input object of each submitted event, by identity, while its submission is unfinished. */
     private final Map<Event, ObjectNode> submitted = Collections.synchronizedMap(new IdentityHashMap<>());
-    private final Map<AggregateKey, Handled> handling = new ConcurrentHashMap<>();
     /** Why the processor rejected an event (it says so in a listener event, before the outcome completes). */
     private final Map<AggregateKey, String> rejections = new ConcurrentHashMap<>();
     private final AtomicReference<String> failure = new AtomicReference<>();
+    private final AtomicBoolean interrupted = new AtomicBoolean();
+    private final Duration handlerDelay;
     private final AtomicLong unfinished = new AtomicLong();
     private final Object progress = new Object();
 
@@ -106,13 +110,16 @@ final class ReplayRun implements AutoCloseable {
     private final LongAdder dropped = new LongAdder();
     private final LongAdder bufferFull = new LongAdder();
     private final LongAdder rejected = new LongAdder();
+    private final LongAdder fenced = new LongAdder();
 
     /**
      * @param virtualTime run on a {@link ReplayScheduler} (only sound when this process is the store's only user)
      */
     ReplayRun(DomainRegistry registry, SequenceStore store, EventBuffer buffer, String workerId, boolean virtualTime,
-            JsonLines processedOut, JsonLines parkedOut, JsonLines rejectedOut, PrintWriter err) {
+            Duration handlerDelay, JsonLines processedOut, JsonLines parkedOut, JsonLines rejectedOut,
+            PrintWriter err) {
         this.registry = registry;
+        this.handlerDelay = handlerDelay;
         this.workerId = workerId;
         this.processedOut = processedOut;
         this.parkedOut = parkedOut;
@@ -149,7 +156,7 @@ final class ReplayRun implements AutoCloseable {
                 new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
             String text;
             long lineNumber = 0;
-            while (failure.get() == null && (text = reader.readLine()) != null) {
+            while (failure.get() == null && !interrupted.get() && (text = reader.readLine()) != null) {
                 lineNumber++;
                 if (lineNumber == 1 && text.startsWith("\uFEFF")) {
                     text = text.substring(1); // a byte order mark is not part of the first event
@@ -164,14 +171,27 @@ final class ReplayRun implements AutoCloseable {
                 }
             }
         }
-        if (failure.get() == null) {
+        if (failure.get() == null && !interrupted.get()) {
             settle();
         }
     }
 
+    /**
+     * Stops the run early (Ctrl-C, SIGTERM): no further line is read and the wait for gaps ends. Safe from any thread;
+     * the thread running {@link #replay} then returns, and {@link #close()} lets the submitted work finish.
+     */
+    void interrupt() {
+        interrupted.set(true);
+        signalProgress();
+    }
+
+    boolean interrupted() {
+        return interrupted.get();
+    }
+
     /** What the run did; read it after {@link #close()}, when no lane adds to it any more. */
     ReplaySummary summary(String eventsFile, String storeName) {
-        return new ReplaySummary(eventsFile, storeName, workerId, received.sum(), processed.sum(),
+        return new ReplaySummary(eventsFile, storeName, workerId, interrupted.get(), received.sum(), processed.sum(),
                 duplicates.sum(), reordered.sum(), buffered.sum(), parked.sum(), skippedGaps.sum(), dropped.sum(),
                 bufferFull.sum(), rejected.sum(), Optional.ofNullable(failure.get()));
     }
@@ -244,8 +264,8 @@ final class ReplayRun implements AutoCloseable {
         String field = sequenceField(registration);
         OptionalLong carried = sequenceOf(event, registration);
         if (carried.isEmpty()) {
-            throw InvalidEventException.of(field, "is missing for " + key + " (domain '" + registration.name()
-                    + "' reads its sequence from " + field + "; a missing sequence is never defaulted)");
+            throw InvalidEventException.of(field, "is missing for " + key + ": domain '" + registration.name()
+                    + "' numbers its events by the field '" + field + "', and a missing number is never defaulted");
         }
         long value = carried.getAsLong();
         if (value < registration.firstSequence()) {
@@ -298,8 +318,15 @@ final class ReplayRun implements AutoCloseable {
 
     // ------------------------------------------------------------------ the processor's side
 
-    /** The handler notes which input object it handled; the line is written once the commit is reported. */
-    private void handle(Event event, HandlerContext context) {
+    /**
+     * The replay's handler: its effect is the processed line, written whole before it returns, so the processor
+     * commits only an event whose line is in the file. A line that cannot be written fails the handler (the event is
+     * not committed) and the run.
+     */
+    private void handle(Event event, HandlerContext context) throws InterruptedException {
+        if (!handlerDelay.isZero()) {
+            Thread.sleep(handlerDelay.toMillis(), handlerDelay.toNanosPart() % 1_000_000);
+        }
         ObjectNode json = submitted.get(event);
         if (json == null && context.domain().mode().usesStore()) {
             json = firstSeen.get(EventRef.of(context.key(), context.sequence())); // drained from the buffer
@@ -309,7 +336,17 @@ final class ReplayRun implements AutoCloseable {
             json = EventJson.toJson(context.key(), new BufferedEvent(context.sequence(), event.eventId(),
                     event.type(), event.payload(), Instant.EPOCH), sequenceField(context.domain()));
         }
-        handling.put(context.key(), new Handled(json, JsonLines.nowMicros()));
+        ObjectNode line = json.deepCopy();
+        line.put("workerId", workerId);
+        line.put("fencingToken", context.fencingToken());
+        line.put("attempt", context.attempt());
+        line.put("handledAt", JsonLines.nowMicros());
+        try {
+            processedOut.write(line);
+        } catch (RuntimeException e) {
+            fail(0, context.key(), e);
+            throw e;
+        }
     }
 
     private void on(ProcessorEvent event) {
@@ -325,12 +362,8 @@ final class ReplayRun implements AutoCloseable {
 
     private void record(ProcessorEvent event) {
         if (event instanceof ProcessorEvent.Processed p) {
-            Handled handled = handling.remove(p.key());
-            ObjectNode line = (handled != null ? handled.json() : minimalJson(p.key(), p.sequence())).deepCopy();
-            line.put("workerId", workerId);
-            line.put("handledAt", handled != null ? handled.handledAt() : JsonLines.nowMicros());
-            processedOut.write(line);
-            processed.increment();
+            processed.increment(); // the line was written by the handler, before the commit
+
             if (p.fromBuffer()) {
                 reordered.increment();
             }
@@ -349,8 +382,8 @@ final class ReplayRun implements AutoCloseable {
             g.sequences().forEach(s -> forget(g.key(), s));
             err.printf("tracker: gap policy fail dropped %s %s: %s%n", g.key(),
                     g.sequences().stream().map(s -> "#" + s).collect(Collectors.joining(", ")), g.reason());
-        } else if (event instanceof ProcessorEvent.Fenced f) {
-            handling.remove(f.key()); // our lease ran out before the commit: another worker handles it
+        } else if (event instanceof ProcessorEvent.Fenced) {
+            fenced.increment(); // our lease ran out before the commit: another worker handles the event again
         } else if (event instanceof ProcessorEvent.Rejected r) {
             rejections.put(r.key() == null ? NO_KEY : r.key(), r.error());
         }
@@ -381,7 +414,7 @@ final class ReplayRun implements AutoCloseable {
     private void settle() {
         if (virtualTime != null) {
             try {
-                if (!virtualTime.runUntil(this::settled)) {
+                if (!virtualTime.runUntil(() -> interrupted.get() || settled()) && !interrupted.get()) {
                     failure.compareAndSet(null, "the processor did not settle: " + describe(processor.snapshot()));
                 }
             } catch (IllegalStateException e) {
@@ -391,7 +424,7 @@ final class ReplayRun implements AutoCloseable {
         }
         long deadline = System.nanoTime() + settleTimeout.toNanos();
         synchronized (progress) {
-            while (failure.get() == null && !threads.quietWhile(this::settled)) {
+            while (failure.get() == null && !interrupted.get() && !threads.quietWhile(this::settled)) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     failure.compareAndSet(null, "gave up after " + settleTimeout.toSeconds() + " s waiting for the "

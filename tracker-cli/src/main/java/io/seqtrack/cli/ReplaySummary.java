@@ -7,6 +7,7 @@ import java.util.Optional;
 /**
  * What one {@code tracker replay} run did, counted by this process.
  *
+ * @param interrupted the run was stopped early (Ctrl-C, SIGTERM): the counts cover what was read until then
  * @param received    non-blank lines read from the events file
  * @param processed   events handled and committed by this process (the lines of {@code --processed})
  * @param duplicates  events already committed when they arrived
@@ -19,7 +20,7 @@ import java.util.Optional;
  * @param rejected    lines that were not valid events (the lines of {@code --rejected})
  * @param failure     why the run failed, if it did
  */
-record ReplaySummary(String eventsFile, String store, String workerId, long received, long processed,
+record ReplaySummary(String eventsFile, String store, String workerId, boolean interrupted, long received, long processed,
         long duplicates, long reordered, long buffered, long parked, long skippedGaps, long dropped, long bufferFull,
         long rejected, Optional<String> failure) {
 
@@ -27,9 +28,14 @@ record ReplaySummary(String eventsFile, String store, String workerId, long rece
         return failure.isEmpty();
     }
 
+    /** {@code completed}, {@code interrupted} or {@code failed} (a failure wins over an interruption). */
+    String status() {
+        return !succeeded() ? "failed" : interrupted ? "interrupted" : "completed";
+    }
+
     ObjectNode toJson() {
         ObjectNode json = EventJson.MAPPER.createObjectNode();
-        json.put("status", succeeded() ? "ok" : "failed");
+        json.put("status", status());
         failure.ifPresent(f -> json.put("error", f));
         json.put("events", eventsFile);
         json.put("store", store);
@@ -50,7 +56,7 @@ record ReplaySummary(String eventsFile, String store, String workerId, long rece
     /** The few lines a person reads after a replay. */
     void print(PrintWriter out, long elapsedMillis) {
         out.printf("replay of %s on %s as %s: %s in %d ms%n", eventsFile, store, workerId,
-                succeeded() ? "done" : "FAILED", elapsedMillis);
+                !succeeded() ? "FAILED" : interrupted ? "INTERRUPTED" : "done", elapsedMillis);
         out.printf("  received      %6d line(s)%n", received);
         out.printf("  processed     %6d  (%d reordered: handled after waiting for a predecessor)%n", processed,
                 reordered);

@@ -1,10 +1,12 @@
 package io.seqtrack.cli;
 
 import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.registry.DomainRegistration;
 import io.seqtrack.core.service.SequenceTrackerService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -30,8 +32,15 @@ final class ResetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (StoreOptions.Opened opened = storeOptions.open()) {
+        try (StoreOptions.Opened opened = storeOptions.openForAdmin(spec)) {
             AggregateKey key = AggregateKey.of(domain, aggregateId);
+            DomainRegistration registration = opened.registry().lookup(domain);
+            long lowest = registration.firstSequence() - 1;
+            if (last < lowest) {
+                throw new ParameterException(spec.commandLine(), "LAST must be at least " + lowest + " (nothing "
+                        + "committed) for domain '" + domain + "', whose first sequence is "
+                        + registration.firstSequence() + "; was " + last);
+            }
             new SequenceTrackerService(opened.registry(), opened.store()).reset(key, last);
             spec.commandLine().getOut().printf("%s: last committed set to %d%n", key, last);
             return 0;

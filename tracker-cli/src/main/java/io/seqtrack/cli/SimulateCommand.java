@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
@@ -91,7 +92,11 @@ final class SimulateCommand implements Callable<Integer> {
         validate();
         int lanes = parallelism != null ? parallelism : defaultParallelism();
         PrintWriter out = spec.commandLine().getOut();
-        try (StoreOptions.Opened opened = storeOptions.open()) {
+        boolean redis = !"memory".equalsIgnoreCase(storeOptions.store());
+        // a simulation never reads or consumes data it did not write: on Redis it works under a prefix of its own
+        String keyPrefix = storeOptions.keyPrefix != null ? storeOptions.keyPrefix : "seqtrack-sim-"
+                + UUID.randomUUID().toString().substring(0, 8);
+        try (StoreOptions.Opened opened = storeOptions.open(keyPrefix)) {
             DomainRegistry registry = simulationRegistry(opened.registry());
             DomainRegistration registration = registry.lookup(domain);
             String idPrefix = "sim-" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36,
@@ -103,7 +108,8 @@ final class SimulateCommand implements Callable<Integer> {
             SimulationVerifier.Verdict verdict = SimulationVerifier.verify(plan, run.observation());
             long pending = run.observation().aggregates().stream().mapToLong(SimulationObservation.Aggregate::pending)
                     .sum();
-            new SimulationReport(plan, storeOptions.store, lanes, gapTimeout, seed, run.observation().submitted(),
+            String store = storeOptions.store() + (redis ? " (key prefix " + keyPrefix + ")" : "");
+            new SimulationReport(plan, store, lanes, gapTimeout, seed, run.observation().submitted(),
                     observer.processed(), observer.processedFromBuffer(), observer.duplicatesSkipped(),
                     observer.skippedSequences(), observer.skippedRanges(), observer.parked(), pending, run.elapsed(),
                     verdict).print(out);
@@ -113,7 +119,7 @@ final class SimulateCommand implements Callable<Integer> {
 
     private int defaultParallelism() {
         int processors = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return "memory".equalsIgnoreCase(storeOptions.store) ? processors : Math.min(4096, 4 * processors);
+        return "memory".equalsIgnoreCase(storeOptions.store()) ? processors : Math.min(4096, 4 * processors);
     }
 
     private record Run(SimulationObservation observation, Duration elapsed) {
@@ -129,6 +135,8 @@ final class SimulateCommand implements Callable<Integer> {
                 .scheduler(scheduler)
                 .workerId("simulate-" + plan.idPrefix() + ProcessHandle.current().pid())
                 .maxBufferedTotal(Math.max(100_000, plan.deliveries()))
+                // buffered events left by other runs are not the simulation's: it must not feed them to its handler
+                .adoptOrphanedBuffers(false)
                 .build();
         try (SimulationProgress progress = progress(plan, observer, processor)) {
             long started = System.nanoTime();

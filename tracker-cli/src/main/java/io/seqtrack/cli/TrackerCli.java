@@ -3,6 +3,7 @@ package io.seqtrack.cli;
 import io.seqtrack.core.domain.SequenceTrackingException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,13 +28,48 @@ public final class TrackerCli {
         cli.setErr(new PrintWriter(err, true));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("tracker: " + describe(e));
-            return 1;
+            return e instanceof BadUsageException ? BAD_USAGE : 1;
         });
+        cli.setParameterExceptionHandler(TrackerCli::badUsage);
         return cli.execute(args);
     }
 
+    static final int BAD_USAGE = 2;
+
+    /** A value the command line accepted but that cannot be used (an invalid Redis URI, …): exit code 2. */
+    static final class BadUsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadUsageException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Bad usage: what was wrong, the close match of a mistyped option, the command's synopsis and where the full help
+     * is — not the whole help, in which the one line that matters is lost. Exit code 2.
+     */
+    private static int badUsage(CommandLine.ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        String message = e.getMessage();
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+            List<String> unknown = unmatched.getUnmatched();
+            List<String> suggestions = unmatched.getSuggestions();
+            List<String> options = unknown.stream().filter(a -> a.startsWith("-")).toList();
+            message = (options.isEmpty() ? "unexpected argument(s) " + String.join(" ", unknown)
+                    : "unknown option" + (options.size() == 1 ? " " : "s ") + String.join(", ", options))
+                    + (suggestions.isEmpty() ? "" : "; did you mean " + String.join(" or ", suggestions) + "?");
+        }
+        err.println("tracker: " + message);
+        err.print("Usage: " + command.getHelp().synopsis(0));
+        err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.flush();
+        return BAD_USAGE;
+    }
+
     static String describe(Throwable e) {
-        if (e instanceof SequenceTrackingException) {
+        if (e instanceof SequenceTrackingException || e instanceof BadUsageException) {
             return e.getMessage();
         }
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());

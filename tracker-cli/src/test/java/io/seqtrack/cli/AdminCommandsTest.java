@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** inspect, parked list | replay | skip and reset against a real Redis that a replay left parked events in. */
 @Timeout(120)
@@ -99,8 +101,8 @@ class AdminCommandsTest {
     }
 
     /**
-     * Issue 11, #4: data an application wrote with buckets(1024). The CLI cannot be told the bucket count; it used to
-     * read last = 0 and reset or inspect the wrong hash. It adopts the layout recorded in Redis.
+     * Issue 11, #4: data an application wrote with buckets(1024). The CLI could not be told the bucket count; it used
+     * to read last = 0 and reset or inspect the wrong hash. It adopts the layout recorded in Redis.
      */
     @Test
     void adminCommandsAdoptTheLayoutRecordedByTheApplication() {
@@ -116,6 +118,63 @@ class AdminCommandsTest {
         try (io.seqtrack.redis.RedisSequenceStore app = io.seqtrack.redis.RedisSequenceStore.create(config)) {
             assertThat(app.read(key).lastCommitted()).as("the reset reached the application's data").isEqualTo(1);
         }
+    }
+
+    /** Data written before seqtrack recorded layouts: refused (exit 2) until --buckets says how it was written. */
+    @Test
+    void dataWithoutALayoutRecordNeedsBuckets() {
+        io.seqtrack.redis.RedisStoreConfig config = io.seqtrack.redis.RedisStoreConfig.builder().uri(redis.uri())
+                .keyPrefix("legacy").buckets(1024).build();
+        io.seqtrack.core.domain.AggregateKey key = io.seqtrack.core.domain.AggregateKey.of("user_account", "u-3");
+        try (io.seqtrack.redis.RedisSequenceStore app = io.seqtrack.redis.RedisSequenceStore.create(config)) {
+            app.advance(key, 1, io.seqtrack.core.domain.TrackingMode.STRICT);
+        }
+        redis.cli("DEL", "legacy:layout"); // as an older seqtrack left it
+        Run refused = tracker(withStore("legacy", "inspect", "user_account", "u-3"));
+        assertThat(refused.exit()).as(refused.err()).isEqualTo(2);
+        assertThat(refused.err()).contains("no layout is recorded under prefix 'legacy'").contains("--buckets");
+        Run told = tracker(withStore("legacy", "inspect", "user_account", "u-3", "--buckets", "1024"));
+        assertThat(told.exit()).as(told.err()).isZero();
+        assertThat(told.out()).contains("last committed  1");
+    }
+
+    /**
+     * Issue 15, blocker 5: {@code tracker reset user_account u-3 4} defaulted to the in-memory store, printed "last
+     * committed set to 4" with exit 0 and changed nothing anywhere. Every admin command requires {@code --store}.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"inspect user_account u-3", "parked list", "parked replay user_account u-3",
+        "parked skip user_account u-3 4", "reset user_account u-3 4"})
+    void regressionBlocker5_everyAdminCommandRequiresStore(String command) {
+        Run without = tracker(command.split(" "));
+
+        assertThat(without.exit()).as(without.err()).isEqualTo(2);
+        assertThat(without.err()).contains("tracker: " + command.split(" (user_account|4)")[0].trim()
+                + " needs --store URI");
+        assertThat(without.out()).doesNotContain("set to");
+
+        Run memory = tracker((command + " --store memory").split(" "));
+
+        assertThat(memory.exit()).as(memory.err()).isEqualTo(2);
+        assertThat(memory.err()).contains("needs a Redis store");
+    }
+
+    @Test
+    void regressionItem7_aNegativeResetTargetIsBadUsageNamingTheLowestValue() {
+        Run reset = tracker(withStore("negative", "reset", "user_account", "u-1", "-5"));
+
+        assertThat(reset.exit()).as(reset.err()).isEqualTo(2);
+        assertThat(reset.err()).contains("LAST must be at least 0").contains("was -5")
+                .doesNotContain("invalid event");
+        assertThat(redis.cli("--scan", "--pattern", "negative:*")).doesNotContain("{user_account");
+    }
+
+    @Test
+    void regressionItem7_anInvalidStoreUriIsBadUsage() {
+        Run inspect = tracker("inspect", "user_account", "u-1", "--store", "redis://:x:y@/");
+
+        assertThat(inspect.exit()).as(inspect.err()).isEqualTo(2);
+        assertThat(inspect.err()).startsWith("tracker: --store");
     }
 
     @Test

@@ -316,7 +316,7 @@ class ReplayCommandTest {
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         JsonNode summary = outputs.summaryJson();
-        assertThat(summary.get("status").asText()).isEqualTo("ok");
+        assertThat(summary.get("status").asText()).isEqualTo("completed");
         assertThat(summary.get("store").asText()).isEqualTo("memory");
         assertThat(counts(summary)).containsExactly(22L, 11L, 2L, 1L, 4L, 3L, 0L, 0L, 6L);
         assertThat(outputs.processedLines()).extracting(line -> line.get("eventId").asText())
@@ -388,11 +388,75 @@ class ReplayCommandTest {
     }
 
     @Test
-    void aMissingEventsFileFails() {
+    void aMissingEventsFileIsBadUsage() {
         Result result = tracker("replay", "--events", dir.resolve("nope.jsonl").toString());
 
-        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).contains("nope.jsonl").contains("no such file");
+    }
+
+    @Test
+    void regressionItem8_anEventsFileThatIsADirectoryIsSaidToBeADirectory() {
+        Result result = tracker("replay", "--events", dir.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--events " + dir + " is a directory").doesNotContain("cannot read");
+    }
+
+    @Test
+    void regressionItem7_aMistypedOptionIsNamedWithItsCloseMatchAndAShortUsage() {
+        Path events = write(dir, "events.jsonl", user("u-1", 1));
+
+        Result result = tracker("replay", "--events", events.toString(), "--procesed", "out.jsonl");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("unknown option --procesed").contains("did you mean --processed")
+                .contains("Usage: tracker replay").contains("Try 'tracker replay --help'")
+                .doesNotContain("the events, one JSON object a line"); // the option descriptions of the full help
+        assertThat(result.err().lines().count()).isLessThan(12);
+        assertThat(Path.of("out.jsonl")).doesNotExist();
+    }
+
+    @Test
+    void regressionItem7_aMistypedRequiredOptionIsNamedRatherThanReportedMissing() {
+        Path events = write(dir, "events.jsonl", user("u-1", 1));
+
+        Result result = tracker("replay", "--event", events.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--event").contains("--events").contains("Usage: tracker replay");
+        assertThat(result.err().lines().count()).isLessThan(12);
+    }
+
+    @Test
+    void regressionItem7_anInvalidStoreUriIsBadUsage() {
+        Path events = write(dir, "events.jsonl", user("u-1", 1));
+
+        Result result = tracker("replay", "--events", events.toString(), "--store", "redis://:x:y@/");
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        assertThat(result.err()).startsWith("tracker: --store");
+    }
+
+    @Test
+    void regressionItem7_aFileInWhichEveryLineIsRejectedSaysSo() {
+        Path events = write(dir, "events.jsonl", "not json", "[1]", "{\"domain\":\"nope\"}");
+
+        Result result = tracker("replay", "--events", events.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.err()).contains("every line of " + events + " was rejected (3)");
+    }
+
+    @Test
+    void regressionItem8_aMissingSequenceSaysWhichFieldTheDomainReads() {
+        Path events = write(dir, "events.jsonl", "{\"domain\":\"user_account\",\"aggregateId\":\"u-9\"}");
+        Outputs outputs = Outputs.in(dir);
+
+        replay(events, outputs);
+
+        assertThat(outputs.rejectedLines()).singleElement().satisfies(r -> assertThat(r.get("error").asText())
+                .contains("numbers its events by the field 'sequence'").doesNotContain("reads its sequence from"));
     }
 
     @Test

@@ -11,11 +11,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.seqtrack.cli.ReplayTestSupport.Outputs;
 import io.seqtrack.cli.ReplayTestSupport.Result;
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.registry.DomainRegistry;
+import io.seqtrack.core.service.SequenceTrackerService;
+import io.seqtrack.processor.config.RegistryLoader;
+import io.seqtrack.redis.RedisSequenceStore;
+import io.seqtrack.redis.RedisStoreConfig;
 import io.seqtrack.redis.testsupport.RedisProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -106,6 +113,20 @@ class ReplayRedisTest {
     }
 
     @Test
+    void regressionBlocker3_aSummaryInAMissingDirectoryIsRefusedBeforeTheStoreIsTouched() {
+        Path events = write(dir, "events.jsonl", user("u-1", 1), user("u-1", 2));
+        Path missing = dir.resolve("missing-dir").resolve("s.json");
+
+        Outputs outputs = outputs("out");
+        Result result = replay(events, new Outputs(outputs.processed(), outputs.parked(), outputs.rejected(), missing),
+                redisArgs());
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        assertThat(result.err()).contains("--summary " + missing).contains("does not exist");
+        assertThat(redis.cli("--scan", "--pattern", prefix + "*")).as("keys under the run's prefix").isBlank();
+    }
+
+    @Test
     void anUnreachableStoreIsAClearFailureAndNoOutputIsWritten() {
         Path events = write(dir, "events.jsonl", user("u-1", 1));
         Outputs outputs = outputs("out");
@@ -191,6 +212,84 @@ class ReplayRedisTest {
                         .isGreaterThan(handledAtInSequenceOrder.get(i - 1));
             }
         });
+    }
+
+    /**
+     * Issue 15, blocker 2: a replay killed with SIGKILL and rerun by a second worker left committed events in neither
+     * processed file (the line was buffered when the commit landed) and a torn last line. The line is now written
+     * whole before the commit, so every committed event is in the union of the two files.
+     */
+    @Test
+    void regressionBlocker2_aReplayKilledMidRunAndARerunLeaveEveryCommittedEventInTheProcessedFiles()
+            throws IOException {
+        int aggregates = 40;
+        int perAggregate = 50;
+        List<String> lines = new ArrayList<>();
+        for (int seq = 1; seq <= perAggregate; seq++) {
+            for (int a = 0; a < aggregates; a++) {
+                lines.add(user("u-" + a, seq));
+            }
+        }
+        Path events = Files.write(dir.resolve("events.jsonl"), lines, StandardCharsets.UTF_8);
+        // a short lease, so that the rerun takes over the claims the killed worker held
+        Path domains = write(dir, "domains.yaml", "domains:", "  user_account:", "    leaseTtl: 1s",
+                "    gapTimeout: 20s");
+        Path first = dir.resolve("processed-1.jsonl");
+        Path second = dir.resolve("processed-2.jsonl");
+
+        try (TrackerProcess killed = TrackerProcess.start(dir, "worker-1", killArgs(events, domains, "worker-1",
+                first, "--handler-delay", "2ms"))) {
+            killed.awaitWhileRunning(() -> TrackerProcess.lineCount(first) >= 200, Duration.ofSeconds(60),
+                    "200 events processed by worker-1");
+            killed.signal("KILL");
+            assertThat(killed.awaitExit(Duration.ofSeconds(30))).isEqualTo(128 + 9);
+        }
+        try (TrackerProcess rerun = TrackerProcess.start(dir, "worker-2", killArgs(events, domains, "worker-2",
+                second))) {
+            assertThat(rerun.awaitExit(Duration.ofSeconds(90))).as(rerun.err()).isZero();
+        }
+
+        List<JsonNode> firstLines = TrackerProcess.wholeLines(first);
+        List<JsonNode> secondLines = TrackerProcess.wholeLines(second);
+        assertThat(firstLines).as("worker-1 was killed mid-run").isNotEmpty().hasSizeLessThan(lines.size());
+        Set<String> union = new java.util.HashSet<>();
+        for (JsonNode line : concat(firstLines, secondLines)) {
+            assertThat(line.get("fencingToken").asLong()).as("%s", line).isPositive();
+            union.add(id(line));
+        }
+        DomainRegistry registry = RegistryLoader.load(domains);
+        RedisStoreConfig config = RedisStoreConfig.builder().uri(redis.uri()).keyPrefix(prefix).build();
+        List<String> committedButNotProcessed = new ArrayList<>();
+        long committed = 0;
+        try (RedisSequenceStore store = RedisSequenceStore.create(config)) {
+            SequenceTrackerService tracker = new SequenceTrackerService(registry, store);
+            for (int a = 0; a < aggregates; a++) {
+                long last = tracker.lastCommitted(AggregateKey.of("user_account", "u-" + a));
+                assertThat(last).as("u-%d: the rerun completed it", a).isEqualTo(perAggregate);
+                for (long seq = 1; seq <= last; seq++) {
+                    committed++;
+                    if (!union.contains("user_account/u-" + a + "#" + seq)) {
+                        committedButNotProcessed.add("u-" + a + "#" + seq);
+                    }
+                }
+            }
+        }
+        assertThat(committed).isEqualTo(lines.size());
+        assertThat(committedButNotProcessed).as("committed in the store, in neither processed file").isEmpty();
+    }
+
+    private List<String> killArgs(Path events, Path domains, String worker, Path processed, String... more) {
+        List<String> args = new ArrayList<>(List.of("replay", "--events", events.toString(), "--domains",
+                domains.toString(), "--store", redis.uri(), "--key-prefix", prefix, "--worker-id", worker,
+                "--processed", processed.toString(), "--summary", dir.resolve(worker + "-summary.json").toString()));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    private static List<JsonNode> concat(List<JsonNode> a, List<JsonNode> b) {
+        List<JsonNode> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     // ------------------------------------------------------------------ helpers

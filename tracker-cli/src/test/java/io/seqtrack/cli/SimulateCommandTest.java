@@ -2,6 +2,11 @@ package io.seqtrack.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.port.out.BufferedEvent;
+import io.seqtrack.redis.RedisEventBuffer;
+import io.seqtrack.redis.RedisSequenceStore;
+import io.seqtrack.redis.RedisStoreConfig;
 import io.seqtrack.redis.testsupport.RedisProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -142,6 +148,42 @@ class SimulateCommandTest {
             assertThat(lastLine(first.out)).isEqualTo("verification: PASSED");
             assertThat(second.exitCode).as(second.toString()).isZero();
             assertThat(generatedColumn(second.out)).isEqualTo(generatedColumn(first.out));
+        }
+    }
+
+    /**
+     * Issue 15, blocker 4: {@code simulate --store redis://…} adopted events other runs had buffered, fed them to its
+     * synthetic handler, failed ("handler was given an event of an unknown aggregate") and had consumed them. It now
+     * works under a key prefix of its own and adopts nothing.
+     */
+    @Test
+    void regressionBlocker4_simulateOnRedisLeavesBufferedEventsOfOtherRunsUntouched() {
+        try (RedisProcess redis = RedisProcess.start()) {
+            RedisStoreConfig theirs = RedisStoreConfig.builder().uri(redis.uri())
+                    .keyPrefix(StoreOptions.DEFAULT_KEY_PREFIX).build();
+            AggregateKey other = AggregateKey.of("user_account", "someone-else");
+            List<BufferedEvent> left = List.of(
+                    new BufferedEvent(3, "theirs-3", "Changed", new byte[] {1}, Instant.parse("2026-01-01T00:00:00Z")),
+                    new BufferedEvent(4, "theirs-4", "Changed", new byte[] {2}, Instant.parse("2026-01-01T00:00:01Z")));
+            try (RedisEventBuffer buffer = RedisEventBuffer.create(theirs)) {
+                left.forEach(e -> buffer.add(other, e, 1000));
+            }
+
+            Result result = simulate("--store", redis.uri(), "--aggregates", "50", "--events-per-aggregate", "10",
+                    "--gap-timeout", "100ms", "--parallelism", "2");
+
+            assertThat(result.exitCode).as(result.toString()).isZero();
+            assertThat(lastLine(result.out)).isEqualTo("verification: PASSED");
+            assertThat(result.out).contains("key prefix seqtrack-sim-");
+            try (RedisEventBuffer buffer = RedisEventBuffer.create(theirs);
+                    RedisSequenceStore store = RedisSequenceStore.create(theirs)) {
+                assertThat(buffer.pending(other)).isEqualTo(left);
+                assertThat(store.skippedRanges(other)).isEmpty();
+                assertThat(buffer.parked(other)).isEmpty();
+                assertThat(store.read(other).lastCommitted()).isZero();
+            }
+            assertThat(redis.cli("--scan", "--pattern", StoreOptions.DEFAULT_KEY_PREFIX + ":*"))
+                    .as("the simulation wrote nothing under the default prefix").doesNotContain("sim-");
         }
     }
 
