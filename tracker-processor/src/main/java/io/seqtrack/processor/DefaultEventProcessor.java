@@ -16,7 +16,6 @@ import io.seqtrack.core.port.out.SkipResult;
 import io.seqtrack.core.port.out.SkippedRange;
 import io.seqtrack.core.registry.DomainRegistration;
 import io.seqtrack.core.registry.DomainRegistry;
-import io.seqtrack.core.registry.GapPolicy;
 import io.seqtrack.core.registry.SequenceSource;
 import io.seqtrack.core.service.SequenceTrackerService;
 import java.time.Duration;
@@ -590,9 +589,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         }
         try {
             if (tracker.skippedRanges(key).contains(pending)) {
-                emit(new ProcessorEvent.GapTimedOut(key, now(), pending.fromSequence(), pending.toSequence(),
-                        GapPolicy.SKIP.name()));
-                emit(new ProcessorEvent.Skipped(key, now(), pending));
+                emit(new ProcessorEvent.Skipped(key, now(), pending)); // its GapTimedOut came before the attempt
             }
             state.pendingSkip = null;
         } catch (SequenceTrackingException e) {
@@ -849,15 +846,19 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
      */
     private boolean skipGap(AggregateKey key, AggregateState state, DomainRegistration registration, long from,
             long to, String reason) {
-        SkippedRange range = state.pendingSkip != null && state.pendingSkip.fromSequence() == from
-                && state.pendingSkip.toSequence() == to
-                ? state.pendingSkip : new SkippedRange(from, to, now(), reason + " (policy SKIP)");
+        boolean retry = state.pendingSkip != null && state.pendingSkip.fromSequence() == from
+                && state.pendingSkip.toSequence() == to;
+        SkippedRange range = retry ? state.pendingSkip : new SkippedRange(from, to, now(), reason + " (policy SKIP)");
+        if (!retry) {
+            // announced before the store acts: whoever reads the events (an audit, the torture checker) knows the skip
+            // can have landed from here on, until Skipped says it did
+            emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
+        }
         state.pendingSkip = range; // kept until the store answers: a retry must be recognisable as this skip
         SkipResult skip = tracker.skip(key, range);
         state.pendingSkip = null;
         switch (skip.status()) {
             case SKIPPED:
-                emit(new ProcessorEvent.GapTimedOut(key, now(), from, to, registration.gapPolicy().name()));
                 emit(new ProcessorEvent.Skipped(key, now(), range));
                 closeGap(key);
                 return true;
