@@ -27,6 +27,7 @@ import java.util.TreeMap;
 public final class ShuffledStreamExample {
 
     private final SequenceTracker tracker;
+    private final PrintStream trace;
     private final Map<AggregateKey, List<Long>> handled = new LinkedHashMap<>();
     private final Map<AggregateKey, TreeMap<Long, TrackedEvent>> waiting = new LinkedHashMap<>();
     private int received;
@@ -34,8 +35,10 @@ public final class ShuffledStreamExample {
     private int buffered;
     private int passedThrough;
 
-    ShuffledStreamExample(SequenceTracker tracker) {
+    /** @param trace where each event's fate is printed, one line per duplicate, early and released event */
+    ShuffledStreamExample(SequenceTracker tracker, PrintStream trace) {
         this.tracker = tracker;
+        this.trace = trace;
     }
 
     public static void main(String[] args) {
@@ -43,7 +46,7 @@ public final class ShuffledStreamExample {
         int events = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 42;
         SequenceTracker tracker = new SequenceTrackerService(DomainRegistry.seedDefaults(), InMemorySequenceStore.create());
-        ShuffledStreamExample example = new ShuffledStreamExample(tracker);
+        ShuffledStreamExample example = new ShuffledStreamExample(tracker, System.out);
         List<TrackedEvent> stream = shuffledStreamWithDuplicates(aggregates, events, seed);
         System.out.printf("seqtrack example: %d user_account aggregates x %d events, duplicated and shuffled (seed %d),%n"
                 + "plus chat messages (domain 'chat' is DISABLED: passed through untracked)%n%n", aggregates, events, seed);
@@ -82,17 +85,17 @@ public final class ShuffledStreamExample {
             }
             case DUPLICATE -> {
                 duplicates++;
-                System.out.printf("  %-16s #%-3d duplicate (last committed %d): skipped%n", key, claim.sequence(),
+                trace.printf("  %-16s #%-3d duplicate (last committed %d): skipped%n", key, claim.sequence(),
                         claim.lastCommitted());
             }
             case GAP -> {
                 if (waiting.computeIfAbsent(key, k -> new TreeMap<>()).putIfAbsent(claim.sequence(), event) != null) {
                     duplicates++;
-                    System.out.printf("  %-16s #%-3d duplicate of a buffered event: skipped%n", key, claim.sequence());
+                    trace.printf("  %-16s #%-3d duplicate of a buffered event: skipped%n", key, claim.sequence());
                     return;
                 }
                 buffered++;
-                System.out.printf("  %-16s #%-3d early (waiting for #%d): buffered%n", key, claim.sequence(),
+                trace.printf("  %-16s #%-3d early (waiting for #%d): buffered%n", key, claim.sequence(),
                         claim.lastCommitted() + 1);
             }
             case BUSY -> throw new IllegalStateException("single worker cannot be busy: " + claim);
@@ -125,7 +128,7 @@ public final class ShuffledStreamExample {
                 return;
             }
             queue.pollFirstEntry();
-            System.out.printf("  %-16s #%-3d gap filled: released from the buffer%n", key, claim.sequence());
+            trace.printf("  %-16s #%-3d gap filled: released from the buffer%n", key, claim.sequence());
             handle(key, claim);
         }
     }

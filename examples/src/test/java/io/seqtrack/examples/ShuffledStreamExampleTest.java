@@ -7,6 +7,9 @@ import io.seqtrack.core.port.in.TrackedEvent;
 import io.seqtrack.core.registry.DomainRegistry;
 import io.seqtrack.core.service.SequenceTrackerService;
 import io.seqtrack.inmemory.InMemorySequenceStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -17,8 +20,10 @@ class ShuffledStreamExampleTest {
     void everyEventIsHandledOnceInOrderAndEveryDuplicateSkipped() {
         for (long seed = 1; seed <= 20; seed++) {
             List<TrackedEvent> stream = ShuffledStreamExample.shuffledStreamWithDuplicates(4, 12, seed);
+            ByteArrayOutputStream traced = new ByteArrayOutputStream();
             ShuffledStreamExample example = new ShuffledStreamExample(
-                    new SequenceTrackerService(DomainRegistry.seedDefaults(), InMemorySequenceStore.create()));
+                    new SequenceTrackerService(DomainRegistry.seedDefaults(), InMemorySequenceStore.create()),
+                    new PrintStream(traced, true, StandardCharsets.UTF_8));
             stream.forEach(example::submit);
 
             ShuffledStreamExample.Summary summary = example.summary();
@@ -29,6 +34,12 @@ class ShuffledStreamExampleTest {
             assertThat(summary.stillWaiting()).isZero();
             assertThat(summary.passedThrough()).isEqualTo(4);
             assertThat(summary.inOrderPerAggregate()).isTrue();
+            // the trace (the console, when run as a program; not the test log): a line per event that was not
+            // simply handled in order
+            List<String> lines = traced.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(lines.stream().filter(l -> l.contains("duplicate"))).hasSize(summary.duplicates());
+            assertThat(lines.stream().filter(l -> l.contains("early (waiting for"))).hasSize(summary.buffered());
+            assertThat(lines.stream().filter(l -> l.contains("released from the buffer"))).hasSize(summary.buffered());
             for (int a = 1; a <= 4; a++) {
                 assertThat(summary.handledByAggregate().get(AggregateKey.of("user_account", "u-" + a)))
                         .containsExactlyElementsOf(LongStream.rangeClosed(1, 12).boxed().toList());

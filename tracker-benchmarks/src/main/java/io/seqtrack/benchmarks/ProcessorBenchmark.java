@@ -110,9 +110,7 @@ public class ProcessorBenchmark {
         try {
             processor.close();
             sequenceStore.close();
-            if (buffer instanceof AutoCloseable closeable) {
-                closeable.close();
-            }
+            buffer.close();
         } catch (Exception e) {
             throw new IllegalStateException("closing the processor benchmark's store", e);
         } finally {

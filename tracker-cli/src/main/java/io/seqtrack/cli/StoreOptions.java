@@ -50,13 +50,7 @@ final class StoreOptions {
         @Override
         public void close() {
             store.close();
-            if (buffer instanceof AutoCloseable closeable) {
-                try {
-                    closeable.close();
-                } catch (Exception e) {
-                    // closing is best effort; the process ends anyway
-                }
-            }
+            buffer.close();
         }
     }
 

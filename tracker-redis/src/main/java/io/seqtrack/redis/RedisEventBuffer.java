@@ -56,7 +56,7 @@ import java.util.function.Supplier;
  * <p>Built from the same {@link RedisStoreConfig} as {@link RedisSequenceStore} (same prefix, same buckets). Thread-safe.
  * Close it to release its connections (and its client, if it created it).
  */
-public final class RedisEventBuffer implements EventBuffer, AutoCloseable {
+public final class RedisEventBuffer implements EventBuffer {
 
     private static final long SCAN_COUNT = 1_000;
 

@@ -183,6 +183,17 @@ class RedisEventBufferTest extends EventBufferContract {
         }
     }
 
+    @Test
+    void closedThroughThePortType_theBufferReleasesItsClientAndThenFailsClosed() {
+        AggregateKey k = AggregateKey.of("user_account", "u-1");
+        EventBuffer port = RedisEventBuffer.create(config("closed" + PREFIXES.incrementAndGet()));
+        try (EventBuffer buffer = port) { // EventBuffer is AutoCloseable, like SequenceStore
+            assertThat(buffer.add(k, event(2), 10)).isEqualTo(BufferResult.ADDED);
+        }
+        assertThatThrownBy(() -> port.pending(k)).as("a closed buffer never answers \"nothing pending\"")
+                .isInstanceOf(SequenceStoreException.class);
+    }
+
     private static List<byte[]> keys(String pattern) {
         AtomicReference<List<byte[]>> found = new AtomicReference<>();
         withConnection(c -> found.set(c.sync().keys(pattern)));

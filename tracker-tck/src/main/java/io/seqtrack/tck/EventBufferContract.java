@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Each test gets a buffer from {@link #createBuffer()} that must hold nothing at all — no pending or parked event,
  * {@code pendingCount() == 0} (for a shared server, give each buffer its own key prefix). A buffer
- * that is {@link AutoCloseable} is closed after the test. The concurrency tests use real threads, bounded in count and
+ * is closed ({@link EventBuffer#close()}) after the test. The concurrency tests use real threads, bounded in count and
  * time, and never sleep.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -63,10 +63,8 @@ public abstract class EventBufferContract {
     }
 
     @AfterEach
-    void closeBuffer() throws Exception {
-        if (buffer instanceof AutoCloseable closeable) {
-            closeable.close();
-        }
+    void closeBuffer() {
+        buffer.close();
     }
 
     protected static AggregateKey key(String id) {

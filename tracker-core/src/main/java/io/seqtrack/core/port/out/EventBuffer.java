@@ -16,8 +16,11 @@ import java.util.Set;
  * bytes. Every method is atomic per aggregate and thread-safe; a backend that cannot answer throws
  * {@link SequenceStoreException} and changes nothing it reports as done. The {@code tracker-tck} buffer contract
  * defines "done" for adapters.
+ *
+ * <p>Like {@link SequenceStore}, a buffer is {@link AutoCloseable}: {@link #close()} releases what it owns. Close it
+ * after the processor that uses it (the processor's last work still reads and writes the buffer).
  */
-public interface EventBuffer {
+public interface EventBuffer extends AutoCloseable {
 
     /**
      * Holds an early event. Idempotent per sequence: a second event with the same sequence is not stored again.
@@ -50,4 +53,9 @@ public interface EventBuffer {
 
     /** Pending events across all aggregates (for the total buffer limit and the gauge). */
     long pendingCount();
+
+    /** Releases what the buffer owns (connections, threads). The default owns nothing. */
+    @Override
+    default void close() {
+    }
 }
