@@ -283,8 +283,11 @@ class StandaloneTortureTest {
             run.redeliverUnacknowledged(victim);
             TortureRun.await("the other worker working on while the partition lasts", SETTLE,
                     () -> acknowledged(other) > before);
-            long failed = History.readAll(List.of(victim.dir())).stream()
-                    .filter(e -> e.type() == 'R' && e.micros() >= since).count();
+            // the partitioned worker's calls fail closed once its command timeout runs out — on a loaded machine
+            // later than the pause: wait for the evidence instead of assuming the pause was long enough
+            TortureRun.await("the partitioned worker's calls failing closed", SETTLE,
+                    () -> failedSince(victim, since) > 0);
+            long failed = failedSince(victim, since);
             long held = proxy.bytesHeld();
             proxy.heal();
             if (failed == 0 || held == 0) {
@@ -296,6 +299,11 @@ class StandaloneTortureTest {
                     + held + " bytes held by the partition and delivered late");
             assertClean(run.settleAndFinish(SETTLE));
         }
+    }
+
+    private static long failedSince(WorkerProcess worker, long sinceMicros) {
+        return History.readAll(List.of(worker.dir())).stream()
+                .filter(e -> e.type() == 'R' && e.micros() >= sinceMicros).count();
     }
 
     private static long acknowledged(WorkerProcess worker) {
