@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.domain.SequenceStoreException;
-import io.seqtrack.core.port.out.BufferResult;
-import io.seqtrack.core.port.out.BufferedEvent;
 import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.ParkedEvent;
 import io.seqtrack.core.port.out.SkippedRange;
@@ -16,7 +14,6 @@ import io.seqtrack.core.registry.GapPolicy;
 import java.time.Duration;
 import io.seqtrack.inmemory.InMemoryEventBuffer;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
@@ -170,32 +167,11 @@ class BufferFailureTest {
     }
 
     /** An in-memory buffer whose reads of the parked list fail while {@link #failing} is set. */
-    private static final class FlakyBuffer implements EventBuffer {
-        private final EventBuffer delegate;
+    private static final class FlakyBuffer extends ForwardingEventBuffer {
         volatile boolean failing;
 
         FlakyBuffer(EventBuffer delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public BufferResult add(AggregateKey key, BufferedEvent event, int maxPerAggregate) {
-            return delegate.add(key, event, maxPerAggregate);
-        }
-
-        @Override
-        public List<BufferedEvent> pending(AggregateKey key) {
-            return delegate.pending(key);
-        }
-
-        @Override
-        public boolean removePending(AggregateKey key, long sequence) {
-            return delegate.removePending(key, sequence);
-        }
-
-        @Override
-        public void park(AggregateKey key, ParkedEvent event) {
-            delegate.park(key, event);
+            super(delegate);
         }
 
         @Override
@@ -203,27 +179,7 @@ class BufferFailureTest {
             if (failing) {
                 throw SequenceStoreException.of("parked", key, new IllegalStateException("connection reset"));
             }
-            return delegate.parked(key);
-        }
-
-        @Override
-        public boolean removeParked(AggregateKey key, long sequence) {
-            return delegate.removeParked(key, sequence);
-        }
-
-        @Override
-        public Set<AggregateKey> aggregatesWithPending() {
-            return delegate.aggregatesWithPending();
-        }
-
-        @Override
-        public Set<AggregateKey> parkedAggregates() {
-            return delegate.parkedAggregates();
-        }
-
-        @Override
-        public long pendingCount() {
-            return delegate.pendingCount();
+            return super.parked(key);
         }
     }
 }

@@ -23,7 +23,7 @@ public final class RedisClusterProcesses implements AutoCloseable {
                 List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-config-file",
                         "nodes.conf", "--cluster-node-timeout", "1500", "--cluster-replica-validity-factor", "0"));
                 args.addAll(List.of(extraArgs));
-                cluster.nodes.add(RedisProcess.start(args.toArray(String[]::new)));
+                cluster.nodes.add(startNode(args));
             }
             List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
             cluster.nodes.forEach(n -> create.add("127.0.0.1:" + n.port()));
@@ -38,6 +38,25 @@ public final class RedisClusterProcesses implements AutoCloseable {
             cluster.close();
             throw e;
         }
+    }
+
+    /**
+     * Starts one node on a port whose bus port is free too; another process can still take either between the check
+     * and the start, so a start that lost that race is retried on another pair.
+     */
+    private static RedisProcess startNode(List<String> args) {
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                return RedisProcess.start(RedisProcess.freeClusterPort(), args.toArray(String[]::new));
+            } catch (IllegalStateException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("Address already in use")) {
+                    throw e;
+                }
+                last = e;
+            }
+        }
+        throw last;
     }
 
     /** Waits until every live node reports {@code cluster_state:ok} and sees a full set of masters. */

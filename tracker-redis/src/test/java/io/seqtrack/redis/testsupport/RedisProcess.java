@@ -204,6 +204,32 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A free port for a Cluster node: the node also listens on its bus port, {@code port + 10000}, which must be free
+     * and below 65536 too (the kernel's ephemeral range reaches 60999, so a plain free port often has no room for it).
+     */
+    public static int freeClusterPort() {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = freePort();
+            if (port + 10_000 > 65_535) {
+                port = port - 30_000; // below the ephemeral range: still free?
+            }
+            if (port > 1024 && bindable(port) && bindable(port + 10_000)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port pair (port, port + 10000) for a Cluster node");
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
