@@ -31,7 +31,7 @@ class PublishingTest {
     private static final Path ROOT = Path.of("..");
 
     /**
-     * Pinned by the parent for the build only: the CLI (picocli, Jackson), the benchmarks (JMH), tests (jqwik,
+     * Pinned by the parent for the build only: the CLI (picocli, Jackson), the benchmarks (JMH), tests (jqwik, Lincheck,
      * Testcontainers, ArchUnit, the simple SLF4J binding). {@link #buildOnlyPinsNeverReachAConsumer} checks that no
      * published module depends on one of them outside test scope.
      */
@@ -41,6 +41,7 @@ class PublishingTest {
             "org.openjdk.jmh:jmh-core",
             "org.openjdk.jmh:jmh-generator-annprocess",
             "net.jqwik:jqwik",
+            "org.jetbrains.lincheck:lincheck",
             "org.testcontainers:testcontainers-bom",
             "com.tngtech.archunit:archunit-junit5",
             "org.slf4j:slf4j-simple");
