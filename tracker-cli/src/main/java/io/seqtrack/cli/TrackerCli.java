@@ -75,12 +75,33 @@ public final class TrackerCli {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
-    /** The version from the jar manifest, or "development". */
+    /**
+     * The version — from the jar manifest, else from the build's {@code build.properties} — and the commit it was built
+     * from; "development build" where neither is known (classes compiled outside the Maven build).
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
+            java.util.Properties build = new java.util.Properties();
+            try (java.io.InputStream in = TrackerCli.class.getResourceAsStream("build.properties")) {
+                if (in != null) {
+                    build.load(in);
+                }
+            } catch (java.io.IOException e) {
+                // no build information: say so below
+            }
             String version = TrackerCli.class.getPackage().getImplementationVersion();
-            return new String[] {"seqtrack tracker " + (version == null ? "development build" : version)};
+            if (version == null) {
+                version = filled(build.getProperty("version"));
+            }
+            String commit = filled(build.getProperty("commit"));
+            return new String[] {"seqtrack tracker " + (version == null ? "development build" : version)
+                    + (commit == null ? "" : " (commit " + commit + ")")};
+        }
+
+        /** A property the build filled in, or null (missing, empty, or left as a placeholder outside git). */
+        private static String filled(String value) {
+            return value == null || value.isBlank() || value.contains("${") ? null : value.strip();
         }
     }
 }

@@ -17,14 +17,13 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code tracker --version} ({@code -V}): prints the version from the jar manifest, or "development build" when the
- * classes do not come from a jar that has one, and exits 0 (TrackerCli's Javadoc).
+ * {@code tracker --version} ({@code -V}): prints the version (from the jar manifest, else from the build) and the commit
+ * the build was made from, and exits 0.
  */
 @Timeout(120)
 class VersionOptionTest {
@@ -40,13 +39,28 @@ class VersionOptionTest {
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** The build fills in the version and the commit: {@code -V} prints both (issue 15, #13). */
     @Test
-    void versionFromClassesWithoutAManifestIsADevelopmentBuild() {
+    void versionAndCommitComeFromTheBuild() throws Exception {
         for (String option : List.of("--version", "-V")) {
             Run run = tracker(option);
             assertThat(run.exit()).as(option + ": " + run.err()).isZero();
-            assertThat(run.out().strip()).as(option).isEqualTo("seqtrack tracker development build");
+            assertThat(run.out().strip()).as(option)
+                    .matches("seqtrack tracker \\d+\\.\\d+\\.\\d+\\S*( \\(commit [0-9a-f]{7,}\\))?");
             assertThat(run.err()).as(option).isEmpty();
+        }
+        Path repository = Path.of("..").toAbsolutePath().normalize();
+        if (Files.exists(repository.resolve(".git"))) {
+            Process git = new ProcessBuilder("git", "-C", repository.toString(), "rev-parse", "HEAD")
+                    .redirectErrorStream(true).start();
+            String head = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertThat(git.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            if (git.exitValue() == 0) {
+                String printed = tracker("-V").out().strip();
+                assertThat(printed).as("built in a git checkout: the commit is named").contains(" (commit ");
+                String commit = printed.substring(printed.indexOf("(commit ") + 8, printed.length() - 1);
+                assertThat(head).as("the commit printed is the checkout's").startsWith(commit);
+            }
         }
     }
 
@@ -64,23 +78,23 @@ class VersionOptionTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out.strip()).isEqualTo("seqtrack tracker 7.7.7-test");
+        assertThat(out.strip()).startsWith("seqtrack tracker 7.7.7-test");
     }
 
-    /** The shaded jar {@code ./tracker} runs (built by {@code package}, so only checked when it exists). */
+    /** The shaded jar {@code ./tracker} runs (built by {@code package}: checked when it exists and is current). */
     @Test
-    @Disabled("bug: tracker-cli/target/tracker.jar has no Implementation-Version in its manifest (neither the jar "
-            + "plugin's archive nor the shade plugin's ManifestResourceTransformer adds one), so the packaged "
-            + "'./tracker --version' prints 'seqtrack tracker development build' instead of the project version")
     void thePackagedTrackerJarReportsItsVersion() throws Exception {
         Path jar = Path.of("target", "tracker.jar");
         assumeTrue(Files.exists(jar), "tracker.jar is built in the package phase, after the tests");
+        Path built = Path.of("target", "classes", "io", "seqtrack", "cli", "build.properties");
+        assumeTrue(Files.exists(built) && Files.getLastModifiedTime(jar).compareTo(Files.getLastModifiedTime(built)) > 0,
+                "tracker.jar predates these classes (it is rebuilt in the package phase, after the tests)");
         Process p = new ProcessBuilder(javaBinary(), "-jar", jar.toString(), "--version").redirectErrorStream(true)
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out.strip()).matches("seqtrack tracker \\d+\\.\\d+\\.\\d+\\S*");
+        assertThat(out.strip()).matches("seqtrack tracker \\d+\\.\\d+\\.\\d+\\S*( \\(commit [0-9a-f]{7,}\\))?");
     }
 
     private static String javaBinary() {
