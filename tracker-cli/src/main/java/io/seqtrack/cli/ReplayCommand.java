@@ -128,7 +128,7 @@ final class ReplayCommand implements Callable<Integer> {
                         cli.getErr());
                 interruption.watch(run);
                 // closed before the outputs: the processor finishes the work on its lanes, which writes lines
-                try (run) {
+                try (run; ProgressBar progress = progress(run, Files.size(events), cli.getErr())) {
                     run.replay(events);
                 }
                 result = run.summary(events.toString(), storeName());
@@ -144,6 +144,12 @@ final class ReplayCommand implements Callable<Integer> {
         } finally {
             interruption.done();
         }
+    }
+
+    /** A progress bar on the terminal; nothing when the output goes to a file or a pipe. */
+    private static ProgressBar progress(ReplayRun run, long fileSize, PrintWriter err) {
+        return ProgressBar.interactive() ? ProgressBar.onTerminal(err, () -> run.progressLine(fileSize))
+                : ProgressBar.none();
     }
 
     private static int conclude(ReplaySummary result, PrintWriter err) {

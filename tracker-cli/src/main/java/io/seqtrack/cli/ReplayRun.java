@@ -19,7 +19,9 @@ import io.seqtrack.processor.Outcome;
 import io.seqtrack.processor.ProcessorEvent;
 import io.seqtrack.processor.ProcessorSnapshot;
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -93,6 +95,7 @@ final class ReplayRun implements AutoCloseable {
     private final AtomicBoolean interrupted = new AtomicBoolean();
     private final Duration handlerDelay;
     private final AtomicLong unfinished = new AtomicLong();
+    private final AtomicLong bytesRead = new AtomicLong();
     private final Object progress = new Object();
     /** Each received line at its final fate: the summary's {@code lines}, which add up to {@code received}. */
     private final LineLedger lines = new LineLedger();
@@ -152,7 +155,7 @@ final class ReplayRun implements AutoCloseable {
     /** Replays {@code file}, then waits for the processor to settle. A failure is recorded in the summary. */
     void replay(Path file) throws IOException {
         try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
+                new InputStreamReader(new CountingInput(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
             String text;
             long lineNumber = 0;
             while (failure.get() == null && !interrupted.get() && (text = reader.readLine()) != null) {
@@ -172,6 +175,37 @@ final class ReplayRun implements AutoCloseable {
         }
         if (failure.get() == null && !interrupted.get()) {
             settle();
+        }
+    }
+
+    /** The progress bar's line: how far into a file of {@code fileSize} bytes, lines read, events handled, gaps. */
+    String progressLine(long fileSize) {
+        return ProgressBar.replay(bytesRead.get(), fileSize, received.sum(), processed.sum(),
+                processor.snapshot().openGaps());
+    }
+
+    /** Counts the bytes the reader took from the file (it reads ahead a little: enough for a progress bar). */
+    private final class CountingInput extends FilterInputStream {
+        CountingInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                bytesRead.incrementAndGet();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                bytesRead.addAndGet(n);
+            }
+            return n;
         }
     }
 
