@@ -30,22 +30,49 @@ final class JsonLines implements AutoCloseable {
         this.fallback = fallback;
     }
 
-    /** Writes to {@code file} (created, or emptied if it exists), or discards when it is null. */
-    static JsonLines toFile(Path file) {
+    /**
+     * Writes to {@code option}'s {@code file} (created, or emptied if it exists and {@code overwrite}), or discards
+     * when it is null. A file that is not empty is never emptied without {@code overwrite}: {@link OutputPaths} refused
+     * it before the run, and one that appeared since is refused here.
+     */
+    static JsonLines toFile(String option, Path file, boolean overwrite) {
         if (file == null) {
             return new JsonLines(null, null);
         }
-        try {
-            return new JsonLines(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING), null);
+        return new JsonLines(openEmpty(option, file, overwrite), null);
+    }
+
+    /** Writes to {@code file}, or to {@code fallback} when it is null. */
+    static JsonLines toFileOr(String option, Path file, boolean overwrite, PrintWriter fallback) {
+        return file == null ? new JsonLines(null, fallback) : toFile(option, file, overwrite);
+    }
+
+    /** Writes {@code bytes} as the whole content of {@code file}, in one write, on the same terms as a JSON Lines file. */
+    static void writeWhole(String option, Path file, boolean overwrite, byte[] bytes) {
+        try (FileChannel channel = openEmpty(option, file, overwrite)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 
-    /** Writes to {@code file}, or to {@code fallback} when it is null. */
-    static JsonLines toFileOr(Path file, PrintWriter fallback) {
-        return file == null ? new JsonLines(null, fallback) : toFile(file);
+    /** Opens {@code file} for writing from its start: created, or truncated only if empty or {@code overwrite}. */
+    private static FileChannel openEmpty(String option, Path file, boolean overwrite) {
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            long size = channel.size();
+            if (size > 0 && !overwrite) {
+                channel.close();
+                throw new TrackerCli.BadUsageException(OutputPaths.refusal(option, file, size), null);
+            }
+            channel.truncate(0);
+            return channel;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
     }
 
     /** Writes one whole line; when it returns, the line is in the file (handed to the operating system). */

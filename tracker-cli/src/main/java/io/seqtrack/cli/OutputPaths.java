@@ -12,7 +12,9 @@ import java.util.Optional;
 /**
  * The files a command reads and writes, checked before anything is opened, truncated or sent to a store: an output
  * must not be an input or another output (the same file after resolving {@code ..}, symbolic and hard links), so a
- * run can never truncate what it reads or interleave two outputs in one file.
+ * run can never truncate what it reads or interleave two outputs in one file; and an output that exists and is not
+ * empty is kept unless the user said {@code --overwrite} (invariant 16: an earlier run's processed lines may be the
+ * only record of what it committed).
  */
 final class OutputPaths {
 
@@ -29,6 +31,13 @@ final class OutputPaths {
 
     private final Map<String, Path> inputs = new LinkedHashMap<>();
     private final Map<String, Path> outputs = new LinkedHashMap<>();
+    private boolean overwrite;
+
+    /** Whether an existing, non-empty output may be replaced (the user said {@code --overwrite}). */
+    OutputPaths overwrite(boolean overwrite) {
+        this.overwrite = overwrite;
+        return this;
+    }
 
     /** An input file (only its identity is checked here). Ignored when {@code path} is null. */
     OutputPaths input(String option, Path path) {
@@ -70,6 +79,32 @@ final class OutputPaths {
             }
             earlier.add(output);
         }
+        // after the same-file checks, whose messages say more (an output on the input is never allowed)
+        if (!overwrite) {
+            for (Map.Entry<String, Path> output : outputs.entrySet()) {
+                checkNotInUse(output.getKey(), output.getValue());
+            }
+        }
+    }
+
+    /** An existing output that holds something is not replaced without {@code --overwrite}. */
+    private static void checkNotInUse(String option, Path path) throws Refused {
+        long size;
+        try {
+            size = Files.isRegularFile(path) ? Files.size(path) : 0;
+        } catch (IOException e) {
+            throw new Refused(option + " " + path + " exists but its size cannot be read (" + e.getMessage()
+                    + "); choose another path");
+        }
+        if (size > 0) {
+            throw new Refused(refusal(option, path, size));
+        }
+    }
+
+    /** Why a non-empty output is kept: the message for the check and for a file that appeared while the run ran. */
+    static String refusal(String option, Path path, long size) {
+        return option + " " + path + " exists and is not empty (" + size + " bytes): it may be the only record of an "
+                + "earlier run, so it is left as it is. Choose another path, or add --overwrite to replace it";
     }
 
     /** The output can be created or replaced: not a directory, in a writable directory, not read-only. */

@@ -73,6 +73,9 @@ final class ParkedCommand {
         @Option(names = "--processed", paramLabel = "OUT.jsonl", description = "where handled events go")
         Path processed;
 
+        @Option(names = "--overwrite", description = "replace --processed if it exists and is not empty")
+        boolean overwrite;
+
         @Option(names = "--worker-id", paramLabel = "ID", defaultValue = "tracker-admin")
         String workerId;
 
@@ -83,12 +86,13 @@ final class ParkedCommand {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             try {
-                new OutputPaths().input("--domains", storeOptions.domains).output("--processed", processed).check();
+                new OutputPaths().input("--domains", storeOptions.domains).output("--processed", processed)
+                        .overwrite(overwrite).check();
             } catch (OutputPaths.Refused e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
             try (StoreOptions.Opened opened = storeOptions.openForAdmin(spec);
-                    JsonLines sink = JsonLines.toFileOr(processed, out)) {
+                    JsonLines sink = JsonLines.toFileOr("--processed", processed, overwrite, out)) {
                 AggregateKey key = AggregateKey.of(domain, aggregateId);
                 DomainRegistration registration = opened.registry().lookup(domain);
                 String field = registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? "sequence"

@@ -56,6 +56,11 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--summary", paramLabel = "OUT.json", description = "the counts as a JSON object")
     Path summary;
 
+    @Option(names = "--overwrite",
+            description = "replace outputs that exist and are not empty (without it such a file is kept and the run "
+                    + "stops before it starts: an earlier run's processed lines may be the only record of its commits)")
+    boolean overwrite;
+
     @Option(names = "--worker-id", paramLabel = "ID",
             description = "this worker's id, the claim owner (default: replay-PID-RANDOM)")
     String workerId;
@@ -94,7 +99,7 @@ final class ReplayCommand implements Callable<Integer> {
         try {
             new OutputPaths().input("--events", events).input("--domains", storeOptions.domains)
                     .output("--processed", processed).output("--parked", parked).output("--rejected", rejected)
-                    .output("--summary", summary).check();
+                    .output("--summary", summary).overwrite(overwrite).check();
         } catch (OutputPaths.Refused e) {
             throw new ParameterException(cli, e.getMessage());
         }
@@ -114,24 +119,24 @@ final class ReplayCommand implements Callable<Integer> {
             ReplaySummary result;
             // the store first: if it cannot be reached, the run fails before any output file is created
             try (StoreOptions.Opened opened = storeOptions.open();
-                    JsonLines processedOut = JsonLines.toFile(processed);
-                    JsonLines parkedOut = JsonLines.toFile(parked);
-                    JsonLines rejectedOut = JsonLines.toFile(rejected)) {
+                    JsonLines processedOut = JsonLines.toFile("--processed", processed, overwrite);
+                    JsonLines parkedOut = JsonLines.toFile("--parked", parked, overwrite);
+                    JsonLines rejectedOut = JsonLines.toFile("--rejected", rejected, overwrite)) {
                 DomainRegistry registry = withOverrides(opened.registry(), gapTimeout, gapPolicy);
                 ReplayRun run = new ReplayRun(registry, opened.store(), opened.buffer(), worker, !opened.durable(),
                         handlerDelay == null ? Duration.ZERO : handlerDelay, processedOut, parkedOut, rejectedOut,
                         cli.getErr());
                 interruption.watch(run);
                 // closed before the outputs: the processor finishes the work on its lanes, which writes lines
-                try (run) {
+                try (run; ProgressBar progress = progress(run, Files.size(events), cli.getErr())) {
                     run.replay(events);
                 }
                 result = run.summary(events.toString(), storeName());
             }
             if (summary != null) {
                 // one write of the whole object, like the lines: an interrupted process never leaves half a summary
-                Files.write(summary, EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(
-                        result.toJson()));
+                JsonLines.writeWhole("--summary", summary, overwrite,
+                        EventJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(result.toJson()));
             }
             result.print(cli.getOut(), (System.nanoTime() - started) / 1_000_000);
             // before done(): once an interrupted run is done, the JVM may end at any moment
@@ -139,6 +144,12 @@ final class ReplayCommand implements Callable<Integer> {
         } finally {
             interruption.done();
         }
+    }
+
+    /** A progress bar on the terminal; nothing when the output goes to a file or a pipe. */
+    private static ProgressBar progress(ReplayRun run, long fileSize, PrintWriter err) {
+        return ProgressBar.interactive() ? ProgressBar.onTerminal(err, () -> run.progressLine(fileSize))
+                : ProgressBar.none();
     }
 
     private static int conclude(ReplaySummary result, PrintWriter err) {

@@ -1,6 +1,8 @@
 package io.seqtrack.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.seqtrack.cli.LineLedger.EventRef;
+import io.seqtrack.cli.LineLedger.Fate;
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.domain.InvalidEventException;
 import io.seqtrack.core.domain.UnknownDomainException;
@@ -17,7 +19,9 @@ import io.seqtrack.processor.Outcome;
 import io.seqtrack.processor.ProcessorEvent;
 import io.seqtrack.processor.ProcessorSnapshot;
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -70,13 +74,6 @@ final class ReplayRun implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final AggregateKey NO_KEY = AggregateKey.of("-", "-");
 
-    /** One event of a tracked domain, in the domain's numbering: which input object to echo for it. */
-    private record EventRef(String domain, String aggregateId, long sequence) {
-        static EventRef of(AggregateKey key, long sequence) {
-            return new EventRef(key.domain(), key.aggregateId(), sequence);
-        }
-    }
-
     private final DomainRegistry registry;
     private final String workerId;
     private final JsonLines processedOut;
@@ -98,7 +95,11 @@ final class ReplayRun implements AutoCloseable {
     private final AtomicBoolean interrupted = new AtomicBoolean();
     private final Duration handlerDelay;
     private final AtomicLong unfinished = new AtomicLong();
+    private final AtomicLong bytesRead = new AtomicLong();
     private final Object progress = new Object();
+    /** Each received line at its final fate: the summary's {@code lines}, which add up to {@code received}. */
+    private final LineLedger lines = new LineLedger();
+    private final EventBuffer buffer;
 
     private final LongAdder received = new LongAdder();
     private final LongAdder processed = new LongAdder();
@@ -119,6 +120,7 @@ final class ReplayRun implements AutoCloseable {
             Duration handlerDelay, JsonLines processedOut, JsonLines parkedOut, JsonLines rejectedOut,
             PrintWriter err) {
         this.registry = registry;
+        this.buffer = buffer;
         this.handlerDelay = handlerDelay;
         this.workerId = workerId;
         this.processedOut = processedOut;
@@ -153,7 +155,7 @@ final class ReplayRun implements AutoCloseable {
     /** Replays {@code file}, then waits for the processor to settle. A failure is recorded in the summary. */
     void replay(Path file) throws IOException {
         try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
+                new InputStreamReader(new CountingInput(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
             String text;
             long lineNumber = 0;
             while (failure.get() == null && !interrupted.get() && (text = reader.readLine()) != null) {
@@ -176,6 +178,37 @@ final class ReplayRun implements AutoCloseable {
         }
     }
 
+    /** The progress bar's line: how far into a file of {@code fileSize} bytes, lines read, events handled, gaps. */
+    String progressLine(long fileSize) {
+        return ProgressBar.replay(bytesRead.get(), fileSize, received.sum(), processed.sum(),
+                processor.snapshot().openGaps());
+    }
+
+    /** Counts the bytes the reader took from the file (it reads ahead a little: enough for a progress bar). */
+    private final class CountingInput extends FilterInputStream {
+        CountingInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                bytesRead.incrementAndGet();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                bytesRead.addAndGet(n);
+            }
+            return n;
+        }
+    }
+
     /**
      * Stops the run early (Ctrl-C, SIGTERM): no further line is read and the wait for gaps ends. Safe from any thread;
      * the thread running {@link #replay} then returns, and {@link #close()} lets the submitted work finish.
@@ -193,7 +226,7 @@ final class ReplayRun implements AutoCloseable {
     ReplaySummary summary(String eventsFile, String storeName) {
         return new ReplaySummary(eventsFile, storeName, workerId, interrupted.get(), received.sum(), processed.sum(),
                 duplicates.sum(), reordered.sum(), buffered.sum(), parked.sum(), skippedGaps.sum(), dropped.sum(),
-                bufferFull.sum(), rejected.sum(), Optional.ofNullable(failure.get()));
+                bufferFull.sum(), rejected.sum(), lines.counts(unfinished.get()), Optional.ofNullable(failure.get()));
     }
 
     /** Stops the processor (after the work already queued on its lanes), so every output line is written. */
@@ -211,6 +244,26 @@ final class ReplayRun implements AutoCloseable {
             virtualTime.close();
         } else {
             threads.close(); // lets the work already queued on the lanes finish
+        }
+        lines.close(this::whereNow);
+    }
+
+    /**
+     * Where an event a line of this run still waits for is at the end: in the buffer, parked, or gone from a shared
+     * buffer (another worker took it). When the buffer cannot be read, it is reported as still buffered.
+     */
+    private Fate whereNow(EventRef ref) {
+        AggregateKey key = ref.key();
+        try {
+            if (buffer.pending(key).stream().anyMatch(e -> e.sequence() == ref.sequence())) {
+                return Fate.BUFFERED;
+            }
+            if (buffer.parked(key).stream().anyMatch(p -> p.event().sequence() == ref.sequence())) {
+                return Fate.PARKED;
+            }
+            return Fate.ELSEWHERE;
+        } catch (RuntimeException e) {
+            return Fate.BUFFERED;
         }
     }
 
@@ -238,11 +291,13 @@ final class ReplayRun implements AutoCloseable {
             try {
                 submitted.remove(event);
                 if (error != null) {
+                    lines.settled(Fate.UNFINISHED);
                     fail(lineNumber, key, error);
                 } else {
                     counted(outcome, lineNumber, text, key, ref, json);
                 }
             } catch (RuntimeException e) {
+                lines.settled(Fate.UNFINISHED);
                 fail(lineNumber, key, e);
             } finally {
                 unfinished.decrementAndGet();
@@ -281,12 +336,28 @@ final class ReplayRun implements AutoCloseable {
     private void counted(Outcome outcome, long lineNumber, String text, AggregateKey key, Optional<EventRef> ref,
             ObjectNode json) {
         switch (outcome) {
+            case PROCESSED:
+                lines.settled(Fate.PROCESSED); // the event itself is counted from the listener, like drained ones
+                break;
             case DUPLICATE:
                 duplicates.increment();
+                ref.ifPresentOrElse(lines::duplicate, () -> lines.settled(Fate.DUPLICATE));
                 ref.ifPresent(r -> firstSeen.remove(r, json));
                 break;
             case BUFFERED:
-                buffered.increment();
+                // a second line for an event that waits (or waited) in the buffer is a duplicate, not a buffered event
+                if (ref.isEmpty() || lines.buffered(ref.get())) {
+                    buffered.increment();
+                } else {
+                    duplicates.increment();
+                }
+                break;
+            case PARKED:
+                lines.settled(Fate.PARKED); // the event itself is counted from the listener, like drained ones
+                ref.ifPresent(lines::forgetAnnouncement);
+                break;
+            case SKIPPED:
+                lines.settled(Fate.SKIPPED);
                 break;
             case REJECTED:
                 String why = rejections.remove(key);
@@ -295,15 +366,13 @@ final class ReplayRun implements AutoCloseable {
                 break;
             case BUFFER_FULL:
                 bufferFull.increment();
+                lines.settled(Fate.REFUSED);
                 ref.ifPresent(r -> firstSeen.remove(r, json));
                 err.printf("tracker: line %d (%s) refused: the buffer is full (raise maxBufferedPerAggregate)%n",
                         lineNumber, key);
                 break;
-            case PROCESSED:
-            case PARKED:
-            case SKIPPED:
             default:
-                break; // counted from the listener events, which also cover events drained from the buffer
+                throw new IllegalStateException("unknown outcome " + outcome);
         }
     }
 
@@ -314,6 +383,7 @@ final class ReplayRun implements AutoCloseable {
         json.put("text", text);
         rejectedOut.write(json);
         rejected.increment();
+        lines.settled(Fate.REJECTED);
     }
 
     // ------------------------------------------------------------------ the processor's side
@@ -366,6 +436,7 @@ final class ReplayRun implements AutoCloseable {
 
             if (p.fromBuffer()) {
                 reordered.increment();
+                lines.resolved(EventRef.of(p.key(), p.sequence()), Fate.PROCESSED);
             }
             forget(p.key(), p.sequence());
         } else if (event instanceof ProcessorEvent.Parked p) {
@@ -374,12 +445,19 @@ final class ReplayRun implements AutoCloseable {
             line.put("workerId", workerId);
             parkedOut.write(line);
             parked.increment();
+            if (p.key() != null) {
+                lines.resolved(EventRef.of(p.key(), p.sequence()), Fate.PARKED);
+            }
             forget(p.key(), p.sequence());
-        } else if (event instanceof ProcessorEvent.Skipped) {
+        } else if (event instanceof ProcessorEvent.Skipped s) {
             skippedGaps.increment();
+            lines.skippedRange(s.key(), s.range().fromSequence(), s.range().toSequence());
         } else if (event instanceof ProcessorEvent.GapFailed g) {
             dropped.add(g.sequences().size());
-            g.sequences().forEach(s -> forget(g.key(), s));
+            g.sequences().forEach(s -> {
+                lines.resolved(EventRef.of(g.key(), s), Fate.SKIPPED);
+                forget(g.key(), s);
+            });
             err.printf("tracker: gap policy fail dropped %s %s: %s%n", g.key(),
                     g.sequences().stream().map(s -> "#" + s).collect(Collectors.joining(", ")), g.reason());
         } else if (event instanceof ProcessorEvent.Fenced) {

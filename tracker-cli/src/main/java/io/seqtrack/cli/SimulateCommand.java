@@ -138,7 +138,7 @@ final class SimulateCommand implements Callable<Integer> {
                 // buffered events left by other runs are not the simulation's: it must not feed them to its handler
                 .adoptOrphanedBuffers(false)
                 .build();
-        try (SimulationProgress progress = progress(plan, observer, processor)) {
+        try (ProgressBar progress = progress(plan, observer, processor)) {
             long started = System.nanoTime();
             for (int i = 0; i < plan.deliveries(); i++) {
                 processor.submit(plan.event(i, registration.sequenceSource())).whenComplete(observer::outcome);
@@ -152,12 +152,13 @@ final class SimulateCommand implements Callable<Integer> {
         }
     }
 
-    private SimulationProgress progress(SimulationPlan plan, SimulationObserver observer, EventProcessor processor) {
-        if (System.console() == null) {
-            return SimulationProgress.none();
+    private ProgressBar progress(SimulationPlan plan, SimulationObserver observer, EventProcessor processor) {
+        if (!ProgressBar.interactive()) {
+            return ProgressBar.none();
         }
-        return SimulationProgress.onTerminal(spec.commandLine().getErr(), plan.deliveries(), observer::finished,
-                () -> processor.snapshot().openGaps());
+        long total = plan.deliveries();
+        return ProgressBar.onTerminal(spec.commandLine().getErr(),
+                () -> ProgressBar.simulation(observer.finished(), total, processor.snapshot().openGaps()));
     }
 
     /**

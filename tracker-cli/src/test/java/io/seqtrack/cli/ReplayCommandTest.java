@@ -97,7 +97,7 @@ class ReplayCommandTest {
         assertThat(summary.get("processed").asLong()).isEqualTo(4);
         assertThat(summary.get("buffered").asLong()).isEqualTo(1);
         assertThat(summary.get("reordered").asLong()).isEqualTo(1);
-        assertThat(result.out()).contains("1 reordered");
+        assertThat(result.out()).contains("(1 after waiting for a predecessor)");
     }
 
     @Test
@@ -134,6 +134,72 @@ class ReplayCommandTest {
             assertThat(r.get("error").asText()).contains("aggregateVersion").contains("missing");
         });
         assertThat(outputs.summaryJson().get("duplicates").asLong()).isEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------ item 9: the summary balances
+
+    /**
+     * Issue 15, item 9: duplicates of buffered events were counted as buffered, and lines were in no category. Each
+     * line is now counted once, at its fate: a copy of an event waiting in the buffer is a duplicate.
+     */
+    @Test
+    void regressionItem9_duplicatesOfBufferedEventsAreDuplicatesAndEveryLineIsCountedOnce() {
+        Path events = write(dir, "events.jsonl", user("u-1", 1), user("u-1", 3), user("u-1", 3), user("u-1", 4),
+                user("u-1", 2), user("u-1", 2), user("u-1", 4), "not json");
+        Outputs outputs = Outputs.in(dir);
+
+        Result result = replay(events, outputs);
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode summary = outputs.summaryJson();
+        Map<String, Long> lines = ReplayTestSupport.assertBalanced(summary);
+        assertThat(lines).containsEntry("processed", 4L).containsEntry("duplicate", 3L).containsEntry("rejected", 1L)
+                .containsEntry("buffered", 0L).containsEntry("parked", 0L).containsEntry("unfinished", 0L);
+        assertThat(summary.get("received").asLong()).isEqualTo(8);
+        assertThat(summary.get("buffered").asLong()).as("events buffered, not lines").isEqualTo(2);
+        assertThat(summary.get("duplicates").asLong()).isEqualTo(3);
+        assertThat(summary.get("reordered").asLong()).isEqualTo(2);
+        assertThat(outputs.processedLines()).hasSize(4);
+        assertThat(result.out()).containsPattern("received +8 line")
+                .containsPattern("processed +4 ").containsPattern("duplicate +3 ").containsPattern("rejected +1 ");
+    }
+
+    /** Parks, drops (gap policy FAIL) and copies of parked or dropped events: still every line once. */
+    @Test
+    void regressionItem9_aRunWithParksAndDropsBalances() {
+        Path domains = write(dir, "domains.yaml", "domains:",
+                "  user_account:", "    gapTimeout: 1s", "    gapPolicy: park",
+                "  company:", "    gapTimeout: 1s", "    gapPolicy: fail",
+                "  chat:", "    mode: disabled");
+        Path events = write(dir, "events.jsonl",
+                user("u-1", 1), user("u-1", 3), user("u-1", 4), user("u-1", 3),      // #2 never comes: 3, 4 parked
+                event("company", "c-1", 1), event("company", "c-1", 3), event("company", "c-1", 3), // #3 dropped
+                event("company", "c-1", 1), event("chat", "r-1", 1), "{\"domain\":\"billing\"}");
+        Outputs outputs = Outputs.in(dir);
+
+        Result result = replay(events, outputs, "--domains", domains.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        Map<String, Long> lines = ReplayTestSupport.assertBalanced(outputs.summaryJson());
+        assertThat(lines).containsEntry("processed", 3L).containsEntry("parked", 2L).containsEntry("skipped", 1L)
+                .containsEntry("duplicate", 3L).containsEntry("rejected", 1L).containsEntry("buffered", 0L);
+        assertThat(outputs.parkedLines()).extracting(ReplayTestSupport::id)
+                .containsExactly("user_account/u-1#3", "user_account/u-1#4");
+    }
+
+    @Test
+    void regressionItem9_theSampleFilesLinesBalanceWithEitherRegistry() {
+        Path samples = ReplayTestSupport.samples();
+        Outputs seed = Outputs.in(dir);
+        replay(samples.resolve("events.jsonl"), seed);
+        assertThat(ReplayTestSupport.assertBalanced(seed.summaryJson())).containsEntry("processed", 11L)
+                .containsEntry("parked", 3L).containsEntry("rejected", 6L).containsEntry("duplicate", 2L);
+
+        Outputs withDomains = Outputs.in(dir.resolve("d"));
+        dir.resolve("d").toFile().mkdirs();
+        replay(samples.resolve("events.jsonl"), withDomains, "--domains", samples.resolve("domains.yaml").toString());
+        assertThat(ReplayTestSupport.assertBalanced(withDomains.summaryJson())).containsEntry("processed", 13L)
+                .containsEntry("parked", 1L).containsEntry("rejected", 6L).containsEntry("duplicate", 2L);
     }
 
     // ------------------------------------------------------------------ gap policies
@@ -326,7 +392,7 @@ class ReplayCommandTest {
                 .containsExactlyInAnyOrder("e-09", "e-10", "e-14");
         assertThat(outputs.rejectedLines()).extracting(line -> line.get("line").asLong())
                 .containsExactly(15L, 16L, 17L, 18L, 19L, 20L);
-        assertThat(result.out()).contains("received").contains("processed").contains("duplicates")
+        assertThat(result.out()).contains("received").contains("processed").contains("duplicate")
                 .contains("parked").contains("rejected");
     }
 

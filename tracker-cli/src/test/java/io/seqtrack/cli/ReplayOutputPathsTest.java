@@ -204,6 +204,81 @@ class ReplayOutputPathsTest {
         assertThat(ReplayTestSupport.readLines(dir.resolve("p.jsonl"))).hasSize(3);
     }
 
+    // ------------------------------------------------------------------ invariant 16: an earlier run's output is kept
+
+    /**
+     * Invariant 16: a second run with the same output path replaced the first run's lines, which may be the only
+     * record of the events it committed. An existing, non-empty output is now refused with exit 2, byte for byte
+     * unchanged, before the store is contacted.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"--processed", "--parked", "--rejected", "--summary"})
+    void invariant16_anExistingNonEmptyOutputIsRefusedAndKeptByteForByte(String option) throws IOException {
+        Path earlier = Files.writeString(dir.resolve("earlier.out"), "{\"eventId\":\"from an earlier run\"}\n");
+        byte[] before = Files.readAllBytes(earlier);
+
+        Result result = tracker("replay", "--events", events.toString(), option, earlier.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        assertThat(result.err()).contains(option + " " + earlier + " exists and is not empty")
+                .contains("--overwrite").contains("Usage: tracker replay");
+        assertThat(result.out()).doesNotContain("received");
+        assertThat(Files.readAllBytes(earlier)).isEqualTo(before);
+    }
+
+    @Test
+    void invariant16_aSecondRunOnTheSameOutputsIsRefusedAndTheFirstRunsLinesSurvive() throws IOException {
+        ReplayTestSupport.Outputs outputs = ReplayTestSupport.Outputs.in(dir);
+        assertThat(ReplayTestSupport.replay(events, outputs).exitCode()).isZero();
+        byte[] firstRun = Files.readAllBytes(outputs.processed());
+        byte[] firstSummary = Files.readAllBytes(outputs.summary());
+        assertThat(outputs.processedLines()).hasSize(3);
+
+        Result again = ReplayTestSupport.replay(events, outputs);
+
+        assertThat(again.exitCode()).as(again.err()).isEqualTo(2);
+        assertThat(again.err()).contains("--processed " + outputs.processed() + " exists and is not empty");
+        assertThat(Files.readAllBytes(outputs.processed())).isEqualTo(firstRun);
+        assertThat(Files.readAllBytes(outputs.summary())).isEqualTo(firstSummary);
+    }
+
+    @Test
+    void invariant16_overwriteReplacesTheOutputs() throws IOException {
+        ReplayTestSupport.Outputs outputs = ReplayTestSupport.Outputs.in(dir);
+        Files.writeString(outputs.processed(), "old line\n");
+        Files.writeString(outputs.summary(), "{\"old\":true}");
+
+        Result result = ReplayTestSupport.replay(events, outputs, "--overwrite");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(outputs.processedLines()).extracting(ReplayTestSupport::id)
+                .containsExactly("user_account/u-1#1", "user_account/u-1#2", "user_account/u-1#3");
+        assertThat(outputs.summaryJson().get("received").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void invariant16_anExistingEmptyOutputIsUsed() throws IOException {
+        Path empty = Files.createFile(dir.resolve("empty.jsonl"));
+
+        Result result = tracker("replay", "--events", events.toString(), "--processed", empty.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(ReplayTestSupport.readLines(empty)).hasSize(3);
+    }
+
+    @Test
+    void invariant16_parkedReplayKeepsAnExistingProcessedFileToo() throws IOException {
+        Path earlier = Files.writeString(dir.resolve("earlier.jsonl"), "{}\n");
+
+        // refused before the store is contacted: the port needs no server
+        Result result = tracker("parked", "replay", "user_account", "u-1", "--store", "redis://127.0.0.1:1",
+                "--processed", earlier.toString());
+
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
+        assertThat(result.err()).contains("--processed " + earlier + " exists and is not empty");
+        assertThat(Files.readString(earlier)).isEqualTo("{}\n");
+    }
+
     private static void assertRefused(Result result, String option, String other, Path path) {
         assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
         assertThat(result.err()).contains(option + " and " + other + " are the same file").contains(path.toString());

@@ -183,6 +183,7 @@ class ReplayRedisTest {
 
         List<JsonNode> handled = new ArrayList<>();
         long processedInSummaries = 0;
+        long linesProcessed = 0;
         for (int w = 1; w <= 2; w++) {
             List<JsonNode> lines = ReplayTestSupport.readLines(dir.resolve("processed-" + w + ".jsonl"));
             for (JsonNode line : lines) {
@@ -192,12 +193,22 @@ class ReplayRedisTest {
             JsonNode summary = ReplayTestSupport.MAPPER.readTree(dir.resolve("summary-" + w + ".json").toFile());
             processedInSummaries += summary.get("processed").asLong();
             assertThat(summary.get("rejected").asLong()).isEqualTo(generated.invalidLines());
+            // issue 15, item 9: each worker read every line; each line is in exactly one fate
+            Map<String, Long> fates = ReplayTestSupport.assertBalanced(summary);
+            assertThat(summary.get("received").asLong()).isEqualTo(generated.lines().size());
+            assertThat(fates).as("worker %d", w).containsEntry("rejected", generated.invalidLines())
+                    .containsEntry("buffered", 0L).containsEntry("unfinished", 0L).containsEntry("parked", 0L)
+                    .containsEntry("skipped", 0L).containsEntry("refused", 0L);
+            linesProcessed += fates.get("processed");
         }
         Map<String, Long> times = handled.stream().collect(Collectors.groupingBy(ReplayTestSupport::id,
                 Collectors.counting()));
         assertThat(times.keySet()).containsExactlyInAnyOrderElementsOf(generated.validEvents());
         assertThat(times).allSatisfy((event, count) -> assertThat(count).as(event).isEqualTo(1L));
         assertThat(processedInSummaries).isEqualTo(generated.validEvents().size());
+        // a line handled by the worker that read it is one of its processed lines; an event handled by the other
+        // worker from the shared buffer is not, so the lines processed are at most the events
+        assertThat(linesProcessed).isPositive().isLessThanOrEqualTo(generated.validEvents().size());
         assertThat(handled).allSatisfy(line -> assertThat(line.get("eventId").asText()).isEqualTo(id(line)));
 
         Map<String, List<JsonNode>> perAggregate = handled.stream().collect(Collectors.groupingBy(

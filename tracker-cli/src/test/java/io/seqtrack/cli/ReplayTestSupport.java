@@ -1,5 +1,7 @@
 package io.seqtrack.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /** Runs {@code tracker replay} in-process and reads what it wrote. */
@@ -117,6 +121,27 @@ final class ReplayTestSupport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The summary's {@code lines} object: each received line's final fate, by name. */
+    static Map<String, Long> lines(JsonNode summary) {
+        Map<String, Long> fates = new LinkedHashMap<>();
+        summary.get("lines").fields().forEachRemaining(f -> fates.put(f.getKey(), f.getValue().asLong()));
+        return fates;
+    }
+
+    /**
+     * The identity docs/cli.md states: every received line is in exactly one fate of {@code lines}, so they add up to
+     * {@code received}. Returns the fates for further checks.
+     */
+    static Map<String, Long> assertBalanced(JsonNode summary) {
+        Map<String, Long> fates = lines(summary);
+        assertThat(fates).containsOnlyKeys("processed", "duplicate", "parked", "skipped", "rejected", "refused",
+                "buffered", "takenByOtherWorker", "unfinished");
+        assertThat(fates.values().stream().mapToLong(Long::longValue).sum())
+                .as("the lines' fates %s add up to the %d lines received", fates, summary.get("received").asLong())
+                .isEqualTo(summary.get("received").asLong());
+        return fates;
     }
 
     /** {@code domain/aggregateId#sequence}, from an output line. */

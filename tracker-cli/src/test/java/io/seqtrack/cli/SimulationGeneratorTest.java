@@ -99,9 +99,11 @@ class SimulationGeneratorTest {
 
     @Test
     void theProgressLineShowsTheFractionDone() {
-        assertThat(SimulationProgress.line(27_000, 54_000, 3))
-                .isEqualTo("[###############---------------]  50%  27,000 / 54,000 deliveries, 3 gaps open");
-        assertThat(SimulationProgress.line(10, 10, 0)).startsWith("[" + "#".repeat(30) + "] 100%");
+        assertThat(ProgressBar.simulation(27_000, 54_000, 3))
+                .isEqualTo("[###############---------------]  50%  27,000 / 54,000 events sent, 3 gaps open");
+        assertThat(ProgressBar.simulation(10, 10, 0)).startsWith("[" + "#".repeat(30) + "] 100%");
+        assertThat(ProgressBar.replay(512, 2048, 10, 7, 1))
+                .isEqualTo("[########----------------------]  25%  10 lines read, 7 events handled, 1 gap open");
     }
 
     private static SimulationPlan generate(int aggregates, int events, double duplicates, double reorder, double gaps,
