@@ -34,22 +34,26 @@ record SimulationReport(SimulationPlan plan, String store, int lanes, Duration g
         out.printf(Locale.ROOT, "store %s, %d lane%s, gap policy SKIP after %s, aggregate ids %s0 .. %s%d%n%n",
                 store, lanes, lanes == 1 ? "" : "s", duration(gapTimeout), plan.idPrefix(), plan.idPrefix(),
                 plan.aggregates() - 1);
-        row(out, "", "generated", "processor");
+        out.println("expected: what the generator made and sent (the truth); observed: what the processor reported");
+        out.println();
+        row(out, "", "expected", "observed");
         row(out, "events generated", count(plan.generated()), "");
-        row(out, "  never delivered (permanent gaps)", count(plan.neverDelivered()), "");
-        row(out, "deliveries, duplicate copies included", count(plan.deliveries()), count(submitted));
-        row(out, "duplicates skipped", count(plan.duplicates()), count(duplicatesSkipped));
-        row(out, "reordered (displaced in the stream)", count(plan.displaced()), "");
-        row(out, "buffered, then handled (behind reorder or gap)", "", count(processedFromBuffer));
-        row(out, "gaps skipped: sequences (ranges)", count(plan.expectedSkippedTotal()),
-                count(skippedSequences) + " (" + count(skippedRanges) + ")");
-        row(out, "gaps after an aggregate's last delivery", count(plan.trailingGaps()), "unseen");
-        row(out, "processed: handled once each, in order", count(plan.distinctDelivered()), count(processed));
+        row(out, "  never sent (gaps that never fill)", count(plan.neverDelivered()), "");
+        row(out, "events sent, duplicate copies included", count(plan.deliveries()), count(submitted));
+        row(out, "duplicate copies recognised, not handled", count(plan.duplicates()), count(duplicatesSkipped));
+        row(out, "events sent out of order", count(plan.displaced()), "");
+        row(out, "held back for a predecessor, then handled", "", count(processedFromBuffer));
+        row(out, "missing events skipped after the gap timeout", count(plan.expectedSkippedTotal()),
+                count(skippedSequences));
+        row(out, "  skip records (one per run of missing events)", "", count(skippedRanges));
+        // nothing after an aggregate's last event reveals that events are missing there: no gap opens
+        row(out, "missing at an aggregate's end (no later event)", count(plan.trailingGaps()), "not visible");
+        row(out, "handled exactly once, in order", count(plan.distinctDelivered()), count(processed));
         row(out, "parked", "0", count(parked));
-        row(out, "left pending", "0", count(pending));
+        row(out, "still buffered at the end", "0", count(pending));
         row(out, "elapsed", "", String.format(Locale.ROOT, "%.2f s", elapsed.toNanos() / 1e9));
         double seconds = Math.max(elapsed.toNanos(), 1) / 1e9;
-        row(out, "throughput (deliveries/s)", "", count(Math.round(submitted / seconds)));
+        row(out, "throughput (events sent per second)", "", count(Math.round(submitted / seconds)));
         out.println();
         if (verdict.passed()) {
             out.println("verification: PASSED");
