@@ -355,7 +355,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             if (tracked) {
                 renewal.stop(outer);
             }
-            return handlerFailed(work, withToken(claim, context.fencingToken()), e);
+            return handlerFailed(work, claim, e);
         } finally {
             if (tracked) {
                 renewal.stop(outer); // whatever the handler threw, it must not keep renewing its lease
@@ -363,10 +363,10 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
             MDC.remove("seqtrack.aggregate");
         }
         long handlerNanos = System.nanoTime() - started;
-        CommitResult committed = tracker.commit(withToken(claim, context.fencingToken()));
+        CommitResult committed = tracker.commit(claim);
         if (committed == CommitResult.CLAIM_LOST) {
             // our lease ran out and another worker took over: our effects are fenced; find out what happened
-            emit(new ProcessorEvent.Fenced(key, now(), claim.sequence(), context.fencingToken()));
+            emit(new ProcessorEvent.Fenced(key, now(), claim.sequence(), claim.fencingToken()));
             return process(work);
         }
         if (observed) {
@@ -442,7 +442,7 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
      * {@code -prof stack} showed in the timer queue's sift operations, see docs/benchmarks.md).
      *
      * <p>{@link #stop} and a renewal exclude each other, so once {@code stop} returns no renewal is in progress or
-     * will run for that handler, and the commit that follows uses the last token the handler was given.
+     * will run for that handler before its commit.
      */
     private final class LaneRenewal implements Runnable {
         /** The handler running on this lane, or null; guarded by this. */
@@ -1093,11 +1093,6 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
                         buffered.type(), buffered.payload());
     }
 
-    private static ClaimDecision withToken(ClaimDecision claim, long token) {
-        return token == claim.fencingToken() ? claim : new ClaimDecision(claim.key(), claim.mode(), claim.status(),
-                claim.sequence(), claim.lastCommitted(), token, claim.holder());
-    }
-
     /** Lane-confined state of one aggregate. */
     private static final class AggregateState {
         boolean blocked;
@@ -1129,12 +1124,12 @@ final class DefaultEventProcessor implements EventProcessor, ProcessorAdmin {
         }
     }
 
-    /** The handler's view; the token changes when the lease is renewed. */
+    /** The handler's view; renewal keeps the claim's token, so it is the same for the whole run. */
     private static final class Context implements HandlerContext {
         private final AggregateKey key;
         private final DomainRegistration domain;
         private final long sequence;
-        private volatile long fencingToken;
+        private final long fencingToken;
         private final int attempt;
         private final String workerId;
         /** Lease renewal bookkeeping, read and written only under the lane's {@link LaneRenewal} monitor. */

@@ -123,37 +123,36 @@ public final class SequenceTrackerService implements SequenceTracker {
 
     @Override
     public List<CommitResult> commitAll(List<ClaimDecision> claims) {
-        Objects.requireNonNull(claims, "claims");
-        List<io.seqtrack.core.port.out.CommitRequest> requests = new java.util.ArrayList<>();
-        for (ClaimDecision claim : claims) {
-            requireClaimed(claim, "commit");
-            if (claim.mode().usesStore()) {
-                requests.add(new io.seqtrack.core.port.out.CommitRequest(claim.key(),
-                        toStore(registry.lookup(claim.key().domain()), claim.sequence()), claim.fencingToken()));
-            }
-        }
-        List<CommitResult> results = requests.isEmpty() ? List.of()
-                : callStore("commitAll", null, () -> store.commitAll(requests));
-        requireSize("commitAll", results, requests.size());
-        return merge(claims, results, CommitResult.COMMITTED);
+        return claimBatch("commit", claims, (claim, registration) -> new io.seqtrack.core.port.out.CommitRequest(
+                claim.key(), toStore(registration, claim.sequence()), claim.fencingToken()),
+                store::commitAll, CommitResult.COMMITTED);
     }
 
     @Override
     public List<RenewResult> renewAll(List<ClaimDecision> claims) {
+        return claimBatch("renew", claims, (claim, registration) -> new io.seqtrack.core.port.out.RenewRequest(
+                claim.key(), toStore(registration, claim.sequence()), claim.fencingToken(), registration.leaseTtl()),
+                store::renewAll, RenewResult.RENEWED);
+    }
+
+    /**
+     * One store batch call for the tracked ones of {@code claims} (each must be {@code CLAIMED}); the answers in request
+     * order, with {@code untracked} for the claims of disabled domains, which touch no store.
+     */
+    private <Q, R> List<R> claimBatch(String operation, List<ClaimDecision> claims,
+            java.util.function.BiFunction<ClaimDecision, DomainRegistration, Q> request,
+            java.util.function.Function<List<Q>, List<R>> call, R untracked) {
         Objects.requireNonNull(claims, "claims");
-        List<io.seqtrack.core.port.out.RenewRequest> requests = new java.util.ArrayList<>();
+        List<Q> requests = new java.util.ArrayList<>();
         for (ClaimDecision claim : claims) {
-            requireClaimed(claim, "renew");
+            requireClaimed(claim, operation);
             if (claim.mode().usesStore()) {
-                DomainRegistration registration = registry.lookup(claim.key().domain());
-                requests.add(new io.seqtrack.core.port.out.RenewRequest(claim.key(),
-                        toStore(registration, claim.sequence()), claim.fencingToken(), registration.leaseTtl()));
+                requests.add(request.apply(claim, registry.lookup(claim.key().domain())));
             }
         }
-        List<RenewResult> results = requests.isEmpty() ? List.of()
-                : callStore("renewAll", null, () -> store.renewAll(requests));
-        requireSize("renewAll", results, requests.size());
-        return merge(claims, results, RenewResult.RENEWED);
+        List<R> results = requests.isEmpty() ? List.of() : callStore(operation + "All", null, () -> call.apply(requests));
+        requireSize(operation + "All", results, requests.size());
+        return merge(claims, results, untracked);
     }
 
     /** Results for the tracked claims, in order, with {@code untracked} for the claims of disabled domains. */
