@@ -3,10 +3,8 @@ package io.seqtrack.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,12 +29,10 @@ class VersionOptionTest {
     private record Run(int exit, String out, String err) {
     }
 
+    /** The CLI in this JVM ({@link ReplayTestSupport#tracker}), its answer under shorter names. */
     private static Run tracker(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = TrackerCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        ReplayTestSupport.Result result = ReplayTestSupport.tracker(args);
+        return new Run(result.exitCode(), result.out(), result.err());
     }
 
     /** The build fills in the version and the commit: {@code -V} prints both (issue 15, #13). */
