@@ -206,6 +206,12 @@ public final class RedisEventBuffer implements EventBuffer {
         return remove("removeParked", key, sequence, keys[KeyLayout.PARKED], keys[KeyLayout.PARKED_INDEX]);
     }
 
+    /** Durable: buffered events live in Redis, so a buffered event is safe to acknowledge to its broker. */
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
     @Override
     public Set<AggregateKey> parkedAggregates() {
         return indexedAggregates("parkedAggregates", "ki");

@@ -1,0 +1,197 @@
+package io.seqtrack.processor.internal;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.processor.Outcome;
+import io.seqtrack.processor.ProcessorEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * A serial lane: everything about the aggregates hashed to it happens here, one task at a time, so their state needs
+ * no locks and a handler never runs twice at once for one aggregate in this process. Submissions arrive in a mailbox;
+ * each run moves them to their aggregates' queues and then takes batches — the head event of up to {@code maxBatch}
+ * ready aggregates — through one {@link Step}. While a batch waits on the store, the mailbox fills, so batches grow
+ * with load and stay at one event when the lane keeps up.
+ */
+final class Lane {
+
+    /** Per-lane aggregate state is a cache: an idle aggregate's state holds nothing the store does not know. */
+    private static final int STATES_PER_LANE = 50_000;
+    /** Batches per run before the lane yields to its timers (gap timeouts, retries). */
+    private static final int BATCHES_PER_RUN = 16;
+
+    final int index;
+    final Shared shared;
+    final Step step;
+    final Gaps gaps;
+    final Parking parking;
+    final LeaseRenewer renewer;
+    private final Queue<Work> mailbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Map<AggregateKey, AggregateState> states = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<AggregateKey, AggregateState> eldest) {
+            return size() > STATES_PER_LANE && eldest.getValue().idle();
+        }
+    };
+    /** Aggregates whose queue head may join the next batch, in the order they became ready. */
+    private final LinkedHashSet<AggregateKey> ready = new LinkedHashSet<>();
+
+    Lane(int index, Shared shared) {
+        this.index = index;
+        this.shared = shared;
+        this.renewer = new LeaseRenewer(shared);
+        this.parking = new Parking(this);
+        this.gaps = new Gaps(this);
+        this.step = new Step(this, new HandlerInvoker(shared, renewer));
+    }
+
+    // ------------------------------------------------------------------ arrival (any thread)
+
+    void submit(Work work) {
+        mailbox.add(work);
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                shared.scheduler.execute(index, this::run);
+            } catch (RuntimeException e) { // closed, or the executor refused: nothing of the mailbox will run
+                scheduled.set(false);
+                Work refused;
+                while ((refused = mailbox.poll()) != null) {
+                    refused.submission().fail(e);
+                }
+            }
+        }
+    }
+
+    /** Runs {@code action} on this lane and completes the stage with its value. */
+    <T> java.util.concurrent.CompletionStage<T> onLane(Supplier<T> action) {
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        shared.scheduler.execute(index, () -> {
+            try {
+                result.complete(action.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    // ------------------------------------------------------------------ on the lane
+
+    private void run() {
+        scheduled.set(false); // first: a submission racing with this run schedules another one
+        pump();
+    }
+
+    /** Takes what arrived and runs batches of ready aggregates, a bounded number of them. */
+    void pump() {
+        for (int batches = 0; batches < BATCHES_PER_RUN; batches++) {
+            Work arrived;
+            while ((arrived = mailbox.poll()) != null) {
+                arrive(arrived);
+            }
+            if (ready.isEmpty()) {
+                return;
+            }
+            runBatch(takeBatch());
+        }
+        // more than BATCHES_PER_RUN are waiting: let the lane's timers (gap timeouts, retries) in first
+        if ((!ready.isEmpty() || !mailbox.isEmpty()) && scheduled.compareAndSet(false, true)) {
+            shared.scheduler.execute(index, this::run);
+        }
+    }
+
+    private void arrive(Work work) {
+        if (shared.lifecycle.closed()) {
+            work.submission().fail(new IllegalStateException("the processor was closed"));
+            return;
+        }
+        AggregateState state = state(work.key());
+        if (state.deferred > 0 && state.queue.size() >= work.registration().maxBufferedPerAggregate()) {
+            // an earlier event waits for a retry or a busy claim and the queue behind it is full
+            shared.emitter.emit(new ProcessorEvent.BufferFull(work.key(), shared.now(), work.sequence()));
+            work.submission().finish(Outcome.BUFFER_FULL);
+            return;
+        }
+        state.queue.add(work);
+        if (state.ready()) {
+            ready.add(work.key());
+        }
+    }
+
+    private List<Work> takeBatch() {
+        int max = shared.settings.maxBatch();
+        List<Work> batch = new ArrayList<>(Math.min(max, ready.size()));
+        Iterator<AggregateKey> keys = ready.iterator();
+        while (keys.hasNext() && batch.size() < max) {
+            AggregateState state = state(keys.next());
+            keys.remove();
+            batch.add(state.queue.poll());
+        }
+        return batch;
+    }
+
+    /** Runs works through one step, tells their submitters, drains what their commits released, re-marks readiness. */
+    void runBatch(List<Work> batch) {
+        List<Result> results = step.run(batch);
+        for (Result result : results) {
+            result.complete();
+        }
+        for (Result result : results) {
+            AggregateKey key = result.work().key();
+            Work work = result.work();
+            if (result.is(Outcome.PROCESSED) && work.tracked()
+                    && (state(key).gapOpen() || state(key).pendingSeen || work.origin() == Work.Origin.BUFFER || work.resumed())) {
+                // our commit may have closed a gap, or it was a buffered event a retry or busy wait took out of its
+                // drain: take the buffered successors now. Without a gap known here nothing of ours is buffered;
+                // other workers' buffered events have their own gap timers and wake-ups (and the sweep adopts orphans)
+                gaps.drain(key);
+            }
+            markReady(state(key));
+        }
+    }
+
+    /** Runs one work now (drain, replay, a retry) and returns its result; the caller decides what it means. */
+    Result runOne(Work work) {
+        return step.run(List.of(work)).get(0);
+    }
+
+    /** Schedules {@code work} to run again later, keeping its place ahead of the aggregate's later submissions. */
+    void defer(Work work, Duration delay) {
+        AggregateState state = state(work.key());
+        state.deferred++;
+        shared.scheduler.schedule(index, delay, () -> {
+            state.deferred--;
+            if (shared.lifecycle.closed()) { // a retry or busy wait that outlived close() on a shared scheduler
+                work.submission().fail(new IllegalStateException("the processor was closed"));
+                return;
+            }
+            runBatch(List.of(work));
+            pump();
+        });
+    }
+
+    private void markReady(AggregateState state) {
+        if (state.ready()) {
+            ready.add(state.key);
+        }
+    }
+
+    AggregateState state(AggregateKey key) {
+        AggregateState state = states.get(key);
+        if (state == null) {
+            state = new AggregateState(key);
+            states.put(key, state);
+        }
+        return state;
+    }
+}

@@ -1,0 +1,305 @@
+package io.seqtrack.processor.internal;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.InvalidEventException;
+import io.seqtrack.core.domain.SequenceTrackingException;
+import io.seqtrack.core.domain.UnknownDomainException;
+import io.seqtrack.core.port.in.ClaimDecision;
+import io.seqtrack.core.port.out.BufferPresence;
+import io.seqtrack.core.port.out.CommitResult;
+import io.seqtrack.processor.Outcome;
+import io.seqtrack.processor.ProcessorEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claim → handle → commit for a batch of works of distinct aggregates, with one store call per phase: one
+ * {@code claimAll}, one probe of the buffer for parked aggregates, the handlers, one {@code commitAll}. Returns what
+ * happened to each work as a {@link Result}; it completes no submission itself.
+ */
+final class Step {
+
+    private static final Logger log = LoggerFactory.getLogger(Step.class);
+
+    private final Lane lane;
+    private final Shared shared;
+    private final HandlerInvoker invoker;
+
+    Step(Lane lane, HandlerInvoker invoker) {
+        this.lane = lane;
+        this.shared = lane.shared;
+        this.invoker = invoker;
+    }
+
+    List<Result> run(List<Work> batch) {
+        Result[] results = new Result[batch.size()];
+        List<Integer> toClaim = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Work work = batch.get(i);
+            if (shared.lifecycle.closed()) {
+                results[i] = Result.failed(work, new IllegalStateException("the processor was closed"));
+                continue;
+            }
+            Result blocked = guarded(work, () -> behindParked(work));
+            if (blocked != null) {
+                results[i] = blocked;
+            } else {
+                toClaim.add(i);
+            }
+        }
+        if (!toClaim.isEmpty()) {
+            claimHandleCommit(batch, toClaim, results);
+        }
+        return List.of(results);
+    }
+
+    /** An aggregate known to be blocked: parked work elsewhere keeps it blocked, or it was replayed meanwhile. */
+    private Result behindParked(Work work) {
+        if (!work.tracked() || work.origin() == Work.Origin.REPLAY || !lane.state(work.key()).blocked) {
+            return null;
+        }
+        if (shared.buffer.parked(work.key()).isEmpty()) {
+            lane.parking.unblock(work.key()); // an operator (maybe through another worker) replayed or skipped it
+            return null;
+        }
+        long last = shared.tracker.lastCommitted(work.key());
+        if (work.sequence() <= last) { // a redelivery of something already committed is a duplicate, not parked
+            shared.emitter.emit(new ProcessorEvent.Duplicate(work.key(), shared.now(), work.sequence(), last));
+            return Result.finished(work, Outcome.DUPLICATE);
+        }
+        return Result.finished(work, lane.parking.park(work, "aggregate blocked behind parked events"));
+    }
+
+    private void claimHandleCommit(List<Work> batch, List<Integer> indexes, Result[] results) {
+        List<Work> works = new ArrayList<>(indexes.size());
+        for (int i : indexes) {
+            works.add(batch.get(i));
+        }
+        List<ClaimDecision> claims;
+        try {
+            claims = shared.tracker.claimAll(events(works), shared.settings.workerId());
+        } catch (InvalidEventException | UnknownDomainException e) {
+            if (works.size() == 1) {
+                results[indexes.get(0)] = rejected(works.get(0), e);
+            } else { // one bad event must not fail the others: each alone, so only the bad one is rejected
+                for (int n = 0; n < works.size(); n++) {
+                    results[indexes.get(n)] = run(List.of(works.get(n))).get(0);
+                }
+            }
+            return;
+        } catch (SequenceTrackingException e) {
+            // what the failed batch claimed is unknown or unusable: its leases expire; nothing was handled
+            for (int n = 0; n < works.size(); n++) {
+                results[indexes.get(n)] = failClosed(works.get(n), e);
+            }
+            return;
+        }
+        List<Integer> toHandle = new ArrayList<>();
+        List<Integer> early = new ArrayList<>();
+        Set<AggregateKey> probe = new HashSet<>();
+        for (int n = 0; n < works.size(); n++) {
+            Work work = works.get(n);
+            ClaimDecision claim = claims.get(n);
+            switch (claim.status()) {
+                case DUPLICATE -> {
+                    if (shared.emitter.observed()) {
+                        shared.emitter.emit(new ProcessorEvent.Duplicate(work.key(), shared.now(), claim.sequence(),
+                                claim.lastCommitted()));
+                    }
+                    results[indexes.get(n)] = Result.finished(work, Outcome.DUPLICATE);
+                }
+                case BUSY -> {
+                    lane.defer(work.resumedLater(), shared.settings.busyRetryDelay());
+                    results[indexes.get(n)] = Result.deferred(work);
+                }
+                case GAP -> {
+                    if (work.origin() == Work.Origin.BUFFER) { // a drained event stays where it is, in the buffer
+                        results[indexes.get(n)] = Result.stillEarly(work);
+                    } else {
+                        early.add(n);
+                        probe.add(work.key());
+                    }
+                }
+                default -> {
+                    toHandle.add(n);
+                    if (work.tracked() && work.origin() != Work.Origin.REPLAY) {
+                        probe.add(work.key());
+                    }
+                }
+            }
+        }
+        Set<AggregateKey> parked;
+        try {
+            // parked by another worker or before a restart: the block is durable, not only local; and buffered events
+            // nobody here knows of wait to be drained after our commit. One question for the whole batch, asked after
+            // the claims, so a park that happened before our claim is seen
+            BufferPresence presence = probe.isEmpty() ? BufferPresence.NONE : shared.buffer.presence(probe);
+            parked = presence.parked();
+            for (AggregateKey key : presence.pending()) {
+                lane.state(key).pendingSeen = true;
+            }
+        } catch (SequenceTrackingException e) {
+            for (int n : toHandle) {
+                release(works.get(n), claims.get(n));
+                results[indexes.get(n)] = failClosed(works.get(n), e);
+            }
+            for (int n : early) {
+                results[indexes.get(n)] = failClosed(works.get(n), e);
+            }
+            return;
+        }
+        for (int n : early) {
+            Work work = works.get(n);
+            results[indexes.get(n)] = guarded(work, () -> Result.finished(work, parked.contains(work.key())
+                    ? lane.parking.park(work, "aggregate blocked behind parked events")
+                    : lane.gaps.bufferEarly(work, claims.get(n))));
+        }
+        List<Work> handled = new ArrayList<>();
+        List<ClaimDecision> handledClaims = new ArrayList<>();
+        List<Integer> handledIndexes = new ArrayList<>();
+        for (int n : toHandle) {
+            Work work = works.get(n);
+            if (parked.contains(work.key())) {
+                release(work, claims.get(n));
+                results[indexes.get(n)] = guarded(work, () -> Result.finished(work,
+                        lane.parking.park(work, "aggregate blocked behind parked events")));
+            } else {
+                handled.add(work);
+                handledClaims.add(claims.get(n));
+                handledIndexes.add(indexes.get(n));
+            }
+        }
+        if (!handled.isEmpty()) {
+            handleAndCommit(handled, handledClaims, handledIndexes, results);
+        }
+    }
+
+    private void handleAndCommit(List<Work> works, List<ClaimDecision> claims, List<Integer> indexes,
+            Result[] results) {
+        List<HandlerInvoker.Run> runs = invoker.invoke(works, claims);
+        List<ClaimDecision> toCommit = new ArrayList<>();
+        List<Integer> committing = new ArrayList<>();
+        for (int n = 0; n < works.size(); n++) {
+            HandlerInvoker.Run run = runs.get(n);
+            Work work = works.get(n);
+            if (run.refused()) { // closed between the claim and the handler: give the claim back
+                release(work, claims.get(n));
+                results[indexes.get(n)] = Result.failed(work, new IllegalStateException("the processor was closed"));
+            } else if (run.error() != null) {
+                ClaimDecision claim = claims.get(n);
+                results[indexes.get(n)] = guarded(work, () -> handlerFailed(work, claim, run.error()));
+            } else {
+                toCommit.add(claims.get(n));
+                committing.add(n);
+            }
+        }
+        if (toCommit.isEmpty()) {
+            return;
+        }
+        List<CommitResult> commits;
+        try {
+            commits = shared.tracker.commitAll(toCommit);
+        } catch (SequenceTrackingException e) {
+            // unknown outcome: a commit that landed answers DUPLICATE to the broker's redelivery
+            for (int n : committing) {
+                results[indexes.get(n)] = failClosed(works.get(n), e);
+            }
+            return;
+        }
+        for (int c = 0; c < committing.size(); c++) {
+            int n = committing.get(c);
+            Work work = works.get(n);
+            ClaimDecision claim = claims.get(n);
+            if (commits.get(c) == CommitResult.CLAIM_LOST) {
+                // our lease ran out and another worker took over: our effects are fenced; find out what happened
+                shared.emitter.emit(new ProcessorEvent.Fenced(work.key(), shared.now(), claim.sequence(),
+                        claim.fencingToken()));
+                results[indexes.get(n)] = run(List.of(work)).get(0);
+                continue;
+            }
+            if (shared.emitter.observed()) {
+                shared.emitter.emit(new ProcessorEvent.Processed(work.key(), shared.now(), claim.sequence(),
+                        work.attempt(), Duration.ofNanos(runs.get(n).nanos()), work.origin() == Work.Origin.BUFFER));
+            }
+            results[indexes.get(n)] = Result.finished(work, Outcome.PROCESSED);
+        }
+    }
+
+    private Result handlerFailed(Work work, ClaimDecision claim, Throwable error) {
+        AggregateKey key = work.key();
+        release(work, claim);
+        String description = error.getClass().getSimpleName() + ": " + error.getMessage();
+        int maxAttempts = work.origin() == Work.Origin.REPLAY ? 1 : work.registration().retryPolicy().maxAttempts();
+        if (work.attempt() < maxAttempts) {
+            Duration delay = work.registration().retryPolicy().backoff(work.attempt(), shared.settings.random()
+                    .getAsDouble());
+            shared.emitter.emit(new ProcessorEvent.Retried(key, shared.now(), claim.sequence(), work.attempt(), delay,
+                    description));
+            log.info("seqtrack: {} #{} attempt {} failed ({}); retrying in {}", key, claim.sequence(), work.attempt(),
+                    description, delay);
+            lane.defer(work.nextAttempt(), delay);
+            return Result.deferred(work);
+        }
+        if (!work.tracked()) {
+            // a disabled domain has no order to protect and maybe no sequence to park under: hand it back
+            log.warn("seqtrack: {} failed {} time(s) in untracked domain: {}", key, work.attempt(), description);
+            return Result.failed(work, io.seqtrack.processor.HandlerFailedException.of(key, work.attempt(), error));
+        }
+        log.warn("seqtrack: {} #{} failed {} time(s), parking it: {}", key, claim.sequence(), work.attempt(),
+                description);
+        return Result.finished(work, lane.parking.park(work, "handler failed " + work.attempt() + " time(s): "
+                + description));
+    }
+
+    /** Gives a claim back (best effort: if the store cannot answer, the lease expires in time anyway). */
+    private void release(Work work, ClaimDecision claim) {
+        if (!work.tracked()) {
+            return;
+        }
+        try {
+            shared.tracker.release(claim);
+        } catch (SequenceTrackingException e) {
+            log.warn("seqtrack: could not release {} #{} ({}); its lease will expire", work.key(), claim.sequence(),
+                    e.getMessage());
+        }
+    }
+
+    /** Runs a follow-up action for one work; a store failure or a bug in it fails that work only. */
+    private Result guarded(Work work, java.util.function.Supplier<Result> action) {
+        try {
+            return action.get();
+        } catch (InvalidEventException | UnknownDomainException e) {
+            return rejected(work, e);
+        } catch (SequenceTrackingException e) {
+            return failClosed(work, e);
+        } catch (RuntimeException | Error e) {
+            log.error("seqtrack: {} #{} failed unexpectedly", work.key(), work.sequence(), e);
+            return Result.failed(work, e);
+        }
+    }
+
+    private Result rejected(Work work, RuntimeException e) {
+        shared.emitter.emit(new ProcessorEvent.Rejected(work.key(), shared.now(), e.getMessage()));
+        return Result.finished(work, Outcome.REJECTED);
+    }
+
+    /** The store or buffer could not answer: nothing is known to have happened — fail, never guess. */
+    private Result failClosed(Work work, SequenceTrackingException e) {
+        log.warn("seqtrack: {} #{} failed closed: {}", work.key(), work.sequence(), e.getMessage());
+        shared.storeFailed();
+        return Result.failed(work, e);
+    }
+
+    private static List<io.seqtrack.core.port.in.TrackedEvent> events(List<Work> works) {
+        List<io.seqtrack.core.port.in.TrackedEvent> events = new ArrayList<>(works.size());
+        for (Work work : works) {
+            events.add(work.event());
+        }
+        return events;
+    }
+}
