@@ -45,6 +45,11 @@ abstract class Backend implements AutoCloseable {
      */
     abstract RedisClusterAsyncCommands<byte[], byte[]> keyCommands();
 
+    /** Whether this is a Cluster: a script then reaches only the keys of one hash slot. */
+    boolean clustered() {
+        return this instanceof ClusterBackend;
+    }
+
     /** The batch connection, whose auto-flush a batch turns off; {@code null} if batches pipeline without it. */
     abstract StatefulConnection<byte[], byte[]> flushableBatchConnection();
 

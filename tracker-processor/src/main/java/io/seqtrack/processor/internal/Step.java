@@ -93,9 +93,14 @@ final class Step {
             }
             return;
         } catch (SequenceTrackingException e) {
-            // what the failed batch claimed is unknown or unusable: its leases expire; nothing was handled
-            for (int n = 0; n < works.size(); n++) {
-                results[indexes.get(n)] = failClosed(works.get(n), e);
+            if (works.size() == 1) { // what it claimed is unknown: its lease expires; nothing was handled
+                results[indexes.get(0)] = failClosed(works.get(0), e);
+            } else {
+                // a batch fails as a whole (one script call); claiming again after an unknown outcome is allowed, so
+                // each event alone finds out whether it is the one the store cannot answer for
+                for (int n = 0; n < works.size(); n++) {
+                    results[indexes.get(n)] = run(List.of(works.get(n))).get(0);
+                }
             }
             return;
         }
@@ -201,20 +206,16 @@ final class Step {
         if (toCommit.isEmpty()) {
             return;
         }
-        List<CommitResult> commits;
-        try {
-            commits = shared.tracker.commitAll(toCommit);
-        } catch (SequenceTrackingException e) {
-            // unknown outcome: a commit that landed answers DUPLICATE to the broker's redelivery
-            for (int n : committing) {
-                results[indexes.get(n)] = failClosed(works.get(n), e);
-            }
-            return;
-        }
+        List<CommitResult> commits = commit(toCommit);
         for (int c = 0; c < committing.size(); c++) {
             int n = committing.get(c);
             Work work = works.get(n);
             ClaimDecision claim = claims.get(n);
+            if (commits.get(c) == null) {
+                // unknown outcome: a commit that landed answers DUPLICATE to the broker's redelivery
+                results[indexes.get(n)] = failClosed(work, commitFailures.get(c));
+                continue;
+            }
             if (commits.get(c) == CommitResult.CLAIM_LOST) {
                 // our lease ran out and another worker took over: our effects are fenced; find out what happened
                 shared.emitter.emit(new ProcessorEvent.Fenced(work.key(), shared.now(), claim.sequence(),
@@ -227,6 +228,41 @@ final class Step {
                         work.attempt(), Duration.ofNanos(runs.get(n).nanos()), work.origin() == Work.Origin.BUFFER));
             }
             results[indexes.get(n)] = Result.finished(work, Outcome.PROCESSED);
+        }
+    }
+
+    /** Failures of the last {@link #commit}, by position; lane-confined like the step itself. */
+    private final List<SequenceTrackingException> commitFailures = new ArrayList<>();
+
+    /**
+     * One {@code commitAll}; if it fails, each commit again alone (a retry with the same arguments is what the SPI
+     * prescribes after an unknown outcome), so one aggregate the store cannot answer for fails only its own event.
+     *
+     * @return per claim its answer, or null where it stayed unknown (the failure is in {@link #commitFailures})
+     */
+    private List<CommitResult> commit(List<ClaimDecision> claims) {
+        commitFailures.clear();
+        for (int i = 0; i < claims.size(); i++) {
+            commitFailures.add(null);
+        }
+        try {
+            return shared.tracker.commitAll(claims);
+        } catch (SequenceTrackingException e) {
+            List<CommitResult> answers = new ArrayList<>(claims.size());
+            for (int i = 0; i < claims.size(); i++) {
+                if (claims.size() == 1) {
+                    commitFailures.set(i, e);
+                    answers.add(null);
+                    continue;
+                }
+                try {
+                    answers.add(shared.tracker.commit(claims.get(i)));
+                } catch (SequenceTrackingException alone) {
+                    commitFailures.set(i, alone);
+                    answers.add(null);
+                }
+            }
+            return answers;
         }
     }
 
