@@ -41,11 +41,21 @@ final class ModelScenario {
     private final int eventsPerAggregate;
     private final int workers;
 
+    /** Lanes run after about one in {@code runEvery} submissions: 4 keeps batches small, 50 makes them large. */
+    private final int runEvery;
+    private final boolean batchHandler;
+
     ModelScenario(long seed, int aggregates, int eventsPerAggregate, int workers) {
+        this(seed, aggregates, eventsPerAggregate, workers, 4, false);
+    }
+
+    ModelScenario(long seed, int aggregates, int eventsPerAggregate, int workers, int runEvery, boolean batchHandler) {
         this.seed = seed;
         this.aggregates = aggregates;
         this.eventsPerAggregate = eventsPerAggregate;
         this.workers = workers;
+        this.runEvery = runEvery;
+        this.batchHandler = batchHandler;
     }
 
     /** Runs the scenario on the harness and asserts the model; returns the number of handler successes checked. */
@@ -81,11 +91,12 @@ final class ModelScenario {
 
         List<EventProcessor> processors = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
-            processors.add(harness.processor("worker-" + w));
+            processors.add(batchHandler ? harness.batchProcessor("worker-" + w, b -> { })
+                    : harness.processor("worker-" + w));
         }
         for (Event event : stream) {
             processors.get(random.nextInt(workers)).submit(event);
-            if (random.nextInt(4) == 0) {
+            if (random.nextInt(runEvery) == 0) {
                 harness.scheduler.runReady();
             }
         }

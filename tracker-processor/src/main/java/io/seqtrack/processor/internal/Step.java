@@ -29,11 +29,13 @@ final class Step {
     private final Lane lane;
     private final Shared shared;
     private final HandlerInvoker invoker;
+    private final HandlerFailures failures;
 
     Step(Lane lane, HandlerInvoker invoker) {
         this.lane = lane;
         this.shared = lane.shared;
         this.invoker = invoker;
+        this.failures = new HandlerFailures(lane);
     }
 
     List<Result> run(List<Work> batch) {
@@ -150,7 +152,7 @@ final class Step {
             }
         } catch (SequenceTrackingException e) {
             for (int n : toHandle) {
-                release(works.get(n), claims.get(n));
+                failures.release(works.get(n), claims.get(n));
                 results[indexes.get(n)] = failClosed(works.get(n), e);
             }
             for (int n : early) {
@@ -170,7 +172,7 @@ final class Step {
         for (int n : toHandle) {
             Work work = works.get(n);
             if (parked.contains(work.key())) {
-                release(work, claims.get(n));
+                failures.release(work, claims.get(n));
                 results[indexes.get(n)] = guarded(work, () -> Result.finished(work,
                         lane.parking.park(work, "aggregate blocked behind parked events")));
             } else {
@@ -193,11 +195,11 @@ final class Step {
             HandlerInvoker.Run run = runs.get(n);
             Work work = works.get(n);
             if (run.refused()) { // closed between the claim and the handler: give the claim back
-                release(work, claims.get(n));
+                failures.release(work, claims.get(n));
                 results[indexes.get(n)] = Result.failed(work, new IllegalStateException("the processor was closed"));
             } else if (run.error() != null) {
                 ClaimDecision claim = claims.get(n);
-                results[indexes.get(n)] = guarded(work, () -> handlerFailed(work, claim, run.error()));
+                results[indexes.get(n)] = guarded(work, () -> failures.handlerFailed(work, claim, run.error()));
             } else {
                 toCommit.add(claims.get(n));
                 committing.add(n);
@@ -263,45 +265,6 @@ final class Step {
                 }
             }
             return answers;
-        }
-    }
-
-    private Result handlerFailed(Work work, ClaimDecision claim, Throwable error) {
-        AggregateKey key = work.key();
-        release(work, claim);
-        String description = error.getClass().getSimpleName() + ": " + error.getMessage();
-        int maxAttempts = work.origin() == Work.Origin.REPLAY ? 1 : work.registration().retryPolicy().maxAttempts();
-        if (work.attempt() < maxAttempts) {
-            Duration delay = work.registration().retryPolicy().backoff(work.attempt(), shared.settings.random()
-                    .getAsDouble());
-            shared.emitter.emit(new ProcessorEvent.Retried(key, shared.now(), claim.sequence(), work.attempt(), delay,
-                    description));
-            log.info("seqtrack: {} #{} attempt {} failed ({}); retrying in {}", key, claim.sequence(), work.attempt(),
-                    description, delay);
-            lane.defer(work.nextAttempt(), delay);
-            return Result.deferred(work);
-        }
-        if (!work.tracked()) {
-            // a disabled domain has no order to protect and maybe no sequence to park under: hand it back
-            log.warn("seqtrack: {} failed {} time(s) in untracked domain: {}", key, work.attempt(), description);
-            return Result.failed(work, io.seqtrack.processor.HandlerFailedException.of(key, work.attempt(), error));
-        }
-        log.warn("seqtrack: {} #{} failed {} time(s), parking it: {}", key, claim.sequence(), work.attempt(),
-                description);
-        return Result.finished(work, lane.parking.park(work, "handler failed " + work.attempt() + " time(s): "
-                + description));
-    }
-
-    /** Gives a claim back (best effort: if the store cannot answer, the lease expires in time anyway). */
-    private void release(Work work, ClaimDecision claim) {
-        if (!work.tracked()) {
-            return;
-        }
-        try {
-            shared.tracker.release(claim);
-        } catch (SequenceTrackingException e) {
-            log.warn("seqtrack: could not release {} #{} ({}); its lease will expire", work.key(), claim.sequence(),
-                    e.getMessage());
         }
     }
 

@@ -1,0 +1,159 @@
+package io.seqtrack.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.InvalidConfigurationException;
+import io.seqtrack.core.port.out.ParkedEvent;
+import io.seqtrack.core.registry.DomainRegistration;
+import io.seqtrack.core.registry.DomainRegistry;
+import io.seqtrack.core.registry.GapPolicy;
+import io.seqtrack.core.registry.RetryPolicy;
+import io.seqtrack.inmemory.InMemoryEventBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Processor v2's API: lane batches, the batch handler, and following a submission to its fate. */
+class LaneBatchesAndSubmissionsTest {
+
+    private static final RetryPolicy RETRY = RetryPolicy.builder().maxAttempts(2).initialBackoff(Duration.ofMillis(100))
+            .maxBackoff(Duration.ofSeconds(1)).multiplier(2).jitter(0).build();
+
+    private final ProcessorHarness harness = new ProcessorHarness(DomainRegistry.of(
+            DomainRegistration.builder("user_account").retryPolicy(RETRY).gapTimeout(Duration.ofSeconds(30))
+                    .gapPolicy(GapPolicy.FAIL).leaseTtl(Duration.ofSeconds(10)).build()));
+
+    @AfterEach
+    void close() {
+        harness.close();
+    }
+
+    private static Event event(String id, long seq) {
+        return ProcessorHarness.event("user_account", id, seq);
+    }
+
+    @Test
+    void eventsQueuedTogetherAreClaimedHandledAndCommittedAsOneBatchPerLane() {
+        EventProcessor processor = harness.batchProcessor("w", b -> { });
+        List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
+        for (int a = 0; a < 40; a++) {
+            outcomes.add(processor.submit(event("a" + a, 1)));
+            outcomes.add(processor.submit(event("a" + a, 2)));
+        }
+        harness.scheduler.runReady();
+
+        assertThat(outcomes).allSatisfy(o -> assertThat(o.toCompletableFuture().getNow(null)).isEqualTo(Outcome.PROCESSED));
+        // 4 lanes, 40 aggregates with 2 events each: every lane makes two batches (#1s, then #2s), none of one event
+        assertThat(harness.batchSizes).hasSize(8).allMatch(n -> n > 1);
+        assertThat(harness.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(80);
+        for (int a = 0; a < 40; a++) {
+            assertThat(harness.handled("user_account", "a" + a)).containsExactly(1L, 2L);
+        }
+    }
+
+    @Test
+    void maxBatchBoundsTheBatch() {
+        EventProcessor processor = harness.batchProcessor("w", b -> b.maxBatch(3));
+        for (int a = 0; a < 40; a++) {
+            processor.submit(event("a" + a, 1));
+        }
+        harness.scheduler.runReady();
+        assertThat(harness.batchSizes).allMatch(n -> n <= 3);
+        assertThat(harness.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(40);
+    }
+
+    @Test
+    void aFailedBatchIsSplitSoOnlyThePoisonEventIsRetriedAndParked() {
+        EventProcessor processor = harness.batchProcessor("w", b -> b.maxBatch(64));
+        harness.failTimes("user_account", "poison", 1, Integer.MAX_VALUE);
+        List<CompletionStage<Outcome>> good = new ArrayList<>();
+        for (int a = 0; a < 12; a++) {
+            good.add(processor.submit(event("a" + a, 1)));
+        }
+        CompletionStage<Outcome> poison = processor.submit(event("poison", 1));
+        harness.scheduler.advance(Duration.ofSeconds(5));
+
+        assertThat(good).allSatisfy(o -> assertThat(o.toCompletableFuture().getNow(null)).isEqualTo(Outcome.PROCESSED));
+        assertThat(harness.events(ProcessorEvent.Retried.class)).as("only the poison event is retried")
+                .extracting(r -> r.key().aggregateId()).containsOnly("poison");
+        assertThat(harness.events(ProcessorEvent.Processed.class)).extracting(ProcessorEvent.Processed::attempts)
+                .as("the others keep attempt 1: the split charges no attempt").containsOnly(1);
+        assertThat(poison.toCompletableFuture().getNow(null)).isEqualTo(Outcome.PARKED);
+        assertThat(harness.buffer.parked(AggregateKey.of("user_account", "poison"))).extracting(ParkedEvent::sequence)
+                .containsExactly(1L);
+    }
+
+    @Test
+    void aBufferedSubmissionSettlesWhenItsGapFillsAndIsAcknowledgeableOnlyThenWithAnInMemoryBuffer() {
+        EventProcessor processor = harness.processor("w");
+        assertThat(processor.durableBuffer()).isFalse();
+        Submission early = processor.submitTracked(event("u", 2));
+        harness.scheduler.runReady();
+        assertThat(early.accepted().toCompletableFuture().getNow(null)).isEqualTo(Outcome.BUFFERED);
+        assertThat(early.settled().toCompletableFuture()).isNotDone();
+        assertThat(early.acknowledgeable().toCompletableFuture()).as("an in-memory buffer dies with the process")
+                .isNotDone();
+
+        harness.submit(processor, event("u", 1));
+        assertThat(early.settled().toCompletableFuture().getNow(null)).isEqualTo(Outcome.PROCESSED);
+        assertThat(early.acknowledgeable().toCompletableFuture().getNow(null)).isEqualTo(Outcome.PROCESSED);
+        assertThat(early.event()).isEqualTo(event("u", 2));
+    }
+
+    @Test
+    void aBufferedSubmissionDroppedByGapPolicyFailSettlesAsSkipped() {
+        EventProcessor processor = harness.processor("w");
+        Submission early = processor.submitTracked(event("u", 3));
+        harness.scheduler.advance(Duration.ofSeconds(31));
+        assertThat(early.settled().toCompletableFuture().getNow(null)).isEqualTo(Outcome.SKIPPED);
+    }
+
+    @Test
+    void closingFailsWhatHasNotSettledSoTheBrokerRedelivers() {
+        EventProcessor processor = harness.processor("w");
+        Submission early = processor.submitTracked(event("u", 2));
+        harness.scheduler.runReady();
+        processor.close();
+        CompletableFuture<Outcome> settled = early.settled().toCompletableFuture();
+        assertThat(settled).isCompletedExceptionally();
+        assertThat(early.accepted().toCompletableFuture().getNow(null)).isEqualTo(Outcome.BUFFERED);
+    }
+
+    @Test
+    void aDurableBufferMakesTheFirstOutcomeAcknowledgeable() {
+        InMemoryEventBuffer memory = InMemoryEventBuffer.create();
+        ForwardingEventBuffer durable = new ForwardingEventBuffer(memory) {
+            @Override
+            public boolean durable() {
+                return true;
+            }
+        };
+        try (ProcessorHarness durableHarness = new ProcessorHarness(harness.registry, null, durable)) {
+            EventProcessor processor = durableHarness.processor("w");
+            assertThat(processor.durableBuffer()).isTrue();
+            Submission early = processor.submitTracked(event("u", 2));
+            durableHarness.scheduler.runReady();
+            assertThat(early.acknowledgeable().toCompletableFuture().getNow(null)).isEqualTo(Outcome.BUFFERED);
+        }
+    }
+
+    @Test
+    void theBuilderRefusesBothHandlersNeitherHandlerAndABadMaxBatch() {
+        EventProcessor.Builder both = EventProcessor.builder().registry(harness.registry).store(harness.store)
+                .buffer(harness.buffer).handler((e, c) -> { }).batchHandler(batch -> { });
+        assertThatThrownBy(both::build).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("processor.batchHandler");
+        EventProcessor.Builder neither = EventProcessor.builder().registry(harness.registry).store(harness.store)
+                .buffer(harness.buffer);
+        assertThatThrownBy(neither::build).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("processor.handler");
+        assertThatThrownBy(() -> EventProcessor.builder().maxBatch(0)).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("processor.maxBatch");
+    }
+}
