@@ -1,14 +1,10 @@
 package io.seqtrack.redis;
 
-import io.lettuce.core.ScriptOutputType;
 import io.seqtrack.core.domain.InvalidConfigurationException;
 import io.seqtrack.core.domain.SequenceStoreException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The layout record {@code <prefix>:layout} (invariant 11 of docs/semantics.md): a small hash that says how this
@@ -46,10 +42,10 @@ final class LayoutRecord {
      * @throws InvalidConfigurationException naming both values if the recorded layout differs from the configured one
      * @throws SequenceStoreException        if Redis cannot answer
      */
-    static Recorded verify(Backend backend, RedisStoreConfig config, long awaitMillis, String what) {
+    static Recorded verify(ScriptCalls calls, RedisStoreConfig config, String what) {
         byte[] key = key(config.keyPrefix());
         long freshness = config.nearCacheSize() == 0 ? 0 : config.nearCacheFreshness().toMillis();
-        List<Object> reply = call(backend, key, awaitMillis, what, SCRIPT,
+        List<Object> reply = call(calls, key, what, SCRIPT,
                 VERSION, config.adoptRecordedLayout() ? "" : Integer.toString(config.buckets()), config.keyPrefix(),
                 Long.toString(freshness));
         String status = text(reply.get(0));
@@ -58,13 +54,13 @@ final class LayoutRecord {
                 // adopting, and nothing recorded: if the prefix holds data, it was written under a layout nobody
                 // recorded (before the record existed) — guessing would read it as "nothing committed". An empty
                 // prefix is safe: record the configured layout before anything is written under it.
-                if (prefixHoldsData(backend, config, awaitMillis)) {
+                if (prefixHoldsData(calls, config)) {
                     throw InvalidConfigurationException.of("redis.layout", "no layout is recorded under prefix '"
                             + config.keyPrefix() + "', but it holds data (written before seqtrack recorded layouts, or "
                             + "under another tool): refusing to guess its bucket count. Configure the bucket count the "
                             + "data was written with (the CLI's --buckets), or start the application first");
                 }
-                return verify(backend, config.toBuilder().recordLayout().build(), awaitMillis, what);
+                return verify(calls, config.toBuilder().recordLayout().build(), what);
             case "OK":
                 return new Recorded(parseInt(reply.get(2), what), Duration.ofMillis(Long.parseLong(text(reply.get(3)))));
             case "MISMATCH":
@@ -86,23 +82,13 @@ final class LayoutRecord {
     }
 
     /** Whether any key of the prefix's buckets exists (a SCAN over the keyspace, every master on a Cluster). */
-    private static boolean prefixHoldsData(Backend backend, RedisStoreConfig config, long awaitMillis) {
+    private static boolean prefixHoldsData(ScriptCalls calls, RedisStoreConfig config) {
         io.lettuce.core.ScanArgs args = io.lettuce.core.ScanArgs.Builder.matches(config.keyPrefix() + ":{*").limit(1_000);
         io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
         do {
             io.lettuce.core.ScanCursor from = cursor;
-            io.lettuce.core.KeyScanCursor<byte[]> page;
-            try {
-                page = backend.keyCommands().scan(from, args).toCompletableFuture()
-                        .get(awaitMillis, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                throw SequenceStoreException.of("look for data under prefix " + config.keyPrefix(), e.getCause());
-            } catch (TimeoutException e) {
-                throw SequenceStoreException.of("look for data under prefix " + config.keyPrefix(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw SequenceStoreException.of("look for data under prefix " + config.keyPrefix(), e);
-            }
+            io.lettuce.core.KeyScanCursor<byte[]> page = calls.await("look for data under prefix " + config.keyPrefix(),
+                    null, () -> calls.keyCommands().scan(from, args).toCompletableFuture());
             if (!page.getKeys().isEmpty()) {
                 return true;
             }
@@ -112,33 +98,20 @@ final class LayoutRecord {
     }
 
     /** The longest near-cache freshness any client of the prefix registered ({@code 0} if none). */
-    static Duration registeredNearCacheFreshness(Backend backend, RedisStoreConfig config, long awaitMillis) {
+    static Duration registeredNearCacheFreshness(ScriptCalls calls, RedisStoreConfig config) {
         byte[] key = key(config.keyPrefix());
-        List<Object> reply = call(backend, key, awaitMillis, "read the near-cache freshness",
+        List<Object> reply = call(calls, key, "read the near-cache freshness",
                 "return {redis.call('HGET', KEYS[1], 'near-cache-freshness-ms') or '0'}");
         return Duration.ofMillis(Long.parseLong(text(reply.get(0))));
     }
 
-    private static List<Object> call(Backend backend, byte[] key, long awaitMillis, String what, String script,
-            String... args) {
+    private static List<Object> call(ScriptCalls calls, byte[] key, String what, String script, String... args) {
         byte[][] argBytes = new byte[args.length][];
         for (int i = 0; i < args.length; i++) {
             argBytes[i] = args[i].getBytes(StandardCharsets.UTF_8);
         }
-        try {
-            return backend.commands(key, false)
-                    .<List<Object>>eval(script.getBytes(StandardCharsets.UTF_8), ScriptOutputType.MULTI,
-                            new byte[][] {key}, argBytes)
-                    .toCompletableFuture().get(awaitMillis, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw SequenceStoreException.of(what + " (layout record " + new String(key, StandardCharsets.UTF_8) + ")",
-                    e.getCause());
-        } catch (TimeoutException e) {
-            throw SequenceStoreException.of(what + " (layout record)", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw SequenceStoreException.of(what + " (layout record)", e);
-        }
+        return calls.await(what + " (layout record " + new String(key, StandardCharsets.UTF_8) + ")", null,
+                () -> calls.eval(key, script, argBytes));
     }
 
     private static int parseInt(Object value, String what) {

@@ -2,15 +2,12 @@ package io.seqtrack.redis;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.domain.SequenceStoreException;
-import io.seqtrack.core.domain.SequenceTrackingException;
 import io.seqtrack.core.port.out.BufferPresence;
 import io.seqtrack.core.port.out.BufferResult;
 import io.seqtrack.core.port.out.BufferedEvent;
@@ -27,12 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -68,15 +60,16 @@ public final class RedisEventBuffer implements EventBuffer {
     private final RedisStoreConfig config;
     private final KeyLayout layout;
     private final Backend backend;
-    private final long awaitMillis;
+    /** Script calls, NOSCRIPT fallback, WAIT, await and translation: shared with the store. */
+    private final ScriptCalls calls;
 
     private RedisEventBuffer(RedisStoreConfig config, AbstractRedisClient borrowed) {
         this.config = Objects.requireNonNull(config, "config");
-        this.awaitMillis = Backend.awaitMillis(config);
         this.backend = Backend.connect(config, borrowed, "event buffer");
+        this.calls = new ScriptCalls(config, backend);
         LayoutRecord.Recorded recorded;
         try {
-            recorded = LayoutRecord.verify(backend, config, awaitMillis, "event buffer");
+            recorded = LayoutRecord.verify(calls, config, "event buffer");
         } catch (RuntimeException e) {
             backend.close();
             throw e;
@@ -347,75 +340,19 @@ public final class RedisEventBuffer implements EventBuffer {
         return keys;
     }
 
-    /** EVALSHA, falling back to EVAL (which also re-caches the script) when the server lost its script cache. */
+    /** EVALSHA, falling back to EVAL when the server lost its script cache ({@link ScriptCalls#send}). */
     private CompletableFuture<List<Object>> run(Script script, byte[][] keys, byte[]... args) {
-        CompletableFuture<List<Object>> first = backend.commands(keys[0], false)
-                .<List<Object>>evalsha(script.sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
-        return first.exceptionallyCompose(e -> isNoScript(e)
-                ? backend.commands(keys[0], false)
-                        .<List<Object>>eval(script.bodyBytes, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
-                : CompletableFuture.failedFuture(e));
+        return calls.send(false, script, keys, args);
     }
 
-    /** With {@code waitReplicas > 0}: WAIT on the connection that wrote {@code key}, and fail closed if too few ack. */
+    /** With {@code waitReplicas > 0}: WAIT for the write to {@code key}, failing closed if too few replicas ack. */
     private <T> CompletableFuture<T> replicated(byte[] key, T result) {
-        if (config.waitReplicas() == 0) {
-            return CompletableFuture.completedFuture(result);
-        }
-        long timeout = config.waitTimeout().toMillis();
-        return backend.waitForReplicas(key, false, config.waitReplicas(), timeout).toCompletableFuture()
-                .thenApply(acknowledged -> {
-                    if (acknowledged < config.waitReplicas()) {
-                        throw new RedisSequenceStore.ReplicationNotAcknowledgedException("written on the master but "
-                                + "acknowledged by only " + acknowledged + " of " + config.waitReplicas()
-                                + " replicas within " + timeout + " ms; a failover could lose it");
-                    }
-                    return result;
-                });
+        return calls.replicated(key, false, result);
     }
 
-    /**
-     * Sends the call and waits for its answer; whatever goes wrong — also while sending — becomes a
-     * {@link SequenceStoreException} naming the operation and the aggregate.
-     */
+    /** Sends the call and waits for its answer; every failure becomes a {@link SequenceStoreException}. */
     private <T> T await(String operation, AggregateKey key, Supplier<CompletableFuture<T>> call) {
-        CompletableFuture<T> future;
-        try {
-            future = call.get();
-        } catch (RuntimeException e) {
-            throw translate(operation, key, e);
-        }
-        try {
-            return future.get(awaitMillis, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw translate(operation, key, e.getCause());
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw failure(operation, key, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failure(operation, key, e);
-        } catch (CancellationException e) {
-            throw failure(operation, key, e);
-        }
-    }
-
-    private static RuntimeException translate(String operation, AggregateKey key, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof SequenceTrackingException s) {
-            return s;
-        }
-        return failure(operation, key, cause);
-    }
-
-    private static SequenceStoreException failure(String operation, AggregateKey key, Throwable cause) {
-        return key == null ? SequenceStoreException.of(operation, cause) : SequenceStoreException.of(operation, key, cause);
-    }
-
-    private static boolean isNoScript(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return cause instanceof RedisNoScriptException
-                || (cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"));
+        return calls.await(operation, key, call);
     }
 
     private static byte[] dec(long value) {

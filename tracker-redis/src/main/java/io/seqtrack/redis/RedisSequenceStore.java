@@ -2,14 +2,9 @@ package io.seqtrack.redis;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.domain.SequenceStoreException;
-import io.seqtrack.core.domain.SequenceTrackingException;
 import io.seqtrack.core.domain.TrackingMode;
 import io.seqtrack.core.domain.Verdict;
 import io.seqtrack.core.port.out.ActiveClaim;
@@ -37,13 +32,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 
 /**
  * The production {@link SequenceStore}: Redis standalone, behind Sentinel, or Cluster, through Lettuce.
@@ -70,6 +63,8 @@ public final class RedisSequenceStore implements SequenceStore {
     private final KeyLayout layout;
     private final Backend backend;
     private final ReentrantLock batchLock = new ReentrantLock();
+    /** Every script call, its NOSCRIPT fallback, WAIT, per-aggregate order, await and translation. */
+    private final ScriptCalls calls;
     private final long awaitMillis;
     /** Shifts the server clock the scripts read; only tests set it, to run lease expiry on virtual time. */
     private volatile long clockOffsetMillis;
@@ -78,8 +73,6 @@ public final class RedisSequenceStore implements SequenceStore {
     private final Sleeper sleeper;
     /** The pub/sub channel wake-ups go to: {@code <prefix>:commits}. */
     private final byte[] channel;
-    /** Sends the calls on one aggregate in the order they were issued (invariant 12). */
-    private final PerKeyOrder order = new PerKeyOrder();
 
     /** How reset and delete wait for other processes' near caches to age out; tests substitute virtual time. */
     @FunctionalInterface
@@ -99,9 +92,10 @@ public final class RedisSequenceStore implements SequenceStore {
         this.channel = (config.keyPrefix() + ":commits").getBytes(StandardCharsets.UTF_8);
         this.awaitMillis = Backend.awaitMillis(config);
         this.backend = Backend.connect(config, borrowed, "store");
+        this.calls = new ScriptCalls(config, backend);
         LayoutRecord.Recorded recorded;
         try {
-            recorded = LayoutRecord.verify(backend, config, awaitMillis, "store");
+            recorded = LayoutRecord.verify(calls, config, "store");
         } catch (RuntimeException e) {
             backend.close();
             throw e;
@@ -147,17 +141,17 @@ public final class RedisSequenceStore implements SequenceStore {
 
     @Override
     public AdvanceResult advance(AggregateKey key, long seq, TrackingMode mode) {
-        return await("advance", key, advanceCall(false, key, seq, mode, true));
+        return calls.await("advance", key, advanceCall(key, seq, mode));
     }
 
     @Override
     public ClaimResult claim(AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
-        return await("claim", key, claimCall(false, key, seq, mode, owner, leaseTtl));
+        return calls.await("claim", key, claimCall(key, seq, mode, owner, leaseTtl));
     }
 
     @Override
     public CommitResult commit(AggregateKey key, long seq, long fencingToken) {
-        return await("commit", key, commitCall(false, key, seq, fencingToken, true));
+        return calls.await("commit", key, commitCall(key, seq, fencingToken));
     }
 
     @Override
@@ -166,16 +160,16 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireSequence(seq);
         StoreArguments.requireFencingToken(fencingToken);
         byte[][] keys = layout.keys(key);
-        return await("release", key, order.submit(key, () -> run(false, Script.RELEASE, keys,
-                KeyLayout.field(key.aggregateId()), dec(seq), dec(fencingToken)))
+        return calls.await("release", key, calls.call(key, Script.RELEASE, keys,
+                KeyLayout.field(key.aggregateId()), dec(seq), dec(fencingToken))
                 .thenApply(r -> ReleaseResult.valueOf(text(r, 0)))
                 .thenCompose(result -> result == ReleaseResult.RELEASED
-                        ? replicated(keys[0], false, result) : CompletableFuture.completedFuture(result)));
+                        ? calls.replicated(keys[0], false, result) : CompletableFuture.completedFuture(result)));
     }
 
     @Override
     public AggregateState read(AggregateKey key) {
-        return await("read", key, readCall(key));
+        return calls.await("read", key, readCall(key));
     }
 
     @Override
@@ -184,9 +178,9 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireLast(last);
         byte[][] keys = layout.keys(key);
         forgetCached(key);
-        await("reset", key, order.submit(key, () -> run(false, Script.RESET, keys,
-                KeyLayout.field(key.aggregateId()), dec(last)))
-                .thenCompose(r -> replicated(keys[0], false, r)));
+        calls.await("reset", key, calls.call(key, Script.RESET, keys,
+                KeyLayout.field(key.aggregateId()), dec(last))
+                .thenCompose(r -> calls.replicated(keys[0], false, r)));
         forgetCachedAndSettle(key);
     }
 
@@ -196,9 +190,9 @@ public final class RedisSequenceStore implements SequenceStore {
         byte[][] keys = layout.keys(key);
         byte[][] deleteKeys = {keys[0], keys[1], layout.bufferKeys(key)[KeyLayout.SKIPPED]};
         forgetCached(key);
-        boolean known = await("delete", key, order.submit(key, () -> run(false, Script.DELETE, deleteKeys,
-                KeyLayout.field(key.aggregateId())))
-                .thenCompose(r -> replicated(keys[0], false, r))
+        boolean known = calls.await("delete", key, calls.call(key, Script.DELETE, deleteKeys,
+                KeyLayout.field(key.aggregateId()))
+                .thenCompose(r -> calls.replicated(keys[0], false, r))
                 .thenApply(r -> ((Long) r.get(0)) == 1L));
         forgetCachedAndSettle(key);
         return known;
@@ -206,12 +200,12 @@ public final class RedisSequenceStore implements SequenceStore {
 
     @Override
     public RenewResult renew(AggregateKey key, long seq, long fencingToken, Duration leaseTtl) {
-        return await("renew", key, renewCall(key, seq, fencingToken, leaseTtl));
+        return calls.await("renew", key, renewCall(key, seq, fencingToken, leaseTtl));
     }
 
     @Override
     public CompletionStage<RenewResult> renewAsync(AggregateKey key, long seq, long fencingToken, Duration leaseTtl) {
-        return translated("renew", key, () -> renewCall(key, seq, fencingToken, leaseTtl));
+        return calls.translated("renew", key, () -> renewCall(key, seq, fencingToken, leaseTtl));
     }
 
     private CompletableFuture<RenewResult> renewCall(AggregateKey key, long seq, long fencingToken, Duration leaseTtl) {
@@ -220,8 +214,8 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireFencingToken(fencingToken);
         StoreArguments.requireLeaseTtl(leaseTtl);
         byte[][] keys = layout.keys(key);
-        return order.submit(key, () -> run(false, Script.RENEW, keys, KeyLayout.field(key.aggregateId()), dec(seq),
-                dec(fencingToken), dec(leaseTtl.toMillis()), dec(clockOffsetMillis)))
+        return calls.call(key, Script.RENEW, keys, KeyLayout.field(key.aggregateId()), dec(seq),
+                dec(fencingToken), dec(leaseTtl.toMillis()), dec(clockOffsetMillis))
                 .thenApply(r -> {
                     try {
                         return RenewResult.valueOf(text(r, 0));
@@ -230,7 +224,7 @@ public final class RedisSequenceStore implements SequenceStore {
                     }
                 })
                 // a renewal a failover lost would let another worker claim while the holder trusts its lease
-                .thenCompose(result -> result == RenewResult.RENEWED ? replicated(keys[0], false, result)
+                .thenCompose(result -> result == RenewResult.RENEWED ? calls.replicated(keys[0], false, result)
                         : CompletableFuture.completedFuture(result));
     }
 
@@ -242,9 +236,9 @@ public final class RedisSequenceStore implements SequenceStore {
         byte[][] bufferKeys = layout.bufferKeys(key);
         byte[][] skipKeys = {keys[0], keys[1], bufferKeys[KeyLayout.SKIPPED], bufferKeys[KeyLayout.PENDING_INDEX]};
         forgetCached(key); // a skip only moves forward, but keep the cache out of the audit trail's way
-        return await("skip", key, order.submit(key, () -> run(false, Script.SKIP, skipKeys,
+        return calls.await("skip", key, calls.call(key, Script.SKIP, skipKeys,
                 KeyLayout.field(key.aggregateId()), dec(expectedLast), dec(newLast), BufferCodec.skippedRange(record),
-                dec(clockOffsetMillis), channel))
+                dec(clockOffsetMillis), channel)
                 .thenApply(r -> {
                     long last = number(key, r, 1);
                     switch (text(r, 0)) {
@@ -255,7 +249,7 @@ public final class RedisSequenceStore implements SequenceStore {
                         default: throw unexpected(key, r);
                     }
                 })
-                .thenCompose(result -> result.skipped() ? replicated(keys[0], false, result)
+                .thenCompose(result -> result.skipped() ? calls.replicated(keys[0], false, result)
                         : CompletableFuture.completedFuture(result)));
     }
 
@@ -263,7 +257,7 @@ public final class RedisSequenceStore implements SequenceStore {
     public List<SkippedRange> skippedRanges(AggregateKey key) {
         StoreArguments.requireKey(key);
         byte[] list = layout.bufferKeys(key)[KeyLayout.SKIPPED];
-        return await("skippedRanges", key, order.submit(key, () -> backend.keyCommands().lrange(list, 0, -1)
+        return calls.await("skippedRanges", key, calls.ordered(key, () -> backend.keyCommands().lrange(list, 0, -1)
                 .toCompletableFuture())
                 .thenApply(values -> {
                     List<SkippedRange> ranges = new ArrayList<>(values.size());
@@ -294,7 +288,7 @@ public final class RedisSequenceStore implements SequenceStore {
         if (nearCache != null) {
             nearCache.forget(key);
         }
-        Duration wait = LayoutRecord.registeredNearCacheFreshness(backend, config, awaitMillis);
+        Duration wait = LayoutRecord.registeredNearCacheFreshness(calls, config);
         if (nearCache != null && nearCache.freshness().compareTo(wait) > 0) {
             wait = nearCache.freshness();
         }
@@ -313,23 +307,23 @@ public final class RedisSequenceStore implements SequenceStore {
 
     @Override
     public CompletionStage<AdvanceResult> advanceAsync(AggregateKey key, long seq, TrackingMode mode) {
-        return translated("advance", key, () -> advanceCall(false, key, seq, mode, true));
+        return calls.translated("advance", key, () -> advanceCall(key, seq, mode));
     }
 
     @Override
     public CompletionStage<ClaimResult> claimAsync(AggregateKey key, long seq, TrackingMode mode, String owner,
             Duration leaseTtl) {
-        return translated("claim", key, () -> claimCall(false, key, seq, mode, owner, leaseTtl));
+        return calls.translated("claim", key, () -> claimCall(key, seq, mode, owner, leaseTtl));
     }
 
     @Override
     public CompletionStage<CommitResult> commitAsync(AggregateKey key, long seq, long fencingToken) {
-        return translated("commit", key, () -> commitCall(false, key, seq, fencingToken, true));
+        return calls.translated("commit", key, () -> commitCall(key, seq, fencingToken));
     }
 
     @Override
     public CompletionStage<AggregateState> readAsync(AggregateKey key) {
-        return translated("read", key, () -> readCall(key));
+        return calls.translated("read", key, () -> readCall(key));
     }
 
     // ------------------------------------------------------------------ batches: one flush, O(1) round trips
@@ -432,7 +426,7 @@ public final class RedisSequenceStore implements SequenceStore {
             Set<AggregateKey> written, java.util.function.IntFunction<AggregateKey> keyOf) {
         if (failure != null) {
             throw SequenceStoreException.partialBatch(what + " of " + requests.size(), results,
-                    translate(what, requests.size() == 1 ? keyOf.apply(0) : null, failure));
+                    ScriptCalls.translate(what, requests.size() == 1 ? keyOf.apply(0) : null, failure));
         }
         try {
             awaitReplication(what, written);
@@ -488,16 +482,11 @@ public final class RedisSequenceStore implements SequenceStore {
             }
         });
         try {
-            connection.async().subscribe(channel).get(awaitMillis, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
+            calls.await("subscribe to " + new String(channel, StandardCharsets.UTF_8), null,
+                    connection.async().subscribe(channel).toCompletableFuture());
+        } catch (RuntimeException e) {
             connection.close();
-            throw translate("subscribe", null, e.getCause());
-        } catch (TimeoutException | InterruptedException e) {
-            connection.close();
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw SequenceStoreException.of("subscribe to " + new String(channel, StandardCharsets.UTF_8), e);
+            throw e;
         }
         return connection::close;
     }
@@ -514,8 +503,7 @@ public final class RedisSequenceStore implements SequenceStore {
 
     // ------------------------------------------------------------------ calls
 
-    private CompletableFuture<AdvanceResult> advanceCall(boolean batch,
-            AggregateKey key, long seq, TrackingMode mode, boolean waitHere) {
+    private CompletableFuture<AdvanceResult> advanceCall(AggregateKey key, long seq, TrackingMode mode) {
         StoreArguments.requireKey(key);
         StoreArguments.requireSequence(seq);
         StoreArguments.requireTrackedMode(mode);
@@ -525,14 +513,13 @@ public final class RedisSequenceStore implements SequenceStore {
         }
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = writeKeys(key);
-        return order.submit(key, () -> run(batch, Script.ADVANCE, keys, advanceArgs(key, seq, mode)))
+        return calls.call(key, Script.ADVANCE, keys, advanceArgs(key, seq, mode))
                 .thenApply(r -> parseAdvance(key, r, ticket))
-                .thenCompose(result -> waitHere && result.verdict() == Verdict.IN_ORDER
-                        ? replicated(keys[0], batch, result) : CompletableFuture.completedFuture(result));
+                .thenCompose(result -> result.verdict() == Verdict.IN_ORDER
+                        ? calls.replicated(keys[0], false, result) : CompletableFuture.completedFuture(result));
     }
 
-    private CompletableFuture<ClaimResult> claimCall(boolean batch,
-            AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
+    private CompletableFuture<ClaimResult> claimCall(AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
         StoreArguments.requireKey(key);
         StoreArguments.requireSequence(seq);
         StoreArguments.requireTrackedMode(mode);
@@ -544,31 +531,30 @@ public final class RedisSequenceStore implements SequenceStore {
         }
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = layout.keys(key);
-        return order.submit(key, () -> run(batch, Script.CLAIM, keys, claimArgs(key, seq, mode, owner, leaseTtl)))
+        return calls.call(key, Script.CLAIM, keys, claimArgs(key, seq, mode, owner, leaseTtl))
                 .thenApply(r -> parseClaim(key, r, ticket))
                 // a claim raises the fence: if a failover lost it, the same token could be handed out twice
-                .thenCompose(result -> !batch && result.status() == io.seqtrack.core.port.out.ClaimStatus.CLAIMED
-                        ? replicated(keys[0], false, result) : CompletableFuture.completedFuture(result));
+                .thenCompose(result -> result.status() == io.seqtrack.core.port.out.ClaimStatus.CLAIMED
+                        ? calls.replicated(keys[0], false, result) : CompletableFuture.completedFuture(result));
     }
 
-    private CompletableFuture<CommitResult> commitCall(boolean batch,
-            AggregateKey key, long seq, long fencingToken, boolean waitHere) {
+    private CompletableFuture<CommitResult> commitCall(AggregateKey key, long seq, long fencingToken) {
         StoreArguments.requireKey(key);
         StoreArguments.requireSequence(seq);
         StoreArguments.requireFencingToken(fencingToken);
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = writeKeys(key);
-        return order.submit(key, () -> run(batch, Script.COMMIT, keys, commitArgs(key, seq, fencingToken)))
+        return calls.call(key, Script.COMMIT, keys, commitArgs(key, seq, fencingToken))
                 .thenApply(r -> parseCommit(key, seq, r, ticket))
                 // ALREADY_COMMITTED is waited for too: it may be the retry of a commit whose WAIT timed out
-                .thenCompose(result -> waitHere && result != CommitResult.CLAIM_LOST
-                        ? replicated(keys[0], batch, result) : CompletableFuture.completedFuture(result));
+                .thenCompose(result -> result != CommitResult.CLAIM_LOST
+                        ? calls.replicated(keys[0], false, result) : CompletableFuture.completedFuture(result));
     }
 
     private CompletableFuture<AggregateState> readCall(AggregateKey key) {
         StoreArguments.requireKey(key);
-        return order.submit(key, () -> run(false, Script.READ, layout.keys(key), KeyLayout.field(key.aggregateId()),
-                dec(clockOffsetMillis)))
+        return calls.call(key, Script.READ, layout.keys(key), KeyLayout.field(key.aggregateId()),
+                dec(clockOffsetMillis))
                 .thenApply(r -> {
                     long last = number(key, r, 0);
                     long fence = number(key, r, 1);
@@ -588,33 +574,6 @@ public final class RedisSequenceStore implements SequenceStore {
             nearCache.remember(key, last, ticket);
         }
         return last;
-    }
-
-    /** EVALSHA, falling back to EVAL (which also re-caches the script) when the server lost its script cache. */
-    private CompletableFuture<List<Object>> run(boolean batch, Script script, byte[][] keys, byte[]... args) {
-        CompletableFuture<List<Object>> first = backend.commands(keys[0], batch)
-                .<List<Object>>evalsha(script.sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
-        // the fallback goes through the shared connection: a batch connection may have auto-flush off right now
-        return first.exceptionallyCompose(e -> isNoScript(e)
-                ? backend.commands(keys[0], false)
-                        .<List<Object>>eval(script.bodyBytes, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
-                : CompletableFuture.failedFuture(e));
-    }
-
-    private <T> CompletableFuture<T> replicated(byte[] key, boolean fromBatch, T result) {
-        if (config.waitReplicas() == 0) {
-            return CompletableFuture.completedFuture(result);
-        }
-        long timeout = config.waitTimeout().toMillis();
-        return backend.waitForReplicas(key, fromBatch, config.waitReplicas(), timeout).toCompletableFuture()
-                .thenApply(acknowledged -> {
-                    if (acknowledged < config.waitReplicas()) {
-                        throw new ReplicationNotAcknowledgedException("written on the master but acknowledged by only "
-                                + acknowledged + " of " + config.waitReplicas() + " replicas within " + timeout
-                                + " ms; a failover could lose it");
-                    }
-                    return result;
-                });
     }
 
     /** One element of a batch: where its answer goes, its aggregate, its keys and its script arguments. */
@@ -655,7 +614,7 @@ public final class RedisSequenceStore implements SequenceStore {
             groupDone.add(done);
             for (Call call : group) {
                 if (reserved.add(call.key())) { // an aggregate twice in one batch is ordered by the script itself
-                    before.add(order.reserve(call.key(), done));
+                    before.add(this.calls.reserve(call.key(), done));
                 }
             }
         }
@@ -669,7 +628,7 @@ public final class RedisSequenceStore implements SequenceStore {
             try {
                 for (int g = 0; g < groupList.size(); g++) {
                     List<Call> group = groupList.get(g);
-                    CompletableFuture<List<Object>> sent = run(true, script, groupKeys(group), groupArgs(group));
+                    CompletableFuture<List<Object>> sent = this.calls.send(true, script, groupKeys(group), groupArgs(group));
                     CompletableFuture<Void> done = groupDone.get(g);
                     sent.whenComplete((reply, error) -> done.complete(null));
                     futures.add(sent);
@@ -805,71 +764,17 @@ public final class RedisSequenceStore implements SequenceStore {
             byte[] restKey = layout.keys(key)[0];
             if (slots.add(io.lettuce.core.cluster.SlotHash.getSlot(restKey))) {
                 // the batch connection wrote; a NOSCRIPT fallback may have written through the shared one: wait on both
-                waits.add(replicated(restKey, true, null));
-                waits.add(replicated(restKey, false, null));
+                waits.add(calls.replicated(restKey, true, null));
+                waits.add(calls.replicated(restKey, false, null));
             }
             if (config.topology() != RedisStoreConfig.Topology.CLUSTER) {
                 break;
             }
         }
-        await(what, null, CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)));
+        calls.await(what, null, CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)));
     }
 
     // ------------------------------------------------------------------ errors
-
-    private <T> T await(String operation, AggregateKey key, CompletableFuture<T> future) {
-        try {
-            return future.get(awaitMillis, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw translate(operation, key, e.getCause());
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw key == null ? SequenceStoreException.of(operation, e) : SequenceStoreException.of(operation, key, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw key == null ? SequenceStoreException.of(operation, e) : SequenceStoreException.of(operation, key, e);
-        }
-    }
-
-    private <T> CompletionStage<T> translated(String operation, AggregateKey key,
-            java.util.function.Supplier<CompletableFuture<T>> call) {
-        CompletableFuture<T> future;
-        try {
-            future = call.get();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e instanceof IllegalArgumentException || e instanceof NullPointerException
-                    ? e : translate(operation, key, e));
-        }
-        return future.handle((value, error) -> {
-            if (error != null) {
-                throw translate(operation, key, error);
-            }
-            return value;
-        });
-    }
-
-    private static RuntimeException translate(String operation, AggregateKey key, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof SequenceTrackingException s) {
-            return s;
-        }
-        if (cause instanceof IllegalArgumentException || cause instanceof NullPointerException) {
-            return (RuntimeException) cause;
-        }
-        String message = cause.getMessage();
-        if (cause instanceof RedisCommandExecutionException && message != null && message.contains("SEQTRACK_CORRUPT")) {
-            String detail = message.substring(message.indexOf("SEQTRACK_CORRUPT") + "SEQTRACK_CORRUPT ".length());
-            int scriptInfo = detail.indexOf(" script:");
-            return SequenceStoreException.corrupted(key, scriptInfo < 0 ? detail : detail.substring(0, scriptInfo));
-        }
-        return key == null ? SequenceStoreException.of(operation, cause) : SequenceStoreException.of(operation, key, cause);
-    }
-
-    private static boolean isNoScript(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return cause instanceof RedisNoScriptException
-                || (cause.getMessage() != null && cause.getMessage().startsWith("NOSCRIPT"));
-    }
 
     private static SequenceStoreException unexpected(AggregateKey key, List<Object> reply) {
         return SequenceStoreException.corrupted(key, "unexpected script reply " + describe(reply));
@@ -905,14 +810,5 @@ public final class RedisSequenceStore implements SequenceStore {
             parts.add(text(reply, i));
         }
         return parts.toString();
-    }
-
-    /** A write reached the master but not enough replicas in time: its durability across a failover is unknown. */
-    static final class ReplicationNotAcknowledgedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ReplicationNotAcknowledgedException(String message) {
-            super(message);
-        }
     }
 }
