@@ -44,11 +44,15 @@ class RedisRoundTripsTest {
                 .isLessThanOrEqualTo(0.1);
     }
 
-    /** The same stream one event at a time: what the goal is measured against, and proof the count can fail. */
+    /**
+     * The same stream one event at a time: what the goal is measured against, and proof the count can fail. Even so
+     * an event costs little more than one command: its commit claims the aggregate's next event when that is queued
+     * (sticky ownership), so the next event needs no claim of its own.
+     */
     @Test
     void withoutBatchingEveryEventCostsItsOwnRoundTrips() {
         assertThat(roundTripsPerEvent(1, "unbatched")).as("client commands per submitted event, maxBatch 1")
-                .isGreaterThanOrEqualTo(2.0);
+                .isGreaterThan(1.0);
     }
 
     /**

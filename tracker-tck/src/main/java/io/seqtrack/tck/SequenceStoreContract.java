@@ -16,6 +16,8 @@ import io.seqtrack.core.port.out.AggregateState;
 import io.seqtrack.core.port.out.ClaimRequest;
 import io.seqtrack.core.port.out.ClaimResult;
 import io.seqtrack.core.port.out.ClaimStatus;
+import io.seqtrack.core.port.out.CommitAndClaimRequest;
+import io.seqtrack.core.port.out.CommitAndClaimResult;
 import io.seqtrack.core.port.out.CommitRequest;
 import io.seqtrack.core.port.out.CommitResult;
 import io.seqtrack.core.port.out.ReleaseResult;
@@ -719,6 +721,60 @@ public abstract class SequenceStoreContract {
                             .map(r -> org.assertj.core.groups.Tuple.tuple(r.status(), r.lastCommitted())).toList());
             assertThat(committed).containsExactlyElementsOf(expectedCommits);
         }
+    }
+
+    @Test
+    void commitAndClaimAll_commitsAndClaimsTheNextSequenceWithANewTokenInOneStep() {
+        AggregateKey sticky = key("sticky");
+        AggregateKey plain = key("sticky-plain");
+        ClaimResult first = store.claim(sticky, 1, STRICT, "w1", LEASE);
+        ClaimResult other = store.claim(plain, 1, STRICT, "w1", LEASE);
+
+        List<CommitAndClaimResult> results = store.commitAndClaimAll(List.of(
+                new CommitAndClaimRequest(
+                        new CommitRequest(sticky, 1, first.fencingToken()), STRICT, "w1", LEASE),
+                CommitAndClaimRequest.commitOnly(
+                        new CommitRequest(plain, 1, other.fencingToken()))));
+
+        assertThat(results.get(0).commit()).isEqualTo(CommitResult.COMMITTED);
+        ClaimResult next = results.get(0).next().orElseThrow();
+        assertThat(next.status()).isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(next.lastCommitted()).isEqualTo(1);
+        assertThat(next.fencingToken()).as("a new token for the next claim").isGreaterThan(first.fencingToken());
+        assertThat(results.get(1)).isEqualTo(new CommitAndClaimResult(
+                CommitResult.COMMITTED, java.util.Optional.empty()));
+
+        AggregateState state = store.read(sticky);
+        assertThat(state.lastCommitted()).isEqualTo(1);
+        assertThat(state.claim()).hasValueSatisfying(c -> {
+            assertThat(c.owner()).isEqualTo("w1");
+            assertThat(c.sequence()).isEqualTo(2);
+            assertThat(c.fencingToken()).isEqualTo(next.fencingToken());
+        });
+        assertThat(store.claim(sticky, 2, STRICT, "w2", LEASE).status()).as("another worker meets the held claim")
+                .isEqualTo(ClaimStatus.BUSY);
+        assertThat(store.commit(sticky, 1, first.fencingToken())).as("the old token is fenced")
+                .isEqualTo(CommitResult.CLAIM_LOST);
+        assertThat(store.commit(sticky, 2, next.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+        assertThat(store.read(plain).claim()).isEmpty();
+    }
+
+    @Test
+    void commitAndClaimAll_claimsNothingWhenTheCommitDoesNotLand() {
+        AggregateKey k = key("sticky-lost");
+        ClaimResult paused = store.claim(k, 1, STRICT, "w1", LEASE);
+        advanceStoreClock(LEASE.plusSeconds(1));
+        ClaimResult successor = store.claim(k, 1, STRICT, "w2", LEASE);
+        assertThat(successor.status()).isEqualTo(ClaimStatus.CLAIMED);
+
+        List<CommitAndClaimResult> results = store.commitAndClaimAll(List.of(
+                new CommitAndClaimRequest(
+                        new CommitRequest(k, 1, paused.fencingToken()), STRICT, "w1", LEASE)));
+
+        assertThat(results.get(0).commit()).isEqualTo(CommitResult.CLAIM_LOST);
+        assertThat(results.get(0).next()).as("a fenced worker claims nothing").isEmpty();
+        assertThat(store.read(k).claim()).hasValueSatisfying(c -> assertThat(c.owner()).isEqualTo("w2"));
+        assertThat(store.commitAndClaimAll(List.of())).isEmpty();
     }
 
     @Test

@@ -20,6 +20,16 @@ final class AggregateState {
     Instant gapOpenedAt;
     /** The first missing sequence when the gap clock (re)started: if it moved, the gap made progress. */
     long gapFrom;
+    /**
+     * Sticky ownership: the claim of this aggregate's next sequence, made together with the commit of the previous one
+     * because that next event was already queued here; the next batch uses it instead of claiming. Null when none.
+     */
+    io.seqtrack.core.port.in.ClaimDecision held;
+    /**
+     * Until when (scheduler clock, ms) {@link #held} may be used: taken from a clock read before the claim was sent,
+     * minus a margin, so a pause or a slow answer can only shorten it — past it the claim is asked for again.
+     */
+    long heldUntilMillis;
     /** The buffer holds pending events of it that no gap here waits for (buffered elsewhere, or before a restart). */
     boolean pendingSeen;
     ProcessorScheduler.Cancellable gapTimer;
@@ -47,6 +57,11 @@ final class AggregateState {
         return deferred == 0 && !queue.isEmpty();
     }
 
+    /** The held claim if it is for {@code sequence} and may still be used at {@code nowMillis}; else null. */
+    io.seqtrack.core.port.in.ClaimDecision heldFor(long sequence, long nowMillis) {
+        return held != null && held.sequence() == sequence && nowMillis < heldUntilMillis ? held : null;
+    }
+
     boolean gapOpen() {
         return gapOpenedAt != null;
     }
@@ -54,6 +69,6 @@ final class AggregateState {
     /** Nothing about it is pending: its state may be forgotten (it holds nothing the store does not know). */
     boolean idle() {
         return !blocked && gapTimer == null && recheck == null && deferred == 0 && queue.isEmpty()
-                && pendingSkip == null && gapOpenedAt == null && !pendingSeen;
+                && pendingSkip == null && gapOpenedAt == null && !pendingSeen && held == null;
     }
 }

@@ -47,6 +47,8 @@ final class Lane {
     };
     /** Aggregates whose queue head may join the next batch, in the order they became ready. */
     private final LinkedHashSet<AggregateKey> ready = new LinkedHashSet<>();
+    /** Aggregates whose next sequence's claim this lane holds (sticky ownership, see {@link Committer}). */
+    private final LinkedHashSet<AggregateKey> holding = new LinkedHashSet<>();
 
     Lane(int index, Shared shared) {
         this.index = index;
@@ -102,6 +104,7 @@ final class Lane {
                 arrive(arrived);
             }
             if (ready.isEmpty()) {
+                releaseAllHeld(); // out of ready work: a held claim must not keep other workers waiting
                 return;
             }
             runBatch(takeBatch());
@@ -170,6 +173,71 @@ final class Lane {
             }
         }
         return lowest;
+    }
+
+    /**
+     * The queued event right after {@code work} in its aggregate's order, if it waits here already (among the first
+     * few queued): then the commit of {@code work} may claim it too.
+     */
+    Work nextAtHand(Work work) {
+        if (!work.tracked() || shared.lifecycle.closed()) {
+            return null;
+        }
+        int scanned = 0;
+        for (Work queued : state(work.key()).queue) {
+            if (++scanned > REORDER_WINDOW) {
+                break;
+            }
+            if (queued.origin() == Work.Origin.SUBMITTED && queued.sequence() == work.sequence() + 1) {
+                return queued;
+            }
+        }
+        return null;
+    }
+
+    /** Per work, the held claim it may use now (taken off its aggregate's state), or null. */
+    io.seqtrack.core.port.in.ClaimDecision[] takeHeld(List<Work> works) {
+        io.seqtrack.core.port.in.ClaimDecision[] held = new io.seqtrack.core.port.in.ClaimDecision[works.size()];
+        long now = shared.scheduler.clock().millis();
+        for (int n = 0; n < works.size(); n++) {
+            Work work = works.get(n);
+            AggregateState state = state(work.key());
+            if (state.held == null || work.origin() == Work.Origin.REPLAY) {
+                continue;
+            }
+            held[n] = state.heldFor(work.sequence(), now);
+            if (held[n] != null || now >= state.heldUntilMillis) {
+                // used now, or too old to trust: a new claim by this worker replaces it in the store
+                state.held = null;
+                holding.remove(work.key());
+            }
+        }
+        return held;
+    }
+
+    void holding(AggregateState state) {
+        holding.add(state.key);
+    }
+
+    /** Gives a held claim back (best effort: if the store cannot answer, its lease runs out). */
+    void releaseHeld(AggregateState state) {
+        io.seqtrack.core.port.in.ClaimDecision held = state.held;
+        if (held == null) {
+            return;
+        }
+        state.held = null;
+        holding.remove(state.key);
+        try {
+            shared.tracker.release(held);
+        } catch (io.seqtrack.core.domain.SequenceTrackingException e) {
+            shared.storeFailed();
+        }
+    }
+
+    private void releaseAllHeld() {
+        for (AggregateKey key : List.copyOf(holding)) {
+            releaseHeld(state(key));
+        }
     }
 
     /** Runs works through one step, tells their submitters, drains what their commits released, re-marks readiness. */

@@ -30,12 +30,14 @@ final class Step {
     private final Shared shared;
     private final HandlerInvoker invoker;
     private final HandlerFailures failures;
+    private final Committer committer;
 
     Step(Lane lane, HandlerInvoker invoker) {
         this.lane = lane;
         this.shared = lane.shared;
         this.invoker = invoker;
         this.failures = new HandlerFailures(lane);
+        this.committer = new Committer(lane);
     }
 
     List<Result> run(List<Work> batch) {
@@ -44,6 +46,7 @@ final class Step {
         for (int i = 0; i < batch.size(); i++) {
             Work work = batch.get(i);
             if (shared.lifecycle.closed()) {
+                lane.releaseHeld(lane.state(work.key())); // so another worker takes over at once
                 results[i] = Result.failed(work, new IllegalStateException("the processor was closed"));
                 continue;
             }
@@ -82,9 +85,10 @@ final class Step {
         for (int i : indexes) {
             works.add(batch.get(i));
         }
+        ClaimDecision[] held = lane.takeHeld(works);
         List<ClaimDecision> claims;
         try {
-            claims = shared.tracker.claimAll(events(works), shared.settings.workerId());
+            claims = claimUnheld(works, held);
         } catch (InvalidEventException | UnknownDomainException e) {
             if (works.size() == 1) {
                 results[indexes.get(0)] = rejected(works.get(0), e);
@@ -134,7 +138,8 @@ final class Step {
                 }
                 default -> {
                     toHandle.add(n);
-                    if (work.tracked() && work.origin() != Work.Origin.REPLAY) {
+                    // a held claim was ours without a break since our last commit: nothing can have been parked
+                    if (work.tracked() && work.origin() != Work.Origin.REPLAY && held[n] == null) {
                         probe.add(work.key());
                     }
                 }
@@ -208,17 +213,21 @@ final class Step {
         if (toCommit.isEmpty()) {
             return;
         }
-        List<CommitResult> commits = commit(toCommit);
+        List<Work> committingWorks = new ArrayList<>(committing.size());
+        for (int n : committing) {
+            committingWorks.add(works.get(n));
+        }
+        List<Committer.Answer> commits = committer.commit(committingWorks, toCommit);
         for (int c = 0; c < committing.size(); c++) {
             int n = committing.get(c);
             Work work = works.get(n);
             ClaimDecision claim = claims.get(n);
-            if (commits.get(c) == null) {
+            if (commits.get(c).result() == null) {
                 // unknown outcome: a commit that landed answers DUPLICATE to the broker's redelivery
-                results[indexes.get(n)] = failClosed(work, commitFailures.get(c));
+                results[indexes.get(n)] = failClosed(work, commits.get(c).failure());
                 continue;
             }
-            if (commits.get(c) == CommitResult.CLAIM_LOST) {
+            if (commits.get(c).result() == CommitResult.CLAIM_LOST) {
                 // our lease ran out and another worker took over: our effects are fenced; find out what happened
                 shared.emitter.emit(new ProcessorEvent.Fenced(work.key(), shared.now(), claim.sequence(),
                         claim.fencingToken()));
@@ -230,41 +239,6 @@ final class Step {
                         work.attempt(), Duration.ofNanos(runs.get(n).nanos()), work.origin() == Work.Origin.BUFFER));
             }
             results[indexes.get(n)] = Result.finished(work, Outcome.PROCESSED);
-        }
-    }
-
-    /** Failures of the last {@link #commit}, by position; lane-confined like the step itself. */
-    private final List<SequenceTrackingException> commitFailures = new ArrayList<>();
-
-    /**
-     * One {@code commitAll}; if it fails, each commit again alone (a retry with the same arguments is what the SPI
-     * prescribes after an unknown outcome), so one aggregate the store cannot answer for fails only its own event.
-     *
-     * @return per claim its answer, or null where it stayed unknown (the failure is in {@link #commitFailures})
-     */
-    private List<CommitResult> commit(List<ClaimDecision> claims) {
-        commitFailures.clear();
-        for (int i = 0; i < claims.size(); i++) {
-            commitFailures.add(null);
-        }
-        try {
-            return shared.tracker.commitAll(claims);
-        } catch (SequenceTrackingException e) {
-            List<CommitResult> answers = new ArrayList<>(claims.size());
-            for (int i = 0; i < claims.size(); i++) {
-                if (claims.size() == 1) {
-                    commitFailures.set(i, e);
-                    answers.add(null);
-                    continue;
-                }
-                try {
-                    answers.add(shared.tracker.commit(claims.get(i)));
-                } catch (SequenceTrackingException alone) {
-                    commitFailures.set(i, alone);
-                    answers.add(null);
-                }
-            }
-            return answers;
         }
     }
 
@@ -292,6 +266,27 @@ final class Step {
         log.warn("seqtrack: {} #{} failed closed: {}", work.key(), work.sequence(), e.getMessage());
         shared.storeFailed();
         return Result.failed(work, e);
+    }
+
+    /** The held claims where there are, one {@code claimAll} for the rest. */
+    private List<ClaimDecision> claimUnheld(List<Work> works, ClaimDecision[] held) {
+        List<Work> unheld = new ArrayList<>(works.size());
+        for (int n = 0; n < works.size(); n++) {
+            if (held[n] == null) {
+                unheld.add(works.get(n));
+            }
+        }
+        if (unheld.size() == works.size()) {
+            return shared.tracker.claimAll(events(works), shared.settings.workerId());
+        }
+        List<ClaimDecision> claimed = unheld.isEmpty() ? List.of()
+                : shared.tracker.claimAll(events(unheld), shared.settings.workerId());
+        List<ClaimDecision> all = new ArrayList<>(works.size());
+        int next = 0;
+        for (int n = 0; n < works.size(); n++) {
+            all.add(held[n] != null ? held[n] : claimed.get(next++));
+        }
+        return all;
     }
 
     private static List<io.seqtrack.core.port.in.TrackedEvent> events(List<Work> works) {

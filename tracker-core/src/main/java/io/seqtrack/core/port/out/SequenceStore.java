@@ -262,6 +262,35 @@ public interface SequenceStore extends AutoCloseable {
         return results;
     }
 
+    /**
+     * Sticky ownership: commits each element's sequence and, only where that answers {@code COMMITTED}, claims the next
+     * sequence for the same worker in the same element — one store operation per handled event while a worker has its
+     * aggregate's next event at hand. The next claim follows {@link #claim}'s rules and gets a new, higher fencing
+     * token. Results in request order.
+     *
+     * <p>The default commits and then claims (two calls per element, each a valid step on its own: a failure between
+     * them leaves the next sequence unclaimed, which a later claim repairs); adapters do both in one atomic step. A
+     * failure part-way throws {@link SequenceStoreException} with {@code batchResults()} per element as for the other
+     * batches. Unknown outcome: the commit may be retried ({@link #commit}), the next event claimed again.
+     */
+    default List<CommitAndClaimResult> commitAndClaimAll(List<CommitAndClaimRequest> requests) {
+        List<CommitAndClaimResult> results = new ArrayList<>(requests.size());
+        for (CommitAndClaimRequest r : requests) {
+            try {
+                CommitResult committed = commit(r.commit().key(), r.commit().seq(), r.commit().fencingToken());
+                java.util.Optional<ClaimResult> next = java.util.Optional.empty();
+                if (committed == CommitResult.COMMITTED && r.claimsNext()) {
+                    ClaimRequest c = r.nextClaim();
+                    next = java.util.Optional.of(claim(c.key(), c.seq(), c.mode(), c.owner(), c.leaseTtl()));
+                }
+                results.add(new CommitAndClaimResult(committed, next));
+            } catch (SequenceStoreException e) {
+                throw partlyDone("commitAndClaimAll", results, requests.size(), e);
+            }
+        }
+        return results;
+    }
+
     /** Batch form of {@link #renew}: results in request order, equal to calling the singles in order. */
     default List<RenewResult> renewAll(List<RenewRequest> requests) {
         List<RenewResult> results = new ArrayList<>(requests.size());
