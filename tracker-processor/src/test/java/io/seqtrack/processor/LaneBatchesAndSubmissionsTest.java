@@ -143,6 +143,44 @@ class LaneBatchesAndSubmissionsTest {
         }
     }
 
+    /**
+     * Found by the torture suite (a Cluster master killed): a drain after a commit that meets a failing buffer must
+     * not leave the aggregate's queued events waiting forever — they run, and the buffered one is drained later.
+     */
+    @Test
+    void aDrainThatFailsAfterACommitLeavesTheAggregatesQueuedEventsRunning() {
+        java.util.concurrent.atomic.AtomicInteger failPending = new java.util.concurrent.atomic.AtomicInteger();
+        ForwardingEventBuffer failing = new ForwardingEventBuffer(InMemoryEventBuffer.create()) {
+            @Override
+            public List<io.seqtrack.core.port.out.BufferedEvent> pending(AggregateKey key) {
+                if (failPending.getAndDecrement() > 0) {
+                    throw io.seqtrack.core.domain.SequenceStoreException.of("pending", key,
+                            new IllegalStateException("scripted: the cluster is failing over"));
+                }
+                return super.pending(key);
+            }
+
+            @Override
+            public io.seqtrack.core.port.out.BufferPresence presence(java.util.Collection<AggregateKey> keys) {
+                return delegate.presence(keys); // the probe answers; only the drain's read fails
+            }
+        };
+        try (ProcessorHarness h = new ProcessorHarness(harness.registry, null, failing)) {
+            EventProcessor processor = h.processor("w");
+            assertThat(h.submit(processor, event("u", 3))).isEqualTo(Outcome.BUFFERED);
+            failPending.set(1); // the drain right after #1's commit fails
+            CompletionStage<Outcome> first = processor.submit(event("u", 1));
+            CompletionStage<Outcome> second = processor.submit(event("u", 2));
+            h.scheduler.runReady();
+
+            assertThat(first.toCompletableFuture().getNow(null)).isEqualTo(Outcome.PROCESSED);
+            assertThat(second.toCompletableFuture().getNow(null)).as("#2 was queued behind #1 and still runs")
+                    .isEqualTo(Outcome.PROCESSED);
+            h.scheduler.advance(Duration.ofSeconds(2)); // the gap's recheck drains #3
+            assertThat(h.handled("user_account", "u")).containsExactly(1L, 2L, 3L);
+        }
+    }
+
     @Test
     void theBuilderRefusesBothHandlersNeitherHandlerAndABadMaxBatch() {
         EventProcessor.Builder both = EventProcessor.builder().registry(harness.registry).store(harness.store)

@@ -24,6 +24,8 @@ import java.util.function.Supplier;
  */
 final class Lane {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Lane.class);
+
     /** Per-lane aggregate state is a cache: an idle aggregate's state holds nothing the store does not know. */
     private static final int STATES_PER_LANE = 50_000;
     /** Batches per run before the lane yields to its timers (gap timeouts, retries). */
@@ -240,23 +242,46 @@ final class Lane {
         }
     }
 
-    /** Runs works through one step, tells their submitters, drains what their commits released, re-marks readiness. */
+    /**
+     * Runs works through one step, tells their submitters, drains what their commits released, and re-marks their
+     * aggregates ready. Whatever fails here — a drain meeting a store that is failing over, a bug — must not leave an
+     * aggregate un-marked: its queued events would then wait forever (found by the torture suite's Cluster failover).
+     */
     void runBatch(List<Work> batch) {
-        List<Result> results = step.run(batch);
+        List<Result> results;
+        try {
+            results = step.run(batch);
+        } catch (RuntimeException | Error e) {
+            log.error("seqtrack: a step of {} event(s) failed unexpectedly", batch.size(), e);
+            for (Work work : batch) {
+                work.submission().fail(e);
+                markReady(state(work.key()));
+            }
+            return;
+        }
         for (Result result : results) {
             result.complete();
         }
         for (Result result : results) {
-            AggregateKey key = result.work().key();
             Work work = result.work();
-            if (result.is(Outcome.PROCESSED) && work.tracked()
-                    && (state(key).gapOpen() || state(key).pendingSeen || work.origin() == Work.Origin.BUFFER || work.resumed())) {
-                // our commit may have closed a gap, or it was a buffered event a retry or busy wait took out of its
-                // drain: take the buffered successors now. Without a gap known here nothing of ours is buffered;
-                // other workers' buffered events have their own gap timers and wake-ups (and the sweep adopts orphans)
-                gaps.drain(key);
+            AggregateKey key = work.key();
+            try {
+                if (result.is(Outcome.PROCESSED) && work.tracked()
+                        && (state(key).gapOpen() || state(key).pendingSeen || work.origin() == Work.Origin.BUFFER
+                                || work.resumed())) {
+                    // our commit may have closed a gap, or it was a buffered event a retry or busy wait took out of
+                    // its drain: take the buffered successors now. Without a gap known here nothing of ours is
+                    // buffered; other workers' buffered events have their own gap timers and wake-ups (and the sweep
+                    // adopts orphans)
+                    gaps.drain(key);
+                }
+            } catch (RuntimeException e) {
+                // the buffered successors stay buffered: the gap's recheck timer or the sweep drains them later
+                shared.storeFailed();
+                log.warn("seqtrack: drain of {} after its commit failed: {}", key, e.toString());
+            } finally {
+                markReady(state(key));
             }
-            markReady(state(key));
         }
     }
 
