@@ -47,6 +47,13 @@ public sealed interface KafkaRunnerEvent {
     }
 
     /**
+     * The partition is being revoked: nothing more of it is submitted, and its {@code inFlight} records get the revoke
+     * timeout to finish before its prefix is committed.
+     */
+    record Revoking(TopicPartition partition, int inFlight) implements KafkaRunnerEvent {
+    }
+
+    /**
      * The partition was revoked (or lost): {@code committed} is the last offset committed for it by this runner (-1 if
      * none), {@code unfinished} the records still in flight when the hand-over wait ended (they are redelivered to the
      * new owner). {@code lost} is true when Kafka reported the partition lost (nothing could be committed).

@@ -400,6 +400,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
             return;
         }
         List<PartitionLedger> revoking = partitions.stream().map(ledgers::get).filter(l -> l != null).toList();
+        revoking.forEach(l -> emit(new KafkaRunnerEvent.Revoking(l.partition, l.inFlight())));
         handOver(revoking, settings.revokeTimeout());
         for (PartitionLedger ledger : revoking) {
             ledgers.remove(ledger.partition);

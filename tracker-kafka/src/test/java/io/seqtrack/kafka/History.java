@@ -15,9 +15,12 @@ import java.util.function.Predicate;
  * S worker key seq token        handler run started          E … ended     F … threw
  * C worker key seq              committed (the processor's Processed event)
  * P worker key seq              parked
+ * B worker key seq              buffered (early: a predecessor is missing)
  * J worker partition offset     rejected record handed to the rejection handler (and it completed)
  * A worker partition offset     acknowledged (safe outcome; detail = outcome)
  * K worker partition offset     about to commit this offset (sent before the request)
+ * R worker partition offset     rewound to this offset for redelivery (detail = why)
+ * V worker partition            being revoked (detail = records in flight)
  * </pre>
  */
 final class History {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -44,17 +45,22 @@ final class Scenario implements AutoCloseable {
     final List<Worker> workers = new ArrayList<>();
 
     Scenario(KafkaBroker broker, String name, int partitions, SequenceStore store) throws Exception {
+        this(broker, name, partitions, store, domain -> domain);
+    }
+
+    Scenario(KafkaBroker broker, String name, int partitions, SequenceStore store,
+            UnaryOperator<DomainRegistration.Builder> domain) throws Exception {
         this.broker = broker;
         int n = NAMES.incrementAndGet();
         this.topic = name + "-" + n;
         this.group = name + "-group-" + n;
         this.partitions = partitions;
         this.store = store;
-        this.registry = DomainRegistry.of(DomainRegistration.builder(DOMAIN).mode(TrackingMode.STRICT)
+        this.registry = DomainRegistry.of(domain.apply(DomainRegistration.builder(DOMAIN).mode(TrackingMode.STRICT)
                 .leaseTtl(Duration.ofSeconds(5))
                 .retryPolicy(RetryPolicy.builder().maxAttempts(3).initialBackoff(Duration.ofMillis(5))
                         .maxBackoff(Duration.ofMillis(20)).build())
-                .gapTimeout(Duration.ofSeconds(60)).gapPolicy(GapPolicy.PARK).build());
+                .gapTimeout(Duration.ofSeconds(60)).gapPolicy(GapPolicy.PARK)).build());
         broker.createTopic(topic, partitions);
     }
 
@@ -89,8 +95,10 @@ final class Scenario implements AutoCloseable {
                 ProducerRecord<byte[], byte[]> record = records.get(i);
                 var aggregate = record.headers().lastHeader(SeqtrackHeaders.AGGREGATE_ID);
                 var sequence = record.headers().lastHeader(SeqtrackHeaders.SEQUENCE);
+                var domain = record.headers().lastHeader(SeqtrackHeaders.DOMAIN);
+                boolean ours = domain != null && DOMAIN.equals(new String(domain.value(), StandardCharsets.UTF_8));
                 TopicPartition tp = new TopicPartition(landed.get(i).topic(), landed.get(i).partition());
-                produced.add(aggregate == null || sequence == null
+                produced.add(aggregate == null || sequence == null || !ours
                         ? new RunCheck.Produced(tp, landed.get(i).offset(), null, -1)
                         : new RunCheck.Produced(tp, landed.get(i).offset(),
                                 new String(aggregate.value(), StandardCharsets.UTF_8),
@@ -104,7 +112,12 @@ final class Scenario implements AutoCloseable {
     }
 
     Worker startWorker(String name, Worker.HandlerHook hook, Consumer<KafkaConsumerRunner.Builder> customizer) {
-        Worker worker = Worker.start(name, broker, group, topic, store, registry, history, hook, customizer);
+        return startWorker(name, group, hook, customizer);
+    }
+
+    Worker startWorker(String name, String inGroup, Worker.HandlerHook hook,
+            Consumer<KafkaConsumerRunner.Builder> customizer) {
+        Worker worker = Worker.start(name, broker, inGroup, topic, store, registry, history, hook, customizer);
         workers.add(worker);
         return worker;
     }
@@ -112,6 +125,15 @@ final class Scenario implements AutoCloseable {
     /** Every planned event committed (or parked as planned) and the group's offsets at the partitions' ends. */
     void awaitDone(Duration timeout) throws InterruptedException {
         history.await("every event accounted for and every offset committed", timeout, this::done);
+    }
+
+    /** The offsets at which the produced records of {@code partition} carry events not committed yet, lowest first. */
+    long firstUnhandledOffset(TopicPartition partition) {
+        synchronized (produced) {
+            return produced.stream().filter(p -> p.partition().equals(partition) && p.key() != null)
+                    .filter(p -> history.count(RunCheck.committed(DOMAIN, p.key(), p.seq())) == 0)
+                    .mapToLong(RunCheck.Produced::offset).min().orElse(Long.MAX_VALUE);
+        }
     }
 
     boolean done() {

@@ -53,6 +53,8 @@ final class Worker implements AutoCloseable {
                         history.run('C', name, p.key().toString(), p.sequence(), 0);
                     } else if (event instanceof ProcessorEvent.Parked p) {
                         history.run('P', name, p.key().toString(), p.sequence(), 0);
+                    } else if (event instanceof ProcessorEvent.Buffered b) {
+                        history.run('B', name, b.key().toString(), b.sequence(), 0);
                     }
                 })
                 .build();
@@ -75,6 +77,8 @@ final class Worker implements AutoCloseable {
                     r.rejected().kind().name());
         } else if (event instanceof KafkaRunnerEvent.Acknowledged a) {
             history.offset('A', name, a.partition().toString(), a.offset(), a.outcome().name());
+        } else if (event instanceof KafkaRunnerEvent.Revoking r) {
+            history.offset('V', name, r.partition().toString(), -1, Integer.toString(r.inFlight()));
         } else if (event instanceof KafkaRunnerEvent.Redelivering r) {
             history.offset('R', name, r.partition().toString(), r.offset(), r.reason());
         }
