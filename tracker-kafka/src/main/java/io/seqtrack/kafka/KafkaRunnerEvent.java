@@ -47,8 +47,8 @@ public sealed interface KafkaRunnerEvent {
     }
 
     /**
-     * The partition is being revoked: nothing more of it is submitted, and its {@code inFlight} records get the revoke
-     * timeout to finish before its prefix is committed.
+     * The partition is being revoked (or the runner closes): nothing more of it is submitted, and its {@code inFlight}
+     * records get the revoke (close) timeout to finish before its prefix is committed.
      */
     record Revoking(TopicPartition partition, int inFlight) implements KafkaRunnerEvent {
     }

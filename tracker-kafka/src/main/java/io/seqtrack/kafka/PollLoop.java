@@ -400,7 +400,6 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
             return;
         }
         List<PartitionLedger> revoking = partitions.stream().map(ledgers::get).filter(l -> l != null).toList();
-        revoking.forEach(l -> emit(new KafkaRunnerEvent.Revoking(l.partition, l.inFlight())));
         handOver(revoking, settings.revokeTimeout());
         for (PartitionLedger ledger : revoking) {
             ledgers.remove(ledger.partition);
@@ -423,8 +422,10 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
 
     /** Stop submitting, wait up to {@code timeout} for what is in flight, commit the acknowledged prefix. */
     private void handOver(Collection<PartitionLedger> which, Duration timeout) {
-        which.forEach(PartitionLedger::stop);
         Instant deadline = settings.clock().instant().plus(timeout);
+        which.forEach(PartitionLedger::stop);
+        // announced once the deadline is fixed: a listener (or a test) that reacts to it sees the wait already timed
+        which.forEach(l -> emit(new KafkaRunnerEvent.Revoking(l.partition, l.inFlight())));
         while (which.stream().anyMatch(l -> l.inFlight() > 0) && settings.clock().instant().isBefore(deadline)) {
             try {
                 Completion completion = completions.poll(WAIT_SLICE_MILLIS, TimeUnit.MILLISECONDS);
