@@ -187,7 +187,9 @@ public final class InMemorySequenceStore implements SequenceStore {
                 result[0] = seq > entry.last ? CommitResult.COMMITTED : CommitResult.ALREADY_COMMITTED;
                 return new Entry(Math.max(entry.last, seq), entry.fence, null, entry.skipped);
             }
-            if (held == null && seq <= entry.last && fencingToken == entry.fence) {
+            if (seq <= entry.last && (held == null ? fencingToken == entry.fence : held.token == fencingToken)) {
+                // a retry of a commit that landed: no newer claim since (its commit-and-claim may have moved the
+                // claim on to the next sequence under the same token)
                 result[0] = CommitResult.ALREADY_COMMITTED;
             }
             return entry;
@@ -196,6 +198,45 @@ public final class InMemorySequenceStore implements SequenceStore {
             notifyCommitted(key);
         }
         return result[0];
+    }
+
+    /** Commit and, where asked, the next claim under the same token, atomically per element (see the SPI). */
+    @Override
+    public List<io.seqtrack.core.port.out.CommitAndClaimResult> commitAndClaimAll(
+            List<io.seqtrack.core.port.out.CommitAndClaimRequest> requests) {
+        List<io.seqtrack.core.port.out.CommitAndClaimResult> results = new java.util.ArrayList<>(requests.size());
+        for (io.seqtrack.core.port.out.CommitAndClaimRequest r : requests) {
+            results.add(commitAndClaim(r));
+        }
+        return results;
+    }
+
+    private io.seqtrack.core.port.out.CommitAndClaimResult commitAndClaim(
+            io.seqtrack.core.port.out.CommitAndClaimRequest r) {
+        if (!r.claimsNext()) {
+            return new io.seqtrack.core.port.out.CommitAndClaimResult(
+                    commit(r.commit().key(), r.commit().seq(), r.commit().fencingToken()), java.util.Optional.empty());
+        }
+        AggregateKey key = r.commit().key();
+        long seq = r.commit().seq();
+        long token = r.commit().fencingToken();
+        long now = clock.millis();
+        boolean[] committed = {false};
+        entries.computeIfPresent(key, (k, entry) -> {
+            Claim held = entry.claim;
+            if (held != null && held.token == token && held.seq == seq && seq > entry.last) {
+                committed[0] = true;
+                return new Entry(seq, entry.fence, new Claim(r.owner(), seq + 1, token, now + r.leaseTtl().toMillis()),
+                        entry.skipped);
+            }
+            return entry;
+        });
+        if (!committed[0]) { // not committable now: answered exactly as a plain commit answers (nothing claimed)
+            return new io.seqtrack.core.port.out.CommitAndClaimResult(commit(key, seq, token), java.util.Optional.empty());
+        }
+        notifyCommitted(key);
+        return new io.seqtrack.core.port.out.CommitAndClaimResult(CommitResult.COMMITTED,
+                java.util.Optional.of(ClaimResult.claimed(seq, token)));
     }
 
     /** In-process wake-ups: every processor sharing this store hears every commit at once. */

@@ -149,6 +149,9 @@ local function commit_one(rest, claims, field, seq, token_arg, pending_index, ch
       notify(pending_index, field, channel)
       return {'COMMITTED'}
     end
+    -- the same token on a later sequence: this commit landed and its commit-and-claim moved the claim on (no newer
+    -- claim was issued since, so a retry after an unknown outcome learns that it committed)
+    if ctoken == token and cmp(seq, last) <= 0 then return {'ALREADY_COMMITTED'} end
     return {'CLAIM_LOST'}
   end
   if cmp(seq, last) <= 0 and fence == token then return {'ALREADY_COMMITTED'} end
