@@ -209,13 +209,15 @@ final class Step {
             return;
         }
         List<CommitResult> commits = commit(toCommit);
+        // a copy: re-running a CLAIM_LOST event below commits again, which refills commitFailures
+        List<SequenceTrackingException> failedCommits = new ArrayList<>(commitFailures);
         for (int c = 0; c < committing.size(); c++) {
             int n = committing.get(c);
             Work work = works.get(n);
             ClaimDecision claim = claims.get(n);
             if (commits.get(c) == null) {
                 // unknown outcome: a commit that landed answers DUPLICATE to the broker's redelivery
-                results[indexes.get(n)] = failClosed(work, commitFailures.get(c));
+                results[indexes.get(n)] = failClosed(work, failedCommits.get(c));
                 continue;
             }
             if (commits.get(c) == CommitResult.CLAIM_LOST) {
