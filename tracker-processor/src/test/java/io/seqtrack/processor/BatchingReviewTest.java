@@ -22,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** An adversarial review of processor v2's batching: each test pins one way a batch goes wrong, on virtual time. */
@@ -69,7 +68,6 @@ class BatchingReviewTest {
      * commit: B fails closed, A is processed, no submission is left open and no exception escapes the lane.
      */
     @Test
-    @Disabled("FOUND BUG: a CLAIM_LOST re-run inside handleAndCommit clears Step.commitFailures; a later unknown commit throws IndexOutOfBounds out of the lane")
     void aClaimLostElementReRunAloneKeepsTheCommitFailureOfALaterElement() {
         String a = "agg-a";
         String b = idOnLane("user_account", lane("user_account", a), a);
@@ -111,7 +109,6 @@ class BatchingReviewTest {
      * one submission per buffered sequence and the second replaced the first).
      */
     @Test
-    @Disabled("FOUND BUG: Submissions.buffered keeps one submission per (key, seq); a redelivered copy replaces the first, whose settled() never completes")
     void bothSubmissionsOfARedeliveredBufferedEventSettleWhenItIsDrained() {
         harness = new ProcessorHarness(DomainRegistry.of(domain("user_account", Duration.ofSeconds(10))));
         EventProcessor processor = harness.processor("w");
@@ -136,7 +133,6 @@ class BatchingReviewTest {
      * wait for +5 s: by then its lease has run out and another worker may claim and handle the aggregate.
      */
     @Test
-    @Disabled("FOUND BUG: LeaseRenewer.start does not re-arm when a pending timer is due later than the new batch's half lease")
     void aShortLeaseBatchIsRenewedInTimeWhileALongLeaseTimerIsPending() {
         String slowId = "s";
         String fastId = idOnLane("fast", lane("slow", slowId), "");
