@@ -22,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** An adversarial review of processor v2's batching: each test pins one way a batch goes wrong, on virtual time. */
@@ -161,7 +160,6 @@ class BatchingReviewTest {
 
     /** A drained event whose handler gives up is parked once, not a second time as its own "pending successor". */
     @Test
-    @Disabled("FOUND BUG: parking a drained (BUFFER-origin) event removes it from pending but never decrements the buffered gauge: bufferedEvents and the maxBufferedTotal budget leak")
     void aDrainedEventThatFailsIsParkedOnce() {
         harness = new ProcessorHarness(DomainRegistry.of(domain("user_account", Duration.ofSeconds(10))));
         EventProcessor processor = harness.processor("w");
