@@ -187,9 +187,10 @@ public final class InMemorySequenceStore implements SequenceStore {
                 result[0] = seq > entry.last ? CommitResult.COMMITTED : CommitResult.ALREADY_COMMITTED;
                 return new Entry(Math.max(entry.last, seq), entry.fence, null, entry.skipped);
             }
-            if (seq <= entry.last && (held == null ? fencingToken == entry.fence : held.token == fencingToken)) {
-                // a retry of a commit that landed: no newer claim since (its commit-and-claim may have moved the
-                // claim on to the next sequence under the same token)
+            boolean retry = held == null ? fencingToken == entry.fence
+                    // the only token since ours claims a later sequence: that claim needed our commit
+                    : held.token == fencingToken + 1 && held.seq > seq;
+            if (seq <= entry.last && retry) { // a retry of a commit that landed
                 result[0] = CommitResult.ALREADY_COMMITTED;
             }
             return entry;
@@ -200,7 +201,7 @@ public final class InMemorySequenceStore implements SequenceStore {
         return result[0];
     }
 
-    /** Commit and, where asked, the next claim under the same token, atomically per element (see the SPI). */
+    /** Commit and, where asked, the next claim with the next token, atomically per element (see the SPI). */
     @Override
     public List<io.seqtrack.core.port.out.CommitAndClaimResult> commitAndClaimAll(
             List<io.seqtrack.core.port.out.CommitAndClaimRequest> requests) {
@@ -222,11 +223,14 @@ public final class InMemorySequenceStore implements SequenceStore {
         long token = r.commit().fencingToken();
         long now = clock.millis();
         boolean[] committed = {false};
+        long[] nextToken = {0};
         entries.computeIfPresent(key, (k, entry) -> {
             Claim held = entry.claim;
             if (held != null && held.token == token && held.seq == seq && seq > entry.last) {
                 committed[0] = true;
-                return new Entry(seq, entry.fence, new Claim(r.owner(), seq + 1, token, now + r.leaseTtl().toMillis()),
+                long next = entry.fence + 1;
+                nextToken[0] = next;
+                return new Entry(seq, next, new Claim(r.owner(), seq + 1, next, now + r.leaseTtl().toMillis()),
                         entry.skipped);
             }
             return entry;
@@ -236,7 +240,7 @@ public final class InMemorySequenceStore implements SequenceStore {
         }
         notifyCommitted(key);
         return new io.seqtrack.core.port.out.CommitAndClaimResult(CommitResult.COMMITTED,
-                java.util.Optional.of(ClaimResult.claimed(seq, token)));
+                java.util.Optional.of(ClaimResult.claimed(seq, nextToken[0])));
     }
 
     /** In-process wake-ups: every processor sharing this store hears every commit at once. */

@@ -725,10 +725,10 @@ public abstract class SequenceStoreContract {
 
     /**
      * Sticky ownership. A store may decline to claim the next sequence (the SPI default only commits); where it claims,
-     * it does so for the same owner under the same token, and a retried commit still learns that it landed.
+     * it does so for the same owner with the next token, and a retried commit still learns that it landed.
      */
     @Test
-    void commitAndClaimAll_commitsAndClaimsTheNextSequenceUnderTheSameTokenInOneStep() {
+    void commitAndClaimAll_commitsAndClaimsTheNextSequenceWithTheNextTokenInOneStep() {
         AggregateKey sticky = key("sticky");
         AggregateKey plain = key("sticky-plain");
         ClaimResult first = store.claim(sticky, 1, STRICT, "w1", LEASE);
@@ -752,7 +752,10 @@ public abstract class SequenceStoreContract {
         ClaimResult next = results.get(0).next().get();
         assertThat(next.status()).isEqualTo(ClaimStatus.CLAIMED);
         assertThat(next.lastCommitted()).isEqualTo(1);
-        assertThat(next.fencingToken()).as("ownership continues under the same token").isEqualTo(first.fencingToken());
+        assertThat(next.fencingToken()).as("tokens strictly increase per claim (invariant 9)")
+                .isGreaterThan(first.fencingToken());
+        assertThat(store.commit(sticky, 1, first.fencingToken()))
+                .as("still a retry of a commit that landed").isEqualTo(CommitResult.ALREADY_COMMITTED);
         assertThat(store.read(sticky).claim()).hasValueSatisfying(c -> {
             assertThat(c.owner()).isEqualTo("w1");
             assertThat(c.sequence()).isEqualTo(2);
@@ -772,7 +775,7 @@ public abstract class SequenceStoreContract {
         assertThat(taken.status()).isEqualTo(ClaimStatus.CLAIMED);
         assertThat(taken.fencingToken()).isGreaterThan(again.fencingToken());
         assertThat(store.commit(sticky, 4, again.fencingToken())).isEqualTo(CommitResult.CLAIM_LOST);
-        assertThat(store.commit(sticky, 3, again.fencingToken())).as("no longer the newest token: unknown, fenced")
+        assertThat(store.commit(sticky, 3, again.fencingToken())).as("another worker's claim came between: fenced")
                 .isEqualTo(CommitResult.CLAIM_LOST);
     }
 
