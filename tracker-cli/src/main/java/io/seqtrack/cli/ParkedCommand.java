@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.port.out.ParkedEvent;
 import io.seqtrack.core.registry.DomainRegistration;
-import io.seqtrack.core.registry.SequenceSource;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.processor.Outcome;
 import io.seqtrack.processor.ProcessorEvent;
@@ -95,8 +94,7 @@ final class ParkedCommand {
                     JsonLines sink = JsonLines.toFileOr("--processed", processed, overwrite, out)) {
                 AggregateKey key = AggregateKey.of(domain, aggregateId);
                 DomainRegistration registration = opened.registry().lookup(domain);
-                String field = registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? "sequence"
-                        : "aggregateVersion";
+                String field = registration.sequenceSource().field();
                 try (EventProcessor processor = EventProcessor.builder().registry(opened.registry())
                         .store(opened.store()).buffer(opened.buffer()).adoptOrphanedBuffers(false).workerId(workerId).parallelism(1)
                         .handler((event, ctx) -> {

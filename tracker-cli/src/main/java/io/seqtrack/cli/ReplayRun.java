@@ -11,7 +11,6 @@ import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.registry.DomainRegistration;
 import io.seqtrack.core.registry.DomainRegistry;
-import io.seqtrack.core.registry.SequenceSource;
 import io.seqtrack.processor.Event;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.processor.HandlerContext;
@@ -545,11 +544,10 @@ final class ReplayRun implements AutoCloseable {
     }
 
     private static OptionalLong sequenceOf(Event event, DomainRegistration registration) {
-        return registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? event.sequence()
-                : event.aggregateVersion();
+        return registration.sequenceSource().read(event.sequence(), event.aggregateVersion());
     }
 
     private static String sequenceField(DomainRegistration registration) {
-        return registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? "sequence" : "aggregateVersion";
+        return registration.sequenceSource().field();
     }
 }

@@ -342,7 +342,7 @@ public final class SequenceTrackerService implements SequenceTracker {
 
     /** Reads the domain's sequence field; a missing or impossible value is rejected, never defaulted. */
     private static long readSequence(TrackedEvent event, AggregateKey key, DomainRegistration registration) {
-        String field = registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? "sequence" : "aggregateVersion";
+        String field = registration.sequenceSource().field();
         OptionalLong carried = carriedSequence(event, registration.sequenceSource());
         if (carried == null || carried.isEmpty()) {
             throw InvalidEventException.of(field, "is missing for " + key + " (domain '" + registration.name()
@@ -364,7 +364,7 @@ public final class SequenceTrackerService implements SequenceTracker {
     }
 
     private static OptionalLong carriedSequence(TrackedEvent event, SequenceSource source) {
-        return source == SequenceSource.SEQUENCE_NUMBER ? event.sequence() : event.aggregateVersion();
+        return source.read(event.sequence(), event.aggregateVersion());
     }
 
     private static long toStore(DomainRegistration registration, long sequence) {
