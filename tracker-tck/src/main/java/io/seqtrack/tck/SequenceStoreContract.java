@@ -779,6 +779,24 @@ public abstract class SequenceStoreContract {
                 .isEqualTo(CommitResult.CLAIM_LOST);
     }
 
+    /**
+     * A commit whose answer was lost is retried; meanwhile another worker may already have claimed the next sequence
+     * (which only our commit made possible). The retry must still learn that it landed, not be told it lost its claim.
+     */
+    @Test
+    void commit_retriedAfterTheNextSequenceWasClaimedElsewhereAnswersAlreadyCommitted() {
+        AggregateKey k = key("retry-after-next-claimed");
+        ClaimResult mine = store.claim(k, 1, STRICT, "w1", LEASE);
+        assertThat(store.commit(k, 1, mine.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+        ClaimResult theirs = store.claim(k, 2, STRICT, "w2", LEASE);
+        assertThat(theirs.status()).isEqualTo(ClaimStatus.CLAIMED);
+
+        assertThat(store.commit(k, 1, mine.fencingToken())).isEqualTo(CommitResult.ALREADY_COMMITTED);
+        assertThat(store.read(k).claim()).as("the retry changes nothing")
+                .hasValueSatisfying(c -> assertThat(c.owner()).isEqualTo("w2"));
+        assertThat(store.commit(k, 2, theirs.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+    }
+
     @Test
     void commitAndClaimAll_claimsNothingWhenTheCommitDoesNotLand() {
         AggregateKey k = key("sticky-lost");
