@@ -45,6 +45,14 @@ abstract class Backend implements AutoCloseable {
      */
     abstract RedisClusterAsyncCommands<byte[], byte[]> keyCommands();
 
+    /**
+     * A command failed: on a Cluster, an answer that says the client's view of the slots is stale (MOVED or ASK from a
+     * node connection, CLUSTERDOWN, a timeout on a node that may be gone) asks for a topology refresh — writes pinned to
+     * node connections (WAIT mode) get no redirect from Lettuce and would fail until the periodic refresh otherwise.
+     */
+    void commandFailed(Throwable error) {
+    }
+
     /** Whether this is a Cluster: a script then reaches only the keys of one hash slot. */
     boolean clustered() {
         return this instanceof ClusterBackend;
@@ -144,6 +152,9 @@ abstract class Backend implements AutoCloseable {
                         .timeoutOptions(timeouts(config))
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                                 .enableAllAdaptiveRefreshTriggers()
+                                // the default 30 s back-off kept writes on a failed-over slot failing for that long
+                                // (lettuce#2308); a refresh is cheap on a cluster this size
+                                .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
                                 .enablePeriodicRefresh(Duration.ofSeconds(5))
                                 .build())
                         .build());
@@ -224,6 +235,7 @@ abstract class Backend implements AutoCloseable {
             return main.async();
         }
 
+
         @Override
         StatefulConnection<byte[], byte[]> flushableBatchConnection() {
             return batch;
@@ -272,6 +284,23 @@ abstract class Backend implements AutoCloseable {
         @Override
         RedisClusterAsyncCommands<byte[], byte[]> keyCommands() {
             return main.async();
+        }
+
+        /** When the last refresh asked for by a failure started (nanoTime), to ask at most once a second. */
+        private final java.util.concurrent.atomic.AtomicLong lastRefresh = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        void commandFailed(Throwable error) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            String message = String.valueOf(cause.getMessage());
+            boolean stale = message.startsWith("MOVED") || message.startsWith("ASK") || message.startsWith("CLUSTERDOWN")
+                    || cause instanceof io.lettuce.core.RedisCommandTimeoutException;
+            long now = System.nanoTime();
+            long last = lastRefresh.get();
+            if (stale && (last == 0 || now - last > 1_000_000_000L) && lastRefresh.compareAndSet(last, now)) {
+                clusterClient.refreshPartitionsAsync();
+            }
         }
 
         @Override
