@@ -159,7 +159,8 @@ abstract class Backend implements AutoCloseable {
                                 .build())
                         .build());
             }
-            return new ClusterBackend(client, borrowed == null, config.waitReplicas() > 0);
+            return new ClusterBackend(client, borrowed == null, config.waitReplicas() > 0,
+                    config.commandTimeout().toMillis());
         }
         RedisClient client = borrowed != null ? (RedisClient) borrowed : RedisClient.create();
         if (borrowed == null) {
@@ -265,10 +266,14 @@ abstract class Backend implements AutoCloseable {
 
         private final RedisClusterClient clusterClient;
 
-        ClusterBackend(RedisClusterClient client, boolean owns, boolean pinWrites) {
+        /** How long a caller waits for a node connection (pinned writes), at most: the command timeout. */
+        private final long connectMillis;
+
+        ClusterBackend(RedisClusterClient client, boolean owns, boolean pinWrites, long connectMillis) {
             super(client, owns);
             this.clusterClient = client;
             this.pinWrites = pinWrites;
+            this.connectMillis = connectMillis;
             java.util.List<StatefulRedisClusterConnection<byte[], byte[]>> pair =
                     connectPair(client, owns, () -> client.connect(ByteArrayCodec.INSTANCE));
             this.main = pair.get(0);
@@ -320,13 +325,30 @@ abstract class Backend implements AutoCloseable {
          * connection of the key's master, and WAIT runs on the same one. A write that reaches a node which no longer
          * owns the slot fails with MOVED (closed, retryable) until the topology refresh catches up.
          */
-        private static StatefulRedisConnection<byte[], byte[]> nodeConnection(
+        private StatefulRedisConnection<byte[], byte[]> nodeConnection(
                 StatefulRedisClusterConnection<byte[], byte[]> connection, byte[] key) {
             RedisClusterNode node = connection.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
             if (node == null) {
                 throw new IllegalStateException("no master known for slot " + SlotHash.getSlot(key));
             }
-            return connection.getConnection(node.getNodeId());
+            // never the blocking getConnection: connecting to a master that just died can hang a caller (a processor
+            // lane) indefinitely (found by the torture suite's master kill with WAIT); bounded like any command
+            try {
+                return connection.getConnectionAsync(node.getNodeId()).get(connectMillis,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                commandFailed(new io.lettuce.core.RedisCommandTimeoutException("connecting to the master of slot "
+                        + SlotHash.getSlot(key) + " (" + node.getUri() + ")"));
+                throw new io.lettuce.core.RedisConnectionException("no connection to the master of slot "
+                        + SlotHash.getSlot(key) + " (" + node.getUri() + ") within " + connectMillis + " ms", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                commandFailed(e.getCause());
+                throw new io.lettuce.core.RedisConnectionException("cannot connect to the master of slot "
+                        + SlotHash.getSlot(key) + " (" + node.getUri() + ")", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new io.lettuce.core.RedisConnectionException("interrupted while connecting to " + node.getUri(), e);
+            }
         }
 
         @Override
