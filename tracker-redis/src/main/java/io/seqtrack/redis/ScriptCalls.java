@@ -97,7 +97,12 @@ final class ScriptCalls {
         return first.exceptionallyCompose(e -> isNoScript(e)
                 ? backend.commands(keys[0], false)
                         .<List<Object>>eval(script.bodyBytes, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
-                : CompletableFuture.failedFuture(e));
+                : CompletableFuture.failedFuture(e))
+                .whenComplete((reply, error) -> {
+                    if (error != null) {
+                        backend.commandFailed(error); // a stale Cluster view is refreshed, not waited out
+                    }
+                });
     }
 
     /** A one-off script with {@code EVAL} on the shared connection (the layout record: run once per connect). */

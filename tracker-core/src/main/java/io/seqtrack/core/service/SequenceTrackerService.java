@@ -342,29 +342,11 @@ public final class SequenceTrackerService implements SequenceTracker {
 
     /** Reads the domain's sequence field; a missing or impossible value is rejected, never defaulted. */
     private static long readSequence(TrackedEvent event, AggregateKey key, DomainRegistration registration) {
-        String field = registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? "sequence" : "aggregateVersion";
-        OptionalLong carried = carriedSequence(event, registration.sequenceSource());
-        if (carried == null || carried.isEmpty()) {
-            throw InvalidEventException.of(field, "is missing for " + key + " (domain '" + registration.name()
-                    + "' reads its sequence from " + field + "; a missing sequence is never defaulted)");
-        }
-        long value = carried.getAsLong();
-        if (value < 0) {
-            throw InvalidEventException.of(field, "is negative (" + value + ") for " + key);
-        }
-        if (value < registration.firstSequence()) {
-            throw InvalidEventException.of(field, "is " + value + " for " + key + ", below the first sequence "
-                    + registration.firstSequence() + " of domain '" + registration.name() + "'");
-        }
-        if (value == Long.MAX_VALUE && registration.firstSequence() == 0) {
-            throw InvalidEventException.of(field, "is " + value + " for " + key
-                    + ", which overflows: a domain counting from 0 accepts at most " + (Long.MAX_VALUE - 1));
-        }
-        return value;
+        return TrackedEvent.sequenceIn(event, registration);
     }
 
     private static OptionalLong carriedSequence(TrackedEvent event, SequenceSource source) {
-        return source == SequenceSource.SEQUENCE_NUMBER ? event.sequence() : event.aggregateVersion();
+        return source.read(event.sequence(), event.aggregateVersion());
     }
 
     private static long toStore(DomainRegistration registration, long sequence) {

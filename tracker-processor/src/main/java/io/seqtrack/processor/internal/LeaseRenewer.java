@@ -41,6 +41,10 @@ final class LeaseRenewer implements Runnable {
     private Held current;
     /** Whether a timer is pending; guarded by this. */
     private boolean armed;
+    /** When the pending timer fires; guarded by this. */
+    private long armedDueMillis;
+    /** Stamps each timer: only the latest one armed acts (an earlier one is superseded); guarded by this. */
+    private long generation;
 
     LeaseRenewer(Shared shared) {
         this.shared = shared;
@@ -64,7 +68,7 @@ final class LeaseRenewer implements Runnable {
         }
         every = Math.max(1, every);
         current = new Held(tracked, every, shared.scheduler.clock().millis() + every);
-        if (!armed) {
+        if (!armed || current.dueMillis < armedDueMillis) { // a pending timer for a longer lease would fire too late
             arm(every);
         }
         return outer;
@@ -77,6 +81,13 @@ final class LeaseRenewer implements Runnable {
     /** The timer fired (off lane): renew the running batch's leases if due, and re-arm while one runs. */
     @Override
     public synchronized void run() {
+        fire(generation);
+    }
+
+    private synchronized void fire(long stamp) {
+        if (stamp != generation) { // superseded by a timer armed for an earlier due time
+            return;
+        }
         armed = false;
         Held held = current;
         if (held == null || held.claims.isEmpty()) { // (a handler still running after close() keeps its lease)
@@ -102,9 +113,11 @@ final class LeaseRenewer implements Runnable {
     }
 
     private void arm(long delayMillis) {
+        long stamp = ++generation;
         try {
-            shared.scheduler.scheduleOffLane(Duration.ofMillis(delayMillis), this);
+            shared.scheduler.scheduleOffLane(Duration.ofMillis(delayMillis), () -> fire(stamp));
             armed = true;
+            armedDueMillis = shared.scheduler.clock().millis() + delayMillis;
         } catch (RuntimeException e) { // the scheduler is closing: nothing will renew any more
             armed = false;
         }

@@ -34,6 +34,9 @@ final class Parking {
         AggregateKey key = work.key();
         long sequence = work.sequence();
         shared.buffer.park(key, new ParkedEvent(toBuffered(work.event(), sequence, shared.now()), reason, shared.now()));
+        if (work.origin() == Work.Origin.BUFFER) {
+            shared.gauges.bufferedRemoved(); // parking moves it out of pending (the EventBuffer contract)
+        }
         shared.emitter.emit(new ProcessorEvent.Parked(key, shared.now(), sequence, reason));
         if (work.tracked()) {
             block(key);

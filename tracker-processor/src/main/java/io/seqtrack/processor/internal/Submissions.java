@@ -49,7 +49,18 @@ final class Submissions {
     /** Remembers a submission answered BUFFERED, so that whoever drains it here settles it. */
     void buffered(AggregateKey key, long sequence, TrackedSubmission submission) {
         if (!submission.settled.isDone()) {
-            buffered.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).put(sequence, submission);
+            TrackedSubmission first = buffered.computeIfAbsent(key, k -> new ConcurrentHashMap<>())
+                    .putIfAbsent(sequence, submission);
+            if (first != null && first != submission) {
+                // a redelivered copy of an event buffered already: it settles as the first one does
+                first.settled.whenComplete((outcome, error) -> {
+                    if (error != null) {
+                        submission.abandon(error);
+                    } else {
+                        submission.finish(outcome);
+                    }
+                });
+            }
         }
     }
 

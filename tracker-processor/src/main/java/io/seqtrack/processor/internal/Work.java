@@ -2,9 +2,7 @@ package io.seqtrack.processor.internal;
 
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.registry.DomainRegistration;
-import io.seqtrack.core.registry.SequenceSource;
 import io.seqtrack.processor.Event;
-import java.util.OptionalLong;
 
 /**
  * One event on its way through a lane.
@@ -38,8 +36,6 @@ record Work(Event event, AggregateKey key, DomainRegistration registration, int 
 
     /** The sequence in the domain's numbering, or 0 if the event carries none (allowed in a disabled domain). */
     long sequence() {
-        OptionalLong seq = registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER
-                ? event.sequence() : event.aggregateVersion();
-        return seq.orElse(0);
+        return registration.sequenceSource().read(event.sequence(), event.aggregateVersion()).orElse(0);
     }
 }

@@ -1,7 +1,8 @@
 -- a batch of commit calls, each optionally followed by the claim of the next sequence for the committing worker (sticky
 -- ownership: one element per handled event), in one atomic step. KEYS holds (rest, claim, pending index) triples, ARGV
 -- 9 values per call: field, seq, token, channel, next seq ('' for a plain commit), mode, owner, lease ms, clock offset.
--- Per call: {commit result} or, after COMMITTED with a next claim asked for, {COMMITTED, <claim_one's reply>}.
+-- Per call: {commit result} or, after COMMITTED with a next claim asked for, {COMMITTED, <claim_one's reply>}; the next
+-- claim gets the next token, like any claim, and a retried commit still answers ALREADY_COMMITTED (see commit_one).
 -- All of it runs or none of it does; a corrupted value stops the batch with an error (the calls before it took effect).
 local results = {}
 for i = 1, #KEYS / 3 do
