@@ -21,7 +21,9 @@ import org.apache.kafka.common.TopicPartition;
  *       last run of {@code n} its worker ended before recording the commit); no handler run starts after its event
  *       was committed (a duplicate handed to a handler);</li>
  *   <li><b>safe commits</b>: when an offset {@code o} is about to be committed for a partition, every record produced
- *       to it below {@code o} is already accounted for: its event committed or parked, or the record rejected;</li>
+ *       to it below {@code o} is already accounted for: its event committed or parked, the record rejected, or — with
+ *       a durable buffer only — acknowledged as BUFFERED; with an in-memory buffer no record is ever acknowledged as
+ *       BUFFERED;</li>
  *   <li><b>one run at a time</b>: two runs of one aggregate in one worker never overlap.</li>
  * </ul>
  */
@@ -31,8 +33,12 @@ final class RunCheck {
     record Produced(TopicPartition partition, long offset, String key, long seq) {
     }
 
-    /** What the test produced and what it expects. {@code parked}: key → first sequence expected to park. */
-    record Plan(String domain, Map<String, Long> eventsPerAggregate, List<Produced> produced, Map<String, Long> parked) {
+    /**
+     * What the test produced and what it expects. {@code parked}: key → first sequence expected to park;
+     * {@code durableBuffer}: whether a BUFFERED record may be acknowledged at once (Redis) or never (in-memory).
+     */
+    record Plan(String domain, Map<String, Long> eventsPerAggregate, List<Produced> produced, Map<String, Long> parked,
+            boolean durableBuffer) {
 
         long expectedLast(String aggregate) {
             return parked.containsKey(aggregate) ? parked.get(aggregate) - 1 : eventsPerAggregate.get(aggregate);
@@ -140,6 +146,13 @@ final class RunCheck {
             switch (e.type()) {
                 case 'C', 'P' -> settledAt.putIfAbsent(e.key() + "#" + e.seq(), e.ticket());
                 case 'J' -> settledAt.putIfAbsent(e.partition() + "@" + e.offset(), e.ticket());
+                case 'A' -> {
+                    if ("BUFFERED".equals(e.detail()) && plan.durableBuffer()) {
+                        settledAt.putIfAbsent(e.partition() + "@" + e.offset(), e.ticket()); // safe in the buffer
+                    } else if ("BUFFERED".equals(e.detail())) {
+                        violations.add("acknowledged BUFFERED with a buffer that is not durable: " + e);
+                    }
+                }
                 default -> { }
             }
         }

@@ -3,11 +3,13 @@ package io.seqtrack.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.seqtrack.core.domain.TrackingMode;
+import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.registry.DomainRegistration;
 import io.seqtrack.core.registry.DomainRegistry;
 import io.seqtrack.core.registry.GapPolicy;
 import io.seqtrack.core.registry.RetryPolicy;
+import io.seqtrack.inmemory.InMemoryEventBuffer;
 import io.seqtrack.processor.Event;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -43,6 +46,9 @@ final class Scenario implements AutoCloseable {
     final Map<String, Long> eventsPerAggregate = new LinkedHashMap<>();
     final Map<String, Long> parked = new LinkedHashMap<>();
     final List<Worker> workers = new ArrayList<>();
+    /** Each worker's buffer: by default its own in-memory one (not durable). */
+    Supplier<EventBuffer> buffers = InMemoryEventBuffer::create;
+    boolean durableBuffer;
 
     Scenario(KafkaBroker broker, String name, int partitions, SequenceStore store) throws Exception {
         this(broker, name, partitions, store, domain -> domain);
@@ -117,7 +123,8 @@ final class Scenario implements AutoCloseable {
 
     Worker startWorker(String name, String inGroup, Worker.HandlerHook hook,
             Consumer<KafkaConsumerRunner.Builder> customizer) {
-        Worker worker = Worker.start(name, broker, inGroup, topic, store, registry, history, hook, customizer);
+        Worker worker = Worker.start(name, broker, inGroup, topic, store, buffers.get(), registry, history, hook,
+                customizer);
         workers.add(worker);
         return worker;
     }
@@ -152,7 +159,8 @@ final class Scenario implements AutoCloseable {
 
     /** The run's violations (none expected) and the committed offsets compared with the ends. */
     void check() throws Exception {
-        RunCheck.Plan plan = new RunCheck.Plan(DOMAIN, eventsPerAggregate, List.copyOf(produced), parked);
+        RunCheck.Plan plan = new RunCheck.Plan(DOMAIN, eventsPerAggregate, List.copyOf(produced), parked,
+                durableBuffer);
         assertThat(RunCheck.violations(plan, history.entries(), store)).isEmpty();
         assertThat(broker.committed(group)).isEqualTo(broker.endOffsets(topic, partitions));
     }

@@ -1,8 +1,8 @@
 package io.seqtrack.kafka;
 
+import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.registry.DomainRegistry;
-import io.seqtrack.inmemory.InMemoryEventBuffer;
 import io.seqtrack.processor.Event;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.processor.HandlerContext;
@@ -11,8 +11,9 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * One consumer process of a test, in the test JVM: a processor on the shared store with its own in-memory buffer (as
- * separate processes would have), and a runner in the test's consumer group. Its handler and listeners write the
+ * One consumer process of a test, in the test JVM: a processor on the shared store with the buffer the scenario gives
+ * it (its own in-memory one, as separate processes would have, or the shared Redis one), and a runner in the test's
+ * consumer group. Its handler and listeners write the
  * {@link History}; {@code onHandle} lets a test block or fail chosen events.
  */
 final class Worker implements AutoCloseable {
@@ -33,10 +34,10 @@ final class Worker implements AutoCloseable {
     }
 
     static Worker start(String name, KafkaBroker broker, String group, String topic, SequenceStore store,
-            DomainRegistry registry, History history, HandlerHook hook,
+            EventBuffer buffer, DomainRegistry registry, History history, HandlerHook hook,
             Consumer<KafkaConsumerRunner.Builder> customizer) {
         EventProcessor processor = EventProcessor.builder().registry(registry).store(store)
-                .buffer(InMemoryEventBuffer.create()).workerId(name).parallelism(2)
+                .buffer(buffer).workerId(name).parallelism(2)
                 .bufferRecheckInterval(Duration.ofMillis(200))
                 .handler((event, ctx) -> {
                     history.run('S', name, ctx.key().toString(), ctx.sequence(), ctx.fencingToken());
