@@ -167,12 +167,21 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         return ledgers.computeIfAbsent(partition, PartitionLedger::new);
     }
 
+    /** Round robin over the partitions, one record each per pass, so no partition takes all of maxInFlight. */
     private void submitQueued() {
-        for (PartitionLedger ledger : ledgers.values()) {
-            Instant now = settings.clock().instant();
-            while (ledger.hasQueued() && !ledger.stopping && outstanding < settings.maxInFlight()
-                    && ledger.outstanding < settings.maxInFlightPerPartition() && !now.isBefore(ledger.resumeAt)) {
-                submit(ledger.submitNext());
+        Instant now = settings.clock().instant();
+        boolean submitted = true;
+        while (submitted && outstanding < settings.maxInFlight()) {
+            submitted = false;
+            for (PartitionLedger ledger : ledgers.values()) {
+                if (outstanding >= settings.maxInFlight()) {
+                    break;
+                }
+                if (ledger.hasQueued() && !ledger.stopping
+                        && ledger.outstanding < settings.maxInFlightPerPartition() && !now.isBefore(ledger.resumeAt)) {
+                    submit(ledger.submitNext());
+                    submitted = true;
+                }
             }
         }
     }

@@ -1,5 +1,7 @@
 package io.seqtrack.kafka;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,7 +49,13 @@ final class KafkaBroker implements AutoCloseable {
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("auto.create.topics.enable", "false")
                 .build();
-        cluster.format();
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream())); // format() prints its bootstrap metadata
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(out);
+        }
         cluster.startup();
         cluster.waitForReadyBrokers();
         return new KafkaBroker(cluster);
