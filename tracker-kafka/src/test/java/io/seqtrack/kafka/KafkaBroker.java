@@ -48,6 +48,9 @@ final class KafkaBroker implements AutoCloseable {
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("auto.create.topics.enable", "false")
+                // KIP-848 groups (group.protocol=consumer): heartbeats, hence assignments, every 500 ms, not 5 s
+                .setConfigProp("group.consumer.min.heartbeat.interval.ms", "100")
+                .setConfigProp("group.consumer.heartbeat.interval.ms", "500")
                 .build();
         PrintStream out = System.out;
         System.setOut(new PrintStream(OutputStream.nullOutputStream())); // format() prints its bootstrap metadata

@@ -20,12 +20,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The runner against a real broker (KRaft, in this JVM), the processor on the in-memory store: each scenario is
@@ -119,23 +122,23 @@ class KafkaConsumerRunnerTest {
      * is not, nothing committed at the kill — and its partitions taken over by a new consumer: what was committed in
      * the store but not at the broker comes back as duplicates, the rest is handled once, in order.
      */
-    @Test
-    void aKilledConsumersPartitionsAreTakenOverWithoutLossOrDoubleHandling() throws Exception {
+    @ParameterizedTest(name = "group protocol {0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void aKilledConsumersPartitionsAreTakenOverWithoutLossOrDoubleHandling(String protocol) throws Exception {
         try (Scenario s = new Scenario(broker, "killed", 2, InMemorySequenceStore.create())) {
+            s.groupProtocol = protocol;
             s.produce(s.orderedStream(16, 25));
             CountDownLatch gate = new CountDownLatch(1);
             AtomicInteger handled = new AtomicInteger();
-            AtomicBoolean blocked = new AtomicBoolean();
-            String[] stuck = new String[2];
+            AtomicReference<RunCheck.Produced> stuck = new AtomicReference<>();
             Worker victim = s.startWorker("victim", (worker, event, ctx) -> {
-                if (handled.incrementAndGet() == 60 && blocked.compareAndSet(false, true)) {
-                    stuck[0] = ctx.key().aggregateId();
-                    stuck[1] = Long.toString(ctx.sequence());
+                if (handled.incrementAndGet() == 60) {
+                    stuck.set(new RunCheck.Produced(null, -1, ctx.key().aggregateId(), ctx.sequence()));
                     gate.await(30, TimeUnit.SECONDS);
                 }
             });
-            s.history.await("a handler stuck and later records acknowledged", DONE, () -> blocked.get()
-                    && acknowledgedBeyond(s, stuck[0], Long.parseLong(stuck[1])));
+            s.history.await("a handler stuck and later records acknowledged", DONE, () -> stuck.get() != null
+                    && acknowledgedBeyond(s, stuck.get().key(), stuck.get().seq()));
             victim.runner.kill();
             CompletableFuture<Void> processorClosed = CompletableFuture.runAsync(victim.processor::close);
             s.workers.remove(victim);
@@ -158,9 +161,11 @@ class KafkaConsumerRunnerTest {
      * one of them is being revoked with records in flight, so partitions move while records are in flight. The
      * second half of the stream is produced once the newcomer has partitions, so it has work.
      */
-    @Test
-    void aThirdConsumerJoiningUnderLoadChangesNothingButWhoHandles() throws Exception {
+    @ParameterizedTest(name = "group protocol {0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void aThirdConsumerJoiningUnderLoadChangesNothingButWhoHandles(String protocol) throws Exception {
         try (Scenario s = new Scenario(broker, "joined", 6, InMemorySequenceStore.create())) {
+            s.groupProtocol = protocol;
             List<ProducerRecord<byte[], byte[]>> stream = s.orderedStream(24, 30);
             s.produce(stream.subList(0, stream.size() / 2));
             CountDownLatch hold = new CountDownLatch(1);

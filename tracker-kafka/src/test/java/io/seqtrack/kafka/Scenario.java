@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -48,6 +49,8 @@ final class Scenario implements AutoCloseable {
     final List<Worker> workers = new ArrayList<>();
     /** Each worker's buffer: by default its own in-memory one (not durable). */
     Supplier<EventBuffer> buffers = InMemoryEventBuffer::create;
+    /** The consumer group protocol: {@code classic} (eager revocation, range assignor) or {@code consumer} (KIP-848). */
+    String groupProtocol = "classic";
     boolean durableBuffer;
 
     Scenario(KafkaBroker broker, String name, int partitions, SequenceStore store) throws Exception {
@@ -123,7 +126,14 @@ final class Scenario implements AutoCloseable {
 
     Worker startWorker(String name, String inGroup, Worker.HandlerHook hook,
             Consumer<KafkaConsumerRunner.Builder> customizer) {
-        Worker worker = Worker.start(name, broker, inGroup, topic, store, buffers.get(), registry, history, hook,
+        Map<String, Object> properties = broker.consumerProperties(inGroup);
+        if (groupProtocol.equals("consumer")) {
+            // the broker drives heartbeats and sessions under KIP-848: the client may not set them
+            properties.remove(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+            properties.remove(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
+            properties.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+        }
+        Worker worker = Worker.start(name, properties, topic, store, buffers.get(), registry, history, hook,
                 customizer);
         workers.add(worker);
         return worker;

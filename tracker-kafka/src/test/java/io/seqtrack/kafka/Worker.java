@@ -8,6 +8,7 @@ import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.processor.HandlerContext;
 import io.seqtrack.processor.ProcessorEvent;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -33,7 +34,7 @@ final class Worker implements AutoCloseable {
         this.runner = runner;
     }
 
-    static Worker start(String name, KafkaBroker broker, String group, String topic, SequenceStore store,
+    static Worker start(String name, Map<String, Object> consumerProperties, String topic, SequenceStore store,
             EventBuffer buffer, DomainRegistry registry, History history, HandlerHook hook,
             Consumer<KafkaConsumerRunner.Builder> customizer) {
         EventProcessor processor = EventProcessor.builder().registry(registry).store(store)
@@ -60,7 +61,7 @@ final class Worker implements AutoCloseable {
                 })
                 .build();
         KafkaConsumerRunner.Builder builder = KafkaConsumerRunner.builder()
-                .consumerProperties(broker.consumerProperties(group)).topics(topic).processor(processor)
+                .consumerProperties(consumerProperties).topics(topic).processor(processor)
                 .commitInterval(Duration.ofMillis(100))
                 .redeliveryBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
                 .listener(event -> record(name, history, event));
