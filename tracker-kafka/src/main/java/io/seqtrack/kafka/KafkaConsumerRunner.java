@@ -197,6 +197,11 @@ public interface KafkaConsumerRunner extends AutoCloseable {
         }
 
         public KafkaConsumerRunner build() {
+            return new PollLoop(settings());
+        }
+
+        /** Validates and freezes the configuration. */
+        RunnerSettings settings() {
             require("processor", processor);
             if (topics.isEmpty()) {
                 throw InvalidConfigurationException.of("kafka.topics", "is required");
@@ -213,9 +218,9 @@ public interface KafkaConsumerRunner extends AutoCloseable {
                         + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG + " (" + maxPollInterval + " ms), was "
                         + revokeTimeout + ": a longer hand-over would get the consumer evicted from the group");
             }
-            return new PollLoop(new RunnerSettings(Map.copyOf(consumerProperties), List.copyOf(topics), processor,
+            return new RunnerSettings(Map.copyOf(consumerProperties), List.copyOf(topics), processor,
                     mapper, rejections, List.copyOf(listeners), maxInFlight, maxInFlightPerPartition, pollTimeout,
-                    commitInterval, revokeTimeout, closeTimeout, initialBackoff, maxBackoff, clock));
+                    commitInterval, revokeTimeout, closeTimeout, initialBackoff, maxBackoff, clock);
         }
 
         private static <T> T require(String field, T value) {

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -61,8 +62,16 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     private volatile Throwable failure;
     private volatile KafkaRunnerSnapshot snapshot = new KafkaRunnerSnapshot(List.of(), 0, false);
 
+    private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumers;
+
     PollLoop(RunnerSettings settings) {
+        this(settings, KafkaConsumer::new);
+    }
+
+    /** With another consumer (tests drive the loop turn by turn on a {@code MockConsumer}). */
+    PollLoop(RunnerSettings settings, Function<Map<String, Object>, Consumer<byte[], byte[]>> consumers) {
         this.settings = settings;
+        this.consumers = consumers;
     }
 
     @Override
@@ -70,14 +79,21 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         if (thread != null) {
             throw new IllegalStateException("the runner was started already");
         }
+        open();
+        thread = new Thread(this::run, "seqtrack-kafka-" + settings.consumerProperties().get(
+                ConsumerConfig.GROUP_ID_CONFIG));
+        thread.start();
+    }
+
+    /** Creates the consumer and subscribes (the poll thread takes it over). */
+    void open() {
         Map<String, Object> properties = new HashMap<>(settings.consumerProperties());
         properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        consumer = new KafkaConsumer<>(properties);
+        consumer = consumers.apply(properties);
+        consumer.subscribe(settings.topics(), this);
         snapshot = new KafkaRunnerSnapshot(List.of(), 0, true);
-        thread = new Thread(this::run, "seqtrack-kafka-" + properties.get(ConsumerConfig.GROUP_ID_CONFIG));
-        thread.start();
     }
 
     @Override
@@ -124,7 +140,6 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
 
     private void run() {
         try {
-            consumer.subscribe(settings.topics(), this);
             while (!closing && !killed) {
                 turn();
             }
@@ -147,7 +162,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     }
 
     /** One turn: outcomes in, submissions out, pauses, commit, poll. */
-    private void turn() {
+    void turn() {
         drainCompletions();
         submitQueued();
         updatePauses();
