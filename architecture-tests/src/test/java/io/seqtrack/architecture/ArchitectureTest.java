@@ -40,6 +40,7 @@ class ArchitectureTest {
         assertThat(classes.that(resideInAPackage(LayeringRules.IN_MEMORY))).as("tracker-inmemory's classes")
                 .isNotEmpty();
         assertThat(classes.that(resideInAPackage(LayeringRules.KAFKA))).as("tracker-kafka's classes").isNotEmpty();
+        assertThat(classes.that(resideInAPackage(LayeringRules.STREAMS))).as("tracker-streams's classes").isNotEmpty();
     }
 
     @ArchTest

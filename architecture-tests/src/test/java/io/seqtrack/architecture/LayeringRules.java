@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * <pre>
  *   domain, registry  ←  port.in, port.out  ←  service  ←  inmemory, redis, processor, tck  ←  cli, examples, benchmarks
  *   (domain model)       (ports)               (application service)   (adapters)            (runnables: compose anything)
- *                                                                        processor ← kafka (a broker adapter feeds the
- *                                                                                           processor, never a store)
+ *                                                                        processor ← kafka, streams (broker adapters feed
+ *                                                                                           the processor, never a store)
  * </pre>
  *
  * Modules that do not exist yet (redis, processor, cli, benchmarks) are named here already, so their rules hold from
@@ -51,6 +51,7 @@ public final class LayeringRules {
     static final String TCK = "io.seqtrack.tck..";
     /** Broker adapters: they sit above the processor and feed it from a broker. */
     static final String KAFKA = "io.seqtrack.kafka..";
+    static final String STREAMS = "io.seqtrack.streams..";
 
     static final String CLI = "io.seqtrack.cli..";
     static final String EXAMPLES = "io.seqtrack.examples..";
@@ -78,7 +79,7 @@ public final class LayeringRules {
      * The hexagon, as an onion: the domain model (domain, registry) is the centre; the ports may use only the domain
      * model; the application service may use ports and domain model and nothing in core uses it; each adapter (the
      * stores, the processor that drives the inbound port, the TCK that drives store adapters) may use all of core
-     * but no other adapter — except that a broker adapter (kafka) drives the processor, which is what it is for. The
+     * but no other adapter — except that a broker adapter (kafka, streams) drives the processor, which is what it is for. The
      * runnables compose adapters, so their own dependencies are not checked here (see
      * {@link #NOTHING_DEPENDS_ON_RUNNABLES_OR_THE_TCK} for the other direction). Every other class must sit in one of
      * the rings, so a new top-level package cannot slip past these rules unnoticed.
@@ -96,8 +97,9 @@ public final class LayeringRules {
             .adapter("event processor", PROCESSOR)
             .adapter("store contract suite", TCK)
             .adapter("kafka inbound adapter", KAFKA)
+            .adapter("redis streams inbound adapter", STREAMS)
             .ignoreDependency(resideInAnyPackage(RUNNABLES).as("a runnable"), alwaysTrue().as("anything"))
-            .ignoreDependency(resideInAnyPackage(KAFKA).as("a broker adapter"),
+            .ignoreDependency(resideInAnyPackage(KAFKA, STREAMS).as("a broker adapter"),
                     resideInAnyPackage(PROCESSOR).as("the event processor it feeds"))
             .ensureAllClassesAreContainedInArchitectureIgnoring(RUNNABLES)
             .withOptionalLayers(true)

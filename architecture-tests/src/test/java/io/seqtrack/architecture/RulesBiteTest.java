@@ -59,6 +59,7 @@ import io.seqtrack.redis.fixture.RedisStoreFixture;
 import io.seqtrack.redis.fixture.RedisUsingBenchmarks;
 import io.seqtrack.redis.fixture.RedisUsingInMemory;
 import io.seqtrack.redis.fixture.RedisUsingInMemoryInternals;
+import io.seqtrack.streams.fixture.StreamsUsingRedis;
 import io.seqtrack.tck.fixture.TckFixture;
 import io.seqtrack.tck.fixture.TckUsingInMemory;
 import io.seqtrack.util.fixture.UnplacedClass;
@@ -108,6 +109,7 @@ class RulesBiteTest {
                 bite(HEXAGON, UnplacedClass.class),
                 bite(HEXAGON, KafkaUsingInMemory.class, InMemoryStoreFixture.class),
                 bite(HEXAGON, ProcessorUsingKafka.class, KafkaFixture.class),
+                bite(HEXAGON, StreamsUsingRedis.class, RedisStoreFixture.class),
 
                 bite(DRIVEN_PORTS_DO_NOT_KNOW_THE_INBOUND_PORT, DrivenPortUsingInboundPort.class),
 
