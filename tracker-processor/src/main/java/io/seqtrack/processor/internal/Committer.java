@@ -32,8 +32,9 @@ final class Committer {
     List<Answer> commit(List<Work> works, List<ClaimDecision> claims) {
         List<Event> nexts = new ArrayList<>(works.size());
         boolean anyNext = false;
+        boolean sticky = shared.settings.stickyOwnership();
         for (Work work : works) {
-            Work next = lane.nextAtHand(work);
+            Work next = sticky ? lane.nextAtHand(work) : null;
             nexts.add(next == null ? null : next.event());
             anyNext |= next != null;
         }
