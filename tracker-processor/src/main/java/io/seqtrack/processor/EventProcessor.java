@@ -76,6 +76,7 @@ public interface EventProcessor extends AutoCloseable {
         EventHandler handler;
         BatchEventHandler batchHandler;
         int maxBatch = 64;
+        boolean stickyOwnership;
         String workerId = defaultWorkerId();
         int parallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
         ProcessorScheduler scheduler;
@@ -180,6 +181,16 @@ public interface EventProcessor extends AutoCloseable {
             return this;
         }
 
+        /**
+         * Sticky ownership (off by default): when a committing event's successor is already queued on the lane, the
+         * commit also claims it in the same store operation and the next batch uses that claim — one store operation per
+         * handled event for streams of one aggregate (see docs/processor.md). Off, every event claims for itself.
+         */
+        public Builder stickyOwnership(boolean sticky) {
+            this.stickyOwnership = sticky;
+            return this;
+        }
+
         /** Unfinished submissions before {@link #submit} blocks its caller. */
         public Builder maxInFlight(int maxInFlight) {
             if (maxInFlight < 1) {
@@ -243,7 +254,7 @@ public interface EventProcessor extends AutoCloseable {
             }
             return new LaneProcessor(new ProcessorSettings(registry, store, buffer, handler, batchHandler, workerId,
                     parallelism, scheduler, listeners, gapListener, maxBufferedTotal, maxInFlight, maxBatch,
-                    busyRetryDelay, bufferRecheckInterval, bufferSweepInterval, adoptOrphanedBuffers, random));
+                    stickyOwnership, busyRetryDelay, bufferRecheckInterval, bufferSweepInterval, adoptOrphanedBuffers, random));
         }
 
         private static <T> T require(String field, T value) {

@@ -91,8 +91,10 @@ final class ModelScenario {
 
         List<EventProcessor> processors = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
-            processors.add(batchHandler ? harness.batchProcessor("worker-" + w, b -> { })
-                    : harness.processor("worker-" + w));
+            // odd seeds run with sticky ownership: commits that claim the next event, held claims across batches
+            java.util.function.Consumer<EventProcessor.Builder> sticky = b -> b.stickyOwnership(seed % 2 != 0);
+            processors.add(batchHandler ? harness.batchProcessor("worker-" + w, sticky)
+                    : harness.processor("worker-" + w, sticky));
         }
         for (Event event : stream) {
             processors.get(random.nextInt(workers)).submit(event);

@@ -72,7 +72,7 @@ class StickyOwnershipTest {
         try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
                 clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
                 InMemoryEventBuffer.create())) {
-            EventProcessor processor = harness.processor("owner", b -> b.maxInFlight(AGGREGATES * EVENTS));
+            EventProcessor processor = harness.processor("owner", b -> b.maxInFlight(AGGREGATES * EVENTS).stickyOwnership(true));
             for (int seq = 1; seq <= EVENTS; seq++) {
                 for (int a = 0; a < AGGREGATES; a++) {
                     processor.submit(ProcessorHarness.event("user_account", "a" + a, seq));
@@ -99,7 +99,7 @@ class StickyOwnershipTest {
         try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
                 clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
                 InMemoryEventBuffer.create())) {
-            EventProcessor processor = harness.processor("owner");
+            EventProcessor processor = harness.processor("owner", b -> b.stickyOwnership(true));
             for (int seq = 1; seq <= 5; seq++) {
                 harness.submit(processor, ProcessorHarness.event("user_account", "one-by-one", seq));
             }
@@ -128,7 +128,7 @@ class StickyOwnershipTest {
                     tokensOfA2.add(ctx.fencingToken());
                 }
             };
-            EventProcessor processor = harness.processor("owner", b -> b.maxBatch(1));
+            EventProcessor processor = harness.processor("owner", b -> b.maxBatch(1).stickyOwnership(true));
             processor.submit(ProcessorHarness.event("user_account", "a", 1));
             processor.submit(ProcessorHarness.event("user_account", "slow", 1));
             processor.submit(ProcessorHarness.event("user_account", "a", 2));

@@ -17,9 +17,17 @@ import org.slf4j.MDC;
  */
 final class HandlerInvoker {
 
-    /** How one event's handler run ended: {@code refused} (closed before it started), failed with {@code error}, or ok. */
-    record Run(Throwable error, boolean refused, long nanos) {
-        static final Run REFUSED = new Run(null, true, 0);
+    /**
+     * How one event's handler run ended: {@code refused} (closed before it started), {@code stale} (its claim could no
+     * longer be trusted when the handler was due: not started), failed with {@code error}, or ok.
+     */
+    record Run(Throwable error, boolean refused, boolean stale, long nanos) {
+        static final Run REFUSED = new Run(null, true, false, 0);
+        static final Run STALE = new Run(null, false, true, 0);
+
+        Run(Throwable error, boolean refused, long nanos) {
+            this(error, refused, false, nanos);
+        }
     }
 
     private final Shared shared;
@@ -34,21 +42,29 @@ final class HandlerInvoker {
         this.batchHandler = shared.settings.batchHandler();
     }
 
-    List<Run> invoke(List<Work> works, List<ClaimDecision> claims) {
+    /**
+     * @param deadlines per work, until when (scheduler clock, ms) its claim may be trusted: a handler due later does
+     *                  not start ({@link Run#STALE})
+     */
+    List<Run> invoke(List<Work> works, List<ClaimDecision> claims, List<Long> deadlines) {
         LeaseRenewer.Held outer = renewer.start(claims);
         try {
-            return batchHandler != null ? invokeBatch(works, claims) : invokeEach(works, claims);
+            return batchHandler != null ? invokeBatch(works, claims, deadlines) : invokeEach(works, claims, deadlines);
         } finally {
             renewer.stop(outer); // whatever the handlers threw, they must not keep renewing their leases
         }
     }
 
-    private List<Run> invokeEach(List<Work> works, List<ClaimDecision> claims) {
+    private List<Run> invokeEach(List<Work> works, List<ClaimDecision> claims, List<Long> deadlines) {
         List<Run> runs = new ArrayList<>(works.size());
         for (int i = 0; i < works.size(); i++) {
             Work work = works.get(i);
             if (!shared.lifecycle.admit()) {
                 runs.add(Run.REFUSED);
+                continue;
+            }
+            if (stale(work, deadlines.get(i))) {
+                runs.add(Run.STALE);
                 continue;
             }
             long started = System.nanoTime();
@@ -69,25 +85,37 @@ final class HandlerInvoker {
      * One call for the batch; if it fails and holds more than one event, each event again in a batch of its own (same
      * claims, attempt unchanged), so that only the events that fail alone go on to retries and parking.
      */
-    private List<Run> invokeBatch(List<Work> works, List<ClaimDecision> claims) {
+    private List<Run> invokeBatch(List<Work> works, List<ClaimDecision> claims, List<Long> deadlines) {
+        Run[] runs = new Run[works.size()];
         List<BatchEventHandler.Call> calls = new ArrayList<>(works.size());
+        List<Integer> positions = new ArrayList<>(works.size());
         for (int i = 0; i < works.size(); i++) {
+            if (stale(works.get(i), deadlines.get(i))) {
+                runs[i] = Run.STALE;
+                continue;
+            }
             calls.add(new BatchEventHandler.Call(works.get(i).event(), context(works.get(i), claims.get(i))));
+            positions.add(i);
+        }
+        if (calls.isEmpty()) {
+            return List.of(runs);
         }
         Run whole = call(calls);
-        if (whole.error() == null || works.size() == 1) {
-            List<Run> runs = new ArrayList<>(works.size());
-            for (int i = 0; i < works.size(); i++) {
-                runs.add(whole.refused() || whole.error() != null ? whole
-                        : new Run(null, false, whole.nanos() / works.size()));
+        if (whole.error() == null || calls.size() == 1) {
+            for (int p : positions) {
+                runs[p] = whole.refused() || whole.error() != null ? whole
+                        : new Run(null, false, whole.nanos() / calls.size());
             }
-            return runs;
+            return List.of(runs);
         }
-        List<Run> runs = new ArrayList<>(works.size());
-        for (BatchEventHandler.Call c : calls) {
-            runs.add(call(List.of(c)));
+        for (int c = 0; c < calls.size(); c++) {
+            runs[positions.get(c)] = call(List.of(calls.get(c)));
         }
-        return runs;
+        return List.of(runs);
+    }
+
+    private boolean stale(Work work, long deadlineMillis) {
+        return work.tracked() && shared.scheduler.clock().millis() >= deadlineMillis;
     }
 
     private Run call(List<BatchEventHandler.Call> calls) {

@@ -197,8 +197,11 @@ final class Lane {
         return null;
     }
 
-    /** Per work, the held claim it may use now (taken off its aggregate's state), or null. */
-    io.seqtrack.core.port.in.ClaimDecision[] takeHeld(List<Work> works) {
+    /**
+     * Per work, the held claim it may use now (taken off its aggregate's state), or null; {@code deadlines} receives
+     * each used claim's local deadline.
+     */
+    io.seqtrack.core.port.in.ClaimDecision[] takeHeld(List<Work> works, long[] deadlines) {
         io.seqtrack.core.port.in.ClaimDecision[] held = new io.seqtrack.core.port.in.ClaimDecision[works.size()];
         long now = shared.scheduler.clock().millis();
         for (int n = 0; n < works.size(); n++) {
@@ -208,6 +211,7 @@ final class Lane {
                 continue;
             }
             held[n] = state.heldFor(work.sequence(), now);
+            deadlines[n] = state.heldUntilMillis;
             if (held[n] != null || now >= state.heldUntilMillis) {
                 // used now, or too old to trust: a new claim by this worker replaces it in the store
                 state.held = null;

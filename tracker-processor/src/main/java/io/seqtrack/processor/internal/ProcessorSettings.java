@@ -20,11 +20,12 @@ import java.util.function.DoubleSupplier;
  * @param batchHandler the batch handler, or {@code null}
  * @param scheduler    the scheduler, or {@code null}: the processor makes (and owns) one of {@code parallelism} lanes
  * @param maxBatch     the most events a lane claims, handles and commits together
+ * @param stickyOwnership whether a commit also claims the aggregate's next event when it is queued already
  */
 public record ProcessorSettings(DomainRegistry registry, SequenceStore store, EventBuffer buffer, EventHandler handler,
         BatchEventHandler batchHandler, String workerId, int parallelism, ProcessorScheduler scheduler,
         List<ProcessorListener> listeners, GapListener gapListener, long maxBufferedTotal, int maxInFlight,
-        int maxBatch, Duration busyRetryDelay, Duration recheckInterval, Duration sweepInterval,
+        int maxBatch, boolean stickyOwnership, Duration busyRetryDelay, Duration recheckInterval, Duration sweepInterval,
         boolean adoptOrphanedBuffers, DoubleSupplier random) {
 
     public ProcessorSettings {

@@ -85,7 +85,16 @@ final class Step {
         for (int i : indexes) {
             works.add(batch.get(i));
         }
-        ClaimDecision[] held = lane.takeHeld(works);
+        long[] deadlines = new long[works.size()];
+        ClaimDecision[] held = lane.takeHeld(works, deadlines);
+        // read before the claims are sent: a slow answer or a pause can only shorten how long a claim is trusted
+        long claimSent = shared.scheduler.clock().millis();
+        for (int n = 0; n < works.size(); n++) {
+            if (held[n] == null) {
+                long lease = works.get(n).registration().leaseTtl().toMillis();
+                deadlines[n] = claimSent + lease - Math.max(1, lease / 4);
+            }
+        }
         List<ClaimDecision> claims;
         try {
             claims = claimUnheld(works, held);
@@ -103,9 +112,16 @@ final class Step {
                 results[indexes.get(0)] = failClosed(works.get(0), e);
             } else {
                 // a batch fails as a whole (one script call); claiming again after an unknown outcome is allowed, so
-                // each event alone finds out whether it is the one the store cannot answer for
+                // each event alone finds out whether it is the one the store cannot answer for — until one fails
+                // alone too: then the store itself is failing (an outage, a timeout), and the rest fail closed at once
+                // instead of each waiting out its own timeout
+                boolean storeFailing = false;
                 for (int n = 0; n < works.size(); n++) {
-                    results[indexes.get(n)] = run(List.of(works.get(n))).get(0);
+                    Work work = works.get(n);
+                    Result alone = storeFailing ? failClosed(work, e) : run(List.of(work)).get(0);
+                    storeFailing |= alone.kind() == Result.Kind.FAILED
+                            && alone.error() instanceof SequenceTrackingException;
+                    results[indexes.get(n)] = alone;
                 }
             }
             return;
@@ -174,6 +190,7 @@ final class Step {
         List<Work> handled = new ArrayList<>();
         List<ClaimDecision> handledClaims = new ArrayList<>();
         List<Integer> handledIndexes = new ArrayList<>();
+        List<Long> handledDeadlines = new ArrayList<>();
         for (int n : toHandle) {
             Work work = works.get(n);
             if (parked.contains(work.key())) {
@@ -184,16 +201,17 @@ final class Step {
                 handled.add(work);
                 handledClaims.add(claims.get(n));
                 handledIndexes.add(indexes.get(n));
+                handledDeadlines.add(deadlines[n]);
             }
         }
         if (!handled.isEmpty()) {
-            handleAndCommit(handled, handledClaims, handledIndexes, results);
+            handleAndCommit(handled, handledClaims, handledIndexes, handledDeadlines, results);
         }
     }
 
     private void handleAndCommit(List<Work> works, List<ClaimDecision> claims, List<Integer> indexes,
-            Result[] results) {
-        List<HandlerInvoker.Run> runs = invoker.invoke(works, claims);
+            List<Long> deadlines, Result[] results) {
+        List<HandlerInvoker.Run> runs = invoker.invoke(works, claims, deadlines);
         List<ClaimDecision> toCommit = new ArrayList<>();
         List<Integer> committing = new ArrayList<>();
         for (int n = 0; n < works.size(); n++) {
@@ -202,6 +220,14 @@ final class Step {
             if (run.refused()) { // closed between the claim and the handler: give the claim back
                 failures.release(work, claims.get(n));
                 results[indexes.get(n)] = Result.failed(work, new IllegalStateException("the processor was closed"));
+            } else if (run.stale()) {
+                // the claim may have expired before its handler could start (its answer came late, or other work of
+                // the batch took long): another worker may hold or have committed the event by now — never run it
+                failures.release(work, claims.get(n));
+                results[indexes.get(n)] = failClosed(work, io.seqtrack.core.domain.SequenceStoreException.of("claim",
+                        work.key(), new java.util.concurrent.TimeoutException("the claim of #" + work.sequence()
+                                + " could no longer be trusted when its handler was due (three quarters of the "
+                                + work.registration().leaseTtl() + " lease had passed since it was asked for)")));
             } else if (run.error() != null) {
                 ClaimDecision claim = claims.get(n);
                 results[indexes.get(n)] = guarded(work, () -> failures.handlerFailed(work, claim, run.error()));
