@@ -98,7 +98,12 @@ public class KafkaAdapterBenchmark {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.LINGER_MS_CONFIG, 10);
+                ProducerConfig.LINGER_MS_CONFIG, 10,
+                // not idempotent: the in-JVM test broker once handed the second trial's producer the first one's
+                // producer id and refused its batches (OutOfOrderSequenceException) until the send timed out; one
+                // request in flight keeps the order without it
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
             List<Future<RecordMetadata>> sent = new ArrayList<>(EVENTS);
             for (int i = 0; i < EVENTS; i++) {
