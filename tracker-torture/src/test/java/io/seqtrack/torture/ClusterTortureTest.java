@@ -61,9 +61,10 @@ class ClusterTortureTest {
             run.startWorkers(2, HANDLER_FAILURE_RATE, "").feed();
             killMasterOfSlotZero(cluster, run);
             Figures figures = run.settleAndFinish(SETTLE);
-            assertThat(figures.outOfOrder()).as("out of order").isZero();
-            assertThat(figures.overlapsCommitted()).as("overlapping committed runs").isZero();
-            assertThat(figures.unaccounted()).as("deliveries without a safe outcome").isZero();
+            assertThat(figures.outOfOrder()).as("out of order: %s", figures.violations()).isZero();
+            assertThat(figures.overlapsCommitted()).as("overlapping committed runs: %s", figures.violations()).isZero();
+            assertThat(figures.unaccounted()).as("deliveries without a safe outcome: %s", figures.violations())
+                    .isZero();
             System.out.println("[torture] without WAIT: " + figures.duplicates() + " committed twice, "
                     + figures.lost() + " lost of " + figures.events());
         }

@@ -71,11 +71,16 @@ class StandaloneTortureTest {
     @Test
     void redisKilledAndRestartedWithAofEverysec() {
         redisKilledAndRestarted("everysec", 3, figures -> {
-            assertThat(figures.outOfOrder()).as("out of order").isZero();
-            assertThat(figures.overlapsCommitted()).as("overlapping committed runs").isZero();
-            assertThat(figures.overlapsInProcess()).as("overlapping runs in one processor").isZero();
-            assertThat(figures.eventMismatches()).as("events other than planned").isZero();
-            assertThat(figures.unaccounted()).as("deliveries without a safe outcome").isZero();
+            assertThat(figures.outOfOrder()).as("out of order: %s", figures.violations())
+                    .isZero();
+            assertThat(figures.overlapsCommitted()).as("overlapping committed runs: %s", figures.violations())
+                    .isZero();
+            assertThat(figures.overlapsInProcess()).as("overlapping runs in one processor: %s", figures.violations())
+                    .isZero();
+            assertThat(figures.eventMismatches()).as("events other than planned: %s", figures.violations())
+                    .isZero();
+            assertThat(figures.unaccounted()).as("deliveries without a safe outcome: %s", figures.violations())
+                    .isZero();
             System.out.println("[torture] AOF everysec after SIGKILL: " + figures.duplicates() + " committed twice, "
                     + figures.lost() + " lost, " + figures.tokensReused() + " tokens reused, "
                     + figures.runsAfterCommit() + " runs after a commit, of " + figures.events());
