@@ -47,6 +47,18 @@ class ClusterTortureTest {
         }
     }
 
+    /** The same with sticky ownership: commit-and-claim elements whose WAIT fails when the master dies. */
+    @Test
+    void masterKilledWithWaitLosesNothingWithStickyOwnership() {
+        try (RedisClusterProcesses cluster = RedisClusterProcesses.start(3);
+                TortureRun run = new TortureRun("cluster-master-sigkill-wait-sticky", target(cluster, 1), plan(14), 2,
+                        14)) {
+            run.sticky().startWorkers(2, HANDLER_FAILURE_RATE, "").feed();
+            killMasterOfSlotZero(cluster, run);
+            assertClean(run.settleAndFinish(SETTLE));
+        }
+    }
+
     /**
      * Without {@code WAIT}, replication is asynchronous: a commit acknowledged by the old master may be missing on the
      * promoted replica, and then its event is handled and committed again. The guarantee is weaker here, so this test
