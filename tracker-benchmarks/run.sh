@@ -13,7 +13,7 @@
 #     ceiling.txt       the same, human-readable, plus the exact redis-benchmark command lines
 #     meta.properties   topology, uri, wait, quick, date, git revision, java, cpus
 #
-# usage: run.sh standalone|replicated|cluster [--uri URI] [--allow-destructive] [--quick]
+# usage: run.sh standalone|replicated|sentinel|cluster [--uri URI] [--allow-destructive] [--quick]
 #
 #   --uri URI             benchmark an existing deployment instead of starting one (nothing is started or stopped);
 #                         the destructive memory benchmark is excluded unless --allow-destructive is given.
@@ -37,7 +37,7 @@ usage() { sed -n '16,33p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 [[ $# -ge 1 ]] || usage
 TOPOLOGY=$1; shift
-case "$TOPOLOGY" in standalone|replicated|cluster) ;; -h|--help) usage ;; *) echo "unknown topology: $TOPOLOGY" >&2; usage ;; esac
+case "$TOPOLOGY" in standalone|replicated|sentinel|cluster) ;; -h|--help) usage ;; *) echo "unknown topology: $TOPOLOGY" >&2; usage ;; esac
 URI=""; ALLOW_DESTRUCTIVE=0; QUICK=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -119,6 +119,18 @@ start_server() {
   echo "redis-server on $port does not answer" >&2; exit 1
 }
 
+# start_sentinel PORT MASTER_PORT: a sentinel watching "mymaster" (its config file must come first: it rewrites it)
+start_sentinel() {
+  local port=$1 master=$2 dir=$TMP/$1; mkdir -p "$dir"
+  printf '%s\n' "port $port" "bind 127.0.0.1" "dir $dir" "daemonize yes" "pidfile $dir/redis.pid" \
+    "logfile $dir/redis.log" "sentinel monitor mymaster 127.0.0.1 $master 2" \
+    "sentinel down-after-milliseconds mymaster 5000" >"$dir/sentinel.conf"
+  redis-server "$dir/sentinel.conf" --sentinel
+  for _ in $(seq 1 100); do [[ -s "$dir/redis.pid" ]] && break; sleep 0.05; done
+  [[ -s "$dir/redis.pid" ]] || { echo "sentinel on $port did not start" >&2; cat "$dir/redis.log" >&2; exit 1; }
+  PIDFILES+=("$dir/redis.pid")
+}
+
 wait_for() { # wait_for SECONDS CMD...: polls until CMD succeeds
   local secs=$1; shift
   for _ in $(seq 1 $((secs * 10))); do "$@" && return 0; sleep 0.1; done
@@ -150,6 +162,17 @@ else
       wait_for 30 bash -c "redis-cli -p $((P + 1)) INFO replication | grep -q 'master_link_status:up'" \
         || { echo "replica did not sync" >&2; exit 1; }
       CLI=(-h 127.0.0.1 -p "$P"); URI=redis://127.0.0.1:$P; WAIT=1 ;;
+    sentinel)
+      # a master, a replica and three sentinels; the stores find the master through the sentinels (no WAIT)
+      P=$(pick_ports 5); start_server "$P"; start_server $((P + 1)) --replicaof 127.0.0.1 "$P"
+      wait_for 30 bash -c "redis-cli -p $((P + 1)) INFO replication | grep -q 'master_link_status:up'" \
+        || { echo "replica did not sync" >&2; exit 1; }
+      SENTINELS=()
+      for ((i = 2; i < 5; i++)); do start_sentinel $((P + i)) "$P"; SENTINELS+=("127.0.0.1:$((P + i))"); done
+      wait_for 30 bash -c "redis-cli -p $((P + 2)) SENTINEL master mymaster | grep -A1 '^num-other-sentinels' | grep -qx 2" \
+        || { echo "sentinels did not find each other" >&2; exit 1; }
+      CLI=(-h 127.0.0.1 -p "$P")
+      URI="redis-sentinel://$(IFS=,; echo "${SENTINELS[*]}")#mymaster" ;;
     cluster)
       P=$(pick_ports 6 bus); NODES=()
       for ((i = 0; i < 6; i++)); do
