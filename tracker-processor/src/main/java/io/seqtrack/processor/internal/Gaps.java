@@ -1,7 +1,6 @@
 package io.seqtrack.processor.internal;
 
 import io.seqtrack.core.domain.AggregateKey;
-import io.seqtrack.core.domain.SequenceTrackingException;
 import io.seqtrack.core.domain.TrackingMode;
 import io.seqtrack.core.port.in.ClaimDecision;
 import io.seqtrack.core.port.out.BufferResult;
@@ -128,15 +127,18 @@ final class Gaps {
         if (pending == null) {
             return;
         }
+        boolean happened;
         try {
-            if (shared.store.skip(state.key, CONFIRM_ONLY_LAST, CONFIRM_ONLY_LAST + 1, pending).skipped()) {
-                // its GapTimedOut came before the attempt
-                shared.emitter.emit(new ProcessorEvent.Skipped(state.key, shared.now(), pending));
-            }
-            state.pendingSkip = null;
-        } catch (SequenceTrackingException e) {
+            happened = shared.store.skip(state.key, CONFIRM_ONLY_LAST, CONFIRM_ONLY_LAST + 1, pending).skipped();
+        } catch (RuntimeException e) { // the store itself, not the tracker: any failure is an unknown outcome
             log.warn("seqtrack: could not confirm the skip of {} ({}); asking again later", state.key,
-                    e.getMessage());
+                    e.toString());
+            return;
+        }
+        state.pendingSkip = null;
+        if (happened) {
+            // its GapTimedOut came before the attempt
+            shared.emitter.emit(new ProcessorEvent.Skipped(state.key, shared.now(), pending));
         }
     }
 
