@@ -537,9 +537,11 @@ final class HistoryChecker {
                 }
             }
             if (bound == Long.MAX_VALUE) {
-                // no commit record (the worker died, or the reply was lost): any completed, unfenced run may have
+                // no commit record (the worker died, or the reply was lost): any completed, unfenced run may have —
+                // but not one whose token a later claim of seq superseded (see below)
                 for (Run r : runs) {
-                    if (r.seq() == seq && r.completed() && epochOf(r.start()) == epoch && !fenced(r)) {
+                    if (r.seq() == seq && r.completed() && epochOf(r.start()) == epoch && !fenced(r)
+                            && !superseded(r)) {
                         bound = Math.min(bound, r.end());
                     }
                 }
