@@ -360,7 +360,8 @@ final class TortureRun implements AutoCloseable {
     private void report(Figures f) {
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
         String row = String.join(" | ", "", scenario, target.topology() + (target.waitReplicas() > 0 ? " + WAIT "
-                        + target.waitReplicas() : ""), workers.size() + " JVMs × " + processorsPerWorker,
+                        + target.waitReplicas() : ""), workers.size() + " JVMs × " + processorsPerWorker
+                        + (sticky || TortureScenarios.STICKY ? " sticky" : ""),
                 Integer.toString(f.events()), Integer.toString(f.deliveries()), Long.toString(f.handlerRuns()),
                 Long.toString(f.injectedFailures()), faults.isEmpty() ? "—" : String.join("; ", faults),
                 Long.toString(f.committed()), Long.toString(f.fenced()),
@@ -383,7 +384,8 @@ final class TortureRun implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        System.out.println("[torture] " + scenario + " on " + target.topology() + ": " + f.events() + " events, "
+        System.out.println("[torture] " + scenario + " on " + target.topology()
+                + (sticky || TortureScenarios.STICKY ? " (sticky)" : "") + ": " + f.events() + " events, "
                 + f.deliveries() + " deliveries, " + f.handlerRuns() + " handler runs, " + f.fenced() + " fenced, "
                 + "violations " + f.violations().size() + (f.violations().isEmpty() ? ""
                 : " " + f.violations().subList(0, Math.min(10, f.violations().size()))));
