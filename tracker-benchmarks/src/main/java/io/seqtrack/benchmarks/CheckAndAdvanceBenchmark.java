@@ -28,6 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <tr><td>{@code chm}</td><td>{@code ConcurrentHashMap.compute} with the same rule: the in-memory ceiling</td></tr>
  *   <tr><td>{@code redis-sync}</td><td>{@code RedisSequenceStore.advance}, one round trip at a time</td></tr>
  *   <tr><td>{@code redis-async}</td><td>per batch: {@code advanceAsync} for each event (pipelined, all in flight), then join</td></tr>
+ *   <tr><td>{@code redis-autobatch}</td><td>the same loop on a store with {@code autoBatch(256)}: the calls in flight
+ *       are coalesced into batch calls</td></tr>
  *   <tr><td>{@code redis-batch}</td><td>one {@code advanceAll} per batch</td></tr>
  *   <tr><td>{@code naive}</td><td>the replaced system: {@code GET}, compare in Java, {@code SET} (Lettuce sync)</td></tr>
  * </table>
@@ -64,7 +66,7 @@ public class CheckAndAdvanceBenchmark {
     public static final int EVENTS = 256;
 
     @Param({AdvanceDriver.INMEMORY, AdvanceDriver.CHM, AdvanceDriver.REDIS_SYNC, AdvanceDriver.REDIS_ASYNC,
-            AdvanceDriver.REDIS_BATCH, AdvanceDriver.NAIVE})
+            AdvanceDriver.REDIS_BATCH, AdvanceDriver.REDIS_AUTOBATCH, AdvanceDriver.NAIVE})
     public String store;
 
     /** Aggregates per thread: 1 (one hot aggregate) or many (cold, spread). */
