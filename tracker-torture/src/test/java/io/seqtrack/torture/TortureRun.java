@@ -181,9 +181,27 @@ final class TortureRun implements AutoCloseable {
      * were redelivered) after {@code sinceMicros}; fails the scenario if none ever do.
      */
     String requireFailedSubmissions(long sinceMicros) {
-        await("submissions failing closed after the fault", TortureScenarios.SETTLE,
-                () -> failedSubmissionsSince(sinceMicros) > 0);
-        return failedSubmissionsSince(sinceMicros) + " failed submissions";
+        return requireFaultFelt(sinceMicros, -1);
+    }
+
+    /** How many store calls the workers have logged as failed closed ("outcome unknown") so far. */
+    long storeFailuresLogged() {
+        return workers.stream().mapToLong(w -> w.stderr().lines().filter(l -> l.contains("outcome unknown")).count())
+                .sum();
+    }
+
+    /**
+     * Evidence that a fault hit the workers: submissions that failed closed after {@code sinceMicros}, or — when
+     * {@code storeFailuresBefore >= 0} — store calls the workers logged as failed closed beyond that count. (A
+     * frozen Redis may catch only the processor's own retried calls — drains, rechecks, commits retried inside it —
+     * while new submissions wait behind them and succeed after the thaw.)
+     */
+    String requireFaultFelt(long sinceMicros, long storeFailuresBefore) {
+        await("submissions or store calls failing closed after the fault", TortureScenarios.SETTLE,
+                () -> failedSubmissionsSince(sinceMicros) > 0
+                        || storeFailuresBefore >= 0 && storeFailuresLogged() > storeFailuresBefore);
+        return failedSubmissionsSince(sinceMicros) + " failed submissions" + (storeFailuresBefore < 0 ? ""
+                : ", " + (storeFailuresLogged() - storeFailuresBefore) + " store calls failed closed (worker logs)");
     }
 
     long failedSubmissionsSince(long sinceMicros) {
