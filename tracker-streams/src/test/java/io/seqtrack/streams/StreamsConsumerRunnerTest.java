@@ -204,6 +204,39 @@ class StreamsConsumerRunnerTest {
                 .containsExactlyInAnyOrderElementsOf(added.keySet());
     }
 
+    /**
+     * A poison entry (its handler always fails) is parked in order — with everything of its aggregate behind it — while
+     * the stream keeps flowing for the other aggregates; each of those entries is acknowledged only with its safe
+     * outcome ({@code PARKED}), never before.
+     */
+    @Test
+    void aPoisonEntryIsParkedInOrderWhileTheStreamKeepsFlowing() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(4, 1, 8);
+        AtomicInteger poisonRuns = new AtomicInteger();
+        worker("w1", store, ctx -> {
+            if (ctx.key().aggregateId().equals("a0") && ctx.sequence() == 4) {
+                poisonRuns.incrementAndGet();
+                throw new IllegalStateException("poison");
+            }
+        }, b -> b);
+        await("the others committed, a0 up to the poison, and every entry acknowledged",
+                () -> committedCount() >= 3 * 8 + 3 && pendingCount() == 0);
+        for (int a = 1; a < 4; a++) {
+            assertThat(committed.get(DOMAIN + "/a" + a)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        }
+        assertThat(committed.get(DOMAIN + "/a0")).as("nothing of a0 after the poison").containsExactly(1L, 2L, 3L);
+        Map<String, io.seqtrack.processor.Outcome> acknowledged = new LinkedHashMap<>();
+        events.stream().filter(e -> e instanceof StreamsRunnerEvent.Acknowledged).map(e ->
+                (StreamsRunnerEvent.Acknowledged) e).forEach(a -> acknowledged.put(added.get(a.entryId()), a.outcome()));
+        for (long seq = 4; seq <= 8; seq++) {
+            assertThat(acknowledged.get("a0#" + seq)).as("a0#%d acknowledged as parked", seq)
+                    .isEqualTo(io.seqtrack.processor.Outcome.PARKED);
+        }
+        assertThat(acknowledged.get("a1#8")).isEqualTo(io.seqtrack.processor.Outcome.PROCESSED);
+        assertThat(poisonRuns.get()).as("the retry policy's attempts, then parked").isGreaterThan(1);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private record Worker(EventProcessor processor, StreamsLoop runner) implements AutoCloseable {

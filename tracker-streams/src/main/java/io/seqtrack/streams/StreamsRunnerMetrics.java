@@ -1,0 +1,66 @@
+package io.seqtrack.streams;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Objects;
+
+/**
+ * Micrometer meters of a {@link StreamsConsumerRunner}: add it as a listener to the builder, then {@link #bind} the
+ * built runner for the gauge.
+ *
+ * <ul>
+ *   <li>{@code seqtrack.streams.entries{outcome}} — entries acknowledged ({@code XACK}), by the processor's outcome;</li>
+ *   <li>{@code seqtrack.streams.rejected{kind}} — entries handed to the rejection handler (unmappable, delivery
+ *       limit, …);</li>
+ *   <li>{@code seqtrack.streams.left_pending} — entries without a safe outcome, left pending for a takeover;</li>
+ *   <li>{@code seqtrack.streams.claimed} — idle pending entries taken over ({@code XCLAIM}), this consumer's own or a
+ *       dead one's;</li>
+ *   <li>{@code seqtrack.streams.trimmed_while_pending} — pending entries the stream no longer holds: gaps;</li>
+ *   <li>gauge {@code seqtrack.streams.in_flight} — entries read and not yet acknowledged.</li>
+ * </ul>
+ *
+ * Alert on {@code trimmed_while_pending} (events lost to the group: trim with {@code MINID} behind the group, not
+ * {@code MAXLEN}), on {@code rejected}, and on {@code left_pending} that keeps rising (a store outage).
+ */
+public final class StreamsRunnerMetrics implements StreamsRunnerListener {
+
+    private final MeterRegistry registry;
+    private final Counter leftPending;
+    private final Counter claimed;
+    private final Counter trimmed;
+
+    private StreamsRunnerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.leftPending = registry.counter("seqtrack.streams.left_pending");
+        this.claimed = registry.counter("seqtrack.streams.claimed");
+        this.trimmed = registry.counter("seqtrack.streams.trimmed_while_pending");
+    }
+
+    public static StreamsRunnerMetrics create(MeterRegistry registry) {
+        return new StreamsRunnerMetrics(Objects.requireNonNull(registry, "registry"));
+    }
+
+    /** Registers the gauge, read from {@code runner}. */
+    public void bind(StreamsConsumerRunner runner) {
+        Objects.requireNonNull(runner, "runner");
+        Gauge.builder("seqtrack.streams.in_flight", runner, StreamsConsumerRunner::inFlight)
+                .description("entries read and not yet acknowledged").register(registry);
+    }
+
+    @Override
+    public void on(StreamsRunnerEvent event) {
+        if (event instanceof StreamsRunnerEvent.Acknowledged a) {
+            registry.counter("seqtrack.streams.entries", "outcome", a.outcome().name().toLowerCase()).increment();
+        } else if (event instanceof StreamsRunnerEvent.Rejected r) {
+            registry.counter("seqtrack.streams.rejected", "kind", r.rejection().kind().name().toLowerCase())
+                    .increment();
+        } else if (event instanceof StreamsRunnerEvent.LeftPending) {
+            leftPending.increment();
+        } else if (event instanceof StreamsRunnerEvent.Claimed) {
+            claimed.increment();
+        } else if (event instanceof StreamsRunnerEvent.TrimmedWhilePending) {
+            trimmed.increment();
+        }
+    }
+}
