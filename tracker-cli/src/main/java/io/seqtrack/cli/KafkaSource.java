@@ -3,18 +3,13 @@ package io.seqtrack.cli;
 import io.seqtrack.core.registry.SequenceSource;
 import io.seqtrack.kafka.KafkaConsumerRunner;
 import io.seqtrack.kafka.KafkaRecords;
-import io.seqtrack.processor.Event;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.processor.Outcome;
-import io.seqtrack.processor.ProcessorAdmin;
-import io.seqtrack.processor.ProcessorSnapshot;
-import io.seqtrack.processor.Submission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -104,7 +99,7 @@ final class KafkaSource implements AutoCloseable {
         KafkaConsumerRunner runner = KafkaConsumerRunner.builder()
                 .consumerProperties(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                         ConsumerConfig.GROUP_ID_CONFIG, topic, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))
-                .topics(topic).processor(new Observed(processor, outcomes)).build();
+                .topics(topic).processor(new ObservedProcessor(processor, outcomes)).build();
         runner.start();
         return runner;
     }
@@ -129,42 +124,6 @@ final class KafkaSource implements AutoCloseable {
         String property = "org.slf4j.simpleLogger.log.org.apache.kafka";
         if (System.getProperty(property) == null) {
             System.setProperty(property, "warn");
-        }
-    }
-
-    /** The processor, with every accepted outcome also reported to the simulation's observer. */
-    private record Observed(EventProcessor delegate, BiConsumer<Outcome, Throwable> outcomes) implements EventProcessor {
-
-        @Override
-        public CompletionStage<Outcome> submit(Event event) {
-            return submitTracked(event).accepted();
-        }
-
-        @Override
-        public Submission submitTracked(Event event) {
-            Submission submission = delegate.submitTracked(event);
-            submission.accepted().whenComplete(outcomes);
-            return submission;
-        }
-
-        @Override
-        public boolean durableBuffer() {
-            return delegate.durableBuffer();
-        }
-
-        @Override
-        public ProcessorAdmin admin() {
-            return delegate.admin();
-        }
-
-        @Override
-        public ProcessorSnapshot snapshot() {
-            return delegate.snapshot();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

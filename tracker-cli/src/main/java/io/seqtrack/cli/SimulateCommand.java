@@ -85,11 +85,17 @@ final class SimulateCommand implements Callable<Integer> {
             description = "how long a gap waits before it is skipped (default ${DEFAULT-VALUE})")
     Duration gapTimeout;
 
-    @Option(names = "--source", paramLabel = "direct|kafka", defaultValue = "direct",
-            description = {"how events reach the processor: 'direct' (submitted in process, default) or 'kafka' "
+    @Option(names = "--source", paramLabel = "direct|kafka|streams", defaultValue = "direct",
+            description = {"how events reach the processor: 'direct' (submitted in process, default), 'kafka' "
                 + "(produced to a new topic of --bootstrap-servers, keyed by aggregate, and consumed back through the "
-                + "Kafka adapter; the topic and its consumer group are deleted afterwards)"})
+                + "Kafka adapter; the topic and its consumer group are deleted afterwards) or 'streams' (appended to a "
+                + "new Redis stream at --streams-uri and consumed back through the Redis Streams adapter; the stream "
+                + "and its group are deleted afterwards)"})
     String source;
+
+    @Option(names = "--streams-uri", paramLabel = "REDIS_URI",
+            description = "the Redis server for --source streams, e.g. redis://localhost:6379")
+    String streamsUri;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
             description = "the Kafka cluster for --source kafka")
@@ -159,6 +165,9 @@ final class SimulateCommand implements Callable<Integer> {
             if ("kafka".equals(source)) {
                 return throughKafka(plan, registry, registration, opened, observer, processor);
             }
+            if ("streams".equals(source)) {
+                return throughStreams(plan, registry, registration, opened, observer, processor);
+            }
             long started = System.nanoTime();
             for (int i = 0; i < plan.deliveries(); i++) {
                 processor.submit(plan.event(i, registration.sequenceSource())).whenComplete(observer::outcome);
@@ -191,6 +200,28 @@ final class SimulateCommand implements Callable<Integer> {
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
             return new Run(observe(plan, registry, opened, observer, unfinished), elapsed, kafka.describe());
+        }
+    }
+
+    /**
+     * The deliveries, in plan order, into a new Redis stream, then consumed back through the Redis Streams adapter; the
+     * elapsed time is the consumer's (from its start until the processor is at rest).
+     */
+    private Run throughStreams(SimulationPlan plan, DomainRegistry registry, DomainRegistration registration,
+            StoreOptions.Opened opened, SimulationObserver observer, EventProcessor processor) {
+        String stream = "seqtrack-simulate-" + plan.idPrefix().replace("-", "");
+        try (StreamsSource streams = StreamsSource.create(streamsUri, stream)) {
+            streams.produce(plan, registration.sequenceSource());
+            long started = System.nanoTime();
+            String unfinished;
+            io.seqtrack.streams.StreamsConsumerRunner runner = streams.consume(processor, observer::outcome);
+            try {
+                unfinished = awaitRest(processor, observer, plan.deliveries());
+            } finally {
+                runner.close(); // acknowledges what settled; before the processor closes
+            }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+            return new Run(observe(plan, registry, opened, observer, unfinished), elapsed, streams.describe());
         }
     }
 
@@ -290,8 +321,21 @@ final class SimulateCommand implements Callable<Integer> {
         if (gapTimeout.isNegative() || gapTimeout.isZero()) {
             usage("--gap-timeout must be positive, was " + gapTimeout);
         }
-        if (!source.equals("direct") && !source.equals("kafka")) {
-            usage("--source must be 'direct' or 'kafka', was '" + source + "'");
+        if (!source.equals("direct") && !source.equals("kafka") && !source.equals("streams")) {
+            usage("--source must be 'direct', 'kafka' or 'streams', was '" + source + "'");
+        }
+        if (source.equals("streams") && (streamsUri == null || streamsUri.isBlank())) {
+            usage("--source streams needs --streams-uri (the Redis server to append to and consume from)");
+        }
+        if (!source.equals("streams") && streamsUri != null) {
+            usage("--streams-uri is only used with --source streams");
+        }
+        if (streamsUri != null && !streamsUri.isBlank()) {
+            try {
+                io.lettuce.core.RedisURI.create(streamsUri);
+            } catch (IllegalArgumentException e) {
+                usage("--streams-uri is not a Redis URI: '" + streamsUri + "' (" + e.getMessage() + ")");
+            }
         }
         if (source.equals("kafka") && (bootstrapServers == null || bootstrapServers.isBlank())) {
             usage("--source kafka needs --bootstrap-servers (the Kafka cluster to produce to and consume from)");

@@ -1,0 +1,85 @@
+package io.seqtrack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.ScanArgs;
+import io.seqtrack.redis.testsupport.RedisProcess;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code tracker simulate --source streams} against a real {@code redis-server} the test starts. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SimulateStreamsTest {
+
+    private static RedisProcess redis;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisProcess.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    @Test
+    void theSyntheticStreamThroughARedisStreamPassesTheSameVerification_andTheStreamIsGoneAfterwards() {
+        Result result = simulate("--source", "streams", "--streams-uri", redis.uri(), "--aggregates", "100",
+                "--events-per-aggregate", "20", "--gap-timeout", "100ms");
+
+        assertThat(result.exitCode).as(result.toString()).isZero();
+        assertThat(result.out).contains("events through Redis stream seqtrack-simulate-");
+        assertThat(result.out.strip()).endsWith("verification: PASSED");
+        RedisClient client = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            List<String> left = c.sync().scan(ScanArgs.Builder.matches("seqtrack-simulate-*").limit(1000)).getKeys();
+            assertThat(left).as("the run's stream and group are deleted").isEmpty();
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void streamsWithoutAUriIsABadUsageNamingTheOption() {
+        Result result = simulate("--source", "streams");
+
+        assertThat(result.exitCode).isEqualTo(2);
+        assertThat(result.err).contains("--source streams needs --streams-uri");
+    }
+
+    @Test
+    void aStreamsUriWithoutStreamsSourceIsABadUsage() {
+        Result result = simulate("--streams-uri", redis.uri());
+
+        assertThat(result.exitCode).isEqualTo(2);
+        assertThat(result.err).contains("--streams-uri is only used with --source streams");
+    }
+
+    private record Result(int exitCode, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n" + out + "\n" + err;
+        }
+    }
+
+    private static Result simulate(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] all = new String[args.length + 1];
+        all[0] = "simulate";
+        System.arraycopy(args, 0, all, 1, args.length);
+        int code = TrackerCli.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
