@@ -109,6 +109,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     @Override
     public void close() {
         closing = true;
+        consumer.wakeup(); // a poll in progress returns at once instead of waiting out its timeout
         join();
     }
 
@@ -168,7 +169,15 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         updatePauses();
         commitIfDue();
         publishSnapshot(true);
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(outstanding > 0 ? BUSY_POLL : settings.pollTimeout());
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+            records = consumer.poll(outstanding > 0 ? BUSY_POLL : settings.pollTimeout());
+        } catch (org.apache.kafka.common.errors.WakeupException e) {
+            if (closing || killed) {
+                return; // close() woke the poll up: shut down now
+            }
+            throw e;
+        }
         if (killed) {
             return;
         }
