@@ -368,7 +368,7 @@ public final class RedisSequenceStore implements SequenceStore {
             }
             AdvanceResult result = parseAdvance(calls.get(c).key(), reply, ticket);
             results.set(calls.get(c).index(), result);
-            if (result.verdict() == Verdict.IN_ORDER) {
+            if (result.verdict() == Verdict.IN_ORDER || waitsForReplicas() && result.verdict() == Verdict.DUPLICATE) {
                 written.add(calls.get(c).key());
             }
         }
@@ -401,7 +401,8 @@ public final class RedisSequenceStore implements SequenceStore {
             }
             ClaimResult result = parseClaim(calls.get(c).key(), reply, ticket);
             results.set(calls.get(c).index(), result);
-            if (result.status() == io.seqtrack.core.port.out.ClaimStatus.CLAIMED) {
+            if (result.status() == io.seqtrack.core.port.out.ClaimStatus.CLAIMED
+                    || waitsForReplicas() && result.status() == io.seqtrack.core.port.out.ClaimStatus.DUPLICATE) {
                 claimed.add(calls.get(c).key());
             }
         }
@@ -589,6 +590,7 @@ public final class RedisSequenceStore implements SequenceStore {
         return calls.call(key, Script.ADVANCE, keys, advanceArgs(key, seq, mode))
                 .thenApply(r -> parseAdvance(key, r, ticket))
                 .thenCompose(result -> result.verdict() == Verdict.IN_ORDER
+                        || waitsForReplicas() && result.verdict() == Verdict.DUPLICATE
                         ? calls.replicated(keys[0], false, result) : CompletableFuture.completedFuture(result));
     }
 
@@ -611,6 +613,7 @@ public final class RedisSequenceStore implements SequenceStore {
                 .thenApply(r -> parseClaim(key, r, ticket))
                 // a claim raises the fence: if a failover lost it, the same token could be handed out twice
                 .thenCompose(result -> result.status() == io.seqtrack.core.port.out.ClaimStatus.CLAIMED
+                        || waitsForReplicas() && result.status() == io.seqtrack.core.port.out.ClaimStatus.DUPLICATE
                         ? calls.replicated(keys[0], false, result) : CompletableFuture.completedFuture(result));
     }
 
@@ -785,11 +788,12 @@ public final class RedisSequenceStore implements SequenceStore {
     // ------------------------------------------------------------------ arguments and replies
 
     private byte[][] advanceArgs(AggregateKey key, long seq, TrackingMode mode) {
-        return new byte[][] {KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1), modeArg(mode), channel};
+        return new byte[][] {KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1), answeringModeArg(mode),
+            channel};
     }
 
     private byte[][] claimArgs(AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
-        return new byte[][] {KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1), modeArg(mode),
+        return new byte[][] {KeyLayout.field(key.aggregateId()), dec(seq), dec(seq - 1), answeringModeArg(mode),
             owner.getBytes(StandardCharsets.UTF_8), dec(leaseTtl.toMillis()), dec(clockOffsetMillis)};
     }
 
@@ -863,6 +867,21 @@ public final class RedisSequenceStore implements SequenceStore {
 
     private static byte[] dec(long value) {
         return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The mode of a call whose answer may acknowledge an event (advance, claim): with WAIT, a {@code W} asks the script
+     * to write a duplicate's value again, so that the WAIT confirms the commit that made it a duplicate — a duplicate is
+     * the one answer that acknowledges an event without a write, and read from an isolated master it may rest on a
+     * commit the failover discards (the torture suite's Sentinel failover lost events that way).
+     */
+    private byte[] answeringModeArg(TrackingMode mode) {
+        byte letter = mode == TrackingMode.STRICT ? (byte) 'S' : (byte) 'M';
+        return waitsForReplicas() ? new byte[] {letter, 'W'} : new byte[] {letter};
+    }
+
+    private boolean waitsForReplicas() {
+        return config.waitReplicas() > 0;
     }
 
     private static byte[] modeArg(TrackingMode mode) {

@@ -60,6 +60,40 @@ class RedisDemotedMasterTest {
         }
     }
 
+    /**
+     * A duplicate is the one answer that acknowledges an event without a write. Under {@code WAIT}, a master cut off from
+     * its replica (the replica was promoted; the old master still takes commands until Sentinel reconfigures it) must
+     * not answer "duplicate" from a commit the failover discards: the script writes the value again and the WAIT fails
+     * closed. (The torture suite's Sentinel failover lost events whose redelivery was answered DUPLICATE this way.)
+     */
+    @Test
+    @Timeout(120)
+    void aDuplicateUnderWaitIsConfirmedByTheReplicaOrFailsClosed() {
+        try (RedisProcess first = RedisProcess.start();
+                RedisProcess second = RedisProcess.start("--replicaof", "127.0.0.1", Integer.toString(first.port()))) {
+            awaitLinked(second);
+            RedisStoreConfig config = RedisStoreConfig.builder().uri(first.uri()).keyPrefix("isolated")
+                    .commandTimeout(Duration.ofSeconds(2)).waitForReplicas(1, Duration.ofMillis(500)).build();
+            try (RedisSequenceStore store = RedisSequenceStore.create(config);
+                    RedisSequenceStore withoutWait = RedisSequenceStore.create(config.toBuilder()
+                            .waitForReplicas(0, Duration.ofMillis(500)).build())) {
+                ClaimResult claim = store.claim(KEY, 1, STRICT, "w1", Duration.ofSeconds(30));
+                assertThat(store.commit(KEY, 1, claim.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+                assertThat(store.advance(KEY, 1, STRICT).verdict()).as("confirmed by the replica")
+                        .isEqualTo(io.seqtrack.core.domain.Verdict.DUPLICATE);
+
+                second.cli("REPLICAOF", "NO", "ONE"); // promoted: the old master keeps answering, alone
+
+                assertThatThrownBy(() -> store.advance(KEY, 1, STRICT)).isInstanceOf(SequenceStoreException.class)
+                        .hasMessageContaining("replica");
+                assertThatThrownBy(() -> store.claim(KEY, 1, STRICT, "w2", Duration.ofSeconds(30)))
+                        .isInstanceOf(SequenceStoreException.class).hasMessageContaining("replica");
+                assertThat(withoutWait.advance(KEY, 1, STRICT).verdict()).as("without WAIT nothing is confirmed")
+                        .isEqualTo(io.seqtrack.core.domain.Verdict.DUPLICATE);
+            }
+        }
+    }
+
     private static void awaitReplicated(RedisProcess master, RedisProcess replica) {
         await("the replica caught up", () -> offset(master, "master_repl_offset").equals(
                 offset(replica, "slave_repl_offset")));

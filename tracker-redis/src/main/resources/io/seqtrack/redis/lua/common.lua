@@ -83,15 +83,28 @@ local function notify(pending_index, field, channel)
   if entry then redis.call('PUBLISH', channel, entry) end
 end
 
--- rest/claims: the bucket hashes; field: the aggregate; seq and prev (seq-1) as decimal strings; mode S|M;
+-- An answer that recognises an earlier write (a retried commit or skip, and — when the caller WAITs — a duplicate)
+-- writes the aggregate's value again, unchanged: the caller's WAIT then covers that earlier write too, even on a
+-- connection other than the one that made it, and a demoted master refuses (READONLY) instead of confirming a write
+-- its new master never had. A duplicate is the one answer that acknowledges an event without writing: read from an
+-- isolated master, its last committed may be a commit the failover is about to discard.
+local function reaffirm(rest, field, v)
+  if v then redis.call('HSET', rest, field, v) end
+end
+
+-- rest/claims: the bucket hashes; field: the aggregate; seq and prev (seq-1) as decimal strings; mode S|M, with a
+-- second letter W when the caller WAITs for replicas (a duplicate is then reaffirmed, see above);
 -- pending_index/channel: where to look for buffered successors and whom to tell ('' for nobody)
 -- returns {verdict I|D|G, last}
 local function advance_one(rest, claims, field, seq, prev, mode, pending_index, channel)
   local v = redis.call('HGET', rest, field)
   local last, fence = parse_rest(v)
   if not last then return corrupt('last committed', v) end
-  if cmp(seq, last) <= 0 then return {'D', last} end
-  if mode == 'S' and prev ~= last then return {'G', last} end
+  if cmp(seq, last) <= 0 then
+    if string.sub(mode, 2, 2) == 'W' then reaffirm(rest, field, v) end
+    return {'D', last}
+  end
+  if string.sub(mode, 1, 1) == 'S' and prev ~= last then return {'G', last} end
   if not v then
     fence = fence_floor(rest)
     if not fence then return corrupt('fencing floor', redis.call('HGET', rest, FLOOR)) end
@@ -101,15 +114,18 @@ local function advance_one(rest, claims, field, seq, prev, mode, pending_index, 
   return {'I', seq}
 end
 
--- rest/claims: the bucket hashes; field: the aggregate; seq, prev (seq-1); mode S|M; owner; lease_ms;
+-- rest/claims: the bucket hashes; field: the aggregate; seq, prev (seq-1); mode S|M (+W, as for advance); owner; lease_ms;
 -- offset: clock offset ms (tests only)
 -- returns {C, last, token} | {D, last} | {G, last} | {B, last, owner, seq, token, expiresAt}
 local function claim_one(rest, claims, field, seq, prev, mode, owner, lease_ms, offset)
   local v = redis.call('HGET', rest, field)
   local last, fence = parse_rest(v)
   if not last then return corrupt('last committed', v) end
-  if cmp(seq, last) <= 0 then return {'D', last} end
-  if mode == 'S' and prev ~= last then return {'G', last} end
+  if cmp(seq, last) <= 0 then
+    if string.sub(mode, 2, 2) == 'W' then reaffirm(rest, field, v) end
+    return {'D', last}
+  end
+  if string.sub(mode, 1, 1) == 'S' and prev ~= last then return {'G', last} end
   local now = now_ms(offset)
   local c = redis.call('HGET', claims, field)
   if c then
@@ -127,13 +143,6 @@ local function claim_one(rest, claims, field, seq, prev, mode, owner, lease_ms, 
   redis.call('HSET', rest, field, enc_rest(last, token))
   redis.call('HSET', claims, field, enc_claim(token, seq, now + tonumber(lease_ms), owner))
   return {'C', last, fmt(token)}
-end
-
--- An answer that recognises an earlier write (a retried commit or skip) writes the aggregate's value again, unchanged:
--- the caller's WAIT then covers that earlier write too, even on a connection other than the one that made it, and a
--- demoted master refuses (READONLY) instead of confirming a write its new master never had.
-local function reaffirm(rest, field, v)
-  if v then redis.call('HSET', rest, field, v) end
 end
 
 -- rest/claims: the bucket hashes; field: the aggregate; seq; token_arg: the fencing token; pending_index/channel as above
