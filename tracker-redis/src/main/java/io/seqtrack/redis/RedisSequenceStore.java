@@ -635,8 +635,10 @@ public final class RedisSequenceStore implements SequenceStore {
                 }
             } finally {
                 if (flushable != null) {
-                    flushable.flushCommands();
+                    // auto-flush back on before the flush: a NOSCRIPT fallback sent from a reply (under WAIT on this
+                    // connection) must never sit in the buffer; nothing else writes here while the batch lock is held
                     flushable.setAutoFlushCommands(true);
+                    flushable.flushCommands();
                 }
             }
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
@@ -757,15 +759,14 @@ public final class RedisSequenceStore implements SequenceStore {
         if (config.waitReplicas() == 0 || written.isEmpty()) {
             return;
         }
-        // one WAIT per connection that wrote: per node on a Cluster, once otherwise
+        // one WAIT per connection that wrote — the batch connection, per node on a Cluster (slots of one node share
+        // it: no write was sent between them); a NOSCRIPT fallback under WAIT goes through the same connection
         Set<Integer> slots = new LinkedHashSet<>();
         List<CompletableFuture<Object>> waits = new ArrayList<>();
         for (AggregateKey key : written) {
             byte[] restKey = layout.keys(key)[0];
             if (slots.add(io.lettuce.core.cluster.SlotHash.getSlot(restKey))) {
-                // the batch connection wrote; a NOSCRIPT fallback may have written through the shared one: wait on both
                 waits.add(calls.replicated(restKey, true, null));
-                waits.add(calls.replicated(restKey, false, null));
             }
             if (config.topology() != RedisStoreConfig.Topology.CLUSTER) {
                 break;

@@ -17,8 +17,11 @@ enum Script {
     final String body;
     final byte[] bodyBytes;
     final String sha;
+    /** Whether the script may write: under WAIT it then goes through the connection its WAIT runs on. */
+    final boolean writes;
 
     Script(String name) {
+        this.writes = !name.equals("read");
         this.body = resource("common") + "\n" + resource(name);
         this.bodyBytes = body.getBytes(StandardCharsets.UTF_8);
         this.sha = sha1(bodyBytes);
