@@ -30,6 +30,7 @@ interface AdvanceDriver extends AutoCloseable {
     String REDIS_ASYNC = "redis-async";
     String REDIS_BATCH = "redis-batch";
     String NAIVE = "naive";
+    String RAW_LETTUCE = "raw-lettuce";
 
     int advance(AggregateKey[] keys, long[] seqs, int n);
 
@@ -37,7 +38,7 @@ interface AdvanceDriver extends AutoCloseable {
     void close();
 
     static boolean needsRedis(String store) {
-        return store.startsWith("redis") || store.equals(NAIVE);
+        return store.startsWith("redis") || store.equals(NAIVE) || store.equals(RAW_LETTUCE);
     }
 
     /** The driver named {@code store}; {@code redis} is required (non-null) exactly when {@link #needsRedis}. */
@@ -49,8 +50,9 @@ interface AdvanceDriver extends AutoCloseable {
             case REDIS_ASYNC -> new StoreAsync(RedisSequenceStore.create(redis.storeConfig()));
             case REDIS_BATCH -> new StoreBatch(RedisSequenceStore.create(redis.storeConfig()));
             case NAIVE -> new NaiveGetSet(redis.strings(), redis.keyPrefix());
+            case RAW_LETTUCE -> new RawLettuce(redis, redis.storeConfig().buckets());
             default -> throw new IllegalArgumentException("unknown store '" + store + "'; expected one of "
-                    + List.of(INMEMORY, CHM, REDIS_SYNC, REDIS_ASYNC, REDIS_BATCH, NAIVE));
+                    + List.of(INMEMORY, CHM, REDIS_SYNC, REDIS_ASYNC, REDIS_BATCH, NAIVE, RAW_LETTUCE));
         };
     }
 
