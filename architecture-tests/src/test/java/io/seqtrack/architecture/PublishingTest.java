@@ -64,6 +64,23 @@ class PublishingTest {
                         + " in the parent");
     }
 
+    /** Issue 12: Guice reaches only applications that use the Guice modules (and declare Guice themselves). */
+    @Test
+    void guiceIsAnOptionalDependencyOfEveryPublishedModule() throws Exception {
+        List<String> required = new ArrayList<>();
+        for (String module : publishedModules()) {
+            for (Element dependency : children(pom(module + "/pom.xml").getDocumentElement(), "dependencies", "dependency")) {
+                boolean guice = text(dependency, "groupId", "").equals("com.google.inject");
+                boolean consumerSeesIt = !text(dependency, "scope", "compile").equals("test")
+                        && !text(dependency, "optional", "false").equals("true");
+                if (guice && consumerSeesIt) {
+                    required.add(module);
+                }
+            }
+        }
+        assertThat(required).as("published modules that force Guice on their users").isEmpty();
+    }
+
     @Test
     void buildOnlyPinsNeverReachAConsumer() throws Exception {
         List<String> leaks = new ArrayList<>();

@@ -62,6 +62,13 @@ public class ProcessorBenchmark {
     @Param({"2", "8"})
     public int parallelism;
 
+    /**
+     * {@code single}: an {@code EventHandler} per event; {@code batch}: a {@code BatchEventHandler} per lane batch (what
+     * a projection writing one transaction per batch uses). Both count the events they are given.
+     */
+    @Param({"single", "batch"})
+    public String handler;
+
     private RedisTarget redis;
     private SequenceStore sequenceStore;
     private EventBuffer buffer;
@@ -86,11 +93,16 @@ public class ProcessorBenchmark {
             }
             default -> throw new IllegalArgumentException("unknown store '" + store + "'; expected inmemory or redis");
         }
-        processor = EventProcessor.builder()
+        EventProcessor.Builder builder = EventProcessor.builder()
                 .registry(DomainRegistry.seedDefaults())
                 .store(sequenceStore)
-                .buffer(buffer)
-                .handler((event, context) -> handled.incrementAndGet())
+                .buffer(buffer);
+        switch (handler) {
+            case "single" -> builder.handler((event, context) -> handled.incrementAndGet());
+            case "batch" -> builder.batchHandler(batch -> handled.addAndGet(batch.size()));
+            default -> throw new IllegalArgumentException("unknown handler '" + handler + "'; expected single or batch");
+        }
+        processor = builder
                 .parallelism(parallelism)
                 .workerId("bench-processor")
                 .maxInFlight(EVENTS)

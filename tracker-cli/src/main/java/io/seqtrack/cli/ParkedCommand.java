@@ -4,16 +4,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.port.out.ParkedEvent;
 import io.seqtrack.core.registry.DomainRegistration;
-import io.seqtrack.core.registry.SequenceSource;
-import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.processor.Outcome;
 import io.seqtrack.processor.ProcessorEvent;
+import io.seqtrack.processor.StoreAdmin;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -95,30 +93,25 @@ final class ParkedCommand {
                     JsonLines sink = JsonLines.toFileOr("--processed", processed, overwrite, out)) {
                 AggregateKey key = AggregateKey.of(domain, aggregateId);
                 DomainRegistration registration = opened.registry().lookup(domain);
-                String field = registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? "sequence"
-                        : "aggregateVersion";
-                try (EventProcessor processor = EventProcessor.builder().registry(opened.registry())
-                        .store(opened.store()).buffer(opened.buffer()).adoptOrphanedBuffers(false).workerId(workerId).parallelism(1)
-                        .handler((event, ctx) -> {
-                            ObjectNode json = EventJson.toJson(key, new io.seqtrack.core.port.out.BufferedEvent(
-                                    ctx.sequence(), event.eventId(), event.type(), event.payload(),
-                                    java.time.Instant.now()), field);
-                            json.put("workerId", ctx.workerId());
-                            json.put("handledAt", JsonLines.nowMicros());
-                            sink.write(json);
-                        })
+                String field = registration.sequenceSource().field();
+                StoreAdmin admin = StoreAdmin.over(opened.registry(), opened.store(), opened.buffer())
                         .listener(e -> {
                             if (e instanceof ProcessorEvent.AdminAction a) {
                                 spec.commandLine().getErr().printf("audit: %s %s %s%n", a.action(), a.key(), a.detail());
                             }
                         })
-                        .build()) {
-                    List<Outcome> outcomes = processor.admin().replayParked(key).toCompletableFuture()
-                            .get(60, TimeUnit.SECONDS);
-                    spec.commandLine().getErr().printf("%s: replayed %d parked event(s): %s%n", key, outcomes.size(),
-                            outcomes);
-                    return outcomes.contains(Outcome.PARKED) ? 1 : 0;
-                }
+                        .build();
+                List<Outcome> outcomes = admin.replayParked(key, workerId, (event, ctx) -> {
+                    ObjectNode json = EventJson.toJson(key, new io.seqtrack.core.port.out.BufferedEvent(
+                            ctx.sequence(), event.eventId(), event.type(), event.payload(),
+                            java.time.Instant.now()), field);
+                    json.put("workerId", ctx.workerId());
+                    json.put("handledAt", JsonLines.nowMicros());
+                    sink.write(json);
+                });
+                spec.commandLine().getErr().printf("%s: replayed %d parked event(s): %s%n", key, outcomes.size(),
+                        outcomes);
+                return outcomes.contains(Outcome.PARKED) ? 1 : 0;
             }
         }
     }
@@ -150,11 +143,7 @@ final class ParkedCommand {
                     spec.commandLine().getErr().printf("tracker: %s has no parked event #%d%n", key, sequence);
                     return 1;
                 }
-                try (EventProcessor processor = EventProcessor.builder().registry(opened.registry())
-                        .store(opened.store()).buffer(opened.buffer()).adoptOrphanedBuffers(false).workerId("tracker-admin").parallelism(1)
-                        .handler((event, ctx) -> { }).build()) {
-                    processor.admin().skipParked(key, sequence).toCompletableFuture().get(60, TimeUnit.SECONDS);
-                }
+                StoreAdmin.over(opened.registry(), opened.store(), opened.buffer()).build().skipParked(key, sequence);
                 spec.commandLine().getOut().printf("%s: skipped parked #%d%n", key, sequence);
                 return 0;
             }

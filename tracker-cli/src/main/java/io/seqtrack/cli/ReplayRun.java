@@ -11,7 +11,6 @@ import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.registry.DomainRegistration;
 import io.seqtrack.core.registry.DomainRegistry;
-import io.seqtrack.core.registry.SequenceSource;
 import io.seqtrack.processor.Event;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.processor.HandlerContext;
@@ -311,25 +310,10 @@ final class ReplayRun implements AutoCloseable {
      * own checks stay in force behind this: anything they reject still lands in {@code --rejected}.
      */
     private void validate(Event event) {
-        AggregateKey key = AggregateKey.of(event.domain(), event.aggregateId());
-        DomainRegistration registration = registry.lookup(key.domain());
-        if (!registration.mode().usesStore()) {
-            return; // a disabled domain passes events through, sequenced or not
-        }
-        String field = sequenceField(registration);
-        OptionalLong carried = sequenceOf(event, registration);
-        if (carried.isEmpty()) {
-            throw InvalidEventException.of(field, "is missing for " + key + ": domain '" + registration.name()
-                    + "' numbers its events by the field '" + field + "', and a missing number is never defaulted");
-        }
-        long value = carried.getAsLong();
-        if (value < registration.firstSequence()) {
-            throw InvalidEventException.of(field, "is " + value + " for " + key + ", below the first sequence "
-                    + registration.firstSequence() + " of domain '" + registration.name() + "'");
-        }
-        if (value == Long.MAX_VALUE && registration.firstSequence() == 0) {
-            throw InvalidEventException.of(field, "is " + value + " for " + key
-                    + ", which overflows: a domain counting from 0 accepts at most " + (Long.MAX_VALUE - 1));
+        AggregateKey.of(event.domain(), event.aggregateId()); // a blank or oversized domain or id is rejected here
+        DomainRegistration registration = registry.lookup(event.domain());
+        if (registration.mode().usesStore()) { // a disabled domain passes events through, sequenced or not
+            io.seqtrack.core.port.in.TrackedEvent.sequenceIn(event, registration);
         }
     }
 
@@ -545,11 +529,10 @@ final class ReplayRun implements AutoCloseable {
     }
 
     private static OptionalLong sequenceOf(Event event, DomainRegistration registration) {
-        return registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? event.sequence()
-                : event.aggregateVersion();
+        return registration.sequenceSource().read(event.sequence(), event.aggregateVersion());
     }
 
     private static String sequenceField(DomainRegistration registration) {
-        return registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? "sequence" : "aggregateVersion";
+        return registration.sequenceSource().field();
     }
 }

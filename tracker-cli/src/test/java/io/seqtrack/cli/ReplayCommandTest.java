@@ -384,7 +384,7 @@ class ReplayCommandTest {
         JsonNode summary = outputs.summaryJson();
         assertThat(summary.get("status").asText()).isEqualTo("completed");
         assertThat(summary.get("store").asText()).isEqualTo("memory");
-        assertThat(counts(summary)).containsExactly(22L, 11L, 2L, 1L, 4L, 3L, 0L, 0L, 6L);
+        assertCounts(summary, 22L, 11L, 2L, 1L, 4L, 3L, 0L, 0L, 6L);
         assertThat(outputs.processedLines()).extracting(line -> line.get("eventId").asText())
                 .containsExactly("e-01", "e-02", "e-03", "e-04", "e-05", "e-06", "e-07", "e-11", "e-15", "e-16",
                         "e-23");
@@ -405,7 +405,7 @@ class ReplayCommandTest {
                 samples.resolve("domains.yaml").toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(counts(outputs.summaryJson())).containsExactly(22L, 13L, 2L, 3L, 4L, 1L, 1L, 0L, 6L);
+        assertCounts(outputs.summaryJson(), 22L, 13L, 2L, 3L, 4L, 1L, 1L, 0L, 6L);
         assertThat(outputs.parkedLines()).extracting(ReplayTestSupport::id).containsExactly("user_account/u-3#4");
     }
 
@@ -546,6 +546,26 @@ class ReplayCommandTest {
     }
 
     /** received, processed, duplicates, reordered, buffered, parked, skippedGaps, dropped, rejected. */
+    /**
+     * The summary's counts, allowing for the lanes' reordering: an early event whose predecessor arrives while both wait
+     * in the processor's lane is put back in order there and never waits in the buffer, so {@code reordered} and
+     * {@code buffered} may both be lower by the same number of such events (how many depends on timing); every other
+     * count is exact.
+     */
+    static void assertCounts(JsonNode summary, long... expected) {
+        List<Long> actual = counts(summary);
+        long inLane = expected[3] - actual.get(3);
+        org.assertj.core.api.Assertions.assertThat(inLane).as("reordered in the lane, of %s", actual)
+                .isBetween(0L, expected[3]);
+        List<Long> adjusted = new java.util.ArrayList<>();
+        for (long e : expected) {
+            adjusted.add(e);
+        }
+        adjusted.set(3, expected[3] - inLane);
+        adjusted.set(4, expected[4] - inLane);
+        org.assertj.core.api.Assertions.assertThat(actual).containsExactlyElementsOf(adjusted);
+    }
+
     static List<Long> counts(JsonNode summary) {
         return List.of("received", "processed", "duplicates", "reordered", "buffered", "parked", "skippedGaps",
                 "dropped", "rejected").stream().map(field -> summary.get(field).asLong()).toList();

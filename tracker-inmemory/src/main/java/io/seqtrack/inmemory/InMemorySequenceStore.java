@@ -187,7 +187,10 @@ public final class InMemorySequenceStore implements SequenceStore {
                 result[0] = seq > entry.last ? CommitResult.COMMITTED : CommitResult.ALREADY_COMMITTED;
                 return new Entry(Math.max(entry.last, seq), entry.fence, null, entry.skipped);
             }
-            if (held == null && seq <= entry.last && fencingToken == entry.fence) {
+            boolean retry = held == null ? fencingToken == entry.fence
+                    // the only token since ours claims a later sequence: that claim needed our commit
+                    : held.token == fencingToken + 1 && held.seq > seq;
+            if (seq <= entry.last && retry) { // a retry of a commit that landed
                 result[0] = CommitResult.ALREADY_COMMITTED;
             }
             return entry;
@@ -196,6 +199,48 @@ public final class InMemorySequenceStore implements SequenceStore {
             notifyCommitted(key);
         }
         return result[0];
+    }
+
+    /** Commit and, where asked, the next claim with the next token, atomically per element (see the SPI). */
+    @Override
+    public List<io.seqtrack.core.port.out.CommitAndClaimResult> commitAndClaimAll(
+            List<io.seqtrack.core.port.out.CommitAndClaimRequest> requests) {
+        List<io.seqtrack.core.port.out.CommitAndClaimResult> results = new java.util.ArrayList<>(requests.size());
+        for (io.seqtrack.core.port.out.CommitAndClaimRequest r : requests) {
+            results.add(commitAndClaim(r));
+        }
+        return results;
+    }
+
+    private io.seqtrack.core.port.out.CommitAndClaimResult commitAndClaim(
+            io.seqtrack.core.port.out.CommitAndClaimRequest r) {
+        if (!r.claimsNext()) {
+            return new io.seqtrack.core.port.out.CommitAndClaimResult(
+                    commit(r.commit().key(), r.commit().seq(), r.commit().fencingToken()), java.util.Optional.empty());
+        }
+        AggregateKey key = r.commit().key();
+        long seq = r.commit().seq();
+        long token = r.commit().fencingToken();
+        long now = clock.millis();
+        boolean[] committed = {false};
+        long[] nextToken = {0};
+        entries.computeIfPresent(key, (k, entry) -> {
+            Claim held = entry.claim;
+            if (held != null && held.token == token && held.seq == seq && seq > entry.last) {
+                committed[0] = true;
+                long next = entry.fence + 1;
+                nextToken[0] = next;
+                return new Entry(seq, next, new Claim(r.owner(), seq + 1, next, now + r.leaseTtl().toMillis()),
+                        entry.skipped);
+            }
+            return entry;
+        });
+        if (!committed[0]) { // not committable now: answered exactly as a plain commit answers (nothing claimed)
+            return new io.seqtrack.core.port.out.CommitAndClaimResult(commit(key, seq, token), java.util.Optional.empty());
+        }
+        notifyCommitted(key);
+        return new io.seqtrack.core.port.out.CommitAndClaimResult(CommitResult.COMMITTED,
+                java.util.Optional.of(ClaimResult.claimed(seq, nextToken[0])));
     }
 
     /** In-process wake-ups: every processor sharing this store hears every commit at once. */

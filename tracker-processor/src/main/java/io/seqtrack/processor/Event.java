@@ -7,7 +7,9 @@ import java.util.OptionalLong;
 
 /**
  * An event as the processor receives it from a broker: identity, aggregate, sequence (or aggregate version), type and
- * opaque payload. Validation (blank ids, missing sequence, unknown domain) happens on {@link EventProcessor#submit}, so
+ * opaque payload. It is the processor's full event; core's {@link TrackedEvent}, which it implements, is the part the
+ * tracker reads (domain, aggregate, the two numbering fields) — the domain's {@code SequenceSource} says which of the
+ * two fields counts, and that is decided in one place ({@code SequenceSource.read}). Validation (blank ids, missing sequence, unknown domain) happens on {@link EventProcessor#submit}, so
  * a bad event becomes a {@link Outcome#REJECTED} outcome rather than an exception at construction.
  *
  * @param eventId          the producer's id (may be empty, never null)

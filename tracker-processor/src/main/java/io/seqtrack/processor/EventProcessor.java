@@ -4,6 +4,8 @@ import io.seqtrack.core.domain.InvalidConfigurationException;
 import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.registry.DomainRegistry;
+import io.seqtrack.processor.internal.LaneProcessor;
+import io.seqtrack.processor.internal.ProcessorSettings;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +41,19 @@ public interface EventProcessor extends AutoCloseable {
      */
     CompletionStage<Outcome> submit(Event event);
 
+    /**
+     * Submits an event and follows it to its fate: {@link Submission#accepted()} is what {@link #submit} returns,
+     * {@link Submission#settled()} completes once the fate is final (also for an event buffered first), and
+     * {@link Submission#acknowledgeable()} says when a broker may forget it. Blocks like {@link #submit}.
+     */
+    Submission submitTracked(Event event);
+
+    /**
+     * Whether the buffer survives this process, so that a {@link Outcome#BUFFERED} event is safe to acknowledge (see
+     * {@link io.seqtrack.core.port.out.EventBuffer#durable()}).
+     */
+    boolean durableBuffer();
+
     /** Operator actions on parked aggregates. */
     ProcessorAdmin admin();
 
@@ -59,6 +74,9 @@ public interface EventProcessor extends AutoCloseable {
         SequenceStore store;
         EventBuffer buffer;
         EventHandler handler;
+        BatchEventHandler batchHandler;
+        int maxBatch = 64;
+        boolean stickyOwnership;
         String workerId = defaultWorkerId();
         int parallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
         ProcessorScheduler scheduler;
@@ -90,8 +108,31 @@ public interface EventProcessor extends AutoCloseable {
             return this;
         }
 
+        /** The application's per-event handler. Exactly one of this and {@link #batchHandler} is required. */
         public Builder handler(EventHandler handler) {
             this.handler = require("handler", handler);
+            return this;
+        }
+
+        /**
+         * The application's handler for whole lane batches (one database transaction per batch, say), instead of
+         * {@link #handler}. See {@link BatchEventHandler} for what a failing batch means.
+         */
+        public Builder batchHandler(BatchEventHandler batchHandler) {
+            this.batchHandler = require("batchHandler", batchHandler);
+            return this;
+        }
+
+        /**
+         * The most events a lane claims, handles and commits together (events of distinct aggregates that are ready at
+         * once): one store round trip per phase per batch instead of per event. Batches grow with load and stay at one
+         * event while a lane keeps up. Default 64; 1 turns batching off.
+         */
+        public Builder maxBatch(int maxBatch) {
+            if (maxBatch < 1 || maxBatch > 10_000) {
+                throw InvalidConfigurationException.of("processor.maxBatch", "must be within [1, 10000], was " + maxBatch);
+            }
+            this.maxBatch = maxBatch;
             return this;
         }
 
@@ -137,6 +178,16 @@ public interface EventProcessor extends AutoCloseable {
                 throw InvalidConfigurationException.of("processor.maxBufferedTotal", "must be >= 1, was " + maxBufferedTotal);
             }
             this.maxBufferedTotal = maxBufferedTotal;
+            return this;
+        }
+
+        /**
+         * Sticky ownership (off by default): when a committing event's successor is already queued on the lane, the
+         * commit also claims it in the same store operation and the next batch uses that claim — one store operation per
+         * handled event for streams of one aggregate (see docs/processor.md). Off, every event claims for itself.
+         */
+        public Builder stickyOwnership(boolean sticky) {
+            this.stickyOwnership = sticky;
             return this;
         }
 
@@ -194,8 +245,16 @@ public interface EventProcessor extends AutoCloseable {
             require("registry", registry);
             require("store", store);
             require("buffer", buffer);
-            require("handler", handler);
-            return new DefaultEventProcessor(this);
+            if (handler == null && batchHandler == null) {
+                throw InvalidConfigurationException.of("processor.handler", "is required (or processor.batchHandler)");
+            }
+            if (handler != null && batchHandler != null) {
+                throw InvalidConfigurationException.of("processor.batchHandler",
+                        "cannot be combined with processor.handler: set one of them");
+            }
+            return new LaneProcessor(new ProcessorSettings(registry, store, buffer, handler, batchHandler, workerId,
+                    parallelism, scheduler, listeners, gapListener, maxBufferedTotal, maxInFlight, maxBatch,
+                    stickyOwnership, busyRetryDelay, bufferRecheckInterval, bufferSweepInterval, adoptOrphanedBuffers, random));
         }
 
         private static <T> T require(String field, T value) {

@@ -41,11 +41,21 @@ final class ModelScenario {
     private final int eventsPerAggregate;
     private final int workers;
 
+    /** Lanes run after about one in {@code runEvery} submissions: 4 keeps batches small, 50 makes them large. */
+    private final int runEvery;
+    private final boolean batchHandler;
+
     ModelScenario(long seed, int aggregates, int eventsPerAggregate, int workers) {
+        this(seed, aggregates, eventsPerAggregate, workers, 4, false);
+    }
+
+    ModelScenario(long seed, int aggregates, int eventsPerAggregate, int workers, int runEvery, boolean batchHandler) {
         this.seed = seed;
         this.aggregates = aggregates;
         this.eventsPerAggregate = eventsPerAggregate;
         this.workers = workers;
+        this.runEvery = runEvery;
+        this.batchHandler = batchHandler;
     }
 
     /** Runs the scenario on the harness and asserts the model; returns the number of handler successes checked. */
@@ -81,11 +91,14 @@ final class ModelScenario {
 
         List<EventProcessor> processors = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
-            processors.add(harness.processor("worker-" + w));
+            // odd seeds run with sticky ownership: commits that claim the next event, held claims across batches
+            java.util.function.Consumer<EventProcessor.Builder> sticky = b -> b.stickyOwnership(seed % 2 != 0);
+            processors.add(batchHandler ? harness.batchProcessor("worker-" + w, sticky)
+                    : harness.processor("worker-" + w, sticky));
         }
         for (Event event : stream) {
             processors.get(random.nextInt(workers)).submit(event);
-            if (random.nextInt(4) == 0) {
+            if (random.nextInt(runEvery) == 0) {
                 harness.scheduler.runReady();
             }
         }

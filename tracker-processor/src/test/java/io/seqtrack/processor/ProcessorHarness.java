@@ -65,26 +65,63 @@ final class ProcessorHarness implements AutoCloseable {
     }
 
     EventProcessor processor(String workerId, Consumer<EventProcessor.Builder> customize) {
-        EventProcessor.Builder builder = EventProcessor.builder().registry(registry).store(store).buffer(buffer)
+        return build(base(workerId).handler(this::handle), customize);
+    }
+
+    /**
+     * A processor with a {@link BatchEventHandler} that behaves like one transaction per batch: a scripted failure of
+     * any of its events fails the whole batch (it uses up that event's failure) and none of its effects are recorded.
+     */
+    EventProcessor batchProcessor(String workerId, Consumer<EventProcessor.Builder> customize) {
+        return build(base(workerId).batchHandler(batch -> {
+            for (BatchEventHandler.Call call : batch) {
+                HandlerContext ctx = call.context();
+                handlerRuns.add(ctx.workerId() + ":" + ctx.key() + "#" + ctx.sequence() + "@" + ctx.attempt());
+                duringHandler.accept(ctx);
+            }
+            for (BatchEventHandler.Call call : batch) {
+                String id = call.context().key() + "#" + call.context().sequence();
+                Integer left = failures.get(id);
+                if (left != null && left > 0) {
+                    failures.put(id, left - 1);
+                    throw new IllegalStateException("scripted failure of " + id + " in a batch of " + batch.size());
+                }
+            }
+            batchSizes.add(batch.size());
+            for (BatchEventHandler.Call call : batch) {
+                handled.computeIfAbsent(call.context().key(), k -> Collections.synchronizedList(new ArrayList<>()))
+                        .add(call.context().sequence());
+            }
+        }), customize);
+    }
+
+    /** Sizes of the batches a batch handler committed to (its successful calls). */
+    final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+
+    private EventProcessor.Builder base(String workerId) {
+        return EventProcessor.builder().registry(registry).store(store).buffer(buffer)
                 .workerId(workerId).scheduler(scheduler).random(() -> 0.0)
                 .bufferRecheckInterval(Duration.ofMillis(500))
-                .listener(events::add)
-                .handler((event, ctx) -> {
-                    handlerRuns.add(ctx.workerId() + ":" + ctx.key() + "#" + ctx.sequence() + "@" + ctx.attempt());
-                    duringHandler.accept(ctx);
-                    String id = ctx.key() + "#" + ctx.sequence();
-                    Integer left = failures.get(id);
-                    if (left != null && left > 0) {
-                        failures.put(id, left - 1);
-                        throw new IllegalStateException("scripted failure of " + id);
-                    }
-                    handled.computeIfAbsent(ctx.key(), k -> Collections.synchronizedList(new ArrayList<>()))
-                            .add(ctx.sequence());
-                });
+                .listener(events::add);
+    }
+
+    private EventProcessor build(EventProcessor.Builder builder, Consumer<EventProcessor.Builder> customize) {
         customize.accept(builder);
         EventProcessor processor = builder.build();
         processors.add(processor);
         return processor;
+    }
+
+    private void handle(Event event, HandlerContext ctx) {
+        handlerRuns.add(ctx.workerId() + ":" + ctx.key() + "#" + ctx.sequence() + "@" + ctx.attempt());
+        duringHandler.accept(ctx);
+        String id = ctx.key() + "#" + ctx.sequence();
+        Integer left = failures.get(id);
+        if (left != null && left > 0) {
+            failures.put(id, left - 1);
+            throw new IllegalStateException("scripted failure of " + id);
+        }
+        handled.computeIfAbsent(ctx.key(), k -> Collections.synchronizedList(new ArrayList<>())).add(ctx.sequence());
     }
 
     static Event event(String domain, String id, long seq) {

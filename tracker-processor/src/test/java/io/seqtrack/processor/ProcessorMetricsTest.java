@@ -37,8 +37,8 @@ class ProcessorMetricsTest {
             assertThat(meters.get("seqtrack.buffer.pending").gauge().value()).isEqualTo(2);
             assertThat(meters.get("seqtrack.gaps.oldest.seconds").gauge().value()).isEqualTo(7.0);
             assertThat(meters.get("seqtrack.handler.duration").tag("domain", "user_account").timer().count()).isEqualTo(1);
-            assertThat(meters.get("seqtrack.store.duration").tag("operation", "claim").timer().count()).isEqualTo(4);
-            assertThat(meters.get("seqtrack.store.duration").tag("operation", "commit").timer().count()).isEqualTo(1);
+            assertThat(meters.get("seqtrack.store.duration").tag("operation", "claim_batch").timer().count()).isEqualTo(4);
+            assertThat(meters.get("seqtrack.store.duration").tag("operation", "commit_batch").timer().count()).isEqualTo(1);
         }
     }
 

@@ -14,9 +14,11 @@ class ProcessorModelProperties {
     @Property(tries = 100)
     void anyStreamIsHandledOnceInOrderOrParkedOrSkippedAsThePoliciesSay(@ForAll long seed,
             @ForAll @IntRange(min = 1, max = 5) int aggregates, @ForAll @IntRange(min = 1, max = 30) int events,
-            @ForAll @IntRange(min = 1, max = 3) int workers) {
+            @ForAll @IntRange(min = 1, max = 3) int workers, @ForAll @IntRange(min = 1, max = 60) int runEvery,
+            @ForAll boolean batchHandler) {
         try (ProcessorHarness harness = new ProcessorHarness(ModelScenario.registry())) {
-            new ModelScenario(seed, aggregates, events, workers).run(harness); // asserts against the model
+            // asserts against the model; runEvery decides how large the lanes' batches grow
+            new ModelScenario(seed, aggregates, events, workers, runEvery, batchHandler).run(harness);
         }
     }
 }

@@ -54,6 +54,19 @@ abstract class Backend implements AutoCloseable {
      */
     abstract RedisClusterAsyncCommands<byte[], byte[]> keyCommands();
 
+    /**
+     * A command failed: on a Cluster, an answer that says the client's view of the slots is stale (MOVED or ASK from a
+     * node connection, CLUSTERDOWN, a timeout on a node that may be gone) asks for a topology refresh — writes pinned to
+     * node connections (WAIT mode) get no redirect from Lettuce and would fail until the periodic refresh otherwise.
+     */
+    void commandFailed(Throwable error) {
+    }
+
+    /** Whether this is a Cluster: a script then reaches only the keys of one hash slot. */
+    boolean clustered() {
+        return this instanceof ClusterBackend;
+    }
+
     /** The batch connection, whose auto-flush a batch turns off; {@code null} if batches pipeline without it. */
     abstract StatefulConnection<byte[], byte[]> flushableBatchConnection();
 
@@ -145,11 +158,15 @@ abstract class Backend implements AutoCloseable {
                         .timeoutOptions(timeouts(config))
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                                 .enableAllAdaptiveRefreshTriggers()
+                                // the default 30 s back-off kept writes on a failed-over slot failing for that long
+                                // (lettuce#2308); a refresh is cheap on a cluster this size
+                                .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
                                 .enablePeriodicRefresh(Duration.ofSeconds(5))
                                 .build())
                         .build());
             }
-            return new ClusterBackend(client, borrowed == null, config.waitReplicas() > 0);
+            return new ClusterBackend(client, borrowed == null, config.waitReplicas() > 0,
+                    config.commandTimeout().toMillis());
         }
         RedisClient client = borrowed != null ? (RedisClient) borrowed : RedisClient.create();
         if (borrowed == null) {
@@ -228,6 +245,7 @@ abstract class Backend implements AutoCloseable {
             return main.async();
         }
 
+
         @Override
         StatefulConnection<byte[], byte[]> flushableBatchConnection() {
             return batch;
@@ -265,10 +283,14 @@ abstract class Backend implements AutoCloseable {
 
         private final RedisClusterClient clusterClient;
 
-        ClusterBackend(RedisClusterClient client, boolean owns, boolean pinWrites) {
+        /** How long a caller waits for a node connection (pinned writes), at most: the command timeout. */
+        private final long connectMillis;
+
+        ClusterBackend(RedisClusterClient client, boolean owns, boolean pinWrites, long connectMillis) {
             super(client, owns);
             this.clusterClient = client;
             this.pinWrites = pinWrites;
+            this.connectMillis = connectMillis;
             java.util.List<StatefulRedisClusterConnection<byte[], byte[]>> all =
                     connectAll(client, owns, pinWrites, () -> client.connect(ByteArrayCodec.INSTANCE));
             this.main = all.get(0);
@@ -294,6 +316,23 @@ abstract class Backend implements AutoCloseable {
             return main.async();
         }
 
+        /** When the last refresh asked for by a failure started (nanoTime), to ask at most once a second. */
+        private final java.util.concurrent.atomic.AtomicLong lastRefresh = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        void commandFailed(Throwable error) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            String message = String.valueOf(cause.getMessage());
+            boolean stale = message.startsWith("MOVED") || message.startsWith("ASK") || message.startsWith("CLUSTERDOWN")
+                    || cause instanceof io.lettuce.core.RedisCommandTimeoutException;
+            long now = System.nanoTime();
+            long last = lastRefresh.get();
+            if (stale && (last == 0 || now - last > 1_000_000_000L) && lastRefresh.compareAndSet(last, now)) {
+                clusterClient.refreshPartitionsAsync();
+            }
+        }
+
         @Override
         StatefulConnection<byte[], byte[]> flushableBatchConnection() {
             // pinned writes go through per-node connections; they pipeline because nothing awaits between sends
@@ -306,13 +345,30 @@ abstract class Backend implements AutoCloseable {
          * connection of the key's master, and WAIT runs on the same one. A write that reaches a node which no longer
          * owns the slot fails with MOVED (closed, retryable) until the topology refresh catches up.
          */
-        private static StatefulRedisConnection<byte[], byte[]> nodeConnection(
+        private StatefulRedisConnection<byte[], byte[]> nodeConnection(
                 StatefulRedisClusterConnection<byte[], byte[]> connection, byte[] key) {
             RedisClusterNode node = connection.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
             if (node == null) {
                 throw new IllegalStateException("no master known for slot " + SlotHash.getSlot(key));
             }
-            return connection.getConnection(node.getNodeId());
+            // never the blocking getConnection: connecting to a master that just died can hang a caller (a processor
+            // lane) indefinitely (found by the torture suite's master kill with WAIT); bounded like any command
+            try {
+                return connection.getConnectionAsync(node.getNodeId()).get(connectMillis,
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                commandFailed(new io.lettuce.core.RedisCommandTimeoutException("connecting to the master of slot "
+                        + SlotHash.getSlot(key) + " (" + node.getUri() + ")"));
+                throw new io.lettuce.core.RedisConnectionException("no connection to the master of slot "
+                        + SlotHash.getSlot(key) + " (" + node.getUri() + ") within " + connectMillis + " ms", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                commandFailed(e.getCause());
+                throw new io.lettuce.core.RedisConnectionException("cannot connect to the master of slot "
+                        + SlotHash.getSlot(key) + " (" + node.getUri() + ")", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new io.lettuce.core.RedisConnectionException("interrupted while connecting to " + node.getUri(), e);
+            }
         }
 
         @Override

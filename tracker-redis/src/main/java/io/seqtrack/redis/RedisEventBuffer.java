@@ -5,8 +5,10 @@ import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.domain.SequenceStoreException;
+import io.seqtrack.core.port.out.BufferPresence;
 import io.seqtrack.core.port.out.BufferResult;
 import io.seqtrack.core.port.out.BufferedEvent;
 import io.seqtrack.core.port.out.EventBuffer;
@@ -14,9 +16,12 @@ import io.seqtrack.core.port.out.ParkedEvent;
 import io.seqtrack.core.port.out.StoreArguments;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -197,6 +202,55 @@ public final class RedisEventBuffer implements EventBuffer {
         StoreArguments.requireKey(key);
         byte[][] keys = layout.bufferKeys(key);
         return remove("removeParked", key, sequence, keys[KeyLayout.PARKED], keys[KeyLayout.PARKED_INDEX]);
+    }
+
+    /**
+     * One script call for the whole question (one per hash slot on a Cluster, where a script reaches one slot's keys):
+     * a processor's lane batch asks this once instead of reading the parked and pending sets of each event.
+     */
+    @Override
+    public BufferPresence presence(Collection<AggregateKey> keys) {
+        Map<Integer, List<AggregateKey>> groups = new LinkedHashMap<>();
+        boolean cluster = backend.clustered();
+        for (AggregateKey key : keys) {
+            StoreArguments.requireKey(key);
+            int group = cluster ? SlotHash.getSlot(layout.bufferKeys(key)[KeyLayout.PARKED]) : 0;
+            groups.computeIfAbsent(group, g -> new ArrayList<>()).add(key);
+        }
+        Set<AggregateKey> parked = new HashSet<>();
+        Set<AggregateKey> pending = new HashSet<>();
+        List<CompletableFuture<List<Object>>> replies = new ArrayList<>(groups.size());
+        await("presence", null, () -> {
+            for (List<AggregateKey> group : groups.values()) {
+                byte[][] scriptKeys = new byte[group.size() * 2][];
+                for (int i = 0; i < group.size(); i++) {
+                    byte[][] bufferKeys = layout.bufferKeys(group.get(i));
+                    scriptKeys[2 * i] = bufferKeys[KeyLayout.PARKED];
+                    scriptKeys[2 * i + 1] = bufferKeys[KeyLayout.PENDING];
+                }
+                replies.add(run(Script.BUFFER_PRESENCE, scriptKeys));
+            }
+            return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new));
+        });
+        int g = 0;
+        for (List<AggregateKey> group : groups.values()) {
+            List<Object> reply = replies.get(g++).join();
+            for (int i = 0; i < group.size(); i++) {
+                if (((Long) reply.get(2 * i)) == 1L) {
+                    parked.add(group.get(i));
+                }
+                if (((Long) reply.get(2 * i + 1)) == 1L) {
+                    pending.add(group.get(i));
+                }
+            }
+        }
+        return new BufferPresence(parked, pending);
+    }
+
+    /** Durable: buffered events live in Redis, so a buffered event is safe to acknowledge to its broker. */
+    @Override
+    public boolean durable() {
+        return true;
     }
 
     @Override

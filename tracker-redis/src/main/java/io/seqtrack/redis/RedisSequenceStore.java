@@ -419,6 +419,56 @@ public final class RedisSequenceStore implements SequenceStore {
     }
 
     /**
+     * Commits and, where asked, claims the next sequence in the same script element ({@code commit_claim_batch.lua}):
+     * one script call per batch (per slot on a Cluster), one element per handled event while a worker has its
+     * aggregates' next events at hand.
+     */
+    @Override
+    public List<io.seqtrack.core.port.out.CommitAndClaimResult> commitAndClaimAll(
+            List<io.seqtrack.core.port.out.CommitAndClaimRequest> requests) {
+        NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            io.seqtrack.core.port.out.CommitAndClaimRequest r = requests.get(i);
+            CommitRequest c = r.commit();
+            byte[][] commit = commitArgs(c.key(), c.seq(), c.fencingToken());
+            byte[][] next = r.claimsNext()
+                    ? new byte[][] {dec(c.seq() + 1), modeArg(r.mode()), r.owner().getBytes(StandardCharsets.UTF_8),
+                        dec(r.leaseTtl().toMillis()), dec(clockOffsetMillis)}
+                    : new byte[][] {new byte[0], new byte[0], new byte[0], new byte[0], new byte[0]};
+            byte[][] args = new byte[9][];
+            System.arraycopy(commit, 0, args, 0, 4);
+            System.arraycopy(next, 0, args, 4, 5);
+            calls.add(new Call(i, c.key(), writeKeys(c.key()), args));
+        }
+        BatchReplies replies = runBatch("commit-and-claim batch", Script.COMMIT_CLAIM_BATCH, calls);
+        List<io.seqtrack.core.port.out.CommitAndClaimResult> results =
+                new ArrayList<>(java.util.Collections.nCopies(requests.size(), null));
+        Set<AggregateKey> written = new LinkedHashSet<>();
+        for (int c = 0; c < calls.size(); c++) {
+            List<Object> reply = replies.replies().get(c);
+            if (reply == null) {
+                continue;
+            }
+            AggregateKey key = calls.get(c).key();
+            CommitResult committed = parseCommit(key, requests.get(c).commit().seq(), reply, ticket);
+            java.util.Optional<ClaimResult> next = reply.size() > 1
+                    ? java.util.Optional.of(parseClaim(key, reply.subList(1, reply.size()), ticket))
+                    : java.util.Optional.empty();
+            if (committed == CommitResult.COMMITTED && requests.get(c).claimsNext() && next.isEmpty()) {
+                throw unexpected(key, reply);
+            }
+            results.set(c, new io.seqtrack.core.port.out.CommitAndClaimResult(committed, next));
+            if (committed != CommitResult.CLAIM_LOST) {
+                written.add(key);
+            }
+        }
+        finishBatch("commit-and-claim batch", requests, results, replies.failure(), written,
+                i -> requests.get(i).commit().key());
+        return results;
+    }
+
+    /**
      * Ends a batch: throws what is known per element if part of it failed, else waits for replication of what it
      * wrote — and if that fails, the written elements' outcome is unknown (a failover could lose them), the rest known.
      */

@@ -12,7 +12,9 @@ import java.util.HexFormat;
 enum Script {
     ADVANCE("advance"), CLAIM("claim"), COMMIT("commit"), RELEASE("release"), READ("read"), RESET("reset"),
     DELETE("delete"), RENEW("renew"), SKIP("skip"), ADVANCE_BATCH("advance_batch"), CLAIM_BATCH("claim_batch"), COMMIT_BATCH("commit_batch"),
-    BUFFER_ADD("buffer_add"), BUFFER_REMOVE("buffer_remove"), BUFFER_PARK("buffer_park");
+    COMMIT_CLAIM_BATCH("commit_claim_batch"),
+    BUFFER_ADD("buffer_add"), BUFFER_REMOVE("buffer_remove"), BUFFER_PARK("buffer_park"),
+    BUFFER_PRESENCE("buffer_presence");
 
     final String body;
     final byte[] bodyBytes;
@@ -21,7 +23,7 @@ enum Script {
     final boolean writes;
 
     Script(String name) {
-        this.writes = !name.equals("read");
+        this.writes = !name.equals("read") && !name.equals("buffer_presence");
         this.body = resource("common") + "\n" + resource(name);
         this.bodyBytes = body.getBytes(StandardCharsets.UTF_8);
         this.sha = sha1(bodyBytes);

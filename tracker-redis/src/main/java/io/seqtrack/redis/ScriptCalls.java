@@ -99,8 +99,21 @@ final class ScriptCalls {
      * {@link #reserve} for a batch.
      */
     CompletableFuture<List<Object>> send(boolean batch, Script script, byte[][] keys, byte[][] args) {
+        return sendScript(batch, script, keys, args).whenComplete((reply, error) -> {
+            if (error != null) {
+                backend.commandFailed(error); // a stale Cluster view is refreshed, not waited out
+            }
+        });
+    }
+
+    private CompletableFuture<List<Object>> sendScript(boolean batch, Script script, byte[][] keys, byte[][] args) {
         if (config.waitReplicas() > 0 && script.writes) {
-            io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]> connection = backend.pinned(keys[0], batch);
+            io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]> connection;
+            try {
+                connection = backend.pinned(keys[0], batch);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e); // no connection to the slot's master in time
+            }
             WaitLane lane = lane(connection);
             return lane.write(() -> connection.async()
                             .<List<Object>>evalsha(script.sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture())
@@ -138,7 +151,12 @@ final class ScriptCalls {
             return CompletableFuture.completedFuture(result);
         }
         long timeout = config.waitTimeout().toMillis();
-        io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]> connection = backend.pinned(key, batch);
+        io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]> connection;
+        try {
+            connection = backend.pinned(key, batch);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // no connection to the slot's master in time
+        }
         return lane(connection).waitForAll(connection, config.waitReplicas(), timeout)
                 .thenApply(acknowledged -> {
                     if (acknowledged < config.waitReplicas()) {

@@ -307,6 +307,51 @@ public abstract class EventBufferContract {
     }
 
     @Test
+    void presence_saysPerAskedAggregateWhetherItHasParkedAndPendingEvents() {
+        AggregateKey both = key("presence-both");
+        AggregateKey parkedOnly = AggregateKey.of("other_domain", "presence-parked");
+        AggregateKey pendingOnly = key("presence-pending");
+        AggregateKey neither = key("presence-neither");
+        AggregateKey notAsked = key("presence-not-asked");
+        buffer.add(both, event(4), NO_LIMIT);
+        buffer.park(both, parkedEvent(2));
+        buffer.park(parkedOnly, parkedEvent(1));
+        buffer.add(pendingOnly, event(3), NO_LIMIT);
+        buffer.add(notAsked, event(3), NO_LIMIT);
+        buffer.park(notAsked, parkedEvent(1));
+
+        io.seqtrack.core.port.out.BufferPresence presence =
+                buffer.presence(List.of(both, parkedOnly, pendingOnly, neither));
+        assertThat(presence.parked()).containsExactlyInAnyOrder(both, parkedOnly);
+        assertThat(presence.pending()).containsExactlyInAnyOrder(both, pendingOnly);
+
+        buffer.removeParked(both, 2);
+        buffer.removePending(pendingOnly, 3);
+        presence = buffer.presence(List.of(both, pendingOnly));
+        assertThat(presence.parked()).isEmpty();
+        assertThat(presence.pending()).containsExactly(both);
+        assertThat(buffer.presence(List.of()).parked()).isEmpty();
+    }
+
+    @Test
+    void presence_answersForManyAggregatesAtOnce() {
+        List<AggregateKey> asked = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            AggregateKey k = AggregateKey.of("many_" + (i % 3), "presence-" + i);
+            asked.add(k);
+            if (i % 2 == 0) {
+                buffer.park(k, parkedEvent(1));
+            }
+            if (i % 3 == 0) {
+                buffer.add(k, event(2), NO_LIMIT);
+            }
+        }
+        io.seqtrack.core.port.out.BufferPresence presence = buffer.presence(asked);
+        assertThat(presence.parked()).hasSize(100).allMatch(k -> Integer.parseInt(k.aggregateId().substring(9)) % 2 == 0);
+        assertThat(presence.pending()).hasSize(67).allMatch(k -> Integer.parseInt(k.aggregateId().substring(9)) % 3 == 0);
+    }
+
+    @Test
     void aggregatesWithPending_findsManyAggregates() {
         Set<AggregateKey> expected = new HashSet<>();
         for (int i = 0; i < 300; i++) {

@@ -16,6 +16,8 @@ import io.seqtrack.core.port.out.AggregateState;
 import io.seqtrack.core.port.out.ClaimRequest;
 import io.seqtrack.core.port.out.ClaimResult;
 import io.seqtrack.core.port.out.ClaimStatus;
+import io.seqtrack.core.port.out.CommitAndClaimRequest;
+import io.seqtrack.core.port.out.CommitAndClaimResult;
 import io.seqtrack.core.port.out.CommitRequest;
 import io.seqtrack.core.port.out.CommitResult;
 import io.seqtrack.core.port.out.ReleaseResult;
@@ -719,6 +721,98 @@ public abstract class SequenceStoreContract {
                             .map(r -> org.assertj.core.groups.Tuple.tuple(r.status(), r.lastCommitted())).toList());
             assertThat(committed).containsExactlyElementsOf(expectedCommits);
         }
+    }
+
+    /**
+     * Sticky ownership. A store may decline to claim the next sequence (the SPI default only commits); where it claims,
+     * it does so for the same owner with the next token, and a retried commit still learns that it landed.
+     */
+    @Test
+    void commitAndClaimAll_commitsAndClaimsTheNextSequenceWithTheNextTokenInOneStep() {
+        AggregateKey sticky = key("sticky");
+        AggregateKey plain = key("sticky-plain");
+        ClaimResult first = store.claim(sticky, 1, STRICT, "w1", LEASE);
+        ClaimResult other = store.claim(plain, 1, STRICT, "w1", LEASE);
+
+        List<CommitAndClaimResult> results = store.commitAndClaimAll(List.of(
+                new CommitAndClaimRequest(new CommitRequest(sticky, 1, first.fencingToken()), STRICT, "w1", LEASE),
+                CommitAndClaimRequest.commitOnly(new CommitRequest(plain, 1, other.fencingToken()))));
+
+        assertThat(results.get(0).commit()).isEqualTo(CommitResult.COMMITTED);
+        assertThat(results.get(1)).isEqualTo(new CommitAndClaimResult(CommitResult.COMMITTED,
+                java.util.Optional.empty()));
+        assertThat(store.read(sticky).lastCommitted()).isEqualTo(1);
+        assertThat(store.read(plain).claim()).isEmpty();
+        assertThat(store.commit(sticky, 1, first.fencingToken()))
+                .as("a retry after an unknown outcome learns that the commit landed").isEqualTo(CommitResult.ALREADY_COMMITTED);
+        if (results.get(0).next().isEmpty()) {
+            assertThat(store.read(sticky).claim()).as("declined: nothing claimed").isEmpty();
+            return;
+        }
+        ClaimResult next = results.get(0).next().get();
+        assertThat(next.status()).isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(next.lastCommitted()).isEqualTo(1);
+        assertThat(next.fencingToken()).as("tokens strictly increase per claim (invariant 9)")
+                .isGreaterThan(first.fencingToken());
+        assertThat(store.commit(sticky, 1, first.fencingToken()))
+                .as("still a retry of a commit that landed").isEqualTo(CommitResult.ALREADY_COMMITTED);
+        assertThat(store.read(sticky).claim()).hasValueSatisfying(c -> {
+            assertThat(c.owner()).isEqualTo("w1");
+            assertThat(c.sequence()).isEqualTo(2);
+            assertThat(c.fencingToken()).isEqualTo(next.fencingToken());
+        });
+        assertThat(store.claim(sticky, 2, STRICT, "w2", LEASE).status()).as("another worker meets the held claim")
+                .isEqualTo(ClaimStatus.BUSY);
+        assertThat(store.commit(sticky, 2, next.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+
+        // once another worker claimed after the held claim expired, the old token is fenced everywhere
+        ClaimResult again = store.claim(sticky, 3, STRICT, "w1", LEASE);
+        List<CommitAndClaimResult> moved = store.commitAndClaimAll(List.of(
+                new CommitAndClaimRequest(new CommitRequest(sticky, 3, again.fencingToken()), STRICT, "w1", LEASE)));
+        assertThat(moved.get(0).next()).isPresent();
+        advanceStoreClock(LEASE.plusSeconds(1));
+        ClaimResult taken = store.claim(sticky, 4, STRICT, "w2", LEASE);
+        assertThat(taken.status()).isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(taken.fencingToken()).isGreaterThan(again.fencingToken());
+        assertThat(store.commit(sticky, 4, again.fencingToken())).isEqualTo(CommitResult.CLAIM_LOST);
+        assertThat(store.commit(sticky, 3, again.fencingToken())).as("another worker's claim came between: fenced")
+                .isEqualTo(CommitResult.CLAIM_LOST);
+    }
+
+    /**
+     * A commit whose answer was lost is retried; meanwhile another worker may already have claimed the next sequence
+     * (which only our commit made possible). The retry must still learn that it landed, not be told it lost its claim.
+     */
+    @Test
+    void commit_retriedAfterTheNextSequenceWasClaimedElsewhereAnswersAlreadyCommitted() {
+        AggregateKey k = key("retry-after-next-claimed");
+        ClaimResult mine = store.claim(k, 1, STRICT, "w1", LEASE);
+        assertThat(store.commit(k, 1, mine.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+        ClaimResult theirs = store.claim(k, 2, STRICT, "w2", LEASE);
+        assertThat(theirs.status()).isEqualTo(ClaimStatus.CLAIMED);
+
+        assertThat(store.commit(k, 1, mine.fencingToken())).isEqualTo(CommitResult.ALREADY_COMMITTED);
+        assertThat(store.read(k).claim()).as("the retry changes nothing")
+                .hasValueSatisfying(c -> assertThat(c.owner()).isEqualTo("w2"));
+        assertThat(store.commit(k, 2, theirs.fencingToken())).isEqualTo(CommitResult.COMMITTED);
+    }
+
+    @Test
+    void commitAndClaimAll_claimsNothingWhenTheCommitDoesNotLand() {
+        AggregateKey k = key("sticky-lost");
+        ClaimResult paused = store.claim(k, 1, STRICT, "w1", LEASE);
+        advanceStoreClock(LEASE.plusSeconds(1));
+        ClaimResult successor = store.claim(k, 1, STRICT, "w2", LEASE);
+        assertThat(successor.status()).isEqualTo(ClaimStatus.CLAIMED);
+
+        List<CommitAndClaimResult> results = store.commitAndClaimAll(List.of(
+                new CommitAndClaimRequest(
+                        new CommitRequest(k, 1, paused.fencingToken()), STRICT, "w1", LEASE)));
+
+        assertThat(results.get(0).commit()).isEqualTo(CommitResult.CLAIM_LOST);
+        assertThat(results.get(0).next()).as("a fenced worker claims nothing").isEmpty();
+        assertThat(store.read(k).claim()).hasValueSatisfying(c -> assertThat(c.owner()).isEqualTo("w2"));
+        assertThat(store.commitAndClaimAll(List.of())).isEmpty();
     }
 
     @Test

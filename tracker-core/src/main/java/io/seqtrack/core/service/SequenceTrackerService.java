@@ -129,6 +129,58 @@ public final class SequenceTrackerService implements SequenceTracker {
     }
 
     @Override
+    public List<io.seqtrack.core.port.in.CommitThenClaim> commitAndClaimAll(List<ClaimDecision> claims,
+            List<? extends TrackedEvent> nexts, String owner) {
+        Objects.requireNonNull(claims, "claims");
+        Objects.requireNonNull(nexts, "nexts");
+        if (claims.size() != nexts.size()) {
+            throw new IllegalArgumentException("commitAndClaimAll needs one next (or null) per claim: " + claims.size()
+                    + " claims, " + nexts.size() + " nexts");
+        }
+        List<Resolved> next = new java.util.ArrayList<>(claims.size());
+        List<io.seqtrack.core.port.out.CommitAndClaimRequest> requests = new java.util.ArrayList<>();
+        for (int i = 0; i < claims.size(); i++) {
+            ClaimDecision claim = claims.get(i);
+            requireClaimed(claim, "commit");
+            Resolved r = nexts.get(i) == null ? null : resolve(nexts.get(i));
+            if (r != null && (!r.key().equals(claim.key()) || r.sequence() != claim.sequence() + 1)) {
+                throw new IllegalArgumentException("the next event of " + claim.key() + " #" + claim.sequence()
+                        + " must be " + claim.key() + " #" + (claim.sequence() + 1) + ", was " + r.key() + " #"
+                        + r.sequence());
+            }
+            next.add(r);
+            if (claim.mode().usesStore()) {
+                DomainRegistration registration = registry.lookup(claim.key().domain());
+                io.seqtrack.core.port.out.CommitRequest commit = new io.seqtrack.core.port.out.CommitRequest(
+                        claim.key(), toStore(registration, claim.sequence()), claim.fencingToken());
+                requests.add(r == null ? io.seqtrack.core.port.out.CommitAndClaimRequest.commitOnly(commit)
+                        : new io.seqtrack.core.port.out.CommitAndClaimRequest(commit, r.mode(), owner,
+                                registration.leaseTtl()));
+            }
+        }
+        if (next.stream().anyMatch(Objects::nonNull)) {
+            StoreArguments.requireOwner(owner);
+        }
+        List<io.seqtrack.core.port.out.CommitAndClaimResult> results = requests.isEmpty() ? List.of()
+                : callStore("commitAndClaimAll", null, () -> store.commitAndClaimAll(requests));
+        requireSize("commitAndClaimAll", results, requests.size());
+        List<io.seqtrack.core.port.in.CommitThenClaim> answers = new java.util.ArrayList<>(claims.size());
+        int tracked = 0;
+        for (int i = 0; i < claims.size(); i++) {
+            Resolved r = next.get(i);
+            if (!claims.get(i).mode().usesStore()) {
+                answers.add(new io.seqtrack.core.port.in.CommitThenClaim(CommitResult.COMMITTED, r == null ? null
+                        : new ClaimDecision(r.key(), r.mode(), ClaimStatus.CLAIMED, r.sequence(), 0, 0, null)));
+                continue;
+            }
+            io.seqtrack.core.port.out.CommitAndClaimResult result = results.get(tracked++);
+            answers.add(new io.seqtrack.core.port.in.CommitThenClaim(result.commit(),
+                    r == null ? null : result.next().map(c -> decision(r, c)).orElse(null)));
+        }
+        return answers;
+    }
+
+    @Override
     public List<RenewResult> renewAll(List<ClaimDecision> claims) {
         return claimBatch("renew", claims, (claim, registration) -> new io.seqtrack.core.port.out.RenewRequest(
                 claim.key(), toStore(registration, claim.sequence()), claim.fencingToken(), registration.leaseTtl()),
@@ -290,29 +342,11 @@ public final class SequenceTrackerService implements SequenceTracker {
 
     /** Reads the domain's sequence field; a missing or impossible value is rejected, never defaulted. */
     private static long readSequence(TrackedEvent event, AggregateKey key, DomainRegistration registration) {
-        String field = registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER ? "sequence" : "aggregateVersion";
-        OptionalLong carried = carriedSequence(event, registration.sequenceSource());
-        if (carried == null || carried.isEmpty()) {
-            throw InvalidEventException.of(field, "is missing for " + key + " (domain '" + registration.name()
-                    + "' reads its sequence from " + field + "; a missing sequence is never defaulted)");
-        }
-        long value = carried.getAsLong();
-        if (value < 0) {
-            throw InvalidEventException.of(field, "is negative (" + value + ") for " + key);
-        }
-        if (value < registration.firstSequence()) {
-            throw InvalidEventException.of(field, "is " + value + " for " + key + ", below the first sequence "
-                    + registration.firstSequence() + " of domain '" + registration.name() + "'");
-        }
-        if (value == Long.MAX_VALUE && registration.firstSequence() == 0) {
-            throw InvalidEventException.of(field, "is " + value + " for " + key
-                    + ", which overflows: a domain counting from 0 accepts at most " + (Long.MAX_VALUE - 1));
-        }
-        return value;
+        return TrackedEvent.sequenceIn(event, registration);
     }
 
     private static OptionalLong carriedSequence(TrackedEvent event, SequenceSource source) {
-        return source == SequenceSource.SEQUENCE_NUMBER ? event.sequence() : event.aggregateVersion();
+        return source.read(event.sequence(), event.aggregateVersion());
     }
 
     private static long toStore(DomainRegistration registration, long sequence) {

@@ -520,6 +520,43 @@ class SequenceTrackerServiceTest {
     @Nested
     class ClaimCommitRelease {
 
+        /** The fake store keeps the SPI default, which commits and declines every next claim. */
+        @Test
+        void commitAndClaimAllCommitsEverythingAndReportsNoNextClaimWhereTheStoreMadeNone() {
+            ClaimDecision u1 = tracker.claim(event("user_account", "u-1", 1), "worker-1");
+            ClaimDecision c1 = tracker.claim(event("company", "c-1", 1), "worker-1");
+            ClaimDecision chat = tracker.claim(event("chat", "room", 7), "worker-1");
+
+            java.util.List<io.seqtrack.core.port.in.CommitThenClaim> answers = tracker.commitAndClaimAll(
+                    java.util.List.of(u1, c1, chat),
+                    java.util.Arrays.asList(event("user_account", "u-1", 2), null, event("chat", "room", 8)),
+                    "worker-1");
+
+            assertThat(answers.get(0)).isEqualTo(new io.seqtrack.core.port.in.CommitThenClaim(CommitResult.COMMITTED,
+                    null));
+            assertThat(answers.get(1)).isEqualTo(new io.seqtrack.core.port.in.CommitThenClaim(CommitResult.COMMITTED,
+                    null));
+            assertThat(answers.get(2).next().status()).as("a disabled domain claims without the store")
+                    .isEqualTo(ClaimStatus.CLAIMED);
+            assertThat(store.state(USER).lastCommitted()).isEqualTo(1);
+            assertThat(store.state(USER).claim()).isEmpty();
+        }
+
+        @Test
+        void commitAndClaimAllRefusesANextEventThatIsNotTheNextOfItsClaimAndChangesNothing() {
+            ClaimDecision u1 = tracker.claim(event("user_account", "u-1", 1), "worker-1");
+            assertThatThrownBy(() -> tracker.commitAndClaimAll(java.util.List.of(u1),
+                    java.util.List.of(event("user_account", "u-1", 3)), "worker-1"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be user_account/u-1 #2");
+            assertThatThrownBy(() -> tracker.commitAndClaimAll(java.util.List.of(u1),
+                    java.util.List.of(event("user_account", "u-2", 2)), "worker-1"))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> tracker.commitAndClaimAll(java.util.List.of(u1), java.util.List.of(), "worker-1"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one next (or null) per claim");
+            assertThat(store.state(USER).lastCommitted()).isZero();
+            assertThat(store.state(USER).claim()).hasValueSatisfying(c -> assertThat(c.sequence()).isEqualTo(1));
+        }
+
         @Test
         void claimThenCommitAdvancesOnlyAtCommit() {
             ClaimDecision claim = tracker.claim(event("user_account", "u-1", 1), "worker-1");

@@ -108,6 +108,12 @@ public final class TimedSequenceStore implements SequenceStore {
     }
 
     @Override
+    public List<io.seqtrack.core.port.out.CommitAndClaimResult> commitAndClaimAll(
+            List<io.seqtrack.core.port.out.CommitAndClaimRequest> requests) {
+        return timed("commit_claim_batch", () -> delegate.commitAndClaimAll(requests));
+    }
+
+    @Override
     public List<io.seqtrack.core.port.out.RenewResult> renewAll(List<io.seqtrack.core.port.out.RenewRequest> requests) {
         return timed("renew_batch", () -> delegate.renewAll(requests));
     }

@@ -149,6 +149,10 @@ local function commit_one(rest, claims, field, seq, token_arg, pending_index, ch
       notify(pending_index, field, channel)
       return {'COMMITTED'}
     end
+    -- seq is committed and the only token issued since ours is the claim of a later sequence: that claim needed our
+    -- commit (nobody else held seq after us), so this is a retry of a commit that landed — typically one whose
+    -- commit-and-claim moved on to the next sequence, or a worker that claimed the next one right after our commit
+    if ctoken == token + 1 and cmp(cseq, seq) > 0 and cmp(seq, last) <= 0 then return {'ALREADY_COMMITTED'} end
     return {'CLAIM_LOST'}
   end
   if cmp(seq, last) <= 0 and fence == token then return {'ALREADY_COMMITTED'} end

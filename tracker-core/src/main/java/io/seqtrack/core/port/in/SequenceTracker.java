@@ -56,6 +56,19 @@ public interface SequenceTracker {
     /** {@link #commit} for several {@code CLAIMED} decisions in one store round trip; answers in request order. */
     java.util.List<CommitResult> commitAll(java.util.List<ClaimDecision> claims);
 
+    /**
+     * Sticky ownership: {@link #commitAll}, and for each claim whose {@code nexts} element is an event (not null), the
+     * claim of that event in the same store operation once the commit landed
+     * ({@link io.seqtrack.core.port.out.SequenceStore#commitAndClaimAll}). The next event must be of the same aggregate
+     * and carry the sequence right after the claim's. Answers in request order; an element's next decision is null
+     * when none was asked for or the commit did not answer {@code COMMITTED}.
+     *
+     * @throws IllegalArgumentException if a decision is not {@code CLAIMED}, the lists differ in size, or a next event
+     *                                  is of another aggregate or not the next sequence
+     */
+    java.util.List<CommitThenClaim> commitAndClaimAll(java.util.List<ClaimDecision> claims,
+            java.util.List<? extends TrackedEvent> nexts, String owner);
+
     /** {@link #renew} for several {@code CLAIMED} decisions in one store call; answers in request order. */
     java.util.List<io.seqtrack.core.port.out.RenewResult> renewAll(java.util.List<ClaimDecision> claims);
 

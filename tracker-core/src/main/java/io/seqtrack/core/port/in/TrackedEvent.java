@@ -23,6 +23,41 @@ public interface TrackedEvent {
     /** The aggregate's version after this event, if the event carries one. */
     OptionalLong aggregateVersion();
 
+    /**
+     * The event's sequence in {@code registration}'s numbering, validated: the field the domain reads
+     * ({@link io.seqtrack.core.registry.SequenceSource}) must be present (never defaulted), not negative, not below the
+     * domain's first sequence and, for a domain counting from 0, below {@code Long.MAX_VALUE}. The one place that
+     * checks this: the tracker and every caller that wants to reject early (the CLI, with a line number) use it.
+     *
+     * @throws io.seqtrack.core.domain.InvalidEventException naming the field and the aggregate
+     */
+    static long sequenceIn(TrackedEvent event, io.seqtrack.core.registry.DomainRegistration registration) {
+        String field = registration.sequenceSource().field();
+        String key = event.domain() + "/" + event.aggregateId();
+        OptionalLong carried = registration.sequenceSource().read(event.sequence(), event.aggregateVersion());
+        if (carried == null || carried.isEmpty()) {
+            throw io.seqtrack.core.domain.InvalidEventException.of(field, "is missing for " + key + ": domain '"
+                    + registration.name() + "' numbers its events by the field '" + field
+                    + "', and a missing number is never defaulted");
+        }
+        long value = carried.getAsLong();
+        if (value < 0) {
+            throw io.seqtrack.core.domain.InvalidEventException.of(field, "is negative (" + value + ") for " + key
+                    + ", below the first sequence " + registration.firstSequence() + " of domain '"
+                    + registration.name() + "'");
+        }
+        if (value < registration.firstSequence()) {
+            throw io.seqtrack.core.domain.InvalidEventException.of(field, "is " + value + " for " + key
+                    + ", below the first sequence " + registration.firstSequence() + " of domain '"
+                    + registration.name() + "'");
+        }
+        if (value == Long.MAX_VALUE && registration.firstSequence() == 0) {
+            throw io.seqtrack.core.domain.InvalidEventException.of(field, "is " + value + " for " + key
+                    + ", which overflows: a domain counting from 0 accepts at most " + (Long.MAX_VALUE - 1));
+        }
+        return value;
+    }
+
     /** An event with a sequence number. */
     static TrackedEvent of(String domain, String aggregateId, long sequence) {
         return new Basic(domain, aggregateId, OptionalLong.of(sequence), OptionalLong.empty());

@@ -105,8 +105,9 @@ public interface SequenceStore extends AutoCloseable {
      * <p>{@code COMMITTED} if the current claim has this fencing token and sequence — even if its lease ran out, as
      * long as no newer claim was issued, since then nobody else can have handled the event. The store advances to
      * {@code seq} and drops the claim. {@code ALREADY_COMMITTED} if {@code seq} is committed and the token is still
-     * the newest issued for the aggregate (a retry of a commit that landed). {@code CLAIM_LOST} otherwise (released,
-     * or fenced by a newer claim); nothing changes.
+     * the newest issued for the aggregate, or the only newer one is the claim of a later sequence (a retry of a commit that
+     * landed — also when its {@link #commitAndClaimAll} or another worker claimed the next sequence right after it).
+     * {@code CLAIM_LOST} otherwise (released, or fenced by a newer claim); nothing changes.
      *
      * <p>Unknown outcome: retry with the same arguments; the answer is {@code COMMITTED} or {@code ALREADY_COMMITTED}
      * unless a newer claim was issued meanwhile.
@@ -257,6 +258,30 @@ public interface SequenceStore extends AutoCloseable {
                 results.add(commit(r.key(), r.seq(), r.fencingToken()));
             } catch (SequenceStoreException e) {
                 throw partlyDone("commitAll", results, requests.size(), e);
+            }
+        }
+        return results;
+    }
+
+    /**
+     * Sticky ownership: commits each element's sequence and, where asked and the commit answers {@code COMMITTED},
+     * claims the next sequence for the same owner in the same atomic step, with the next fencing token like any claim
+     * — one store operation per handled event while a worker has its aggregate's next event at hand. A retry of the
+     * commit after an unknown outcome still answers {@code ALREADY_COMMITTED} (see {@link #commit}).
+     * Results in request order; a result's {@code next} is empty where no next claim was made.
+     *
+     * <p>The default only commits (each element as {@link #commit}) and makes no next claims — always correct, the
+     * caller claims the next event itself; adapters that can do both in one atomic step override it. A failure
+     * part-way throws {@link SequenceStoreException} with {@code batchResults()} per element as for the other batches.
+     */
+    default List<CommitAndClaimResult> commitAndClaimAll(List<CommitAndClaimRequest> requests) {
+        List<CommitAndClaimResult> results = new ArrayList<>(requests.size());
+        for (CommitAndClaimRequest r : requests) {
+            try {
+                CommitResult committed = commit(r.commit().key(), r.commit().seq(), r.commit().fencingToken());
+                results.add(new CommitAndClaimResult(committed, java.util.Optional.empty()));
+            } catch (SequenceStoreException e) {
+                throw partlyDone("commitAndClaimAll", results, requests.size(), e);
             }
         }
         return results;

@@ -1,0 +1,35 @@
+package io.seqtrack.processor;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One submitted event, followed to its fate. {@link #accepted()} is what {@link EventProcessor#submit} returns: the
+ * first outcome, which may be {@link Outcome#BUFFERED}. {@link #settled()} completes once the fate is final — the
+ * event was handled, found a duplicate, parked, skipped, rejected or refused — also for an event that was buffered
+ * first and handled later when its gap closed. {@link #acknowledgeable()} is the one a broker adapter waits for.
+ */
+public interface Submission {
+
+    /** The event as submitted. */
+    Event event();
+
+    /**
+     * The first outcome: completes as soon as the event is accounted for; exceptionally if the store or buffer could
+     * not answer (nothing is known to have happened) or the processor closed first.
+     */
+    CompletionStage<Outcome> accepted();
+
+    /**
+     * The final outcome, never {@link Outcome#BUFFERED}: for a buffered event, how its wait ended (handled when the gap
+     * closed, parked, or dropped by gap policy FAIL as {@link Outcome#SKIPPED}). Completes exceptionally when the
+     * processor closes before that, or when the event was handed to another worker through a durable buffer and its
+     * fate is decided there (then this worker cannot see it; see {@link #acknowledgeable()}).
+     */
+    CompletionStage<Outcome> settled();
+
+    /**
+     * When the broker may forget the event: {@link #accepted()} if the processor's buffer is durable (a buffered event
+     * is then safe in it), {@link #settled()} otherwise (an in-memory buffer dies with the process).
+     */
+    CompletionStage<Outcome> acknowledgeable();
+}

@@ -1,0 +1,326 @@
+package io.seqtrack.processor.internal;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.processor.Outcome;
+import io.seqtrack.processor.ProcessorEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * A serial lane: everything about the aggregates hashed to it happens here, one task at a time, so their state needs
+ * no locks and a handler never runs twice at once for one aggregate in this process. Submissions arrive in a mailbox;
+ * each run moves them to their aggregates' queues and then takes batches — the head event of up to {@code maxBatch}
+ * ready aggregates — through one {@link Step}. While a batch waits on the store, the mailbox fills, so batches grow
+ * with load and stay at one event when the lane keeps up.
+ */
+final class Lane {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Lane.class);
+
+    /** Per-lane aggregate state is a cache: an idle aggregate's state holds nothing the store does not know. */
+    private static final int STATES_PER_LANE = 50_000;
+    /** Batches per run before the lane yields to its timers (gap timeouts, retries). */
+    private static final int BATCHES_PER_RUN = 16;
+    /** How many of an aggregate's queued events are looked at to find the lowest sequence (see {@link #takeLowest}). */
+    private static final int REORDER_WINDOW = 16;
+
+    final int index;
+    final Shared shared;
+    final Step step;
+    final Gaps gaps;
+    final Parking parking;
+    final LeaseRenewer renewer;
+    private final Queue<Work> mailbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Map<AggregateKey, AggregateState> states = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<AggregateKey, AggregateState> eldest) {
+            return size() > STATES_PER_LANE && eldest.getValue().idle();
+        }
+    };
+    /** Aggregates whose queue head may join the next batch, in the order they became ready. */
+    private final LinkedHashSet<AggregateKey> ready = new LinkedHashSet<>();
+    /** Aggregates whose next sequence's claim this lane holds (sticky ownership, see {@link Committer}). */
+    private final LinkedHashSet<AggregateKey> holding = new LinkedHashSet<>();
+
+    Lane(int index, Shared shared) {
+        this.index = index;
+        this.shared = shared;
+        this.renewer = new LeaseRenewer(shared);
+        this.parking = new Parking(this);
+        this.gaps = new Gaps(this);
+        this.step = new Step(this, new HandlerInvoker(shared, renewer));
+    }
+
+    // ------------------------------------------------------------------ arrival (any thread)
+
+    void submit(Work work) {
+        mailbox.add(work);
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                shared.scheduler.execute(index, this::run);
+            } catch (RuntimeException e) { // closed, or the executor refused: nothing of the mailbox will run
+                scheduled.set(false);
+                Work refused;
+                while ((refused = mailbox.poll()) != null) {
+                    refused.submission().fail(e);
+                }
+            }
+        }
+    }
+
+    /** Runs {@code action} on this lane and completes the stage with its value. */
+    <T> java.util.concurrent.CompletionStage<T> onLane(Supplier<T> action) {
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        shared.scheduler.execute(index, () -> {
+            try {
+                result.complete(action.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    // ------------------------------------------------------------------ on the lane
+
+    private void run() {
+        scheduled.set(false); // first: a submission racing with this run schedules another one
+        pump();
+    }
+
+    /** Takes what arrived and runs batches of ready aggregates, a bounded number of them. */
+    void pump() {
+        for (int batches = 0; batches < BATCHES_PER_RUN; batches++) {
+            Work arrived;
+            while ((arrived = mailbox.poll()) != null) {
+                arrive(arrived);
+            }
+            if (ready.isEmpty()) {
+                releaseAllHeld(); // out of ready work: a held claim must not keep other workers waiting
+                return;
+            }
+            runBatch(takeBatch());
+        }
+        // more than BATCHES_PER_RUN are waiting: let the lane's timers (gap timeouts, retries) in first
+        if ((!ready.isEmpty() || !mailbox.isEmpty()) && scheduled.compareAndSet(false, true)) {
+            shared.scheduler.execute(index, this::run);
+        }
+    }
+
+    private void arrive(Work work) {
+        if (shared.lifecycle.closed()) {
+            work.submission().fail(new IllegalStateException("the processor was closed"));
+            return;
+        }
+        AggregateState state = state(work.key());
+        if (state.deferred > 0 && state.queue.size() >= work.registration().maxBufferedPerAggregate()) {
+            // an earlier event waits for a retry or a busy claim and the queue behind it is full
+            shared.emitter.emit(new ProcessorEvent.BufferFull(work.key(), shared.now(), work.sequence()));
+            work.submission().finish(Outcome.BUFFER_FULL);
+            return;
+        }
+        state.queue.add(work);
+        if (state.ready()) {
+            ready.add(work.key());
+        }
+    }
+
+    private List<Work> takeBatch() {
+        int max = shared.settings.maxBatch();
+        List<Work> batch = new ArrayList<>(Math.min(max, ready.size()));
+        Iterator<AggregateKey> keys = ready.iterator();
+        while (keys.hasNext() && batch.size() < max) {
+            AggregateState state = state(keys.next());
+            keys.remove();
+            batch.add(takeLowest(state.queue));
+        }
+        return batch;
+    }
+
+    /**
+     * The aggregate's next event to run: the lowest sequence among the first few queued, not simply the oldest. Events
+     * reordered on their way here (n + 1 before n) are thus put back in order while both wait in the lane, and the
+     * early one never goes through the buffer and its round trips. The scan is bounded, so a hot aggregate's long queue
+     * costs nothing extra.
+     */
+    private static Work takeLowest(java.util.ArrayDeque<Work> queue) {
+        Work first = queue.peekFirst();
+        if (queue.size() == 1 || !first.tracked()) {
+            return queue.pollFirst();
+        }
+        Work lowest = first;
+        int scanned = 0;
+        for (Work candidate : queue) {
+            if (++scanned > REORDER_WINDOW) {
+                break;
+            }
+            if (candidate.sequence() < lowest.sequence()) {
+                lowest = candidate;
+            }
+        }
+        for (Iterator<Work> it = queue.iterator(); it.hasNext(); ) {
+            if (it.next() == lowest) { // by identity: two submissions of one event are two works
+                it.remove();
+                break;
+            }
+        }
+        return lowest;
+    }
+
+    /**
+     * The queued event right after {@code work} in its aggregate's order, if it waits here already (among the first
+     * few queued): then the commit of {@code work} may claim it too.
+     */
+    Work nextAtHand(Work work) {
+        if (!work.tracked() || shared.lifecycle.closed()) {
+            return null;
+        }
+        int scanned = 0;
+        for (Work queued : state(work.key()).queue) {
+            if (++scanned > REORDER_WINDOW) {
+                break;
+            }
+            if (queued.origin() == Work.Origin.SUBMITTED && queued.sequence() == work.sequence() + 1) {
+                return queued;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Per work, the held claim it may use now (taken off its aggregate's state), or null; {@code deadlines} receives
+     * each used claim's local deadline.
+     */
+    io.seqtrack.core.port.in.ClaimDecision[] takeHeld(List<Work> works, long[] deadlines) {
+        io.seqtrack.core.port.in.ClaimDecision[] held = new io.seqtrack.core.port.in.ClaimDecision[works.size()];
+        long now = shared.scheduler.clock().millis();
+        for (int n = 0; n < works.size(); n++) {
+            Work work = works.get(n);
+            AggregateState state = state(work.key());
+            if (state.held == null || work.origin() == Work.Origin.REPLAY) {
+                continue;
+            }
+            held[n] = state.heldFor(work.sequence(), now);
+            deadlines[n] = state.heldUntilMillis;
+            if (held[n] != null || now >= state.heldUntilMillis) {
+                // used now, or too old to trust: a new claim by this worker replaces it in the store
+                state.held = null;
+                holding.remove(work.key());
+            }
+        }
+        return held;
+    }
+
+    void holding(AggregateState state) {
+        holding.add(state.key);
+    }
+
+    /** Gives a held claim back (best effort: if the store cannot answer, its lease runs out). */
+    void releaseHeld(AggregateState state) {
+        io.seqtrack.core.port.in.ClaimDecision held = state.held;
+        if (held == null) {
+            return;
+        }
+        state.held = null;
+        holding.remove(state.key);
+        try {
+            shared.tracker.release(held);
+        } catch (io.seqtrack.core.domain.SequenceTrackingException e) {
+            shared.storeFailed();
+        }
+    }
+
+    private void releaseAllHeld() {
+        for (AggregateKey key : List.copyOf(holding)) {
+            releaseHeld(state(key));
+        }
+    }
+
+    /**
+     * Runs works through one step, tells their submitters, drains what their commits released, and re-marks their
+     * aggregates ready. Whatever fails here — a drain meeting a store that is failing over, a bug — must not leave an
+     * aggregate un-marked: its queued events would then wait forever (found by the torture suite's Cluster failover).
+     */
+    void runBatch(List<Work> batch) {
+        List<Result> results;
+        try {
+            results = step.run(batch);
+        } catch (RuntimeException | Error e) {
+            log.error("seqtrack: a step of {} event(s) failed unexpectedly", batch.size(), e);
+            for (Work work : batch) {
+                work.submission().fail(e);
+                markReady(state(work.key()));
+            }
+            return;
+        }
+        for (Result result : results) {
+            result.complete();
+        }
+        for (Result result : results) {
+            Work work = result.work();
+            AggregateKey key = work.key();
+            try {
+                if (result.is(Outcome.PROCESSED) && work.tracked()
+                        && (state(key).gapOpen() || state(key).pendingSeen || work.origin() == Work.Origin.BUFFER
+                                || work.resumed())) {
+                    // our commit may have closed a gap, or it was a buffered event a retry or busy wait took out of
+                    // its drain: take the buffered successors now. Without a gap known here nothing of ours is
+                    // buffered; other workers' buffered events have their own gap timers and wake-ups (and the sweep
+                    // adopts orphans)
+                    gaps.drain(key);
+                }
+            } catch (RuntimeException e) {
+                // the buffered successors stay buffered: the gap's recheck timer or the sweep drains them later
+                shared.storeFailed();
+                log.warn("seqtrack: drain of {} after its commit failed: {}", key, e.toString());
+            } finally {
+                markReady(state(key));
+            }
+        }
+    }
+
+    /** Runs one work now (drain, replay, a retry) and returns its result; the caller decides what it means. */
+    Result runOne(Work work) {
+        return step.run(List.of(work)).get(0);
+    }
+
+    /** Schedules {@code work} to run again later, keeping its place ahead of the aggregate's later submissions. */
+    void defer(Work work, Duration delay) {
+        AggregateState state = state(work.key());
+        state.deferred++;
+        shared.scheduler.schedule(index, delay, () -> {
+            state.deferred--;
+            if (shared.lifecycle.closed()) { // a retry or busy wait that outlived close() on a shared scheduler
+                work.submission().fail(new IllegalStateException("the processor was closed"));
+                return;
+            }
+            runBatch(List.of(work));
+            pump();
+        });
+    }
+
+    private void markReady(AggregateState state) {
+        if (state.ready()) {
+            ready.add(state.key);
+        }
+    }
+
+    AggregateState state(AggregateKey key) {
+        AggregateState state = states.get(key);
+        if (state == null) {
+            state = new AggregateState(key);
+            states.put(key, state);
+        }
+        return state;
+    }
+}

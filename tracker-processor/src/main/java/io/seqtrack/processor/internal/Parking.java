@@ -1,0 +1,87 @@
+package io.seqtrack.processor.internal;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.SequenceTrackingException;
+import io.seqtrack.core.port.out.BufferedEvent;
+import io.seqtrack.core.port.out.ParkedEvent;
+import io.seqtrack.core.registry.DomainRegistration;
+import io.seqtrack.core.registry.SequenceSource;
+import io.seqtrack.processor.Event;
+import io.seqtrack.processor.Outcome;
+import io.seqtrack.processor.ProcessorEvent;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sequenced dead letters: a parked event blocks its aggregate, and whatever waits behind it is parked behind it, in
+ * order — written once, here, for every reason an event is parked (handler gave up, gap policy PARK, blocked).
+ */
+final class Parking {
+
+    private static final Logger log = LoggerFactory.getLogger(Parking.class);
+
+    private final Lane lane;
+    private final Shared shared;
+
+    Parking(Lane lane) {
+        this.lane = lane;
+        this.shared = lane.shared;
+    }
+
+    /** Parks the work's event; in a tracked domain also blocks the aggregate and parks its buffered successors. */
+    Outcome park(Work work, String reason) {
+        AggregateKey key = work.key();
+        long sequence = work.sequence();
+        shared.buffer.park(key, new ParkedEvent(toBuffered(work.event(), sequence, shared.now()), reason, shared.now()));
+        if (work.origin() == Work.Origin.BUFFER) {
+            shared.gauges.bufferedRemoved(); // parking moves it out of pending (the EventBuffer contract)
+        }
+        shared.emitter.emit(new ProcessorEvent.Parked(key, shared.now(), sequence, reason));
+        if (work.tracked()) {
+            block(key);
+            try {
+                parkAllPending(key, "blocked behind parked #" + sequence);
+            } catch (SequenceTrackingException e) {
+                // the event itself is parked; what waits behind it is parked by the gap timer's next look
+                shared.storeFailed();
+                log.warn("seqtrack: parked {} #{} but not yet what is buffered behind it: {}", key, sequence,
+                        e.getMessage());
+            }
+            lane.gaps.closeGap(key);
+        }
+        return Outcome.PARKED;
+    }
+
+    /** Parks every pending event of the aggregate, in order, behind what is parked already. */
+    void parkAllPending(AggregateKey key, String reason) {
+        for (BufferedEvent pending : shared.buffer.pending(key)) {
+            shared.buffer.park(key, new ParkedEvent(pending, reason, shared.now()));
+            shared.gauges.bufferedRemoved();
+            shared.emitter.emit(new ProcessorEvent.Parked(key, shared.now(), pending.sequence(), reason));
+            shared.submissions.settleBuffered(key, pending.sequence(), Outcome.PARKED);
+        }
+    }
+
+    void block(AggregateKey key) {
+        lane.state(key).blocked = true;
+        shared.gauges.blocked.add(key);
+    }
+
+    void unblock(AggregateKey key) {
+        lane.state(key).blocked = false;
+        shared.gauges.blocked.remove(key);
+    }
+
+    static BufferedEvent toBuffered(Event event, long sequence, Instant now) {
+        return new BufferedEvent(sequence, event.eventId(), event.type(), event.payload(), now);
+    }
+
+    static Event fromBuffered(AggregateKey key, DomainRegistration registration, BufferedEvent buffered) {
+        return registration.sequenceSource() == SequenceSource.SEQUENCE_NUMBER
+                ? Event.of(buffered.eventId(), key.domain(), key.aggregateId(), buffered.sequence(), buffered.type(),
+                        buffered.payload())
+                : Event.ofAggregateVersion(buffered.eventId(), key.domain(), key.aggregateId(), buffered.sequence(),
+                        buffered.type(), buffered.payload());
+    }
+}

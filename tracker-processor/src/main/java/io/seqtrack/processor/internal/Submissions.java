@@ -1,0 +1,95 @@
+package io.seqtrack.processor.internal;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.processor.Event;
+import io.seqtrack.processor.Outcome;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Admission and the submissions whose fate is still open: the in-flight limit (back-pressure on the caller, never an
+ * unbounded queue), the unfinished ones close() must fail, and the buffered ones a later drain settles.
+ */
+final class Submissions {
+
+    private final Semaphore inFlight;
+    private final int maxInFlight;
+    private final boolean durableBuffer;
+    private final Set<TrackedSubmission> unsettled = ConcurrentHashMap.newKeySet();
+    /** Buffered here and not yet settled, by aggregate and sequence: the drain that handles one settles it. */
+    private final Map<AggregateKey, Map<Long, TrackedSubmission>> buffered = new ConcurrentHashMap<>();
+
+    Submissions(int maxInFlight, boolean durableBuffer) {
+        this.maxInFlight = maxInFlight;
+        this.inFlight = new Semaphore(maxInFlight);
+        this.durableBuffer = durableBuffer;
+    }
+
+    /** Blocks while {@code maxInFlight} submissions are not accepted yet. */
+    TrackedSubmission admit(Event event) throws InterruptedException {
+        inFlight.acquire();
+        TrackedSubmission submission = new TrackedSubmission(event, durableBuffer);
+        unsettled.add(submission);
+        // the caller's stages complete after the bookkeeping: a callback of the caller that reads snapshot() sees this
+        // submission finished (a dependent registered on the future itself would run first)
+        CompletableFuture<Outcome> accepted = submission.accepted.whenComplete((o, e) -> inFlight.release());
+        CompletableFuture<Outcome> settled = submission.settled.whenComplete((o, e) -> unsettled.remove(submission));
+        submission.views(accepted, settled);
+        return submission;
+    }
+
+    int inFlight() {
+        return maxInFlight - inFlight.availablePermits();
+    }
+
+    /** Remembers a submission answered BUFFERED, so that whoever drains it here settles it. */
+    void buffered(AggregateKey key, long sequence, TrackedSubmission submission) {
+        if (!submission.settled.isDone()) {
+            TrackedSubmission first = buffered.computeIfAbsent(key, k -> new ConcurrentHashMap<>())
+                    .putIfAbsent(sequence, submission);
+            if (first != null && first != submission) {
+                // a redelivered copy of an event buffered already: it settles as the first one does
+                first.settled.whenComplete((outcome, error) -> {
+                    if (error != null) {
+                        submission.abandon(error);
+                    } else {
+                        submission.finish(outcome);
+                    }
+                });
+            }
+        }
+    }
+
+    /** The submission buffered here for {@code (key, sequence)}, handed over to a drain; or a detached one. */
+    TrackedSubmission takeBuffered(AggregateKey key, long sequence, Event event) {
+        Map<Long, TrackedSubmission> perKey = buffered.get(key);
+        TrackedSubmission submission = perKey == null ? null : perKey.remove(sequence);
+        if (perKey != null && perKey.isEmpty()) {
+            buffered.remove(key, perKey);
+        }
+        return submission != null ? submission : TrackedSubmission.detached(event);
+    }
+
+    /** A buffered event left the buffer without a drain (parked behind, dropped by FAIL): settle its submission. */
+    void settleBuffered(AggregateKey key, long sequence, Outcome outcome) {
+        Map<Long, TrackedSubmission> perKey = buffered.get(key);
+        TrackedSubmission submission = perKey == null ? null : perKey.remove(sequence);
+        if (submission != null) {
+            submission.finish(outcome);
+        }
+    }
+
+    /** Close: whatever is still open would wait forever — say so, so callers do not ack and the broker redelivers. */
+    void abandonAll() {
+        IllegalStateException closed = new IllegalStateException(
+                "the processor was closed before this event's fate was known; it was not committed by this worker");
+        for (TrackedSubmission submission : List.copyOf(unsettled)) {
+            submission.abandon(closed);
+        }
+        buffered.clear();
+    }
+}

@@ -1,0 +1,143 @@
+package io.seqtrack.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.port.out.ClaimRequest;
+import io.seqtrack.core.port.out.ClaimResult;
+import io.seqtrack.core.port.out.CommitAndClaimRequest;
+import io.seqtrack.core.port.out.CommitAndClaimResult;
+import io.seqtrack.core.port.out.CommitRequest;
+import io.seqtrack.core.port.out.CommitResult;
+import io.seqtrack.core.port.out.ReleaseResult;
+import io.seqtrack.core.port.out.SequenceStore;
+import io.seqtrack.inmemory.InMemoryEventBuffer;
+import io.seqtrack.inmemory.InMemorySequenceStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sticky ownership: a commit claims the aggregate's next event in the same store operation when that event is queued
+ * already, so a stream of events costs one store operation each; held claims never outlive the lane's run.
+ */
+class StickyOwnershipTest {
+
+    /** Counts store operations (batch elements) and keeps the next claims made with commits. */
+    static final class CountingStore extends ForwardingSequenceStore {
+        final AtomicLong elements = new AtomicLong();
+        final AtomicLong releases = new AtomicLong();
+        final List<ClaimResult> heldClaims = new CopyOnWriteArrayList<>();
+
+        CountingStore(SequenceStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+            elements.addAndGet(requests.size());
+            return delegate.claimAll(requests);
+        }
+
+        @Override
+        public List<CommitResult> commitAll(List<CommitRequest> requests) {
+            elements.addAndGet(requests.size());
+            return delegate.commitAll(requests);
+        }
+
+        @Override
+        public List<CommitAndClaimResult> commitAndClaimAll(List<CommitAndClaimRequest> requests) {
+            elements.addAndGet(requests.size());
+            List<CommitAndClaimResult> results = delegate.commitAndClaimAll(requests);
+            results.forEach(r -> r.next().ifPresent(heldClaims::add));
+            return results;
+        }
+
+        @Override
+        public ReleaseResult release(AggregateKey key, long seq, long fencingToken) {
+            releases.incrementAndGet();
+            return delegate.release(key, seq, fencingToken);
+        }
+    }
+
+    private static final int AGGREGATES = 20;
+    private static final int EVENTS = 30;
+
+    @Test
+    void aStreamOfEventsCostsAboutOneStoreOperationPerHandledEvent() {
+        CountingStore[] store = new CountingStore[1];
+        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
+                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
+                InMemoryEventBuffer.create())) {
+            EventProcessor processor = harness.processor("owner", b -> b.maxInFlight(AGGREGATES * EVENTS).stickyOwnership(true));
+            for (int seq = 1; seq <= EVENTS; seq++) {
+                for (int a = 0; a < AGGREGATES; a++) {
+                    processor.submit(ProcessorHarness.event("user_account", "a" + a, seq));
+                }
+            }
+            harness.scheduler.runReady();
+
+            for (int a = 0; a < AGGREGATES; a++) {
+                AggregateKey key = AggregateKey.of("user_account", "a" + a);
+                assertThat(harness.handled.get(key)).containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, EVENTS).boxed().toList());
+                assertThat(harness.store.read(key).claim()).as("nothing held once the lane ran out of work").isEmpty();
+            }
+            double perEvent = store[0].elements.get() / (double) (AGGREGATES * EVENTS);
+            assertThat(perEvent).as("store operations per handled event (%d)", store[0].elements.get())
+                    .isLessThanOrEqualTo(1.2);
+            assertThat(store[0].heldClaims).as("commits claimed the next event").hasSize(AGGREGATES * (EVENTS - 1));
+        }
+    }
+
+    @Test
+    void withoutTheNextEventAtHandACommitClaimsNothing() {
+        CountingStore[] store = new CountingStore[1];
+        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
+                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
+                InMemoryEventBuffer.create())) {
+            EventProcessor processor = harness.processor("owner", b -> b.stickyOwnership(true));
+            for (int seq = 1; seq <= 5; seq++) {
+                harness.submit(processor, ProcessorHarness.event("user_account", "one-by-one", seq));
+            }
+            assertThat(harness.handled("user_account", "one-by-one")).containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertThat(store[0].heldClaims).as("each event arrived after the previous one finished").isEmpty();
+            assertThat(store[0].elements.get()).as("a claim and a commit each").isEqualTo(10);
+        }
+    }
+
+    /**
+     * A held claim is used only until a local deadline taken before it was sent: when the lane spends longer than
+     * that on other aggregates in between (a pause does the same), the owner claims again, with a new token.
+     */
+    @Test
+    void aHeldClaimPastItsLocalDeadlineIsClaimedAgainWithANewToken() {
+        CountingStore[] store = new CountingStore[1];
+        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
+                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
+                InMemoryEventBuffer.create())) {
+            List<Long> tokensOfA2 = new CopyOnWriteArrayList<>();
+            harness.duringHandler = ctx -> {
+                if (ctx.key().aggregateId().equals("slow")) { // the lane is busy longer than the held claim's lease
+                    harness.scheduler.manualClock().advance(Duration.ofSeconds(31));
+                }
+                if (ctx.key().aggregateId().equals("a") && ctx.sequence() == 2) {
+                    tokensOfA2.add(ctx.fencingToken());
+                }
+            };
+            EventProcessor processor = harness.processor("owner", b -> b.maxBatch(1).stickyOwnership(true));
+            processor.submit(ProcessorHarness.event("user_account", "a", 1));
+            processor.submit(ProcessorHarness.event("user_account", "slow", 1));
+            processor.submit(ProcessorHarness.event("user_account", "a", 2));
+            harness.scheduler.runReady();
+
+            assertThat(harness.handled("user_account", "a")).containsExactly(1L, 2L);
+            assertThat(store[0].heldClaims).as("the commit of a#1 claimed a#2").hasSize(1);
+            assertThat(tokensOfA2).singleElement().as("a#2 ran under a fresh claim, not the stale held one")
+                    .isNotEqualTo(store[0].heldClaims.get(0).fencingToken());
+        }
+    }
+}
