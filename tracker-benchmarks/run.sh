@@ -13,7 +13,7 @@
 #     ceiling.txt       the same, human-readable, plus the exact redis-benchmark command lines
 #     meta.properties   topology, uri, wait, quick, date, git revision, java, cpus
 #
-# usage: run.sh standalone|replicated|cluster [--uri URI] [--allow-destructive] [--quick]
+# usage: run.sh standalone|replicated|sentinel|cluster [--uri URI] [--allow-destructive] [--quick]
 #
 #   --uri URI             benchmark an existing deployment instead of starting one (nothing is started or stopped);
 #                         the destructive memory benchmark is excluded unless --allow-destructive is given.
@@ -21,7 +21,7 @@
 #   --allow-destructive   with --uri: also run the memory benchmark (it writes and deletes ~1 000 000 aggregates).
 #   --quick               1 warmup + 1 measurement iteration of 1 s, fewer ceiling requests (smoke/CI pass).
 #
-# environment knobs: SEQTRACK_BENCH_PORT (first port, default random in 20000-39999),
+# environment knobs: SEQTRACK_BENCH_PORT (first port, default random in 20000-31999, 10000-21999 for a cluster),
 #   SEQTRACK_BENCH_TIMEOUT (seconds per JMH pass, default 3600; 900 with --quick),
 #   SEQTRACK_MEMORY_AGGREGATES (aggregates per memory layout, default 1000000),
 #   SEQTRACK_CEILING_CLIENTS (space-separated client counts, default "1 2" = the JMH thread counts),
@@ -37,7 +37,7 @@ usage() { sed -n '16,33p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 [[ $# -ge 1 ]] || usage
 TOPOLOGY=$1; shift
-case "$TOPOLOGY" in standalone|replicated|cluster) ;; -h|--help) usage ;; *) echo "unknown topology: $TOPOLOGY" >&2; usage ;; esac
+case "$TOPOLOGY" in standalone|replicated|sentinel|cluster) ;; -h|--help) usage ;; *) echo "unknown topology: $TOPOLOGY" >&2; usage ;; esac
 URI=""; ALLOW_DESTRUCTIVE=0; QUICK=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -85,15 +85,22 @@ trap 'exit 130' INT TERM
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# first of N consecutive free ports
+# first of N consecutive free ports; with "bus", each port's cluster bus port (port + 10000) must be free too
 pick_ports() {
-  local n=$1 base=${SEQTRACK_BENCH_PORT:-$((20000 + RANDOM % 20000))} tries=0
+  # ports below the usual ephemeral range (32768+): a client socket there blocks a server's bind; a cluster's bus
+  # ports (+10000) too, so a cluster starts from 10000–21999
+  local n=$1 bus=${2:-} lo=20000 span=12000 tries=0
+  [[ -z "$bus" ]] || lo=10000
+  local base=${SEQTRACK_BENCH_PORT:-$((lo + RANDOM % span))}
   while :; do
     local ok=1
-    for ((i = 0; i < n; i++)); do port_free $((base + i)) || { ok=0; break; }; done
+    for ((i = 0; i < n; i++)); do
+      port_free $((base + i)) || { ok=0; break; }
+      [[ -z "$bus" ]] || port_free $((base + i + 10000)) || { ok=0; break; }
+    done
     [[ $ok -eq 1 ]] && { echo "$base"; return; }
     tries=$((tries + 1)); [[ $tries -lt 20 ]] || { echo "no free ports" >&2; exit 1; }
-    base=$((20000 + RANDOM % 20000))
+    base=$((lo + RANDOM % span))
   done
 }
 
@@ -110,6 +117,18 @@ start_server() {
     [[ "$(redis-cli -p "$port" PING 2>/dev/null)" == PONG ]] && return 0; sleep 0.05
   done
   echo "redis-server on $port does not answer" >&2; exit 1
+}
+
+# start_sentinel PORT MASTER_PORT: a sentinel watching "mymaster" (its config file must come first: it rewrites it)
+start_sentinel() {
+  local port=$1 master=$2 dir=$TMP/$1; mkdir -p "$dir"
+  printf '%s\n' "port $port" "bind 127.0.0.1" "dir $dir" "daemonize yes" "pidfile $dir/redis.pid" \
+    "logfile $dir/redis.log" "sentinel monitor mymaster 127.0.0.1 $master 2" \
+    "sentinel down-after-milliseconds mymaster 5000" >"$dir/sentinel.conf"
+  redis-server "$dir/sentinel.conf" --sentinel
+  for _ in $(seq 1 100); do [[ -s "$dir/redis.pid" ]] && break; sleep 0.05; done
+  [[ -s "$dir/redis.pid" ]] || { echo "sentinel on $port did not start" >&2; cat "$dir/redis.log" >&2; exit 1; }
+  PIDFILES+=("$dir/redis.pid")
 }
 
 wait_for() { # wait_for SECONDS CMD...: polls until CMD succeeds
@@ -143,8 +162,19 @@ else
       wait_for 30 bash -c "redis-cli -p $((P + 1)) INFO replication | grep -q 'master_link_status:up'" \
         || { echo "replica did not sync" >&2; exit 1; }
       CLI=(-h 127.0.0.1 -p "$P"); URI=redis://127.0.0.1:$P; WAIT=1 ;;
+    sentinel)
+      # a master, a replica and three sentinels; the stores find the master through the sentinels (no WAIT)
+      P=$(pick_ports 5); start_server "$P"; start_server $((P + 1)) --replicaof 127.0.0.1 "$P"
+      wait_for 30 bash -c "redis-cli -p $((P + 1)) INFO replication | grep -q 'master_link_status:up'" \
+        || { echo "replica did not sync" >&2; exit 1; }
+      SENTINELS=()
+      for ((i = 2; i < 5; i++)); do start_sentinel $((P + i)) "$P"; SENTINELS+=("127.0.0.1:$((P + i))"); done
+      wait_for 30 bash -c "redis-cli -p $((P + 2)) SENTINEL master mymaster | grep -A1 '^num-other-sentinels' | grep -qx 2" \
+        || { echo "sentinels did not find each other" >&2; exit 1; }
+      CLI=(-h 127.0.0.1 -p "$P")
+      URI="redis-sentinel://$(IFS=,; echo "${SENTINELS[*]}")#mymaster" ;;
     cluster)
-      P=$(pick_ports 6); NODES=()
+      P=$(pick_ports 6 bus); NODES=()
       for ((i = 0; i < 6; i++)); do
         start_server $((P + i)) --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 5000
         NODES+=("127.0.0.1:$((P + i))")
@@ -246,46 +276,79 @@ else
 fi
 [[ "$SHA" =~ ^[0-9a-f]{40}$ ]] || { echo "SCRIPT LOAD failed: $SHA" >&2; exit 1; }
 TAG="ceiling-$$"
+# TARGETS: "host:port namespace" per server the ceiling loads at once. Standalone: the one server. Cluster: every
+# master in parallel, each with a hash tag of a slot it owns (redis-benchmark --cluster only routes its own "{tag}"
+# placeholder), and the rates are summed — the Cluster's ceiling is what all its masters do together.
+TARGETS=()
 if [[ $CLUSTER -eq 1 ]]; then
-  # redis-benchmark --cluster only routes its own "{tag}" placeholder; a one-slot workload is simplest measured on the
-  # master that owns the slot, directly (that is all a single-slot pipeline touches anyway)
-  SLOT=$(redis-cli "${CLI[@]}" CLUSTER KEYSLOT "$TAG")
-  OWNER=$(redis-cli "${CLI[@]}" CLUSTER NODES | awk -v s="$SLOT" '$3 ~ /master/ {
-    for (i = 9; i <= NF; i++) { n = split($i, r, "-"); if (n == 1) r[2] = r[1];
-      if (s + 0 >= r[1] + 0 && s + 0 <= r[2] + 0) { split($2, a, "@"); print a[1] } } }' | head -1)
-  [[ -n "$OWNER" ]] || { echo "no master owns slot $SLOT" >&2; exit 1; }
-  BENCH_CLI=(-h "${OWNER%:*}" -p "${OWNER##*:}" "${AUTH[@]}")
-  log "cluster: ceiling keys in slot $SLOT, measured on its master $OWNER"
+  NODES_TXT=$(redis-cli "${CLI[@]}" CLUSTER NODES)
+  # masters that serve slots (right after "cluster create" a replica-to-be may still be listed as a master)
+  mapfile -t SERVING < <(echo "$NODES_TXT" | awk '$3 ~ /master/ && NF >= 9 {split($2, a, "@"); print a[1]}')
+  for m in "${SERVING[@]}"; do
+    for k in $(seq 0 2000); do
+      slot=$(redis-cli "${CLI[@]}" CLUSTER KEYSLOT "$TAG-$k")
+      owner=$(echo "$NODES_TXT" | awk -v s="$slot" '$3 ~ /master/ {
+        for (i = 9; i <= NF; i++) { n = split($i, r, "-"); if (n == 1) r[2] = r[1];
+          if (s + 0 >= r[1] + 0 && s + 0 <= r[2] + 0) { split($2, a, "@"); print a[1] } } }' | head -1)
+      if [[ "$owner" == "$m" ]]; then TARGETS+=("$m seqtrack-ceiling:{$TAG-$k}"); break; fi
+    done
+  done
+  [[ ${#TARGETS[@]} -gt 0 && ${#TARGETS[@]} -eq ${#SERVING[@]} ]] \
+    || { echo "could not find a hash tag for every master" >&2; exit 1; }
+  log "cluster: ceiling on all ${#TARGETS[@]} masters at once, rates summed"
+else
+  TARGETS=("- seqtrack-ceiling:{$TAG}")
 fi
-NS="seqtrack-ceiling:{$TAG}"
-# same keys/arguments as RedisSequenceStore.advance in MONOTONIC mode: KEYS rest, claims, pending index;
-# ARGV field, seq, prev, mode, channel. __rand_int__ gives 100 000 aggregates; the '1' prefix keeps the
-# 12-digit zero-padded number a canonical decimal (the script rejects leading zeros as corrupt).
-CEIL_ARGS=(EVALSHA "$SHA" 3 "$NS:r" "$NS:c" "$NS:pi" 'f__rand_int__' '1__rand_int__' 0 M '')
+target_conn() { # target_conn "host:port ns": sets CONN to the redis-cli/redis-benchmark connection args
+  local hp=${1%% *}
+  if [[ "$hp" == - ]]; then CONN=("${BENCH_CLI[@]}"); else CONN=(-h "${hp%:*}" -p "${hp##*:}" "${AUTH[@]}"); fi
+}
 echo "pipeline,clients,requests,rps,p50_ms,p99_ms" >"$OUT/ceiling.csv"
 {
   echo "Redis ceiling: redis-benchmark EVALSHA of common.lua + advance.lua (sha $SHA), MONOTONIC, 100000 aggregates"
-  echo "topology=$TOPOLOGY uri=$URI"
+  echo "topology=$TOPOLOGY uri=$URI servers loaded at once=${#TARGETS[@]} (rates summed, latencies the worst)"
 } >"$OUT/ceiling.txt"
 for clients in ${SEQTRACK_CEILING_CLIENTS:-1 2}; do
   for depth in ${SEQTRACK_CEILING_DEPTHS:-1 16 64 256}; do
     # about the same wall time per depth: deeper pipelines answer more requests per second
     if [[ $QUICK -eq 1 ]]; then N=$(( depth == 1 ? 20000 : 200000 )); else N=$(( depth == 1 ? 100000 : 1000000 )); fi
-    CMD=(redis-benchmark "${BENCH_CLI[@]}" -n "$N" -c "$clients" -P "$depth" -r 100000 --csv "${CEIL_ARGS[@]}")
-    log "ceiling: depth $depth, $clients client(s), $N requests"
-    LINE=$(timeout 300 "${CMD[@]}" 2>>"$OUT/run.log" | grep -v '^"test"' | tail -1 || true)
-    # "name","rps","avg","min","p50","p95","p99","max"
-    RPS=$(echo "$LINE" | awk -F'","' '{print $2}')
-    P50=$(echo "$LINE" | awk -F'","' '{print $5}')
-    P99=$(echo "$LINE" | awk -F'","' '{print $7}')
-    if [[ -z "$RPS" ]]; then log "ceiling at depth $depth produced no result"; continue; fi
+    log "ceiling: depth $depth, $clients client(s), $N requests per server, ${#TARGETS[@]} server(s)"
+    t=0
+    for target in "${TARGETS[@]}"; do
+      ns=${target#* }
+      # ARGV field, seq, prev, mode, channel. __rand_int__ gives 100 000 aggregates; the '1' prefix keeps the
+      # 12-digit zero-padded number a canonical decimal (the script rejects leading zeros as corrupt).
+      target_conn "$target"
+      CMD=(redis-benchmark "${CONN[@]}" -n "$N" -c "$clients" -P "$depth" -r 100000 --csv
+        EVALSHA "$SHA" 3 "$ns:r" "$ns:c" "$ns:pi" 'f__rand_int__' '1__rand_int__' 0 M '')
+      echo "    ${CMD[*]}" >"$TMP/ceiling-cmd-$t"
+      (timeout 300 "${CMD[@]}" 2>>"$OUT/run.log" | grep -v '^"test"' | tail -1 >"$TMP/ceiling-$t" || true) &
+      t=$((t + 1))
+    done
+    wait
+    RPS=0; P50=0; P99=0; OK=1
+    for ((i = 0; i < t; i++)); do
+      # "name","rps","avg","min","p50","p95","p99","max"
+      LINE=$(cat "$TMP/ceiling-$i")
+      r=$(echo "$LINE" | awk -F'","' '{print $2}')
+      [[ -n "$r" ]] || { OK=0; break; }
+      RPS=$(awk -v a="$RPS" -v b="$r" 'BEGIN { printf "%.2f", a + b }')
+      P50=$(awk -v a="$P50" -v b="$(echo "$LINE" | awk -F'","' '{print $5}')" 'BEGIN { print (b > a ? b : a) }')
+      P99=$(awk -v a="$P99" -v b="$(echo "$LINE" | awk -F'","' '{print $7}')" 'BEGIN { print (b > a ? b : a) }')
+    done
+    if [[ $OK -eq 0 ]]; then log "ceiling at depth $depth produced no result"; continue; fi
     echo "$depth,$clients,$N,$RPS,$P50,$P99" >>"$OUT/ceiling.csv"
-    printf 'pipeline %-3s clients %-3s requests %-8s %12s requests/s  p50 %s ms  p99 %s ms\n    %s\n' \
-      "$depth" "$clients" "$N" "$RPS" "$P50" "$P99" "${CMD[*]}" >>"$OUT/ceiling.txt"
+    printf 'pipeline %-3s clients %-3s requests %-8s %12s requests/s  p50 %s ms  p99 %s ms\n' \
+      "$depth" "$clients" "$N" "$RPS" "$P50" "$P99" >>"$OUT/ceiling.txt"
+    cat "$TMP"/ceiling-cmd-* >>"$OUT/ceiling.txt"; rm -f "$TMP"/ceiling-cmd-* "$TMP"/ceiling-[0-9]*
   done
 done
 # remove the ceiling's own keys (they are ours even on an existing deployment)
-redis-cli "${BENCH_CLI[@]}" DEL "$NS:r" "$NS:c" "$NS:pi" >/dev/null 2>&1 || true
+for target in "${TARGETS[@]}"; do
+  ns=${target#* }
+  target_conn "$target"
+  redis-cli "${CONN[@]}" DEL "$ns:r" "$ns:c" "$ns:pi" >/dev/null 2>&1 || true
+done
 
 log "results in $OUT"
 [[ $JMH_RC -eq 0 ]] || exit "$JMH_RC"

@@ -39,6 +39,8 @@ class ArchitectureTest {
         assertThat(classes.that(resideInAPackage(LayeringRules.TCK))).as("tracker-tck's classes").isNotEmpty();
         assertThat(classes.that(resideInAPackage(LayeringRules.IN_MEMORY))).as("tracker-inmemory's classes")
                 .isNotEmpty();
+        assertThat(classes.that(resideInAPackage(LayeringRules.KAFKA))).as("tracker-kafka's classes").isNotEmpty();
+        assertThat(classes.that(resideInAPackage(LayeringRules.STREAMS))).as("tracker-streams's classes").isNotEmpty();
     }
 
     @ArchTest

@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  * <pre>
  *   domain, registry  ←  port.in, port.out  ←  service  ←  inmemory, redis, processor, tck  ←  cli, examples, benchmarks
  *   (domain model)       (ports)               (application service)   (adapters)            (runnables: compose anything)
+ *                                                                        processor ← kafka, streams (broker adapters feed
+ *                                                                                           the processor, never a store)
  * </pre>
  *
  * Modules that do not exist yet (redis, processor, cli, benchmarks) are named here already, so their rules hold from
@@ -47,6 +49,9 @@ public final class LayeringRules {
     static final String REDIS = "io.seqtrack.redis..";
     static final String PROCESSOR = "io.seqtrack.processor..";
     static final String TCK = "io.seqtrack.tck..";
+    /** Broker adapters: they sit above the processor and feed it from a broker. */
+    static final String KAFKA = "io.seqtrack.kafka..";
+    static final String STREAMS = "io.seqtrack.streams..";
 
     static final String CLI = "io.seqtrack.cli..";
     static final String EXAMPLES = "io.seqtrack.examples..";
@@ -74,7 +79,8 @@ public final class LayeringRules {
      * The hexagon, as an onion: the domain model (domain, registry) is the centre; the ports may use only the domain
      * model; the application service may use ports and domain model and nothing in core uses it; each adapter (the
      * stores, the processor that drives the inbound port, the TCK that drives store adapters) may use all of core
-     * but no other adapter. The runnables compose adapters, so their own dependencies are not checked here (see
+     * but no other adapter — except that a broker adapter (kafka, streams) drives the processor, which is what it is for. The
+     * runnables compose adapters, so their own dependencies are not checked here (see
      * {@link #NOTHING_DEPENDS_ON_RUNNABLES_OR_THE_TCK} for the other direction). Every other class must sit in one of
      * the rings, so a new top-level package cannot slip past these rules unnoticed.
      *
@@ -90,11 +96,16 @@ public final class LayeringRules {
             .adapter("redis store", REDIS)
             .adapter("event processor", PROCESSOR)
             .adapter("store contract suite", TCK)
+            .adapter("kafka inbound adapter", KAFKA)
+            .adapter("redis streams inbound adapter", STREAMS)
             .ignoreDependency(resideInAnyPackage(RUNNABLES).as("a runnable"), alwaysTrue().as("anything"))
+            .ignoreDependency(resideInAnyPackage(KAFKA, STREAMS).as("a broker adapter"),
+                    resideInAnyPackage(PROCESSOR).as("the event processor it feeds"))
             .ensureAllClassesAreContainedInArchitectureIgnoring(RUNNABLES)
             .withOptionalLayers(true)
             .because("core ← inmemory, redis, processor ← cli; adapters never depend on each other or on the "
-                    + "processor, and the processor never depends on an adapter (DESIGN.md)");
+                    + "processor, and the processor never depends on an adapter (DESIGN.md); broker adapters sit "
+                    + "above the processor and never know a store adapter");
 
     /** The SPI adapter authors implement knows nothing of the use case that calls it. */
     @ArchTest
@@ -124,11 +135,14 @@ public final class LayeringRules {
 
     /**
      * No cycles between any two packages, e.g. {@code core.domain} and {@code core.registry}. The module rule cannot see
-     * these: {@code io.seqtrack.(*)..} puts all of core into one slice.
+     * these: {@code io.seqtrack.(*)..} puts all of core into one slice. A package and its {@code internal} subpackages
+     * are one slice: the internals implement the package's public API, and the package's builders make them (issue 12:
+     * the processor's API in {@code io.seqtrack.processor}, its implementation in {@code io.seqtrack.processor.internal});
+     * other modules cannot reach the internals at all ({@link #INTERNALS_STAY_IN_THEIR_MODULE}).
      */
     @ArchTest
     public static final ArchRule PACKAGES_ARE_FREE_OF_CYCLES = slices()
-            .matching("io.seqtrack.(**)").namingSlices("package '$1'")
+            .assignedFrom(new PackagesWithTheirInternals())
             .should().beFreeOfCycles()
             .because("a package cycle makes two packages one; within core it would blur the rings of the hexagon");
 

@@ -32,8 +32,9 @@ class PublishingTest {
 
     /**
      * Pinned by the parent for the build only: the CLI (picocli, Jackson), the benchmarks (JMH), tests (jqwik, Lincheck,
-     * Testcontainers, ArchUnit, the simple SLF4J binding). {@link #buildOnlyPinsNeverReachAConsumer} checks that no
-     * published module depends on one of them outside test scope.
+     * Testcontainers, ArchUnit, the simple SLF4J binding, Kafka's in-JVM broker test kit).
+     * {@link #buildOnlyPinsNeverReachAConsumer} checks that no published module depends on one of them outside test
+     * scope.
      */
     private static final Set<String> BUILD_ONLY = Set.of(
             "info.picocli:picocli",
@@ -44,7 +45,8 @@ class PublishingTest {
             "org.jetbrains.lincheck:lincheck",
             "org.testcontainers:testcontainers-bom",
             "com.tngtech.archunit:archunit-junit5",
-            "org.slf4j:slf4j-simple");
+            "org.slf4j:slf4j-simple",
+            "org.apache.kafka:kafka-test-common-runtime");
 
     @Test
     void theBomManagesEveryVersionTheParentPins_atTheParentsVersion() throws Exception {

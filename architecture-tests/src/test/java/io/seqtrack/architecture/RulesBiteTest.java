@@ -45,16 +45,21 @@ import io.seqtrack.inmemory.fixture.InMemoryUsingProcessor;
 import io.seqtrack.inmemory.fixture.InMemoryUsingRedis;
 import io.seqtrack.inmemory.fixture.InMemoryWithFieldInjection;
 import io.seqtrack.inmemory.internal.fixture.InMemoryInternals;
+import io.seqtrack.kafka.fixture.KafkaFixture;
+import io.seqtrack.kafka.fixture.KafkaUsingInMemory;
+import io.seqtrack.kafka.fixture.KafkaUsingProcessor;
 import io.seqtrack.processor.fixture.ProcessorFixture;
 import io.seqtrack.processor.fixture.ProcessorPrinting;
 import io.seqtrack.processor.fixture.ProcessorUsingExamples;
 import io.seqtrack.processor.fixture.ProcessorUsingInMemory;
+import io.seqtrack.processor.fixture.ProcessorUsingKafka;
 import io.seqtrack.processor.fixture.ProcessorUsingService;
 import io.seqtrack.processor.fixture.ProcessorUsingTck;
 import io.seqtrack.redis.fixture.RedisStoreFixture;
 import io.seqtrack.redis.fixture.RedisUsingBenchmarks;
 import io.seqtrack.redis.fixture.RedisUsingInMemory;
 import io.seqtrack.redis.fixture.RedisUsingInMemoryInternals;
+import io.seqtrack.streams.fixture.StreamsUsingRedis;
 import io.seqtrack.tck.fixture.TckFixture;
 import io.seqtrack.tck.fixture.TckUsingInMemory;
 import io.seqtrack.util.fixture.UnplacedClass;
@@ -102,6 +107,9 @@ class RulesBiteTest {
                 bite(HEXAGON, TckUsingInMemory.class, InMemoryStoreFixture.class),
                 bite(HEXAGON, ProcessorUsingTck.class, TckFixture.class),
                 bite(HEXAGON, UnplacedClass.class),
+                bite(HEXAGON, KafkaUsingInMemory.class, InMemoryStoreFixture.class),
+                bite(HEXAGON, ProcessorUsingKafka.class, KafkaFixture.class),
+                bite(HEXAGON, StreamsUsingRedis.class, RedisStoreFixture.class),
 
                 bite(DRIVEN_PORTS_DO_NOT_KNOW_THE_INBOUND_PORT, DrivenPortUsingInboundPort.class),
 
@@ -158,6 +166,11 @@ class RulesBiteTest {
     @Test
     void theProcessorMayDriveTheServiceOverTheStorePort() {
         assertNoViolation(HEXAGON, ProcessorUsingService.class, SequenceTrackerService.class, SequenceStore.class);
+    }
+
+    @Test
+    void aBrokerAdapterMayFeedTheProcessor() {
+        assertNoViolation(HEXAGON, KafkaUsingProcessor.class, ProcessorFixture.class);
     }
 
     @Test

@@ -22,7 +22,8 @@ import java.util.UUID;
  * The Redis one benchmark trial runs against, with a key prefix of its own.
  *
  * <ul>
- *   <li>{@code -Dseqtrack.redis.uri=redis://host:port} (comma-separated seed nodes for a Cluster, with
+ *   <li>{@code -Dseqtrack.redis.uri=redis://host:port} or {@code redis-sentinel://h1:p1,h2:p2#master}
+ *       (comma-separated seed nodes for a Cluster, with
  *       {@code -Dseqtrack.redis.cluster=true}; {@code -Dseqtrack.redis.wait=N} makes every store write wait for N
  *       replicas): an existing deployment. Nothing is flushed: the trial writes under a
  *       fresh prefix {@code bench-<random>} and unlinks only that prefix's keys when it ends.</li>
@@ -63,7 +64,9 @@ final class RedisTarget implements AutoCloseable {
             RedisServerLauncher launcher = RedisServerLauncher.start();
             return new RedisTarget(launcher, List.of(launcher.uri()), false);
         }
-        List<String> uris = Arrays.stream(uri.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        // a Sentinel URI lists its sentinels with commas itself: redis-sentinel://h1:p1,h2:p2#master
+        List<String> uris = uri.startsWith("redis-sentinel://") ? List.of(uri)
+                : Arrays.stream(uri.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         return new RedisTarget(null, uris, Boolean.getBoolean(CLUSTER_PROPERTY));
     }
 

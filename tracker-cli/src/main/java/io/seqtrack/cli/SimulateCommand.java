@@ -8,6 +8,7 @@ import io.seqtrack.core.registry.DomainRegistration;
 import io.seqtrack.core.registry.DomainRegistry;
 import io.seqtrack.core.registry.GapPolicy;
 import io.seqtrack.core.service.SequenceTrackerService;
+import io.seqtrack.kafka.KafkaConsumerRunner;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.processor.ProcessorScheduler;
 import io.seqtrack.processor.ProcessorSnapshot;
@@ -84,6 +85,20 @@ final class SimulateCommand implements Callable<Integer> {
             description = "how long a gap waits before it is skipped (default ${DEFAULT-VALUE})")
     Duration gapTimeout;
 
+    @Option(names = "--source", paramLabel = "direct|kafka", defaultValue = "direct",
+            description = {"how events reach the processor: 'direct' (submitted in process, default) or 'kafka' "
+                + "(produced to a new topic of --bootstrap-servers, keyed by aggregate, and consumed back through the "
+                + "Kafka adapter; the topic and its consumer group are deleted afterwards)"})
+    String source;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+            description = "the Kafka cluster for --source kafka")
+    String bootstrapServers;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
+            description = "partitions of the topic --source kafka creates (default ${DEFAULT-VALUE})")
+    int partitions;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -108,7 +123,8 @@ final class SimulateCommand implements Callable<Integer> {
             SimulationVerifier.Verdict verdict = SimulationVerifier.verify(plan, run.observation());
             long pending = run.observation().aggregates().stream().mapToLong(SimulationObservation.Aggregate::pending)
                     .sum();
-            String store = storeOptions.store() + (redis ? " (key prefix " + keyPrefix + ")" : "");
+            String store = storeOptions.store() + (redis ? " (key prefix " + keyPrefix + ")" : "")
+                    + (run.source() == null ? "" : ", events through " + run.source());
             new SimulationReport(plan, store, lanes, gapTimeout, seed, run.observation().submitted(),
                     observer.processed(), observer.processedFromBuffer(), observer.duplicatesSkipped(),
                     observer.skippedSequences(), observer.skippedRanges(), observer.parked(), pending, run.elapsed(),
@@ -122,7 +138,8 @@ final class SimulateCommand implements Callable<Integer> {
         return "memory".equalsIgnoreCase(storeOptions.store()) ? processors : Math.min(4096, 4 * processors);
     }
 
-    private record Run(SimulationObservation observation, Duration elapsed) {
+    /** {@code source}: how the events came (null: submitted directly). */
+    private record Run(SimulationObservation observation, Duration elapsed, String source) {
     }
 
     /** Submits every delivery, waits until the processor comes to rest, and reads what the store and buffer hold. */
@@ -139,16 +156,41 @@ final class SimulateCommand implements Callable<Integer> {
                 .adoptOrphanedBuffers(false)
                 .build();
         try (ProgressBar progress = progress(plan, observer, processor)) {
+            if ("kafka".equals(source)) {
+                return throughKafka(plan, registry, registration, opened, observer, processor);
+            }
             long started = System.nanoTime();
             for (int i = 0; i < plan.deliveries(); i++) {
                 processor.submit(plan.event(i, registration.sequenceSource())).whenComplete(observer::outcome);
             }
             String unfinished = awaitRest(processor, observer, plan.deliveries());
             Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-            return new Run(observe(plan, registry, opened, observer, unfinished), elapsed);
+            return new Run(observe(plan, registry, opened, observer, unfinished), elapsed, null);
         } finally {
             processor.close();
             scheduler.close();
+        }
+    }
+
+    /**
+     * The deliveries, in plan order, into a new topic, then consumed back through the Kafka adapter; the elapsed time
+     * is the consumer's (from its start until the processor is at rest).
+     */
+    private Run throughKafka(SimulationPlan plan, DomainRegistry registry, DomainRegistration registration,
+            StoreOptions.Opened opened, SimulationObserver observer, EventProcessor processor) {
+        String topic = "seqtrack-simulate-" + plan.idPrefix().replace("-", "");
+        try (KafkaSource kafka = KafkaSource.create(bootstrapServers, topic, partitions)) {
+            kafka.produce(plan, registration.sequenceSource());
+            long started = System.nanoTime();
+            String unfinished;
+            KafkaConsumerRunner runner = kafka.consume(processor, observer::outcome);
+            try {
+                unfinished = awaitRest(processor, observer, plan.deliveries());
+            } finally {
+                runner.close(); // commits; before the processor closes
+            }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+            return new Run(observe(plan, registry, opened, observer, unfinished), elapsed, kafka.describe());
         }
     }
 
@@ -247,6 +289,18 @@ final class SimulateCommand implements Callable<Integer> {
         }
         if (gapTimeout.isNegative() || gapTimeout.isZero()) {
             usage("--gap-timeout must be positive, was " + gapTimeout);
+        }
+        if (!source.equals("direct") && !source.equals("kafka")) {
+            usage("--source must be 'direct' or 'kafka', was '" + source + "'");
+        }
+        if (source.equals("kafka") && (bootstrapServers == null || bootstrapServers.isBlank())) {
+            usage("--source kafka needs --bootstrap-servers (the Kafka cluster to produce to and consume from)");
+        }
+        if (!source.equals("kafka") && bootstrapServers != null) {
+            usage("--bootstrap-servers is only used with --source kafka");
+        }
+        if (partitions < 1 || partitions > 1000) {
+            usage("--partitions must be within [1, 1000], was " + partitions);
         }
     }
 

@@ -346,8 +346,8 @@ public final class InMemorySequenceStore implements SequenceStore {
         entries.compute(key, (k, entry) -> {
             long last = entry == null ? 0 : entry.last;
             List<SkippedRange> skipped = skipped(entry);
-            if (last == newLast && skipped.contains(record)) {
-                result[0] = SkipResult.skipped(last); // a retry of this very skip
+            if (skipped.contains(record)) {
+                result[0] = SkipResult.skipped(last); // a retry of this very skip, whatever was committed since
                 return entry;
             }
             if (last != expectedLast) {

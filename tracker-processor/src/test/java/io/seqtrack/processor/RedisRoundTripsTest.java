@@ -40,8 +40,17 @@ class RedisRoundTripsTest {
 
     @Test
     void aLaneBatchCostsAFewRoundTripsNotFourPerEvent() {
-        assertThat(roundTripsPerEvent(64, "batched")).as("client commands per submitted event, lanes batching")
+        assertThat(roundTripsPerEvent(64, "batched", false)).as("client commands per submitted event, lanes batching")
                 .isLessThanOrEqualTo(0.1);
+    }
+
+    /** With sticky ownership a commit also claims the aggregate's next queued event: fewer claims still. */
+    @Test
+    void stickyOwnershipSavesTheClaimsOfQueuedSuccessors() {
+        double sticky = roundTripsPerEvent(64, "sticky", true);
+        assertThat(sticky).as("client commands per submitted event, sticky").isLessThanOrEqualTo(0.1);
+        assertThat(roundTripsPerEvent(1, "sticky-unbatched", true)).as("maxBatch 1, sticky")
+                .isLessThan(roundTripsPerEvent(1, "plain-unbatched", false));
     }
 
     /**
@@ -51,7 +60,7 @@ class RedisRoundTripsTest {
      */
     @Test
     void withoutBatchingEveryEventCostsItsOwnRoundTrips() {
-        assertThat(roundTripsPerEvent(1, "unbatched")).as("client commands per submitted event, maxBatch 1")
+        assertThat(roundTripsPerEvent(1, "unbatched", false)).as("client commands per submitted event, maxBatch 1")
                 .isGreaterThan(1.0);
     }
 
@@ -60,14 +69,15 @@ class RedisRoundTripsTest {
      * and 10 % adjacent pairs swapped (reordered on the way), counts the client commands, and checks the outcome:
      * every event handled once, in order.
      */
-    private double roundTripsPerEvent(int maxBatch, String prefix) {
+    private double roundTripsPerEvent(int maxBatch, String prefix, boolean sticky) {
         RedisStoreConfig config = RedisStoreConfig.builder().uri(redis.uri()).keyPrefix(prefix).buckets(1024).build();
         List<Event> stream = stream(new Random(12));
         try (RedisSequenceStore store = RedisSequenceStore.create(config);
                 RedisEventBuffer buffer = RedisEventBuffer.create(config);
                 ProcessorHarness harness = new ProcessorHarness(ModelScenario.registry(), store, buffer);
                 RedisMonitor monitor = RedisMonitor.start(redis.port())) {
-            EventProcessor processor = harness.processor("round-trips", b -> b.maxBatch(maxBatch).maxInFlight(100_000));
+            EventProcessor processor = harness.processor("round-trips",
+                    b -> b.maxBatch(maxBatch).maxInFlight(100_000).stickyOwnership(sticky));
             monitor.sync();
             monitor.clear(); // connecting, the layout check and the wake-up subscription are not per event
             List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
@@ -87,8 +97,8 @@ class RedisRoundTripsTest {
                                 .boxed().toList());
             }
             double perEvent = commands.size() / (double) stream.size();
-            System.out.printf("RedisRoundTripsTest: maxBatch %d: %d client commands for %d submitted events = %.3f"
-                    + " per event%n", maxBatch, commands.size(), stream.size(), perEvent);
+            System.out.printf("RedisRoundTripsTest: maxBatch %d%s: %d client commands for %d submitted events = %.3f"
+                    + " per event%n", maxBatch, sticky ? ", sticky" : "", commands.size(), stream.size(), perEvent);
             return perEvent;
         }
     }

@@ -544,6 +544,16 @@ final class HistoryChecker {
                     }
                 }
             }
+            if (bound == Long.MAX_VALUE && commits(epoch).containsKey(seq + 1)) {
+                // the successor committed, so seq was committed by someone, and only a completed run can have: a run
+                // that reports CLAIM_LOST may have committed too — its first commit's answer was lost (a killed master)
+                // and the retry found a newer claim than its own (the successor's)
+                for (Run r : runs) {
+                    if (r.seq() == seq && r.completed() && epochOf(r.start()) == epoch) {
+                        bound = Math.min(bound, r.end());
+                    }
+                }
+            }
             return bound;
         }
 

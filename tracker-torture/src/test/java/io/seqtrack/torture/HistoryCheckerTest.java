@@ -267,6 +267,48 @@ class HistoryCheckerTest {
                 .contains("p2 #2 (token 2");
     }
 
+    /**
+     * p1's commit of #1 lands but its answer is lost (the master was killed); p2 claims and commits #2, claims #3; p1's
+     * retry then meets a newer claim than its own and reports CLAIM_LOST. #1 was committed — #2's claim proves it — by
+     * the only run that completed it, and #2 is in order.
+     */
+    @Test
+    void aCommitWhoseAnswerWasLostAndWhoseRetryWasFencedStillCountsForTheSuccessorsOrder() {
+        start("p1", KEY, 1, 1);
+        add('E', "p1", KEY, 1, 1);
+        handled("p2", KEY, 2, 2, "d2");
+        handled("p2", KEY, 3, 3, "d3");
+        add('X', "p1", KEY, 1, 1);
+        add('A', "p1", "d1", "DUPLICATE");
+        handled("p1", SKIP_KEY, 1, 1, "d4");
+        handled("p2", SKIP_KEY, 2, 2, "d5");
+        handled("p2", SKIP_KEY, 3, 3, "d6");
+        Figures figures = check(3);
+        assertThat(figures.outOfOrder()).isZero();
+        assertThat(figures.violations()).isEmpty();
+    }
+
+    /** The same, but #2's run started before p1's handler of #1 ended: out of order, the fence does not excuse it. */
+    @Test
+    void aSuccessorThatStartedBeforeAFencedPredecessorEndedIsStillOutOfOrder() {
+        start("p1", KEY, 1, 1);
+        start("p2", KEY, 2, 2);
+        add('E', "p1", KEY, 1, 1);
+        add('E', "p2", KEY, 2, 2);
+        add('C', "p2", KEY, 2);
+        add('A', "p2", "d2", "PROCESSED");
+        handled("p2", KEY, 3, 3, "d3");
+        add('X', "p1", KEY, 1, 1);
+        add('A', "p1", "d1", "DUPLICATE");
+        handled("p1", SKIP_KEY, 1, 1, "d4");
+        handled("p2", SKIP_KEY, 2, 2, "d5");
+        handled("p2", SKIP_KEY, 3, 3, "d6");
+        Figures figures = check(3);
+        assertThat(figures.outOfOrder()).isEqualTo(1);
+        assertThat(about(figures, "started before #1 was committed")).singleElement().asString()
+                .contains("p2 #2 (token 2");
+    }
+
     @Test
     void aTokenHeldByTwoRunsIsCaughtThoughTheyNeverOverlap() {
         allHandled();

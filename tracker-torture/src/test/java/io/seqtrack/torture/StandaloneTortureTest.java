@@ -71,11 +71,16 @@ class StandaloneTortureTest {
     @Test
     void redisKilledAndRestartedWithAofEverysec() {
         redisKilledAndRestarted("everysec", 3, figures -> {
-            assertThat(figures.outOfOrder()).as("out of order").isZero();
-            assertThat(figures.overlapsCommitted()).as("overlapping committed runs").isZero();
-            assertThat(figures.overlapsInProcess()).as("overlapping runs in one processor").isZero();
-            assertThat(figures.eventMismatches()).as("events other than planned").isZero();
-            assertThat(figures.unaccounted()).as("deliveries without a safe outcome").isZero();
+            assertThat(figures.outOfOrder()).as("out of order: %s", figures.violations())
+                    .isZero();
+            assertThat(figures.overlapsCommitted()).as("overlapping committed runs: %s", figures.violations())
+                    .isZero();
+            assertThat(figures.overlapsInProcess()).as("overlapping runs in one processor: %s", figures.violations())
+                    .isZero();
+            assertThat(figures.eventMismatches()).as("events other than planned: %s", figures.violations())
+                    .isZero();
+            assertThat(figures.unaccounted()).as("deliveries without a safe outcome: %s", figures.violations())
+                    .isZero();
             System.out.println("[torture] AOF everysec after SIGKILL: " + figures.duplicates() + " committed twice, "
                     + figures.lost() + " lost, " + figures.tokensReused() + " tokens reused, "
                     + figures.runsAfterCommit() + " runs after a commit, of " + figures.events());
@@ -193,10 +198,26 @@ class StandaloneTortureTest {
 
     @Test
     void workerPausedPastItsLeaseIsFencedWhenItResumes() {
-        TorturePlan plan = plan(7);
+        workerPausedPastItsLease("worker-sigstop-past-lease", 7, false);
+    }
+
+    /**
+     * The same with sticky ownership: the paused worker may hold the next event's claim too (its commit-and-claim),
+     * and a commit retried after its answer was lost meets the successor's newer token.
+     */
+    @Test
+    void workerPausedPastItsLeaseIsFencedWhenItResumesWithStickyOwnership() {
+        workerPausedPastItsLease("worker-sigstop-past-lease-sticky", 17, true);
+    }
+
+    private static void workerPausedPastItsLease(String name, long salt, boolean sticky) {
+        TorturePlan plan = plan(salt);
         Aggregate trap = trapAggregate(plan);
         try (RedisProcess redis = RedisProcess.start();
-                TortureRun run = new TortureRun("worker-sigstop-past-lease", target(redis), plan, 2, 7)) {
+                TortureRun run = new TortureRun(name, target(redis), plan, 2, salt)) {
+            if (sticky) {
+                run.sticky();
+            }
             run.startWorkers(2, HANDLER_FAILURE_RATE, trap.key() + ":3:2500").feed();
             TortureRun.await("the trap's handler running", SETTLE, run::trapRunning);
             WorkerProcess victim = run.workers().get(0);

@@ -56,6 +56,7 @@ final class TortureRun implements AutoCloseable {
     private final int processorsPerWorker;
     private final long started = System.nanoTime();
     private final List<String> faults = new ArrayList<>();
+    private boolean sticky;
     private final List<Freeze> freezes = new ArrayList<>();
     private final List<Reset> resets = new ArrayList<>();
     private final Map<Integer, List<String>> workerOptions = new HashMap<>();
@@ -84,6 +85,12 @@ final class TortureRun implements AutoCloseable {
      */
     static final Duration SETTLED = TortureWorker.GAP_TIMEOUT.multipliedBy(2).plus(TortureWorker.LEASE);
 
+    /** Every worker's processors hold an aggregate's next claim while its next event is at hand (before start). */
+    TortureRun sticky() {
+        this.sticky = true;
+        return this;
+    }
+
     /** Extra command-line options for worker {@code index} (before {@link #startWorkers}). */
     TortureRun workerOptions(int index, String... options) {
         workerOptions.computeIfAbsent(index, i -> new ArrayList<>()).addAll(List.of(options));
@@ -109,6 +116,9 @@ final class TortureRun implements AutoCloseable {
                 String[] trap = slow.split(":");
                 trapKey = trap[0];
                 trapSeq = Long.parseLong(trap[1]);
+            }
+            if (sticky || TortureScenarios.STICKY) {
+                options.addAll(List.of("--sticky", "true"));
             }
             options.addAll(workerOptions.getOrDefault(i, List.of()));
             workers.add(WorkerProcess.start("w" + i, root.resolve("w" + i), options));

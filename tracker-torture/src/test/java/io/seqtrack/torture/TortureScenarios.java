@@ -16,6 +16,8 @@ final class TortureScenarios {
     static final double DUPLICATE_RATE = 0.1;
     static final double HANDLER_FAILURE_RATE = 0.05;
     static final Duration SETTLE = Duration.ofSeconds(120);
+    /** Every worker's processors with sticky ownership ({@code -Dtorture.sticky=true}); a scenario may ask for it. */
+    static final boolean STICKY = Boolean.getBoolean("torture.sticky");
 
     private TortureScenarios() {
     }

@@ -126,6 +126,7 @@ public final class TortureWorker {
                     .busyRetryDelay(Duration.ofMillis(20))
                     .bufferRecheckInterval(Duration.ofMillis(200))
                     .bufferSweepInterval(Duration.ofMillis(1000))
+                    .stickyOwnership(Boolean.parseBoolean(options.getOrDefault("sticky", "false")))
                     .build());
         }
 

@@ -48,7 +48,22 @@ class EmbeddingGuideTest {
         EmbeddingExample.Report report = EmbeddingExample.run(EmbeddingExample.Options.parse(new String[0]));
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         report.print(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        assertThat(printed.toString(StandardCharsets.UTF_8)).isEqualTo(shown);
+        // how many events wait in the buffer depends on timing: the processor's lanes put events back in order while
+        // they wait there together (docs/processor.md), so the counts are compared as shapes, the verdicts exactly
+        assertThat(timingFree(printed.toString(StandardCharsets.UTF_8))).isEqualTo(timingFree(shown));
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("each once, in order per account: yes")
+                .contains("unacknowledged 0");
+    }
+
+    /** The report with the numbers of its timing-dependent lines replaced by {@code N}. */
+    static String timingFree(String report) {
+        StringBuilder out = new StringBuilder();
+        for (String line : report.split("\n", -1)) {
+            boolean timing = line.strip().startsWith("outcomes") || line.strip().startsWith("redelivered")
+                    || line.strip().startsWith("handled");
+            out.append(timing ? line.replaceAll("\\d+", "N") : line).append('\n');
+        }
+        return out.toString();
     }
 
     @Test

@@ -336,13 +336,8 @@ public final class SequenceTrackerService implements SequenceTracker {
             long raw = carried == null || carried.isEmpty() ? 0 : carried.getAsLong();
             return new Resolved(key, registration, raw, 0);
         }
-        long sequence = readSequence(event, key, registration);
+        long sequence = TrackedEvent.sequenceIn(event, registration); // rejected, never defaulted
         return new Resolved(key, registration, sequence, toStore(registration, sequence));
-    }
-
-    /** Reads the domain's sequence field; a missing or impossible value is rejected, never defaulted. */
-    private static long readSequence(TrackedEvent event, AggregateKey key, DomainRegistration registration) {
-        return TrackedEvent.sequenceIn(event, registration);
     }
 
     private static OptionalLong carriedSequence(TrackedEvent event, SequenceSource source) {

@@ -64,13 +64,15 @@ final class Committer {
 
     /**
      * After a failed batch: each commit again alone (a retry with the same arguments is what the SPI prescribes after
-     * an unknown outcome), so one aggregate the store cannot answer for fails only its own event. No next claims here:
-     * the next batch claims them.
+     * an unknown outcome), so one aggregate the store cannot answer for fails only its own event — until one fails
+     * alone too: then the store itself is failing and the rest stay unknown at once, instead of each waiting out its own
+     * timeout. No next claims here: the next batch claims them.
      */
     private List<Answer> oneByOne(List<ClaimDecision> claims, SequenceTrackingException batchFailure) {
         List<Answer> answers = new ArrayList<>(claims.size());
+        boolean storeFailing = claims.size() == 1;
         for (ClaimDecision claim : claims) {
-            if (claims.size() == 1) {
+            if (storeFailing) { // one failed alone too: the store is failing, the rest stay unknown without waiting
                 answers.add(new Answer(null, batchFailure));
                 continue;
             }
@@ -78,6 +80,7 @@ final class Committer {
                 answers.add(new Answer(shared.tracker.commit(claim), null));
             } catch (SequenceTrackingException alone) {
                 answers.add(new Answer(null, alone));
+                storeFailing = true;
             }
         }
         return answers;

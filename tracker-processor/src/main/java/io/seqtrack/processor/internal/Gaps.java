@@ -109,9 +109,11 @@ final class Gaps {
     }
 
     /**
-     * A gap skip whose answer was lost (unknown outcome) may have happened: once the gap is over, the store's records
-     * say whether it did, and a skip that happened is announced once, as if its answer had arrived. If the records
-     * cannot be read now, the next close of a gap on this aggregate asks again.
+     * A gap skip whose answer was lost (unknown outcome) may have happened: once the gap is over, the very same skip is
+     * sent again, and the store answers {@code SKIPPED} only if it did happen — through the write path, so a store with
+     * replicas confirms it as durably as the skip itself (reading the records would believe a master that a failover
+     * is about to discard). A skip that happened is announced once, as if its answer had arrived; any other answer means
+     * it did not. If the store cannot answer now, the next close of a gap on this aggregate asks again.
      */
     private void settlePendingSkip(AggregateState state) {
         SkippedRange pending = state.pendingSkip;
@@ -119,13 +121,13 @@ final class Gaps {
             return;
         }
         try {
-            if (shared.tracker.skippedRanges(state.key).contains(pending)) {
+            if (shared.tracker.skip(state.key, pending).skipped()) {
                 // its GapTimedOut came before the attempt
                 shared.emitter.emit(new ProcessorEvent.Skipped(state.key, shared.now(), pending));
             }
             state.pendingSkip = null;
         } catch (SequenceTrackingException e) {
-            log.warn("seqtrack: could not read the skip records of {} ({}); asking again later", state.key,
+            log.warn("seqtrack: could not confirm the skip of {} ({}); asking again later", state.key,
                     e.getMessage());
         }
     }

@@ -112,9 +112,16 @@ final class Step {
                 results[indexes.get(0)] = failClosed(works.get(0), e);
             } else {
                 // a batch fails as a whole (one script call); claiming again after an unknown outcome is allowed, so
-                // each event alone finds out whether it is the one the store cannot answer for
+                // each event alone finds out whether it is the one the store cannot answer for — until one fails
+                // alone too: then the store itself is failing (an outage, a timeout), and the rest fail closed at once
+                // instead of each waiting out its own timeout
+                boolean storeFailing = false;
                 for (int n = 0; n < works.size(); n++) {
-                    results[indexes.get(n)] = run(List.of(works.get(n))).get(0);
+                    Work work = works.get(n);
+                    Result alone = storeFailing ? failClosed(work, e) : run(List.of(work)).get(0);
+                    storeFailing |= alone.kind() == Result.Kind.FAILED
+                            && alone.error() instanceof SequenceTrackingException;
+                    results[indexes.get(n)] = alone;
                 }
             }
             return;

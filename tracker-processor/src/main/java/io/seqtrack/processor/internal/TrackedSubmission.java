@@ -60,10 +60,6 @@ final class TrackedSubmission implements Submission {
         settled.completeExceptionally(error);
     }
 
-    boolean isAccepted() {
-        return accepted.isDone();
-    }
-
     @Override
     public Event event() {
         return event;

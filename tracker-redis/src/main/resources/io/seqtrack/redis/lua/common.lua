@@ -129,6 +129,13 @@ local function claim_one(rest, claims, field, seq, prev, mode, owner, lease_ms, 
   return {'C', last, fmt(token)}
 end
 
+-- An answer that recognises an earlier write (a retried commit or skip) writes the aggregate's value again, unchanged:
+-- the caller's WAIT then covers that earlier write too, even on a connection other than the one that made it, and a
+-- demoted master refuses (READONLY) instead of confirming a write its new master never had.
+local function reaffirm(rest, field, v)
+  if v then redis.call('HSET', rest, field, v) end
+end
+
 -- rest/claims: the bucket hashes; field: the aggregate; seq; token_arg: the fencing token; pending_index/channel as above
 -- returns {COMMITTED|ALREADY_COMMITTED|CLAIM_LOST}
 local function commit_one(rest, claims, field, seq, token_arg, pending_index, channel)
@@ -144,7 +151,7 @@ local function commit_one(rest, claims, field, seq, token_arg, pending_index, ch
     if ctoken == token and cseq == seq then
       -- still the newest token: nobody else can have handled the event, even if the lease ran out
       redis.call('HDEL', claims, field)
-      if cmp(seq, last) <= 0 then return {'ALREADY_COMMITTED'} end
+      if cmp(seq, last) <= 0 then reaffirm(rest, field, v) return {'ALREADY_COMMITTED'} end
       redis.call('HSET', rest, field, enc_rest(seq, fence))
       notify(pending_index, field, channel)
       return {'COMMITTED'}
@@ -152,10 +159,13 @@ local function commit_one(rest, claims, field, seq, token_arg, pending_index, ch
     -- seq is committed and the only token issued since ours is the claim of a later sequence: that claim needed our
     -- commit (nobody else held seq after us), so this is a retry of a commit that landed — typically one whose
     -- commit-and-claim moved on to the next sequence, or a worker that claimed the next one right after our commit
-    if ctoken == token + 1 and cmp(cseq, seq) > 0 and cmp(seq, last) <= 0 then return {'ALREADY_COMMITTED'} end
+    if ctoken == token + 1 and cmp(cseq, seq) > 0 and cmp(seq, last) <= 0 then
+      reaffirm(rest, field, v)
+      return {'ALREADY_COMMITTED'}
+    end
     return {'CLAIM_LOST'}
   end
-  if cmp(seq, last) <= 0 and fence == token then return {'ALREADY_COMMITTED'} end
+  if cmp(seq, last) <= 0 and fence == token then reaffirm(rest, field, v) return {'ALREADY_COMMITTED'} end
   return {'CLAIM_LOST'}
 end
 

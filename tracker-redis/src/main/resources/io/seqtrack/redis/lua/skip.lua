@@ -6,7 +6,11 @@
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 local last, fence = parse_rest(v)
 if not last then return corrupt('last committed', v) end
-if last == ARGV[3] and redis.call('LPOS', KEYS[3], ARGV[4]) then return {'S', last} end
+if redis.call('LPOS', KEYS[3], ARGV[4]) then
+  -- this very skip happened before (a retry after an unknown outcome), whatever was committed since
+  reaffirm(KEYS[1], ARGV[1], v)
+  return {'S', last}
+end
 if last ~= ARGV[2] then return {'M', last} end
 local c = redis.call('HGET', KEYS[2], ARGV[1])
 if c then

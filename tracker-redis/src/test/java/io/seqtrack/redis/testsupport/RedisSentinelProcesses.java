@@ -53,6 +53,34 @@ public final class RedisSentinelProcesses implements AutoCloseable {
         return Integer.parseInt(addr[addr.length - 1].trim());
     }
 
+    /**
+     * Asks a sentinel for a failover ({@code SENTINEL FAILOVER}): the replica is promoted without the master's
+     * agreement, and the old master is turned into its replica (its clients are disconnected).
+     */
+    public void failover() {
+        String answer = sentinels.get(0).cli("SENTINEL", "FAILOVER", MASTER_NAME).trim();
+        if (!answer.equals("OK")) {
+            throw new IllegalStateException("SENTINEL FAILOVER answered " + answer);
+        }
+    }
+
+    /** Waits until {@code master} has {@code count} replicas whose link to it is up, e.g. after a failover. */
+    public void awaitReplicas(RedisProcess master, int count, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            long linked = servers.stream().filter(s -> s != master).filter(s -> {
+                List<String> info = s.cli("INFO", "replication").lines().map(String::trim).toList();
+                return info.contains("master_port:" + master.port()) && info.contains("master_link_status:up");
+            }).count();
+            if (linked >= count && master.cli("INFO", "replication").lines().map(String::trim).toList()
+                    .contains("connected_slaves:" + count)) {
+                return;
+            }
+            pause();
+        }
+        throw new IllegalStateException(count + " replica(s) not linked to " + master.port() + " within " + timeout);
+    }
+
     /** Waits until the sentinels name a master other than {@code old} and it accepts writes. */
     public RedisProcess awaitFailover(RedisProcess old, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);

@@ -36,9 +36,4 @@ public record CommitAndClaimRequest(CommitRequest commit, TrackingMode mode, Str
     public boolean claimsNext() {
         return owner != null;
     }
-
-    /** The claim of the next sequence this element makes once its commit has landed. */
-    public ClaimRequest nextClaim() {
-        return new ClaimRequest(commit.key(), commit.seq() + 1, mode, owner, leaseTtl);
-    }
 }

@@ -146,8 +146,10 @@ public interface SequenceStore extends AutoCloseable {
      * {@code MOVED} if the last committed sequence is not {@code expectedLast}, {@code BUSY} if a claim is held — a
      * skip can never overlap a running handler of a sequence it skips.
      *
-     * <p>Idempotent: retrying after an unknown outcome answers {@code SKIPPED} if this very skip (same range, an equal
-     * record) already happened, and the record is kept once. The record is audit data in the caller's numbering (the
+     * <p>Idempotent: retrying after an unknown outcome answers {@code SKIPPED} (with the last committed sequence as it
+     * is now) if this very skip (same range, an equal record) already happened — also when later sequences were
+     * committed since — and the record is kept once. A store with replicas answers such a retry only as durably as
+     * the skip itself (the Redis store writes the aggregate's value again, so its {@code WAIT} covers the skip). The record is audit data in the caller's numbering (the
      * tracker's domain sequences); the store keeps it as given.
      *
      * @param expectedLast the last committed sequence the skip starts from, {@code >= 0}

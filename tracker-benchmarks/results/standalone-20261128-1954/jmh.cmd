@@ -1,0 +1,1 @@
+java -jar /work/main/tracker-benchmarks/target/benchmarks.jar -f 1 -wi 2 -w 2s -i 3 -r 2s -e Memory -p batchSize=64 -jvmArgsAppend -Dseqtrack.redis.uri=redis://127.0.0.1:31530 ProcessorBenchmark -rf json -rff /work/main/tracker-benchmarks/results/standalone-20261128-1954/jmh.json

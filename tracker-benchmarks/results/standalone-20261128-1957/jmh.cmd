@@ -1,0 +1,1 @@
+java -jar /work/main/tracker-benchmarks/target/benchmarks.jar -f 1 -wi 2 -w 2s -i 4 -r 2s -e Memory -p batchSize=64 -jvmArgsAppend -Dseqtrack.redis.uri=redis://127.0.0.1:38288 ProcessorBenchmark -p store=redis -p handler=single -p sticky=false,true -p aggregates=100000,1000 -rf json -rff /work/main/tracker-benchmarks/results/standalone-20261128-1957/jmh.json

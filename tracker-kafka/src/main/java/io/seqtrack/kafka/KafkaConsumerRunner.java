@@ -1,0 +1,247 @@
+package io.seqtrack.kafka;
+
+import io.seqtrack.core.domain.InvalidConfigurationException;
+import io.seqtrack.processor.EventProcessor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+
+/**
+ * Feeds an {@link EventProcessor} from Kafka topics and commits per partition only the contiguous prefix of offsets
+ * whose outcome is safe to acknowledge (see docs/brokers.md):
+ *
+ * <ul>
+ *   <li>one poll thread owns the {@code KafkaConsumer}; each record is mapped to an {@code Event} by the
+ *       {@link RecordMapper}, submitted with {@code submitTracked}, and acknowledged when its
+ *       {@code Submission.acknowledgeable()} completes with a safe outcome ({@code accepted()} with a durable buffer,
+ *       {@code settled()} with the in-memory one, so a {@code BUFFERED} event of the in-memory buffer holds the
+ *       commit back until it is handled, parked or dropped);</li>
+ *   <li>a record the mapper cannot map, that the processor answers {@code REJECTED}, or whose disabled-domain handler
+ *       failed goes to the {@link RejectionHandler} and counts as acknowledged once that completes;</li>
+ *   <li>{@code BUFFER_FULL}, a failed stage (the store failing closed) or a failed rejection rewinds the partition to
+ *       that record and pauses it for a growing backoff: nothing past an unacknowledged record is ever committed, and
+ *       the store deduplicates what is delivered again;</li>
+ *   <li>back-pressure pauses partitions ({@code maxInFlight}, {@code maxInFlightPerPartition}) instead of blocking
+ *       the poll loop, which keeps polling so the group does not evict it;</li>
+ *   <li>a revoked partition stops being submitted, its in-flight records get {@code revokeTimeout} to finish, then its
+ *       prefix is committed synchronously; what was not acknowledged is redelivered to the new owner.</li>
+ * </ul>
+ *
+ * The runner does not own the processor: close the runner first, then the processor, then the buffer and the store.
+ */
+public interface KafkaConsumerRunner extends AutoCloseable {
+
+    /** Creates the consumer, subscribes and starts the poll thread. Once only. */
+    void start();
+
+    /** What the runner holds, as of its last poll-loop turn. */
+    KafkaRunnerSnapshot snapshot();
+
+    /** Why the poll loop stopped on its own (a fatal consumer error), if it did. */
+    Optional<Throwable> failure();
+
+    /**
+     * Stops fetching, waits up to {@code closeTimeout} for the records in flight, commits the acknowledged prefix of
+     * every partition and closes the consumer (leaving the group). Returns when the poll thread has ended.
+     */
+    @Override
+    void close();
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures a runner; validates each value as it is set, and completeness on {@link #build()}. */
+    final class Builder {
+        final Map<String, Object> consumerProperties = new HashMap<>();
+        final List<String> topics = new ArrayList<>();
+        EventProcessor processor;
+        RecordMapper mapper = RecordMapper.fromHeaders();
+        RejectionHandler rejections = RejectionHandler.logging();
+        final List<KafkaRunnerListener> listeners = new ArrayList<>();
+        int maxInFlight = 1_000;
+        int maxInFlightPerPartition = 500;
+        Duration pollTimeout = Duration.ofMillis(200);
+        Duration commitInterval = Duration.ofSeconds(1);
+        Duration revokeTimeout = Duration.ofSeconds(10);
+        Duration closeTimeout = Duration.ofSeconds(10);
+        Duration initialBackoff = Duration.ofMillis(100);
+        Duration maxBackoff = Duration.ofSeconds(5);
+        Clock clock = Clock.systemUTC();
+
+        Builder() {
+        }
+
+        /**
+         * The consumer's configuration ({@code bootstrap.servers} and {@code group.id} required). The runner sets the
+         * byte-array deserializers and {@code enable.auto.commit=false} (it commits itself); an explicit
+         * {@code enable.auto.commit=true} is refused.
+         */
+        public Builder consumerProperties(Map<String, ?> properties) {
+            if (properties == null) {
+                throw InvalidConfigurationException.of("kafka.consumerProperties", "is required");
+            }
+            Object autoCommit = properties.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
+            if (autoCommit != null && Boolean.parseBoolean(autoCommit.toString())) {
+                throw InvalidConfigurationException.of("kafka.consumerProperties.enable.auto.commit",
+                        "must not be true: the runner commits only offsets that are safe to acknowledge");
+            }
+            consumerProperties.putAll(properties);
+            return this;
+        }
+
+        /** The topics to subscribe to. */
+        public Builder topics(List<String> topics) {
+            if (topics == null || topics.isEmpty() || topics.stream().anyMatch(t -> t == null || t.isBlank())) {
+                throw InvalidConfigurationException.of("kafka.topics", "must be non-blank topic names, was " + topics);
+            }
+            this.topics.clear();
+            this.topics.addAll(topics);
+            return this;
+        }
+
+        public Builder topics(String... topics) {
+            return topics(topics == null ? null : List.of(topics));
+        }
+
+        /** The processor the records go to; the application owns it (closes it after the runner). */
+        public Builder processor(EventProcessor processor) {
+            this.processor = require("processor", processor);
+            return this;
+        }
+
+        /** Record → event. Default {@link RecordMapper#fromHeaders()}. */
+        public Builder mapper(RecordMapper mapper) {
+            this.mapper = require("mapper", mapper);
+            return this;
+        }
+
+        /** Where unmappable, invalid and failed-untracked records go. Default {@link RejectionHandler#logging()}. */
+        public Builder rejections(RejectionHandler rejections) {
+            this.rejections = require("rejections", rejections);
+            return this;
+        }
+
+        public Builder listener(KafkaRunnerListener listener) {
+            listeners.add(require("listener", listener));
+            return this;
+        }
+
+        /**
+         * Records submitted and not yet acknowledged, over all partitions; at the limit every partition is paused. Keep
+         * it at or below the processor's {@code maxInFlight}, or {@code submit} may block the poll thread. Default 1000.
+         */
+        public Builder maxInFlight(int maxInFlight) {
+            this.maxInFlight = atLeastOne("kafka.maxInFlight", maxInFlight);
+            return this;
+        }
+
+        /** Records not yet acknowledged per partition before it is paused. Default 500. */
+        public Builder maxInFlightPerPartition(int maxInFlightPerPartition) {
+            this.maxInFlightPerPartition = atLeastOne("kafka.maxInFlightPerPartition", maxInFlightPerPartition);
+            return this;
+        }
+
+        /** The longest a poll waits for records when nothing is in flight. Default 200 ms. */
+        public Builder pollTimeout(Duration pollTimeout) {
+            this.pollTimeout = positive("kafka.pollTimeout", pollTimeout);
+            return this;
+        }
+
+        /** How often the committable prefix is committed (asynchronously). Default 1 s. */
+        public Builder commitInterval(Duration commitInterval) {
+            this.commitInterval = positive("kafka.commitInterval", commitInterval);
+            return this;
+        }
+
+        /**
+         * How long a revoked partition's in-flight records may take before its prefix is committed and it is handed
+         * over; must be below the consumer's {@code max.poll.interval.ms}. Default 10 s.
+         */
+        public Builder revokeTimeout(Duration revokeTimeout) {
+            this.revokeTimeout = positive("kafka.revokeTimeout", revokeTimeout);
+            return this;
+        }
+
+        /** How long {@link #close()} waits for in-flight records before the last commit. Default 10 s. */
+        public Builder closeTimeout(Duration closeTimeout) {
+            this.closeTimeout = positive("kafka.closeTimeout", closeTimeout);
+            return this;
+        }
+
+        /**
+         * The pause of a partition after a redelivery, doubled for each one in a row up to {@code max}, reset by an
+         * acknowledgement. Default 100 ms to 5 s.
+         */
+        public Builder redeliveryBackoff(Duration initial, Duration max) {
+            Duration first = positive("kafka.redeliveryBackoff.initial", initial);
+            Duration last = positive("kafka.redeliveryBackoff.max", max);
+            if (last.compareTo(first) < 0) {
+                throw InvalidConfigurationException.of("kafka.redeliveryBackoff.max", "must be >= the initial backoff "
+                        + first + ", was " + last);
+            }
+            this.initialBackoff = first;
+            this.maxBackoff = last;
+            return this;
+        }
+
+        /** The clock of backoffs, commit intervals and hand-over deadlines; tests use a manual one. */
+        public Builder clock(Clock clock) {
+            this.clock = require("clock", clock);
+            return this;
+        }
+
+        public KafkaConsumerRunner build() {
+            return new PollLoop(settings());
+        }
+
+        /** Validates and freezes the configuration. */
+        RunnerSettings settings() {
+            require("processor", processor);
+            if (topics.isEmpty()) {
+                throw InvalidConfigurationException.of("kafka.topics", "is required");
+            }
+            for (String required : List.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ConsumerConfig.GROUP_ID_CONFIG)) {
+                if (consumerProperties.get(required) == null) {
+                    throw InvalidConfigurationException.of("kafka.consumerProperties." + required, "is required");
+                }
+            }
+            long maxPollInterval = Long.parseLong(String.valueOf(consumerProperties.getOrDefault(
+                    ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000)));
+            if (revokeTimeout.toMillis() >= maxPollInterval) {
+                throw InvalidConfigurationException.of("kafka.revokeTimeout", "must be below the consumer's "
+                        + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG + " (" + maxPollInterval + " ms), was "
+                        + revokeTimeout + ": a longer hand-over would get the consumer evicted from the group");
+            }
+            return new RunnerSettings(Map.copyOf(consumerProperties), List.copyOf(topics), processor,
+                    mapper, rejections, List.copyOf(listeners), maxInFlight, maxInFlightPerPartition, pollTimeout,
+                    commitInterval, revokeTimeout, closeTimeout, initialBackoff, maxBackoff, clock);
+        }
+
+        private static <T> T require(String field, T value) {
+            if (value == null) {
+                throw InvalidConfigurationException.of("kafka." + field, "is required");
+            }
+            return value;
+        }
+
+        private static int atLeastOne(String field, int value) {
+            if (value < 1) {
+                throw InvalidConfigurationException.of(field, "must be >= 1, was " + value);
+            }
+            return value;
+        }
+
+        private static Duration positive(String field, Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw InvalidConfigurationException.of(field, "must be positive, was " + value);
+            }
+            return value;
+        }
+    }
+}

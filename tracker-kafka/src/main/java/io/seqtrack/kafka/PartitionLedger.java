@@ -1,0 +1,158 @@
+package io.seqtrack.kafka;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The offsets of one assigned partition, from the first record not yet committable to the last one fetched:
+ * which are queued (fetched, not submitted), in flight, or acknowledged. The committable offset is the offset of the
+ * first record that is not acknowledged — everything below it is safe — or, when all are, the offset after the last
+ * one fetched. Kafka offsets need not be contiguous (compaction, transaction markers): the prefix is of the records
+ * fetched, not of numbers. Confined to the poll thread; no I/O.
+ */
+final class PartitionLedger {
+
+    enum State { QUEUED, IN_FLIGHT, ACKNOWLEDGED, FAILED, DISCARDED }
+
+    /** One fetched record. A completion for a slot that was discarded (rewound, revoked) is ignored. */
+    static final class Slot {
+        final PartitionLedger ledger;
+        final ConsumerRecord<byte[], byte[]> record;
+        State state = State.QUEUED;
+
+        Slot(PartitionLedger ledger, ConsumerRecord<byte[], byte[]> record) {
+            this.ledger = ledger;
+            this.record = record;
+        }
+
+        long offset() {
+            return record.offset();
+        }
+    }
+
+    final TopicPartition partition;
+    /** Every slot from the first one not acknowledged on, in offset order. */
+    private final Deque<Slot> window = new ArrayDeque<>();
+    private final Deque<Slot> queued = new ArrayDeque<>();
+    private long fetched = -1;
+    private long committable = -1;
+    /** The last offset sent in a commit, and the last one the broker confirmed. */
+    long commitSent = -1;
+    long committed = -1;
+    /** Submissions whose completion has not arrived (discarded ones too: they still hold processor capacity). */
+    int outstanding;
+    /** Redeliveries in a row, and until when the partition rests after the last one. */
+    int failures;
+    Instant resumeAt = Instant.MIN;
+    /** Being revoked or closed: nothing more is submitted, a failure stops the prefix instead of rewinding. */
+    boolean stopping;
+
+    PartitionLedger(TopicPartition partition) {
+        this.partition = partition;
+    }
+
+    /** A record the consumer returned; queued for submission. */
+    void take(ConsumerRecord<byte[], byte[]> record) {
+        Slot slot = new Slot(this, record);
+        window.addLast(slot);
+        queued.addLast(slot);
+        fetched = record.offset() + 1;
+        if (committable < 0) {
+            committable = record.offset();
+        }
+    }
+
+    boolean hasQueued() {
+        return !queued.isEmpty();
+    }
+
+    int queuedCount() {
+        return queued.size();
+    }
+
+    /** The next queued record, now in flight. */
+    Slot submitNext() {
+        Slot slot = queued.removeFirst();
+        slot.state = State.IN_FLIGHT;
+        outstanding++;
+        return slot;
+    }
+
+    /** A completion arrived for {@code slot}: it no longer holds capacity. False if the slot was discarded. */
+    boolean completed(Slot slot) {
+        outstanding--;
+        return slot.state == State.IN_FLIGHT;
+    }
+
+    /** A rejected record goes back in flight, this time to the rejection handler. */
+    void resubmit(Slot slot) {
+        slot.state = State.IN_FLIGHT;
+        outstanding++;
+    }
+
+    /** {@code slot} is safe to acknowledge: the prefix grows over it and every acknowledged slot after it. */
+    void acknowledge(Slot slot) {
+        slot.state = State.ACKNOWLEDGED;
+        failures = 0;
+        while (!window.isEmpty() && window.peekFirst().state == State.ACKNOWLEDGED) {
+            window.removeFirst();
+        }
+        committable = window.isEmpty() ? fetched : window.peekFirst().offset();
+    }
+
+    /**
+     * {@code slot} must be delivered again: it and every slot after it are discarded (their late completions are
+     * ignored), and the offset to seek to is returned. The prefix stays below it.
+     */
+    long rewind(Slot slot) {
+        long offset = slot.offset();
+        while (!window.isEmpty() && window.peekLast().offset() >= offset) {
+            window.removeLast().state = State.DISCARDED;
+        }
+        queued.removeIf(s -> s.state == State.DISCARDED);
+        fetched = offset;
+        failures++;
+        return offset;
+    }
+
+    /** While stopping: {@code slot} failed and stays unacknowledged, holding the prefix below it. */
+    void fail(Slot slot) {
+        slot.state = State.FAILED;
+    }
+
+    /** Stop submitting: queued records are dropped (the next owner fetches them from the committed offset). */
+    void stop() {
+        stopping = true;
+        for (Slot slot : queued) {
+            slot.state = State.DISCARDED;
+        }
+        queued.clear();
+    }
+
+    /** Records in the window that are still in flight (not discarded). */
+    int inFlight() {
+        int n = 0;
+        for (Slot slot : window) {
+            if (slot.state == State.IN_FLIGHT) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    long fetched() {
+        return fetched;
+    }
+
+    /** The offset to commit: every record below it is safe to acknowledge (-1 before the first record). */
+    long committable() {
+        return committable;
+    }
+
+    boolean hasUncommitted() {
+        return committable >= 0 && committable > commitSent;
+    }
+}

@@ -1,0 +1,521 @@
+package io.seqtrack.kafka;
+
+import io.seqtrack.kafka.PartitionLedger.Slot;
+import io.seqtrack.processor.Event;
+import io.seqtrack.processor.HandlerFailedException;
+import io.seqtrack.processor.Outcome;
+import io.seqtrack.processor.Submission;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runner: one thread owns the consumer and every {@link PartitionLedger}. Outcomes arrive from the processor's
+ * threads as {@link Completion}s on a queue the poll thread drains between polls (and while it waits for a hand-over),
+ * so no state is shared; every consumer call (pause, seek, commit) happens on the poll thread.
+ */
+final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
+    /** How long a poll waits while outcomes are expected: their arrival is what the loop waits for then. */
+    private static final Duration BUSY_POLL = Duration.ofMillis(10);
+    private static final long WAIT_SLICE_MILLIS = 10;
+
+    private final RunnerSettings settings;
+    private final Map<TopicPartition, PartitionLedger> ledgers = new LinkedHashMap<>();
+    private final Map<TopicPartition, String> paused = new HashMap<>();
+    private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+    private Consumer<byte[], byte[]> consumer;
+    private Thread thread;
+    /** Submissions and rejections whose completion has not arrived, over all partitions. */
+    private int outstanding;
+    private Instant lastCommit = Instant.MIN;
+    private volatile boolean closing;
+    private volatile boolean killed;
+    private volatile Throwable failure;
+    private volatile KafkaRunnerSnapshot snapshot = new KafkaRunnerSnapshot(List.of(), 0, false);
+
+    private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumers;
+
+    PollLoop(RunnerSettings settings) {
+        this(settings, KafkaConsumer::new);
+    }
+
+    /** With another consumer (tests drive the loop turn by turn on a {@code MockConsumer}). */
+    PollLoop(RunnerSettings settings, Function<Map<String, Object>, Consumer<byte[], byte[]>> consumers) {
+        this.settings = settings;
+        this.consumers = consumers;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("the runner was started already");
+        }
+        open();
+        thread = new Thread(this::run, "seqtrack-kafka-" + settings.consumerProperties().get(
+                ConsumerConfig.GROUP_ID_CONFIG));
+        thread.start();
+    }
+
+    /** Creates the consumer and subscribes (the poll thread takes it over). */
+    void open() {
+        Map<String, Object> properties = new HashMap<>(settings.consumerProperties());
+        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        consumer = consumers.apply(properties);
+        consumer.subscribe(settings.topics(), this);
+        snapshot = new KafkaRunnerSnapshot(List.of(), 0, true);
+    }
+
+    @Override
+    public KafkaRunnerSnapshot snapshot() {
+        return snapshot;
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        join();
+    }
+
+    /**
+     * Test hook: stop as a killed process would — no hand-over wait, no commit. The consumer still leaves the group
+     * (so the test need not wait out a session timeout); what was not committed is redelivered to the next owner.
+     */
+    void kill() {
+        killed = true;
+        join();
+    }
+
+    private void join() {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(settings.closeTimeout().plusSeconds(60).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ the poll thread
+
+    private void run() {
+        try {
+            while (!closing && !killed) {
+                turn();
+            }
+            if (killed) {
+                consumer.close(CloseOptions.timeout(Duration.ZERO));
+            } else {
+                shutDown();
+            }
+        } catch (InterruptException e) {
+            failure = e;
+            LOG.error("the Kafka runner's poll thread was interrupted; it stops without committing", e);
+            closeQuietly();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            LOG.error("the Kafka runner stops: {}", e.toString(), e);
+            closeQuietly();
+        } finally {
+            publishSnapshot(false);
+        }
+    }
+
+    /** One turn: outcomes in, submissions out, pauses, commit, poll. */
+    void turn() {
+        drainCompletions();
+        submitQueued();
+        updatePauses();
+        commitIfDue();
+        publishSnapshot(true);
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(outstanding > 0 ? BUSY_POLL : settings.pollTimeout());
+        if (killed) {
+            return;
+        }
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            ledger(new TopicPartition(record.topic(), record.partition())).take(record);
+        }
+        submitQueued();
+    }
+
+    private PartitionLedger ledger(TopicPartition partition) {
+        return ledgers.computeIfAbsent(partition, PartitionLedger::new);
+    }
+
+    /** Round robin over the partitions, one record each per pass, so no partition takes all of maxInFlight. */
+    private void submitQueued() {
+        Instant now = settings.clock().instant();
+        boolean submitted = true;
+        while (submitted && outstanding < settings.maxInFlight()) {
+            submitted = false;
+            for (PartitionLedger ledger : ledgers.values()) {
+                if (outstanding >= settings.maxInFlight()) {
+                    break;
+                }
+                if (ledger.hasQueued() && !ledger.stopping
+                        && ledger.outstanding < settings.maxInFlightPerPartition() && !now.isBefore(ledger.resumeAt)) {
+                    submit(ledger.submitNext());
+                    submitted = true;
+                }
+            }
+        }
+    }
+
+    private void submit(Slot slot) {
+        outstanding++;
+        Event event;
+        try {
+            event = settings.mapper().map(slot.record);
+        } catch (RuntimeException e) {
+            reject(slot, new RejectedRecord(slot.record, e.getMessage() == null ? e.toString() : e.getMessage(),
+                    RejectedRecord.Kind.UNMAPPABLE));
+            return;
+        }
+        CompletionStage<Outcome> acknowledgeable;
+        try {
+            Submission submission = settings.processor().submitTracked(event);
+            acknowledgeable = submission.acknowledgeable();
+        } catch (RuntimeException e) {
+            acknowledgeable = CompletableFuture.failedFuture(e);
+        }
+        acknowledgeable.whenComplete((outcome, error) -> completions.add(new Completion(slot, outcome, error, null)));
+    }
+
+    /** {@code slot} is counted outstanding already; its completion comes back when the handler is done with it. */
+    private void reject(Slot slot, RejectedRecord rejected) {
+        CompletionStage<Void> stage;
+        try {
+            stage = settings.rejections().reject(rejected);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((ignored, error) -> completions.add(new Completion(slot, null, error, rejected)));
+    }
+
+    private void drainCompletions() {
+        Completion completion;
+        while ((completion = completions.poll()) != null) {
+            apply(completion);
+        }
+    }
+
+    /** What an outcome means for the record's offset. */
+    private void apply(Completion c) {
+        outstanding--;
+        PartitionLedger ledger = c.slot().ledger;
+        boolean current = ledger.completed(c.slot()) && ledgers.get(ledger.partition) == ledger;
+        if (!current) {
+            return; // rewound or revoked meanwhile: delivered again, or someone else's now
+        }
+        Throwable error = c.error() instanceof CompletionException && c.error().getCause() != null
+                ? c.error().getCause() : c.error();
+        if (c.rejected() != null) {
+            if (error == null) {
+                acknowledge(c.slot(), null);
+                emit(new KafkaRunnerEvent.Rejected(c.rejected()));
+            } else {
+                redeliver(c.slot(), "the rejection handler failed: " + error);
+            }
+        } else if (error instanceof HandlerFailedException) {
+            requeueAsRejection(c.slot(), new RejectedRecord(c.slot().record, error.getMessage(),
+                    RejectedRecord.Kind.HANDLER_FAILED));
+        } else if (error != null) {
+            redeliver(c.slot(), error.toString());
+        } else if (c.outcome() == Outcome.REJECTED) {
+            requeueAsRejection(c.slot(), new RejectedRecord(c.slot().record, "the processor rejected the event "
+                    + "(invalid, see its Rejected event): " + describe(c.slot()), RejectedRecord.Kind.INVALID_EVENT));
+        } else if (c.outcome().safeToAcknowledge()) {
+            acknowledge(c.slot(), c.outcome());
+        } else {
+            redeliver(c.slot(), "outcome " + c.outcome());
+        }
+    }
+
+    private void requeueAsRejection(Slot slot, RejectedRecord rejected) {
+        slot.ledger.resubmit(slot);
+        outstanding++;
+        reject(slot, rejected);
+    }
+
+    private void acknowledge(Slot slot, Outcome outcome) {
+        slot.ledger.acknowledge(slot);
+        if (outcome != null) {
+            emit(new KafkaRunnerEvent.Acknowledged(slot.ledger.partition, slot.offset(), outcome));
+        }
+    }
+
+    /** Not acknowledged: rewind the partition to the record and let it rest; while stopping, just hold the prefix. */
+    private void redeliver(Slot slot, String reason) {
+        PartitionLedger ledger = slot.ledger;
+        if (ledger.stopping) {
+            ledger.fail(slot);
+            return;
+        }
+        long offset = ledger.rewind(slot);
+        consumer.seek(ledger.partition, offset);
+        ledger.resumeAt = settings.clock().instant().plus(settings.backoff(ledger.failures));
+        emit(new KafkaRunnerEvent.Redelivering(ledger.partition, offset, reason));
+    }
+
+    /** Pause what must not fetch (backoff, queued records, in-flight limits), resume the rest. */
+    private void updatePauses() {
+        Instant now = settings.clock().instant();
+        List<TopicPartition> pause = new ArrayList<>();
+        List<TopicPartition> resume = new ArrayList<>();
+        for (PartitionLedger ledger : ledgers.values()) {
+            String reason = pauseReason(ledger, now);
+            String was = paused.get(ledger.partition);
+            if (reason != null && was == null) {
+                pause.add(ledger.partition);
+                paused.put(ledger.partition, reason);
+                emit(new KafkaRunnerEvent.Paused(ledger.partition, reason));
+            } else if (reason != null) {
+                paused.put(ledger.partition, reason);
+            } else if (was != null) {
+                resume.add(ledger.partition);
+                paused.remove(ledger.partition);
+                emit(new KafkaRunnerEvent.Resumed(ledger.partition));
+            }
+        }
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+        }
+    }
+
+    private String pauseReason(PartitionLedger ledger, Instant now) {
+        if (now.isBefore(ledger.resumeAt)) {
+            return "backoff after a redelivery";
+        }
+        if (ledger.hasQueued()) {
+            return "records fetched and not yet submitted";
+        }
+        if (ledger.outstanding >= settings.maxInFlightPerPartition()) {
+            return "maxInFlightPerPartition reached";
+        }
+        if (outstanding >= settings.maxInFlight()) {
+            return "maxInFlight reached";
+        }
+        return null;
+    }
+
+    private void commitIfDue() {
+        Instant now = settings.clock().instant();
+        if (now.isBefore(lastCommit.plus(settings.commitInterval()))) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = uncommitted(ledgers.values());
+        if (offsets.isEmpty()) {
+            return;
+        }
+        lastCommit = now;
+        emit(new KafkaRunnerEvent.Committing(plain(offsets), false));
+        offsets.forEach((tp, o) -> ledgers.get(tp).commitSent = o.offset());
+        consumer.commitAsync(offsets, (done, error) -> {
+            if (error == null) {
+                confirmed(done);
+            } else {
+                LOG.warn("committing {} failed; they are committed again with the next commit: {}", plain(offsets),
+                        error.toString());
+                offsets.forEach((tp, o) -> {
+                    PartitionLedger ledger = ledgers.get(tp);
+                    if (ledger != null && ledger.commitSent == o.offset()) {
+                        ledger.commitSent = ledger.committed;
+                    }
+                });
+                emit(new KafkaRunnerEvent.CommitFailed(plain(offsets), error.toString()));
+            }
+        });
+    }
+
+    private void commitSync(Collection<PartitionLedger> which) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = uncommitted(which);
+        if (offsets.isEmpty()) {
+            return;
+        }
+        emit(new KafkaRunnerEvent.Committing(plain(offsets), true));
+        try {
+            consumer.commitSync(offsets);
+            offsets.forEach((tp, o) -> ledgers.get(tp).commitSent = o.offset());
+            confirmed(offsets);
+        } catch (KafkaException e) {
+            LOG.warn("committing {} failed; what was not committed is delivered again: {}", plain(offsets),
+                    e.toString());
+            emit(new KafkaRunnerEvent.CommitFailed(plain(offsets), e.toString()));
+        }
+    }
+
+    /**
+     * The committable offsets that were not sent yet. No metadata: offsets acknowledged beyond the prefix are not
+     * encoded, because the store deduplicates their redelivery (docs/brokers.md).
+     */
+    private Map<TopicPartition, OffsetAndMetadata> uncommitted(Collection<PartitionLedger> which) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+        for (PartitionLedger ledger : which) {
+            if (ledger.hasUncommitted()) {
+                offsets.put(ledger.partition, new OffsetAndMetadata(ledger.committable()));
+            }
+        }
+        return offsets;
+    }
+
+    private void confirmed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((tp, o) -> {
+            PartitionLedger ledger = ledgers.get(tp);
+            if (ledger != null && o.offset() > ledger.committed) {
+                ledger.committed = o.offset();
+            }
+        });
+        emit(new KafkaRunnerEvent.Committed(plain(offsets)));
+    }
+
+    // ------------------------------------------------------------------ rebalances and close (poll thread)
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        partitions.forEach(this::ledger);
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        if (killed) {
+            return;
+        }
+        List<PartitionLedger> revoking = partitions.stream().map(ledgers::get).filter(l -> l != null).toList();
+        handOver(revoking, settings.revokeTimeout());
+        for (PartitionLedger ledger : revoking) {
+            ledgers.remove(ledger.partition);
+            paused.remove(ledger.partition);
+            emit(new KafkaRunnerEvent.Revoked(ledger.partition, ledger.committed, ledger.inFlight(), false));
+        }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            PartitionLedger ledger = ledgers.remove(partition);
+            paused.remove(partition);
+            if (ledger != null) {
+                ledger.stop();
+                emit(new KafkaRunnerEvent.Revoked(partition, ledger.committed, ledger.inFlight(), true));
+            }
+        }
+    }
+
+    /** Stop submitting, wait up to {@code timeout} for what is in flight, commit the acknowledged prefix. */
+    private void handOver(Collection<PartitionLedger> which, Duration timeout) {
+        Instant deadline = settings.clock().instant().plus(timeout);
+        which.forEach(PartitionLedger::stop);
+        // announced once the deadline is fixed: a listener (or a test) that reacts to it sees the wait already timed
+        which.forEach(l -> emit(new KafkaRunnerEvent.Revoking(l.partition, l.inFlight())));
+        while (which.stream().anyMatch(l -> l.inFlight() > 0) && settings.clock().instant().isBefore(deadline)) {
+            try {
+                Completion completion = completions.poll(WAIT_SLICE_MILLIS, TimeUnit.MILLISECONDS);
+                if (completion != null) {
+                    apply(completion);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        drainCompletions();
+        commitSync(which);
+    }
+
+    private void shutDown() {
+        List<PartitionLedger> all = List.copyOf(ledgers.values());
+        consumer.pause(consumer.assignment());
+        handOver(all, settings.closeTimeout());
+        for (PartitionLedger ledger : all) {
+            ledgers.remove(ledger.partition);
+            emit(new KafkaRunnerEvent.Revoked(ledger.partition, ledger.committed, ledger.inFlight(), false));
+        }
+        consumer.close();
+    }
+
+    private void closeQuietly() {
+        try {
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
+        } catch (RuntimeException e) {
+            LOG.debug("closing the consumer after a failure failed too", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void publishSnapshot(boolean running) {
+        List<KafkaRunnerSnapshot.Partition> partitions = new ArrayList<>();
+        for (PartitionLedger l : ledgers.values()) {
+            partitions.add(new KafkaRunnerSnapshot.Partition(l.partition, l.fetched(), l.committable(), l.committed,
+                    l.inFlight(), l.queuedCount(), paused.containsKey(l.partition), paused.get(l.partition)));
+        }
+        snapshot = new KafkaRunnerSnapshot(partitions, outstanding, running);
+    }
+
+    private void emit(KafkaRunnerEvent event) {
+        for (KafkaRunnerListener listener : settings.listeners()) {
+            try {
+                listener.on(event);
+            } catch (RuntimeException e) {
+                LOG.warn("a Kafka runner listener failed on {}", event, e);
+            }
+        }
+    }
+
+    private static Map<TopicPartition, Long> plain(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        Map<TopicPartition, Long> plain = new LinkedHashMap<>();
+        offsets.forEach((tp, o) -> plain.put(tp, o.offset()));
+        return Map.copyOf(plain);
+    }
+
+    private static String describe(Slot slot) {
+        return slot.record.topic() + "-" + slot.record.partition() + "@" + slot.offset();
+    }
+
+    /** An outcome (or failure) for a slot; {@code rejected} is set when it answers a rejection handler's stage. */
+    private record Completion(Slot slot, Outcome outcome, Throwable error, RejectedRecord rejected) {
+    }
+}

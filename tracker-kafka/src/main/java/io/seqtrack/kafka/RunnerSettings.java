@@ -1,0 +1,23 @@
+package io.seqtrack.kafka;
+
+import io.seqtrack.processor.EventProcessor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** The validated, immutable configuration a {@link KafkaConsumerRunner.Builder} makes. */
+record RunnerSettings(Map<String, Object> consumerProperties, List<String> topics, EventProcessor processor,
+        RecordMapper mapper, RejectionHandler rejections, List<KafkaRunnerListener> listeners, int maxInFlight,
+        int maxInFlightPerPartition, Duration pollTimeout, Duration commitInterval, Duration revokeTimeout,
+        Duration closeTimeout, Duration initialBackoff, Duration maxBackoff, Clock clock) {
+
+    /** The backoff after {@code failures} redeliveries in a row (1 = the first). */
+    Duration backoff(int failures) {
+        Duration backoff = initialBackoff;
+        for (int i = 1; i < failures && backoff.compareTo(maxBackoff) < 0; i++) {
+            backoff = backoff.multipliedBy(2);
+        }
+        return backoff.compareTo(maxBackoff) > 0 ? maxBackoff : backoff;
+    }
+}

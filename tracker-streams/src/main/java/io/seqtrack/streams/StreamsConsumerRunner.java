@@ -1,0 +1,191 @@
+package io.seqtrack.streams;
+
+import io.seqtrack.core.domain.InvalidConfigurationException;
+import io.seqtrack.processor.EventProcessor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Feeds an {@link EventProcessor} from a Redis stream through a consumer group (docs/brokers.md):
+ *
+ * <ul>
+ *   <li>{@code XREADGROUP} new entries (up to {@code maxInFlight} unacknowledged), map each to an event, submit it
+ *       with {@code submitTracked}, and {@code XACK} it only when {@code Submission.acknowledgeable()} completes with a
+ *       safe outcome (or after the rejection handler took it);</li>
+ *   <li>an entry without a safe outcome ({@code BUFFER_FULL}, the store failing closed) stays pending; every
+ *       {@code claimInterval} the runner takes over entries pending longer than {@code claimIdle} — its own and
+ *       those of consumers that died — with {@code XPENDING} and {@code XCLAIM}, so they come back after newer entries:
+ *       real reordering and real duplicates, which the store sorts out;</li>
+ *   <li>an entry delivered {@code maxDeliveries} times goes to the rejection handler ({@code DELIVERY_LIMIT});</li>
+ *   <li>a pending entry that was trimmed meanwhile is reported ({@code TrimmedWhilePending}): its event is a gap.</li>
+ * </ul>
+ *
+ * Acknowledgement is per entry, so there is no offset prefix to hold back. The runner does not own the processor.
+ */
+public interface StreamsConsumerRunner extends AutoCloseable {
+
+    /** Connects, creates the group if it does not exist ({@code MKSTREAM}, from the start), starts the poll thread. */
+    void start();
+
+    /** Entries read and not yet acknowledged by this runner. */
+    int inFlight();
+
+    /** Stops reading, waits up to {@code closeTimeout} for in-flight entries, disconnects. Unacked entries stay pending. */
+    @Override
+    void close();
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures a runner; validates each value as it is set, and completeness on {@link #build()}. */
+    final class Builder {
+        String redisUri;
+        String stream;
+        String group;
+        String consumer;
+        EventProcessor processor;
+        StreamRecordMapper mapper = StreamRecordMapper.fromFields();
+        StreamRejectionHandler rejections = StreamRejectionHandler.logging();
+        final List<StreamsRunnerListener> listeners = new ArrayList<>();
+        int maxInFlight = 1_000;
+        int batch = 100;
+        int maxDeliveries = 10;
+        Duration pollTimeout = Duration.ofMillis(200);
+        Duration claimIdle = Duration.ofSeconds(30);
+        Duration claimInterval = Duration.ofSeconds(5);
+        Duration closeTimeout = Duration.ofSeconds(10);
+        Clock clock = Clock.systemUTC();
+
+        Builder() {
+        }
+
+        /** The Redis the stream lives on ({@code redis://host:port}). */
+        public Builder redisUri(String redisUri) {
+            this.redisUri = text("streams.redisUri", redisUri);
+            return this;
+        }
+
+        public Builder stream(String stream) {
+            this.stream = text("streams.stream", stream);
+            return this;
+        }
+
+        public Builder group(String group) {
+            this.group = text("streams.group", group);
+            return this;
+        }
+
+        /** This consumer's name in the group; unique per process. */
+        public Builder consumer(String consumer) {
+            this.consumer = text("streams.consumer", consumer);
+            return this;
+        }
+
+        public Builder processor(EventProcessor processor) {
+            this.processor = require("processor", processor);
+            return this;
+        }
+
+        public Builder mapper(StreamRecordMapper mapper) {
+            this.mapper = require("mapper", mapper);
+            return this;
+        }
+
+        public Builder rejections(StreamRejectionHandler rejections) {
+            this.rejections = require("rejections", rejections);
+            return this;
+        }
+
+        public Builder listener(StreamsRunnerListener listener) {
+            listeners.add(require("listener", listener));
+            return this;
+        }
+
+        /** Entries read and not yet acknowledged before the runner stops reading. Default 1000. */
+        public Builder maxInFlight(int maxInFlight) {
+            this.maxInFlight = atLeastOne("streams.maxInFlight", maxInFlight);
+            return this;
+        }
+
+        /** Deliveries (the group's count) after which an entry is rejected instead of submitted again. Default 10. */
+        public Builder maxDeliveries(int maxDeliveries) {
+            this.maxDeliveries = atLeastOne("streams.maxDeliveries", maxDeliveries);
+            return this;
+        }
+
+        /** How long an entry must have been pending before it is taken over. Default 30 s (Redis's clock). */
+        public Builder claimIdle(Duration claimIdle) {
+            this.claimIdle = positive("streams.claimIdle", claimIdle);
+            return this;
+        }
+
+        /** How often idle pending entries are looked for. Default 5 s. */
+        public Builder claimInterval(Duration claimInterval) {
+            this.claimInterval = positive("streams.claimInterval", claimInterval);
+            return this;
+        }
+
+        /** The longest {@code XREADGROUP} blocks. Default 200 ms. */
+        public Builder pollTimeout(Duration pollTimeout) {
+            this.pollTimeout = positive("streams.pollTimeout", pollTimeout);
+            return this;
+        }
+
+        public Builder closeTimeout(Duration closeTimeout) {
+            this.closeTimeout = positive("streams.closeTimeout", closeTimeout);
+            return this;
+        }
+
+        /** The clock of the claim interval and the close deadline. */
+        public Builder clock(Clock clock) {
+            this.clock = require("clock", clock);
+            return this;
+        }
+
+        public StreamsConsumerRunner build() {
+            for (String[] field : new String[][] {{"redisUri", redisUri}, {"stream", stream}, {"group", group},
+                {"consumer", consumer}}) {
+                if (field[1] == null) {
+                    throw InvalidConfigurationException.of("streams." + field[0], "is required");
+                }
+            }
+            require("processor", processor);
+            return new StreamsLoop(this);
+        }
+
+        List<StreamsRunnerListener> listeners() {
+            return List.copyOf(listeners);
+        }
+
+        private static String text(String field, String value) {
+            if (value == null || value.isBlank()) {
+                throw InvalidConfigurationException.of(field, "must be non-blank, was '" + value + "'");
+            }
+            return value;
+        }
+
+        private static <T> T require(String field, T value) {
+            if (value == null) {
+                throw InvalidConfigurationException.of("streams." + field, "is required");
+            }
+            return value;
+        }
+
+        private static int atLeastOne(String field, int value) {
+            if (value < 1) {
+                throw InvalidConfigurationException.of(field, "must be >= 1, was " + value);
+            }
+            return value;
+        }
+
+        private static Duration positive(String field, Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw InvalidConfigurationException.of(field, "must be positive, was " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,338 @@
+package io.seqtrack.streams;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XClaimArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XPendingArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.models.stream.PendingMessage;
+import io.seqtrack.processor.Event;
+import io.seqtrack.processor.EventProcessor;
+import io.seqtrack.processor.HandlerFailedException;
+import io.seqtrack.processor.Outcome;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runner: one thread reads ({@code XREADGROUP}, blocking on a connection of its own) and takes over idle pending
+ * entries; outcomes arrive on the processor's threads and acknowledge on a second connection. The set of entries in
+ * flight keeps this runner from taking over its own entries while they are still being processed.
+ */
+final class StreamsLoop implements StreamsConsumerRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsLoop.class);
+
+    private final String redisUri;
+    private final String stream;
+    private final String group;
+    private final Consumer<String> me;
+    private final EventProcessor processor;
+    private final StreamRecordMapper mapper;
+    private final StreamRejectionHandler rejections;
+    private final List<StreamsRunnerListener> listeners;
+    private final int maxInFlight;
+    private final int batch;
+    private final int maxDeliveries;
+    private final Duration pollTimeout;
+    private final Duration claimIdle;
+    private final Duration claimInterval;
+    private final Duration closeTimeout;
+    private final Clock clock;
+
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final Object settled = new Object();
+    private RedisClient client;
+    private StatefulRedisConnection<String, String> reading;
+    private StatefulRedisConnection<String, String> acking;
+    private Thread thread;
+    private Instant nextTakeover = Instant.MIN;
+    private volatile boolean closing;
+    private volatile boolean killed;
+
+    StreamsLoop(StreamsConsumerRunner.Builder b) {
+        this.redisUri = b.redisUri;
+        this.stream = b.stream;
+        this.group = b.group;
+        this.me = Consumer.from(b.group, b.consumer);
+        this.processor = b.processor;
+        this.mapper = b.mapper;
+        this.rejections = b.rejections;
+        this.listeners = b.listeners();
+        this.maxInFlight = b.maxInFlight;
+        this.batch = b.batch;
+        this.maxDeliveries = b.maxDeliveries;
+        this.pollTimeout = b.pollTimeout;
+        this.claimIdle = b.claimIdle;
+        this.claimInterval = b.claimInterval;
+        this.closeTimeout = b.closeTimeout;
+        this.clock = b.clock;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("the runner was started already");
+        }
+        client = RedisClient.create(redisUri);
+        reading = client.connect();
+        acking = client.connect();
+        try {
+            reading.sync().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group, XGroupCreateArgs.Builder.mkstream());
+        } catch (RedisBusyException e) {
+            // BUSYGROUP: the group exists; its position stands
+        }
+        thread = new Thread(this::run, "seqtrack-streams-" + me.getName());
+        thread.start();
+    }
+
+    @Override
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        join();
+        Instant deadline = clock.instant().plus(closeTimeout);
+        synchronized (settled) {
+            while (!inFlight.isEmpty() && clock.instant().isBefore(deadline)) {
+                try {
+                    settled.wait(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        disconnect();
+    }
+
+    /** Test hook: stop as a killed process would — nothing more is read, acknowledged or waited for. */
+    void kill() {
+        killed = true;
+        closing = true;
+        join();
+        disconnect();
+    }
+
+    private void join() {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(pollTimeout.plus(closeTimeout).plusSeconds(30).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void disconnect() {
+        if (client != null) {
+            reading.close();
+            acking.close();
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    // ------------------------------------------------------------------ the poll thread
+
+    private void run() {
+        while (!closing) {
+            try {
+                turn();
+            } catch (RedisException e) {
+                if (!closing) {
+                    LOG.warn("reading stream {} failed; trying again: {}", stream, e.toString());
+                    waitForOutcomes(pollTimeout);
+                }
+            }
+        }
+    }
+
+    private void turn() {
+        int room = maxInFlight - inFlight.size();
+        if (room > 0) {
+            List<StreamMessage<String, String>> entries = reading.sync().xreadgroup(me,
+                    XReadArgs.Builder.block(pollTimeout).count(Math.min(batch, room)),
+                    XReadArgs.StreamOffset.lastConsumed(stream));
+            for (StreamMessage<String, String> entry : entries) {
+                if (killed) {
+                    return;
+                }
+                submit(entry);
+            }
+        } else {
+            waitForOutcomes(pollTimeout);
+        }
+        if (!clock.instant().isBefore(nextTakeover)) {
+            nextTakeover = clock.instant().plus(claimInterval);
+            takeOver();
+        }
+    }
+
+    /**
+     * Entries pending longer than {@code claimIdle} — of consumers that died, or this runner's own that got no safe
+     * outcome — are claimed and submitted again, or rejected once they reached {@code maxDeliveries}. An entry that no
+     * longer exists is reported.
+     */
+    private void takeOver() {
+        List<PendingMessage> pending = reading.sync().xpending(stream, XPendingArgs.Builder
+                .xpending(group, Range.create("-", "+"), Limit.from(batch)).idle(claimIdle));
+        Map<String, PendingMessage> candidates = new HashMap<>();
+        for (PendingMessage p : pending) {
+            if (!inFlight.contains(p.getId())) {
+                candidates.put(p.getId(), p);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        List<StreamMessage<String, String>> claimed = reading.sync().xclaim(stream, me,
+                XClaimArgs.Builder.minIdleTime(claimIdle), candidates.keySet().toArray(String[]::new));
+        Map<String, StreamMessage<String, String>> byId = new HashMap<>();
+        claimed.forEach(entry -> byId.put(entry.getId(), entry));
+        for (PendingMessage p : candidates.values()) {
+            StreamMessage<String, String> entry = byId.get(p.getId());
+            if (entry == null || entry.getBody() == null || entry.getBody().isEmpty()) {
+                // Redis 7 drops a pending id whose entry is gone from the group's pending list when XCLAIM meets it
+                emit(new StreamsRunnerEvent.TrimmedWhilePending(p.getId(), p.getConsumer(), p.getRedeliveryCount()));
+                continue;
+            }
+            long delivery = p.getRedeliveryCount() + 1;
+            if (delivery > maxDeliveries) {
+                inFlight.add(entry.getId());
+                reject(entry, new StreamRejection(entry, "delivered " + p.getRedeliveryCount() + " times without a "
+                        + "safe outcome (maxDeliveries " + maxDeliveries + ")", StreamRejection.Kind.DELIVERY_LIMIT));
+                continue;
+            }
+            emit(new StreamsRunnerEvent.Claimed(entry.getId(), p.getConsumer(), delivery));
+            submit(entry);
+        }
+    }
+
+    private void submit(StreamMessage<String, String> entry) {
+        inFlight.add(entry.getId());
+        Event event;
+        try {
+            event = mapper.map(entry);
+        } catch (RuntimeException e) {
+            reject(entry, new StreamRejection(entry, e.getMessage() == null ? e.toString() : e.getMessage(),
+                    StreamRejection.Kind.UNMAPPABLE));
+            return;
+        }
+        CompletionStage<Outcome> acknowledgeable;
+        try {
+            acknowledgeable = processor.submitTracked(event).acknowledgeable();
+        } catch (RuntimeException e) {
+            acknowledgeable = CompletableFuture.failedFuture(e);
+        }
+        acknowledgeable.whenComplete((outcome, error) -> settle(entry, outcome, error));
+    }
+
+    /** On a processor thread: what the outcome means for the entry. */
+    private void settle(StreamMessage<String, String> entry, Outcome outcome, Throwable failure) {
+        Throwable error = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        if (killed) {
+            return;
+        }
+        if (error instanceof HandlerFailedException) {
+            reject(entry, new StreamRejection(entry, error.getMessage(), StreamRejection.Kind.HANDLER_FAILED));
+        } else if (error != null) {
+            leavePending(entry, error.toString());
+        } else if (outcome == Outcome.REJECTED) {
+            reject(entry, new StreamRejection(entry, "the processor rejected the event (invalid, see its Rejected "
+                    + "event)", StreamRejection.Kind.INVALID_EVENT));
+        } else if (outcome.safeToAcknowledge()) {
+            acknowledge(entry, () -> emit(new StreamsRunnerEvent.Acknowledged(entry.getId(), outcome)));
+        } else {
+            leavePending(entry, "outcome " + outcome);
+        }
+    }
+
+    private void reject(StreamMessage<String, String> entry, StreamRejection rejection) {
+        CompletionStage<Void> stage;
+        try {
+            stage = rejections.reject(rejection);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((ignored, error) -> {
+            if (error == null) {
+                acknowledge(entry, () -> emit(new StreamsRunnerEvent.Rejected(rejection)));
+            } else {
+                leavePending(entry, "the rejection handler failed: " + error);
+            }
+        });
+    }
+
+    private void acknowledge(StreamMessage<String, String> entry, Runnable then) {
+        if (killed) {
+            return;
+        }
+        acking.async().xack(stream, group, entry.getId()).whenComplete((count, error) -> {
+            if (error != null) {
+                LOG.warn("XACK of {} failed; it stays pending and is taken over again: {}", entry.getId(),
+                        error.toString());
+            } else {
+                then.run();
+            }
+            done(entry);
+        });
+    }
+
+    private void leavePending(StreamMessage<String, String> entry, String reason) {
+        emit(new StreamsRunnerEvent.LeftPending(entry.getId(), reason));
+        done(entry);
+    }
+
+    private void done(StreamMessage<String, String> entry) {
+        inFlight.remove(entry.getId());
+        synchronized (settled) {
+            settled.notifyAll();
+        }
+    }
+
+    private void waitForOutcomes(Duration atMost) {
+        synchronized (settled) {
+            try {
+                settled.wait(Math.max(1, atMost.toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                closing = true;
+            }
+        }
+    }
+
+    private void emit(StreamsRunnerEvent event) {
+        for (StreamsRunnerListener listener : listeners) {
+            try {
+                listener.on(event);
+            } catch (RuntimeException e) {
+                LOG.warn("a streams runner listener failed on {}", event, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,363 @@
+package io.seqtrack.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.domain.SequenceStoreException;
+import io.seqtrack.core.domain.TrackingMode;
+import io.seqtrack.core.port.out.SequenceStore;
+import io.seqtrack.core.registry.DomainRegistration;
+import io.seqtrack.core.registry.DomainRegistry;
+import io.seqtrack.core.registry.GapPolicy;
+import io.seqtrack.inmemory.InMemoryEventBuffer;
+import io.seqtrack.inmemory.InMemorySequenceStore;
+import io.seqtrack.processor.EventProcessor;
+import io.seqtrack.processor.ProcessorEvent;
+import io.seqtrack.redis.testsupport.RedisProcess;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The streams runner against a real {@code redis-server} (started by the test), the processor on the in-memory store.
+ * Each scenario checks the commits the processors announced — every event committed exactly once, in order per
+ * aggregate — and the group's pending list: empty at the end, and, during an outage, holding every delivered entry
+ * whose event was not committed.
+ */
+@Timeout(90)
+class StreamsConsumerRunnerTest {
+
+    private static final String DOMAIN = "user_account";
+    private static final Duration DONE = Duration.ofSeconds(60);
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    private static RedisProcess redis;
+    private static RedisClient client;
+    private static RedisCommands<String, String> commands;
+
+    private final String stream = "events-" + NAMES.incrementAndGet();
+    private final String group = stream + "-group";
+    /** Commits announced by the processors, per aggregate, in the order announced. */
+    private final Map<String, List<Long>> committed = new ConcurrentHashMap<>();
+    /** Entry id → aggregate#seq, for what was added. */
+    private final Map<String, String> added = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final List<StreamsRunnerEvent> events = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() {
+        redis = RedisProcess.start();
+        client = RedisClient.create(redis.uri());
+        commands = client.connect().sync();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        client.shutdown();
+        redis.close();
+    }
+
+    @AfterEach
+    void closeWorkers() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    @Test
+    void everyEntryIsCommittedOnceInOrderAndAcknowledged() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(8, 1, 10);
+        worker("w1", store, handler -> { }, b -> b);
+        awaitDone(8, 10);
+        assertThat(events).filteredOn(e -> e instanceof StreamsRunnerEvent.Acknowledged).hasSize(80);
+    }
+
+    /**
+     * A consumer killed with a handler running and entries read but not acknowledged: another consumer takes them over
+     * once they are idle ({@code XPENDING} + {@code XCLAIM}), after newer entries — reordering and duplicates the store
+     * sorts out: every event committed once, in order.
+     */
+    @Test
+    void aKilledConsumersPendingEntriesAreTakenOverAndCommittedOnceInOrder() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(6, 1, 10);
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        Worker victim = worker("victim", store, ctx -> {
+            if (runs.incrementAndGet() == 20) {
+                gate.await(30, TimeUnit.SECONDS);
+            }
+        }, b -> b);
+        await("the victim stuck with entries pending", () -> runs.get() >= 20 && pendingCount() > 0);
+        victim.runner.kill();
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(victim.processor::close);
+        open.remove(victim);
+        add(6, 11, 15);
+        worker("heir", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(200)).claimInterval(Duration.ofMillis(100)));
+        await("the heir claiming the victim's entries", () -> events.stream()
+                .anyMatch(e -> e instanceof StreamsRunnerEvent.Claimed c && c.from().equals("victim")));
+        gate.countDown();
+        closed.get(30, TimeUnit.SECONDS);
+        awaitDone(6, 15);
+    }
+
+    /**
+     * The store fails closed for a while: entries without a safe outcome stay pending (checked against the pending
+     * list during the outage: every entry whose event is not committed is still there) and are taken over by the same
+     * consumer once idle; afterwards everything is committed once, in order, and acknowledged.
+     */
+    @Test
+    void aStoreFailingClosedLeavesEveryUnhandledEntryPendingUntilItRecovers() throws Exception {
+        AtomicReference<Predicate<String>> failingFor = new AtomicReference<>(key -> false);
+        SequenceStore store = failing(failingFor, InMemorySequenceStore.create());
+        add(5, 1, 8);
+        worker("w1", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(200)).claimInterval(Duration.ofMillis(100)));
+        await("some events committed", () -> committedCount() >= 10);
+        failingFor.set(key -> true);
+        add(5, 9, 16);
+        await("entries left pending by the outage", () -> events.stream()
+                .filter(e -> e instanceof StreamsRunnerEvent.LeftPending).count() >= 10);
+        // entries the group delivered and whose events are not committed must all be pending (never acknowledged)
+        String lastDelivered = lastDeliveredId();
+        Set<String> pending = pendingIds();
+        synchronized (added) {
+            added.forEach((id, event) -> {
+                String[] parts = event.split("#");
+                boolean isCommitted = committed.getOrDefault(DOMAIN + "/" + parts[0], List.of())
+                        .contains(Long.parseLong(parts[1]));
+                if (!isCommitted && compareIds(id, lastDelivered) <= 0) {
+                    assertThat(pending).as("entry %s (%s) delivered, not committed, so still pending", id, event)
+                            .contains(id);
+                }
+            });
+        }
+        failingFor.set(key -> false);
+        awaitDone(5, 16);
+    }
+
+    /** An entry that never gets a safe outcome is rejected after {@code maxDeliveries} deliveries, and acknowledged. */
+    @Test
+    void anEntryDeliveredMaxDeliveriesTimesGoesToTheRejectionHandler() throws Exception {
+        AtomicReference<Predicate<String>> failingFor = new AtomicReference<>(key -> key.endsWith("/doomed"));
+        SequenceStore store = failing(failingFor, InMemorySequenceStore.create());
+        add(3, 1, 5);
+        String doomed = commands.xadd(stream, Map.of("domain", DOMAIN, "aggregateId", "doomed", "sequence", "1"));
+        List<StreamRejection> rejected = new CopyOnWriteArrayList<>();
+        worker("w1", store, ctx -> { }, b -> b.maxDeliveries(3).claimIdle(Duration.ofMillis(100))
+                .claimInterval(Duration.ofMillis(50)).rejections(r -> {
+                    rejected.add(r);
+                    return CompletableFuture.completedFuture(null);
+                }));
+        await("the doomed entry rejected", () -> !rejected.isEmpty());
+        awaitDone(3, 5);
+        assertThat(rejected).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(StreamRejection.Kind.DELIVERY_LIMIT);
+            assertThat(r.entry().getId()).isEqualTo(doomed);
+            assertThat(r.reason()).contains("delivered 3 times");
+        });
+    }
+
+    /** Entries trimmed from the stream while pending (their consumer died) are reported when a takeover meets them. */
+    @Test
+    void entriesTrimmedWhilePendingAreReported() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(2, 1, 3);
+        CountDownLatch never = new CountDownLatch(1);
+        Worker victim = worker("victim", store, ctx -> never.await(30, TimeUnit.SECONDS), b -> b);
+        await("six entries pending at the victim", () -> pendingCount() == 6);
+        victim.runner.kill();
+        commands.xtrim(stream, 0);
+        worker("heir", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(100)).claimInterval(Duration.ofMillis(50)));
+        await("the trimmed entries reported and gone from the pending list", () -> pendingCount() == 0);
+        never.countDown();
+        victim.processor.close();
+        open.remove(victim);
+        assertThat(events).filteredOn(e -> e instanceof StreamsRunnerEvent.TrimmedWhilePending)
+                .extracting(e -> ((StreamsRunnerEvent.TrimmedWhilePending) e).entryId())
+                .containsExactlyInAnyOrderElementsOf(added.keySet());
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private record Worker(EventProcessor processor, StreamsLoop runner) implements AutoCloseable {
+        @Override
+        public void close() {
+            runner.close();
+            processor.close();
+        }
+    }
+
+    private interface Hook {
+        void run(io.seqtrack.processor.HandlerContext ctx) throws Exception;
+    }
+
+    private Worker worker(String name, SequenceStore store, Hook hook,
+            UnaryOperator<StreamsConsumerRunner.Builder> customizer) {
+        DomainRegistry registry = DomainRegistry.of(DomainRegistration.builder(DOMAIN).mode(TrackingMode.STRICT)
+                .leaseTtl(Duration.ofSeconds(5)).gapTimeout(Duration.ofSeconds(60)).gapPolicy(GapPolicy.PARK).build());
+        EventProcessor processor = EventProcessor.builder().registry(registry).store(store)
+                .buffer(InMemoryEventBuffer.create()).workerId(name).parallelism(2)
+                .bufferRecheckInterval(Duration.ofMillis(100))
+                .handler((event, ctx) -> hook.run(ctx))
+                .listener(e -> {
+                    if (e instanceof ProcessorEvent.Processed p) {
+                        committed.computeIfAbsent(p.key().toString(), k -> new CopyOnWriteArrayList<>())
+                                .add(p.sequence());
+                    }
+                })
+                .build();
+        StreamsLoop runner = (StreamsLoop) customizer.apply(StreamsConsumerRunner.builder().redisUri(redis.uri())
+                .stream(stream).group(group).consumer(name).processor(processor).pollTimeout(Duration.ofMillis(50))
+                .listener(events::add)).build();
+        runner.start();
+        Worker worker = new Worker(processor, runner);
+        open.add(worker);
+        return worker;
+    }
+
+    /** Adds {@code from..to} of {@code aggregates} aggregates, sequence by sequence. */
+    private void add(int aggregates, long from, long to) {
+        for (long seq = from; seq <= to; seq++) {
+            for (int a = 0; a < aggregates; a++) {
+                String id = commands.xadd(stream, Map.of("domain", DOMAIN, "aggregateId", "a" + a,
+                        "sequence", Long.toString(seq), "payload", "a" + a + "#" + seq));
+                added.put(id, "a" + a + "#" + seq);
+            }
+        }
+    }
+
+    /** Every aggregate's commits are exactly 1..events, in that order; nothing is pending. */
+    private void awaitDone(int aggregates, long events) throws InterruptedException {
+        await("every event committed and every entry acknowledged", () -> committedCount() >= (long) aggregates * events
+                && pendingCount() == 0);
+        for (int a = 0; a < aggregates; a++) {
+            List<Long> expected = new ArrayList<>();
+            for (long seq = 1; seq <= events; seq++) {
+                expected.add(seq);
+            }
+            assertThat(committed.get(DOMAIN + "/a" + a)).as("commits of a%d", a).containsExactlyElementsOf(expected);
+        }
+    }
+
+    private long committedCount() {
+        return committed.entrySet().stream().filter(e -> !e.getKey().endsWith("/doomed"))
+                .mapToLong(e -> e.getValue().size()).sum();
+    }
+
+    private long pendingCount() {
+        return commands.xpending(stream, group).getCount();
+    }
+
+    private Set<String> pendingIds() {
+        Set<String> ids = new HashSet<>();
+        commands.xpending(stream, group, Range.create("-", "+"), Limit.from(100_000)).forEach(p -> ids.add(p.getId()));
+        return ids;
+    }
+
+    /** The group's last delivered entry id ({@code XINFO GROUPS}). */
+    private String lastDeliveredId() {
+        for (Object info : commands.xinfoGroups(stream)) {
+            List<?> fields = (List<?>) info;
+            if (group.equals(String.valueOf(fields.get(fields.indexOf("name") + 1)))) {
+                return String.valueOf(fields.get(fields.indexOf("last-delivered-id") + 1));
+            }
+        }
+        throw new AssertionError("no group " + group + " on " + stream);
+    }
+
+    private static int compareIds(String a, String b) {
+        String[] x = a.split("-");
+        String[] y = b.split("-");
+        int byTime = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
+        return byTime != 0 ? byTime : Long.compare(Long.parseLong(x[1]), Long.parseLong(y[1]));
+    }
+
+    /** Blocks until {@code condition} holds, re-checking every 20 ms; bounded so that a stuck run fails. */
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + DONE.toNanos();
+        Object monitor = new Object();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + DONE + " waiting for " + what);
+            }
+            synchronized (monitor) {
+                monitor.wait(20);
+            }
+        }
+    }
+
+    /** A store that fails closed for the aggregates {@code failingFor} names (by {@code domain/id}). */
+    private static SequenceStore failing(AtomicReference<Predicate<String>> failingFor, SequenceStore delegate) {
+        return (SequenceStore) Proxy.newProxyInstance(SequenceStore.class.getClassLoader(),
+                new Class<?>[] {SequenceStore.class}, (proxy, method, args) -> {
+                    if (fails(failingFor.get(), args)) {
+                        SequenceStoreException down = SequenceStoreException.of(method.getName(),
+                                new java.io.IOException("store unreachable (injected)"));
+                        if (CompletionStage.class.isAssignableFrom(method.getReturnType())) {
+                            return CompletableFuture.failedFuture(down);
+                        }
+                        throw down;
+                    }
+                    try {
+                        return method.invoke(delegate, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /** Whether a store call concerns an aggregate the predicate fails (keys directly or inside batch requests). */
+    private static boolean fails(Predicate<String> failing, Object[] args) {
+        if (args == null) {
+            return false;
+        }
+        for (Object arg : args) {
+            if (arg instanceof AggregateKey key && failing.test(key.toString())) {
+                return true;
+            }
+            if (arg instanceof List<?> list) {
+                for (Object request : list) {
+                    if (request != null && failing.test(keyOf(request))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String keyOf(Object request) {
+        try {
+            return request.getClass().getMethod("key").invoke(request).toString();
+        } catch (ReflectiveOperationException e) {
+            return "";
+        }
+    }
+}
