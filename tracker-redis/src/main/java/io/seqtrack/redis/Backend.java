@@ -62,6 +62,27 @@ abstract class Backend implements AutoCloseable {
     void commandFailed(Throwable error) {
     }
 
+    /**
+     * On a Cluster: the id of the master that serves {@code slot} in the client's current view, {@code null} if none is
+     * known (or not a Cluster).
+     */
+    String masterOf(int slot) {
+        return null;
+    }
+
+    /**
+     * On a Cluster: the batch connection's connection to node {@code nodeId}, for a node-wide batch call; awaited for
+     * at most the command timeout. Under WAIT this is the connection {@link #pinned} gives for the node's slots, so the
+     * batch's WAIT covers the call.
+     */
+    StatefulRedisConnection<byte[], byte[]> batchNodeConnection(String nodeId) {
+        throw new IllegalStateException("not a Cluster");
+    }
+
+    /** On a Cluster: the client's view of the slots proved stale (a node does not serve a slot it was sent for). */
+    void topologyStale() {
+    }
+
     /** Whether this is a Cluster: a script then reaches only the keys of one hash slot. */
     boolean clustered() {
         return this instanceof ClusterBackend;
@@ -320,12 +341,34 @@ abstract class Backend implements AutoCloseable {
         private final java.util.concurrent.atomic.AtomicLong lastRefresh = new java.util.concurrent.atomic.AtomicLong();
 
         @Override
+        String masterOf(int slot) {
+            RedisClusterNode node = batch.getPartitions().getMasterBySlot(slot);
+            return node == null ? null : node.getNodeId();
+        }
+
+        @Override
+        StatefulRedisConnection<byte[], byte[]> batchNodeConnection(String nodeId) {
+            return await(batch.getConnectionAsync(nodeId), "node " + nodeId);
+        }
+
+        @Override
+        void topologyStale() {
+            refresh(true);
+        }
+
+        @Override
         void commandFailed(Throwable error) {
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                     ? error.getCause() : error;
             String message = String.valueOf(cause.getMessage());
+            // READONLY: a node-wide batch call (no keys, so no MOVED) reached a master that has been demoted
             boolean stale = message.startsWith("MOVED") || message.startsWith("ASK") || message.startsWith("CLUSTERDOWN")
+                    || message.startsWith("READONLY")
                     || cause instanceof io.lettuce.core.RedisCommandTimeoutException;
+            refresh(stale);
+        }
+
+        private void refresh(boolean stale) {
             long now = System.nanoTime();
             long last = lastRefresh.get();
             if (stale && (last == 0 || now - last > 1_000_000_000L) && lastRefresh.compareAndSet(last, now)) {
@@ -351,23 +394,28 @@ abstract class Backend implements AutoCloseable {
             if (node == null) {
                 throw new IllegalStateException("no master known for slot " + SlotHash.getSlot(key));
             }
-            // never the blocking getConnection: connecting to a master that just died can hang a caller (a processor
-            // lane) indefinitely (found by the torture suite's master kill with WAIT); bounded like any command
+            return await(connection.getConnectionAsync(node.getNodeId()),
+                    "the master of slot " + SlotHash.getSlot(key) + " (" + node.getUri() + ")");
+        }
+
+        /**
+         * Never the blocking getConnection: connecting to a master that just died can hang a caller (a processor lane)
+         * indefinitely (found by the torture suite's master kill with WAIT); bounded like any command.
+         */
+        private StatefulRedisConnection<byte[], byte[]> await(
+                java.util.concurrent.CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connecting, String what) {
             try {
-                return connection.getConnectionAsync(node.getNodeId()).get(connectMillis,
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                return connecting.get(connectMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
-                commandFailed(new io.lettuce.core.RedisCommandTimeoutException("connecting to the master of slot "
-                        + SlotHash.getSlot(key) + " (" + node.getUri() + ")"));
-                throw new io.lettuce.core.RedisConnectionException("no connection to the master of slot "
-                        + SlotHash.getSlot(key) + " (" + node.getUri() + ") within " + connectMillis + " ms", e);
+                commandFailed(new io.lettuce.core.RedisCommandTimeoutException("connecting to " + what));
+                throw new io.lettuce.core.RedisConnectionException("no connection to " + what + " within "
+                        + connectMillis + " ms", e);
             } catch (java.util.concurrent.ExecutionException e) {
                 commandFailed(e.getCause());
-                throw new io.lettuce.core.RedisConnectionException("cannot connect to the master of slot "
-                        + SlotHash.getSlot(key) + " (" + node.getUri() + ")", e.getCause());
+                throw new io.lettuce.core.RedisConnectionException("cannot connect to " + what, e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new io.lettuce.core.RedisConnectionException("interrupted while connecting to " + node.getUri(), e);
+                throw new io.lettuce.core.RedisConnectionException("interrupted while connecting to " + what, e);
             }
         }
 

@@ -131,6 +131,42 @@ final class ScriptCalls {
                 : CompletableFuture.failedFuture(e));
     }
 
+    /**
+     * A Cluster batch's elements of several slots that one node serves, in one call of the script's node-wide form
+     * ({@link Script#nodeBodyBytes}) on the batch connection's connection to that node; its {@code NOSCRIPT} fallback
+     * and, under WAIT, its {@code WAIT} go through the same connection. {@code keys} holds {@code perElement} keys per
+     * element, {@code args} the elements' arguments. Unordered: the caller reserves its aggregates' places.
+     */
+    CompletableFuture<List<Object>> sendToNode(String nodeId, Script script, int perElement, byte[][] keys,
+            byte[][] args) {
+        byte[][] all = new byte[2 + keys.length + args.length][];
+        all[0] = Integer.toString(perElement).getBytes(StandardCharsets.US_ASCII);
+        all[1] = Integer.toString(keys.length / perElement).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(keys, 0, all, 2, keys.length);
+        System.arraycopy(args, 0, all, 2 + keys.length, args.length);
+        byte[][] none = new byte[0][];
+        io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]> connection;
+        try {
+            connection = backend.batchNodeConnection(nodeId);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // no connection to the node in time
+        }
+        WaitLane lane = config.waitReplicas() > 0 ? lane(connection) : null;
+        Supplier<CompletableFuture<List<Object>>> first = () -> connection.async()
+                .<List<Object>>evalsha(script.nodeSha, ScriptOutputType.MULTI, none, all).toCompletableFuture();
+        Supplier<CompletableFuture<List<Object>>> fallback = () -> connection.async()
+                .<List<Object>>eval(script.nodeBodyBytes, ScriptOutputType.MULTI, none, all).toCompletableFuture();
+        return (lane == null ? first.get() : lane.write(first))
+                .exceptionallyCompose(e -> isNoScript(e)
+                        ? (lane == null ? fallback.get() : lane.write(fallback))
+                        : CompletableFuture.failedFuture(e))
+                .whenComplete((reply, error) -> {
+                    if (error != null) {
+                        backend.commandFailed(error);
+                    }
+                });
+    }
+
     /** A one-off script with {@code EVAL} on the shared connection (the layout record: run once per connect). */
     CompletableFuture<List<Object>> eval(byte[] key, String script, byte[][] args) {
         return backend.commands(key, false).<List<Object>>eval(script.getBytes(StandardCharsets.UTF_8),
