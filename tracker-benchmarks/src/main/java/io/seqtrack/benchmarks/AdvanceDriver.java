@@ -29,6 +29,8 @@ interface AdvanceDriver extends AutoCloseable {
     String REDIS_SYNC = "redis-sync";
     String REDIS_ASYNC = "redis-async";
     String REDIS_BATCH = "redis-batch";
+    /** {@code redis-async}'s loop on a store with auto-batching on (RedisStoreConfig.autoBatch(256)). */
+    String REDIS_AUTOBATCH = "redis-autobatch";
     String NAIVE = "naive";
     String RAW_LETTUCE = "raw-lettuce";
 
@@ -49,10 +51,12 @@ interface AdvanceDriver extends AutoCloseable {
             case REDIS_SYNC -> new StoreSync(RedisSequenceStore.create(redis.storeConfig()));
             case REDIS_ASYNC -> new StoreAsync(RedisSequenceStore.create(redis.storeConfig()));
             case REDIS_BATCH -> new StoreBatch(RedisSequenceStore.create(redis.storeConfig()));
+            case REDIS_AUTOBATCH -> new StoreAsync(RedisSequenceStore.create(redis.storeConfig().toBuilder()
+                    .autoBatch(256).build()));
             case NAIVE -> new NaiveGetSet(redis.strings(), redis.keyPrefix());
             case RAW_LETTUCE -> new RawLettuce(redis, redis.storeConfig().buckets());
             default -> throw new IllegalArgumentException("unknown store '" + store + "'; expected one of "
-                    + List.of(INMEMORY, CHM, REDIS_SYNC, REDIS_ASYNC, REDIS_BATCH, NAIVE, RAW_LETTUCE));
+                    + List.of(INMEMORY, CHM, REDIS_SYNC, REDIS_ASYNC, REDIS_BATCH, REDIS_AUTOBATCH, NAIVE, RAW_LETTUCE));
         };
     }
 

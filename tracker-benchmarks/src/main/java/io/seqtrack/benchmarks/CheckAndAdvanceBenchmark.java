@@ -28,6 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <tr><td>{@code chm}</td><td>{@code ConcurrentHashMap.compute} with the same rule: the in-memory ceiling</td></tr>
  *   <tr><td>{@code redis-sync}</td><td>{@code RedisSequenceStore.advance}, one round trip at a time</td></tr>
  *   <tr><td>{@code redis-async}</td><td>per batch: {@code advanceAsync} for each event (pipelined, all in flight), then join</td></tr>
+ *   <tr><td>{@code redis-autobatch}</td><td>the same loop on a store with {@code autoBatch(256)}: the calls in flight
+ *       are coalesced into batch calls</td></tr>
  *   <tr><td>{@code redis-batch}</td><td>one {@code advanceAll} per batch</td></tr>
  *   <tr><td>{@code raw-lettuce}</td><td>per batch: the same {@code EVALSHA}s of the advance script as the store,
  *       hand-written on a Lettuce connection with auto-flush off, one flush, then joined (one {@code WAIT} per
@@ -69,7 +71,7 @@ public class CheckAndAdvanceBenchmark {
     public static final int EVENTS = 256;
 
     @Param({AdvanceDriver.INMEMORY, AdvanceDriver.CHM, AdvanceDriver.REDIS_SYNC, AdvanceDriver.REDIS_ASYNC,
-            AdvanceDriver.REDIS_BATCH, AdvanceDriver.RAW_LETTUCE, AdvanceDriver.NAIVE})
+            AdvanceDriver.REDIS_BATCH, AdvanceDriver.REDIS_AUTOBATCH, AdvanceDriver.RAW_LETTUCE, AdvanceDriver.NAIVE})
     public String store;
 
     /** Aggregates per thread: 1 (one hot aggregate) or many (cold, spread). */

@@ -245,6 +245,37 @@ class ProcessorInvariantsTest {
     }
 
     /**
+     * Review of 6497d5f: a gap skip whose request never reached the store (the connection failed while sending it:
+     * outcome unknown, nothing skipped). The missing #2 then arrives, its handler fails for good and it is parked —
+     * the aggregate blocks behind it, #3 is parked behind it, the gap closes. Closing the gap settles the pending skip
+     * by sending it again; the store is still at #1 with no claim, so the "confirmation" applies the skip now and jumps
+     * over the parked #2: an event that arrived and was handed to a handler is recorded as skipped, and a replay of it
+     * answers DUPLICATE. (Before 6497d5f the settle only read the skip records.)
+     */
+    @Test
+    void settlingAPendingSkipNeverAppliesItOverAParkedEvent() {
+        DroppingSkipStore[] store = new DroppingSkipStore[1];
+        harness = ProcessorHarness.withStoreOnItsClock(registry(GapPolicy.SKIP),
+                clock -> store[0] = new DroppingSkipStore(InMemorySequenceStore.builder().clock(clock).build()),
+                InMemoryEventBuffer.create());
+        EventProcessor processor = harness.processor("w1");
+        harness.submit(processor, ProcessorHarness.event("user_account", "u-1", 1));
+        assertThat(harness.submit(processor, ProcessorHarness.event("user_account", "u-1", 3)))
+                .isEqualTo(Outcome.BUFFERED);
+        harness.scheduler.advance(Duration.ofSeconds(30)); // gap timeout: the skip request is lost on the way
+        assertThat(store[0].dropped).as("the skip never reached the store").isTrue();
+        assertThat(harness.store.read(key).lastCommitted()).isEqualTo(1);
+
+        harness.failTimes("user_account", "u-1", 2, 1);
+        assertThat(harness.submit(processor, ProcessorHarness.event("user_account", "u-1", 2)))
+                .as("#2 arrived late, its handler failed: parked").isEqualTo(Outcome.PARKED);
+        assertThat(harness.buffer.parked(key)).extracting(p -> p.event().sequence()).containsExactly(2L, 3L);
+        assertThat(harness.store.read(key).lastCommitted()).as("nothing skips over the parked #2").isEqualTo(1);
+        assertThat(harness.store.skippedRanges(key)).isEmpty();
+        assertThat(harness.events(ProcessorEvent.Skipped.class)).isEmpty();
+    }
+
+    /**
      * Invariant 14: the gap timer checked {@code closed} once at its start, then read the buffer and the store; its
      * "the missing sequence is parked: park behind it" branch acted outside the lifecycle lock. Here another thread calls
      * close() while the timer reads {@code buffer.parked}: whatever the timer does, it must have done before close()
@@ -327,6 +358,30 @@ class ProcessorInvariantsTest {
                 throw SequenceStoreException.of("skip", k, new java.io.IOException("connection reset by peer"));
             }
             return result;
+        }
+
+        @Override
+        public io.seqtrack.core.port.out.CommitSubscription subscribeCommits(
+                java.util.function.Consumer<AggregateKey> listener) {
+            return delegate.subscribeCommits(listener);
+        }
+    }
+
+    /** The first skip fails before it reaches the store (the request is lost): outcome unknown, nothing happened. */
+    private static final class DroppingSkipStore extends ForwardingSequenceStore {
+        volatile boolean dropped;
+
+        DroppingSkipStore(SequenceStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public SkipResult skip(AggregateKey k, long expectedLast, long newLast, SkippedRange record) {
+            if (!dropped) {
+                dropped = true;
+                throw SequenceStoreException.of("skip", k, new java.io.IOException("connection reset by peer"));
+            }
+            return super.skip(k, expectedLast, newLast, record);
         }
 
         @Override

@@ -73,6 +73,14 @@ public final class RedisSequenceStore implements SequenceStore {
     private final Sleeper sleeper;
     /** The pub/sub channel wake-ups go to: {@code <prefix>:commits}. */
     private final byte[] channel;
+    /** Coalesces concurrent single calls into batch calls; {@code null} when off (see RedisStoreConfig#autoBatch). */
+    private final AutoBatcher autoBatcher;
+    private final AutoBatcher.Kind<AdvanceRequest, AdvanceResult> advanceKind =
+            new AutoBatcher.Kind<>("advance", this::advanceAll, AdvanceRequest::key);
+    private final AutoBatcher.Kind<ClaimRequest, ClaimResult> claimKind =
+            new AutoBatcher.Kind<>("claim", this::claimAll, ClaimRequest::key);
+    private final AutoBatcher.Kind<CommitRequest, CommitResult> commitKind =
+            new AutoBatcher.Kind<>("commit", this::commitAll, CommitRequest::key);
 
     /** How reset and delete wait for other processes' near caches to age out; tests substitute virtual time. */
     @FunctionalInterface
@@ -81,10 +89,11 @@ public final class RedisSequenceStore implements SequenceStore {
     }
 
     private RedisSequenceStore(RedisStoreConfig config, AbstractRedisClient borrowed) {
-        this(config, borrowed, Ticker.systemTicker(), d -> Thread.sleep(d.toMillis()));
+        this(config, borrowed, Ticker.systemTicker(), d -> Thread.sleep(d.toMillis()), null);
     }
 
-    private RedisSequenceStore(RedisStoreConfig config, AbstractRedisClient borrowed, Ticker ticker, Sleeper sleeper) {
+    private RedisSequenceStore(RedisStoreConfig config, AbstractRedisClient borrowed, Ticker ticker, Sleeper sleeper,
+            java.util.concurrent.Executor flusher) {
         this.config = Objects.requireNonNull(config, "config");
         this.nearCache = config.nearCacheSize() == 0 ? null
                 : new NearCache(config.nearCacheSize(), config.nearCacheFreshness(), ticker);
@@ -101,6 +110,9 @@ public final class RedisSequenceStore implements SequenceStore {
             throw e;
         }
         this.layout = new KeyLayout(config.keyPrefix(), recorded.buckets());
+        this.autoBatcher = config.autoBatch() == 0 ? null : flusher == null
+                ? AutoBatcher.onOwnThread(config.autoBatch(), config.keyPrefix())
+                : new AutoBatcher(config.autoBatch(), flusher, () -> { });
     }
 
     /**
@@ -125,7 +137,12 @@ public final class RedisSequenceStore implements SequenceStore {
 
     /** Test hook: a store whose near cache and reset/delete waiting run on the given virtual time. */
     static RedisSequenceStore create(RedisStoreConfig config, Ticker ticker, Sleeper sleeper) {
-        return new RedisSequenceStore(config, null, ticker, sleeper);
+        return new RedisSequenceStore(config, null, ticker, sleeper, null);
+    }
+
+    /** Test hook: a store whose auto-batching flushes only when {@code flusher} runs the task it was given. */
+    static RedisSequenceStore createWithFlusher(RedisStoreConfig config, java.util.concurrent.Executor flusher) {
+        return new RedisSequenceStore(config, null, Ticker.systemTicker(), d -> Thread.sleep(d.toMillis()), flusher);
     }
 
     public RedisStoreConfig config() {
@@ -543,6 +560,9 @@ public final class RedisSequenceStore implements SequenceStore {
 
     @Override
     public void close() {
+        if (autoBatcher != null) {
+            autoBatcher.close(); // what is in flight finishes; what is queued fails as not sent
+        }
         backend.close();
     }
 
@@ -560,6 +580,9 @@ public final class RedisSequenceStore implements SequenceStore {
         OptionalLong known = knownLast(key);
         if (known.isPresent() && seq <= known.getAsLong()) {
             return CompletableFuture.completedFuture(AdvanceResult.duplicate(known.getAsLong()));
+        }
+        if (autoBatcher != null) {
+            return autoBatcher.submit(advanceKind, new AdvanceRequest(key, seq, mode));
         }
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = writeKeys(key);
@@ -579,6 +602,9 @@ public final class RedisSequenceStore implements SequenceStore {
         if (known.isPresent() && seq <= known.getAsLong()) {
             return CompletableFuture.completedFuture(ClaimResult.duplicate(known.getAsLong()));
         }
+        if (autoBatcher != null) {
+            return autoBatcher.submit(claimKind, new ClaimRequest(key, seq, mode, owner, leaseTtl));
+        }
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = layout.keys(key);
         return calls.call(key, Script.CLAIM, keys, claimArgs(key, seq, mode, owner, leaseTtl))
@@ -592,6 +618,9 @@ public final class RedisSequenceStore implements SequenceStore {
         StoreArguments.requireKey(key);
         StoreArguments.requireSequence(seq);
         StoreArguments.requireFencingToken(fencingToken);
+        if (autoBatcher != null) {
+            return autoBatcher.submit(commitKind, new CommitRequest(key, seq, fencingToken));
+        }
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = writeKeys(key);
         return calls.call(key, Script.COMMIT, keys, commitArgs(key, seq, fencingToken))

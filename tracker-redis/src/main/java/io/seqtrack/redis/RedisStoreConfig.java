@@ -33,6 +33,7 @@ public final class RedisStoreConfig {
     private final Duration waitTimeout;
     private final int nearCacheSize;
     private final Duration nearCacheFreshness;
+    private final int autoBatch;
     private final boolean adoptRecordedLayout;
 
     private RedisStoreConfig(Builder b) {
@@ -46,6 +47,7 @@ public final class RedisStoreConfig {
         this.waitTimeout = b.waitTimeout;
         this.nearCacheSize = b.nearCacheSize;
         this.nearCacheFreshness = b.nearCacheFreshness;
+        this.autoBatch = b.autoBatch;
         this.adoptRecordedLayout = b.adoptRecordedLayout;
     }
 
@@ -65,6 +67,7 @@ public final class RedisStoreConfig {
             b.nearCache(nearCacheSize, nearCacheFreshness);
         }
         b.adoptRecordedLayout = adoptRecordedLayout;
+        b.autoBatch = autoBatch;
         b.uris.addAll(uris);
         return b;
     }
@@ -102,6 +105,14 @@ public final class RedisStoreConfig {
     }
 
     /** Aggregates kept in the duplicate fast path; 0 (the default) turns it off. */
+    /**
+     * Up to how many concurrent single calls one batch call carries, or {@code 0} (the default) when single calls go
+     * out one by one. See {@link Builder#autoBatch(int)}.
+     */
+    public int autoBatch() {
+        return autoBatch;
+    }
+
     public int nearCacheSize() {
         return nearCacheSize;
     }
@@ -147,7 +158,7 @@ public final class RedisStoreConfig {
                     + ":" + uri.getPort());
         }
         return "RedisStoreConfig[" + topology + " " + safe + ", prefix=" + keyPrefix + ", timeout=" + commandTimeout
-                + ", buckets=" + buckets + ", waitReplicas=" + waitReplicas + ", nearCache=" + nearCacheSize + "]";
+                + ", buckets=" + buckets + ", waitReplicas=" + waitReplicas + ", nearCache=" + nearCacheSize + ", autoBatch=" + autoBatch + "]";
     }
 
     /** Validates each value as it is set; {@link #build()} copies. */
@@ -161,6 +172,7 @@ public final class RedisStoreConfig {
         private Duration waitTimeout = Duration.ofSeconds(1);
         private int nearCacheSize;
         private Duration nearCacheFreshness = Duration.ofSeconds(1);
+        private int autoBatch;
         private boolean adoptRecordedLayout;
 
         private Builder() {
@@ -241,6 +253,21 @@ public final class RedisStoreConfig {
          * {@code reset} and {@code delete} — with a near cache or without — wait for the longest registered freshness
          * before returning, so that no process still holds a pre-reset value afterwards. Off by default.
          */
+        /**
+         * Coalesces concurrent single calls — {@code advance}, {@code claim} and {@code commit}, sync or async — into
+         * batch calls of up to {@code maxBatch} elements: a call joins a queue, and one flusher thread sends
+         * everything queued as one batch (one write, one flush, one {@code WAIT}), completing each call with its own
+         * answer. A batch is as large as the load made it while the previous one was in flight; a lone call goes out
+         * at once — there is no timer. Calls keep the order they were issued in. {@code 0} turns it off (default).
+         */
+        public Builder autoBatch(int maxBatch) {
+            if (maxBatch < 0 || maxBatch > 4096) {
+                throw InvalidConfigurationException.of("redis.autoBatch", "must be within [0, 4096], was " + maxBatch);
+            }
+            this.autoBatch = maxBatch;
+            return this;
+        }
+
         public Builder nearCache(int maximumSize, Duration freshness) {
             if (maximumSize < 1) {
                 throw InvalidConfigurationException.of("redis.nearCache.maximumSize", "must be >= 1, was " + maximumSize);

@@ -454,6 +454,26 @@ public abstract class SequenceStoreContract {
         assertThat(store.skippedRanges(k)).containsExactly(r);
     }
 
+    /**
+     * A retry is recognised by its record alone, whatever {@code expectedLast} it carries; a skip that did not happen
+     * is {@code MOVED} by an expectation the aggregate does not meet. A caller that only wants to confirm a skip (the
+     * processor, once the gap is over) relies on both: it expects a last no aggregate has, so it can never apply it.
+     */
+    @Test
+    void skip_aConfirmationThatCannotApplyRecognisesTheRecordOrMoves() {
+        AggregateKey k = key("skip-confirm");
+        store.advance(k, 1, STRICT);
+        SkippedRange r = range(2, 4);
+        assertThat(store.skip(k, Long.MAX_VALUE - 1, Long.MAX_VALUE, r).status()).as("never skipped: moved")
+                .isEqualTo(SkipResult.Status.MOVED);
+        assertThat(store.read(k).lastCommitted()).isEqualTo(1);
+        assertThat(store.skippedRanges(k)).isEmpty();
+        assertThat(store.skip(k, 1, 4, r)).isEqualTo(SkipResult.skipped(4));
+        assertThat(store.skip(k, Long.MAX_VALUE - 1, Long.MAX_VALUE, r)).as("recognised by its record")
+                .isEqualTo(SkipResult.skipped(4));
+        assertThat(store.skippedRanges(k)).containsExactly(r);
+    }
+
     @Test
     void skip_retriedAfterAnUnknownOutcomeIsSkippedOnceAndRecordedOnce() {
         AggregateKey k = key("skip-retry");

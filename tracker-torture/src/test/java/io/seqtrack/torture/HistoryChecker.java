@@ -537,9 +537,11 @@ final class HistoryChecker {
                 }
             }
             if (bound == Long.MAX_VALUE) {
-                // no commit record (the worker died, or the reply was lost): any completed, unfenced run may have
+                // no commit record (the worker died, or the reply was lost): any completed, unfenced run may have —
+                // but not one whose token a later claim of seq superseded (see below)
                 for (Run r : runs) {
-                    if (r.seq() == seq && r.completed() && epochOf(r.start()) == epoch && !fenced(r)) {
+                    if (r.seq() == seq && r.completed() && epochOf(r.start()) == epoch && !fenced(r)
+                            && !superseded(r)) {
                         bound = Math.min(bound, r.end());
                     }
                 }
@@ -547,9 +549,11 @@ final class HistoryChecker {
             if (bound == Long.MAX_VALUE && commits(epoch).containsKey(seq + 1)) {
                 // the successor committed, so seq was committed by someone, and only a completed run can have: a run
                 // that reports CLAIM_LOST may have committed too — its first commit's answer was lost (a killed master)
-                // and the retry found a newer claim than its own (the successor's)
+                // and the retry found a newer claim than its own (the successor's). Not a run whose token a later claim
+                // of seq itself superseded: that claim proves seq was not committed when it was made, and the older
+                // token could not commit after it
                 for (Run r : runs) {
-                    if (r.seq() == seq && r.completed() && epochOf(r.start()) == epoch) {
+                    if (r.seq() == seq && r.completed() && epochOf(r.start()) == epoch && !superseded(r)) {
                         bound = Math.min(bound, r.end());
                     }
                 }
@@ -581,6 +585,13 @@ final class HistoryChecker {
                 bound = successor.start(); // the successor's claim succeeded only once seq was committed
             }
             return bound;
+        }
+
+        /** A later run of the same sequence in this epoch claimed with a higher token than {@code run} ended with. */
+        private boolean superseded(Run run) {
+            int epoch = epochOf(run.start());
+            return runs.stream().anyMatch(o -> o != run && o.seq() == run.seq() && o.startToken() > run.endToken()
+                    && epochOf(o.start()) == epoch);
         }
 
         private boolean fenced(Run run) {

@@ -309,6 +309,61 @@ class HistoryCheckerTest {
                 .contains("p2 #2 (token 2");
     }
 
+    /**
+     * Review of b47b462: p1 runs #1 with token 1 and is fenced for real (paused past its lease, its only commit answers
+     * CLAIM_LOST); p2 claims #1 again with token 3 — a claim that proves #1 was not committed when it was made. A run
+     * of #2 (token 2) sits between p1's end and p2's start: it started while #1 was certainly uncommitted. p2's commit
+     * of #1 lands, its answer is lost, its retry meets #2's newer claim (X); a later run commits #2. The fallback takes
+     * the earliest end of every fenced completed run of #1 — p1's, whose token p2's claim had superseded — and the
+     * out-of-order run passes.
+     */
+    @Test
+    void aFencedRunWhoseTokenALaterClaimOfTheSameEventSupersededIsNoCommitter() {
+        start("p1", KEY, 1, 1);
+        add('E', "p1", KEY, 1, 1);
+        add('X', "p1", KEY, 1, 1);
+        start("p3", KEY, 2, 2); // #2 handed to a handler while #1 is not committed by anyone
+        add('F', "p3", KEY, 2, 2);
+        start("p2", KEY, 1, 3);
+        add('E', "p2", KEY, 1, 3);
+        handled("p3", KEY, 2, 4, "d2");
+        add('X', "p2", KEY, 1, 3);
+        add('A', "p2", "d1", "DUPLICATE");
+        handled("p3", KEY, 3, 5, "d3");
+        handled("p1", SKIP_KEY, 1, 1, "d4");
+        handled("p2", SKIP_KEY, 2, 2, "d5");
+        handled("p2", SKIP_KEY, 3, 3, "d6");
+        Figures figures = check(3);
+        assertThat(figures.outOfOrder()).isEqualTo(1);
+        assertThat(about(figures, "started before #1 was committed")).singleElement().asString()
+                .contains("p3 #2 (token 2");
+    }
+
+    /**
+     * The same hole one rule earlier (no commit record of #1 at all): p1 completes #1 and is killed before its commit;
+     * p2 claims #1 anew (token 3) — so p1's commit never landed — completes it and is killed too, its commit landed.
+     * The run of #2 between p1's end and p2's start began while #1 was certainly uncommitted.
+     */
+    @Test
+    void aKilledRunWhoseTokenALaterClaimOfTheSameEventSupersededIsNoCommitter() {
+        start("p1", KEY, 1, 1);
+        add('E', "p1", KEY, 1, 1);
+        start("p3", KEY, 2, 2); // #2 handed to a handler while #1 is not committed by anyone
+        add('F', "p3", KEY, 2, 2);
+        start("p2", KEY, 1, 3);
+        add('E', "p2", KEY, 1, 3);
+        add('A', "p3", "d1", "DUPLICATE");
+        handled("p3", KEY, 2, 4, "d2");
+        handled("p3", KEY, 3, 5, "d3");
+        handled("p3", SKIP_KEY, 1, 1, "d4");
+        handled("p3", SKIP_KEY, 2, 2, "d5");
+        handled("p3", SKIP_KEY, 3, 3, "d6");
+        Figures figures = check(3, Set.of(), Set.of(), Set.of("p1", "p2"));
+        assertThat(figures.outOfOrder()).isEqualTo(1);
+        assertThat(about(figures, "started before #1 was committed")).singleElement().asString()
+                .contains("p3 #2 (token 2");
+    }
+
     @Test
     void aTokenHeldByTwoRunsIsCaughtThoughTheyNeverOverlap() {
         allHandled();

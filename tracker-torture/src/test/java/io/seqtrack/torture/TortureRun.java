@@ -181,9 +181,27 @@ final class TortureRun implements AutoCloseable {
      * were redelivered) after {@code sinceMicros}; fails the scenario if none ever do.
      */
     String requireFailedSubmissions(long sinceMicros) {
-        await("submissions failing closed after the fault", TortureScenarios.SETTLE,
-                () -> failedSubmissionsSince(sinceMicros) > 0);
-        return failedSubmissionsSince(sinceMicros) + " failed submissions";
+        return requireFaultFelt(sinceMicros, -1);
+    }
+
+    /** How many store calls the workers have logged as failed closed ("outcome unknown") so far. */
+    long storeFailuresLogged() {
+        return workers.stream().mapToLong(w -> w.stderr().lines().filter(l -> l.contains("outcome unknown")).count())
+                .sum();
+    }
+
+    /**
+     * Evidence that a fault hit the workers: submissions that failed closed after {@code sinceMicros}, or — when
+     * {@code storeFailuresBefore >= 0} — store calls the workers logged as failed closed beyond that count. (A
+     * frozen Redis may catch only the processor's own retried calls — drains, rechecks, commits retried inside it —
+     * while new submissions wait behind them and succeed after the thaw.)
+     */
+    String requireFaultFelt(long sinceMicros, long storeFailuresBefore) {
+        await("submissions or store calls failing closed after the fault", TortureScenarios.SETTLE,
+                () -> failedSubmissionsSince(sinceMicros) > 0
+                        || storeFailuresBefore >= 0 && storeFailuresLogged() > storeFailuresBefore);
+        return failedSubmissionsSince(sinceMicros) + " failed submissions" + (storeFailuresBefore < 0 ? ""
+                : ", " + (storeFailuresLogged() - storeFailuresBefore) + " store calls failed closed (worker logs)");
     }
 
     long failedSubmissionsSince(long sinceMicros) {
@@ -360,7 +378,8 @@ final class TortureRun implements AutoCloseable {
     private void report(Figures f) {
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
         String row = String.join(" | ", "", scenario, target.topology() + (target.waitReplicas() > 0 ? " + WAIT "
-                        + target.waitReplicas() : ""), workers.size() + " JVMs × " + processorsPerWorker,
+                        + target.waitReplicas() : ""), workers.size() + " JVMs × " + processorsPerWorker
+                        + (sticky || TortureScenarios.STICKY ? " sticky" : ""),
                 Integer.toString(f.events()), Integer.toString(f.deliveries()), Long.toString(f.handlerRuns()),
                 Long.toString(f.injectedFailures()), faults.isEmpty() ? "—" : String.join("; ", faults),
                 Long.toString(f.committed()), Long.toString(f.fenced()),
@@ -383,7 +402,8 @@ final class TortureRun implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        System.out.println("[torture] " + scenario + " on " + target.topology() + ": " + f.events() + " events, "
+        System.out.println("[torture] " + scenario + " on " + target.topology()
+                + (sticky || TortureScenarios.STICKY ? " (sticky)" : "") + ": " + f.events() + " events, "
                 + f.deliveries() + " deliveries, " + f.handlerRuns() + " handler runs, " + f.fenced() + " fenced, "
                 + "violations " + f.violations().size() + (f.violations().isEmpty() ? ""
                 : " " + f.violations().subList(0, Math.min(10, f.violations().size()))));

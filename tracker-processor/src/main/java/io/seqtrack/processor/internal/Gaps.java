@@ -1,7 +1,6 @@
 package io.seqtrack.processor.internal;
 
 import io.seqtrack.core.domain.AggregateKey;
-import io.seqtrack.core.domain.SequenceTrackingException;
 import io.seqtrack.core.domain.TrackingMode;
 import io.seqtrack.core.port.in.ClaimDecision;
 import io.seqtrack.core.port.out.BufferResult;
@@ -25,6 +24,9 @@ import org.slf4j.LoggerFactory;
 final class Gaps {
 
     private static final Logger log = LoggerFactory.getLogger(Gaps.class);
+
+    /** The expected last of a skip sent only to be recognised: no aggregate is there, so it cannot apply. */
+    private static final long CONFIRM_ONLY_LAST = Long.MAX_VALUE - 1;
 
     private final Lane lane;
     private final Shared shared;
@@ -109,26 +111,34 @@ final class Gaps {
     }
 
     /**
-     * A gap skip whose answer was lost (unknown outcome) may have happened: once the gap is over, the very same skip is
+     * A gap skip whose answer was lost (unknown outcome) may have happened: once the gap is over, the very same record is
      * sent again, and the store answers {@code SKIPPED} only if it did happen — through the write path, so a store with
      * replicas confirms it as durably as the skip itself (reading the records would believe a master that a failover
      * is about to discard). A skip that happened is announced once, as if its answer had arrived; any other answer means
      * it did not. If the store cannot answer now, the next close of a gap on this aggregate asks again.
+     *
+     * <p>The confirmation must never <em>apply</em> the skip: the gap closed for a reason the skip did not check (its
+     * missing event arrived and was parked, another worker parked the successors, an operator acted), and the policy
+     * decided on a state that is gone. So it expects a last committed sequence no aggregate has: the store recognises
+     * the record ({@code SKIPPED}) or answers {@code MOVED}, never skips.
      */
     private void settlePendingSkip(AggregateState state) {
         SkippedRange pending = state.pendingSkip;
         if (pending == null) {
             return;
         }
+        boolean happened;
         try {
-            if (shared.tracker.skip(state.key, pending).skipped()) {
-                // its GapTimedOut came before the attempt
-                shared.emitter.emit(new ProcessorEvent.Skipped(state.key, shared.now(), pending));
-            }
-            state.pendingSkip = null;
-        } catch (SequenceTrackingException e) {
+            happened = shared.store.skip(state.key, CONFIRM_ONLY_LAST, CONFIRM_ONLY_LAST + 1, pending).skipped();
+        } catch (RuntimeException e) { // the store itself, not the tracker: any failure is an unknown outcome
             log.warn("seqtrack: could not confirm the skip of {} ({}); asking again later", state.key,
-                    e.getMessage());
+                    e.toString());
+            return;
+        }
+        state.pendingSkip = null;
+        if (happened) {
+            // its GapTimedOut came before the attempt
+            shared.emitter.emit(new ProcessorEvent.Skipped(state.key, shared.now(), pending));
         }
     }
 
