@@ -3,7 +3,7 @@
 # ceiling against it in the same session, stops what it started, and writes everything to
 #   tracker-benchmarks/results/<topology>-<YYYYMMDD-HHMM>/
 #     jmh.json          JMH results (-rf json) of the main pass: every benchmark at batchSize 64, one thread
-#     jmh-batch.json    redis-async / redis-batch advance at batchSize 1, 16, 256 (the pipeline-depth sweep)
+#     jmh-batch.json    redis-async / redis-batch / raw-lettuce advance at batchSize 1, 16, 256 (the depth sweep)
 #     jmh-t2.json       advance of every store with two JMH threads (-t 2), batchSize 64, 100 000 aggregates
 #     jmh-memory.json   the memory benchmark (single shot; only when it may run, see --uri)
 #     memory.csv        layout,aggregates,bytes_per_aggregate,used_before,used_after   (INFO memory)
@@ -246,9 +246,9 @@ PROPS="${JVM_PROPS[*]}"
 # main: every benchmark except the memory one, at batch size 64 (the depth the goals are stated at), one thread
 [[ "$PASSES" == *" main "* ]] && run_pass main jmh.json jmh.log \
   "${JMH_ITER[@]}" -e Memory -p batchSize=64 -jvmArgsAppend "$PROPS" "${EXTRA[@]}"
-# batch: the pipeline-depth sweep of the pipelined stores (64 is in the main pass)
+# batch: the pipeline-depth sweep of the pipelined stores and their raw-lettuce baseline (64 is in the main pass)
 [[ "$PASSES" == *" batch "* ]] && run_pass batch jmh-batch.json jmh-batch.log 'CheckAndAdvanceBenchmark.advance' \
-  "${JMH_ITER[@]}" -p store=redis-async,redis-batch -p batchSize=1,16,256 -jvmArgsAppend "$PROPS" "${EXTRA[@]}"
+  "${JMH_ITER[@]}" -p store=redis-async,redis-batch,raw-lettuce -p batchSize=1,16,256 -jvmArgsAppend "$PROPS" "${EXTRA[@]}"
 # threads: every store's advance with two benchmark threads sharing the store (and its connection)
 [[ "$PASSES" == *" threads "* ]] && run_pass threads jmh-t2.json jmh-t2.log 'CheckAndAdvanceBenchmark.advance' \
   "${JMH_ITER[@]}" -t 2 -p batchSize=64 -p aggregates=100000 -jvmArgsAppend "$PROPS" "${EXTRA[@]}"

@@ -32,6 +32,7 @@ interface AdvanceDriver extends AutoCloseable {
     /** {@code redis-async}'s loop on a store with auto-batching on (RedisStoreConfig.autoBatch(256)). */
     String REDIS_AUTOBATCH = "redis-autobatch";
     String NAIVE = "naive";
+    String RAW_LETTUCE = "raw-lettuce";
 
     int advance(AggregateKey[] keys, long[] seqs, int n);
 
@@ -39,7 +40,7 @@ interface AdvanceDriver extends AutoCloseable {
     void close();
 
     static boolean needsRedis(String store) {
-        return store.startsWith("redis") || store.equals(NAIVE);
+        return store.startsWith("redis") || store.equals(NAIVE) || store.equals(RAW_LETTUCE);
     }
 
     /** The driver named {@code store}; {@code redis} is required (non-null) exactly when {@link #needsRedis}. */
@@ -53,8 +54,9 @@ interface AdvanceDriver extends AutoCloseable {
             case REDIS_AUTOBATCH -> new StoreAsync(RedisSequenceStore.create(redis.storeConfig().toBuilder()
                     .autoBatch(256).build()));
             case NAIVE -> new NaiveGetSet(redis.strings(), redis.keyPrefix());
+            case RAW_LETTUCE -> new RawLettuce(redis, redis.storeConfig().buckets());
             default -> throw new IllegalArgumentException("unknown store '" + store + "'; expected one of "
-                    + List.of(INMEMORY, CHM, REDIS_SYNC, REDIS_ASYNC, REDIS_BATCH, REDIS_AUTOBATCH, NAIVE));
+                    + List.of(INMEMORY, CHM, REDIS_SYNC, REDIS_ASYNC, REDIS_BATCH, REDIS_AUTOBATCH, NAIVE, RAW_LETTUCE));
         };
     }
 

@@ -31,6 +31,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <tr><td>{@code redis-autobatch}</td><td>the same loop on a store with {@code autoBatch(256)}: the calls in flight
  *       are coalesced into batch calls</td></tr>
  *   <tr><td>{@code redis-batch}</td><td>one {@code advanceAll} per batch</td></tr>
+ *   <tr><td>{@code raw-lettuce}</td><td>per batch: the same {@code EVALSHA}s of the advance script as the store,
+ *       hand-written on a Lettuce connection with auto-flush off, one flush, then joined (one {@code WAIT} per
+ *       batch under {@code -Dseqtrack.redis.wait}): the baseline every seqtrack Redis path is a ratio of
+ *       ({@link RawLettuce})</td></tr>
  *   <tr><td>{@code naive}</td><td>the replaced system: {@code GET}, compare in Java, {@code SET} (Lettuce sync)</td></tr>
  * </table>
  *
@@ -43,7 +47,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * sync stores the mean of consecutive calls, for async/batch the batch latency divided by its size, averaged over the
  * invocation's batches). {@code batchSize} must divide {@value #EVENTS}: 1, 16, 64 and 256 are the defaults. For the
  * one-call-at-a-time stores ({@code inmemory}, {@code chm}, {@code redis-sync}, {@code naive}) the batch size changes
- * nothing but the loop shape; run.sh sweeps it only for {@code redis-async} and {@code redis-batch}. (JMH prints
+ * nothing but the loop shape; run.sh sweeps it only for {@code redis-async}, {@code redis-batch} and
+ * {@code raw-lettuce}. (JMH prints
  * sub-microsecond seconds as {@code ≈ 10⁻⁷}; the JSON keeps full precision, or pass {@code -tu us} to read latencies.)
  *
  * <p><b>Threads.</b> JMH's {@code -t N} runs N benchmark threads against the one shared store (one Redis connection
@@ -66,7 +71,7 @@ public class CheckAndAdvanceBenchmark {
     public static final int EVENTS = 256;
 
     @Param({AdvanceDriver.INMEMORY, AdvanceDriver.CHM, AdvanceDriver.REDIS_SYNC, AdvanceDriver.REDIS_ASYNC,
-            AdvanceDriver.REDIS_BATCH, AdvanceDriver.REDIS_AUTOBATCH, AdvanceDriver.NAIVE})
+            AdvanceDriver.REDIS_BATCH, AdvanceDriver.REDIS_AUTOBATCH, AdvanceDriver.RAW_LETTUCE, AdvanceDriver.NAIVE})
     public String store;
 
     /** Aggregates per thread: 1 (one hot aggregate) or many (cold, spread). */

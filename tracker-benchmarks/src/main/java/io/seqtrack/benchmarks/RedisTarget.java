@@ -74,7 +74,7 @@ final class RedisTarget implements AutoCloseable {
     RedisStoreConfig storeConfig() {
         RedisStoreConfig.Builder builder = RedisStoreConfig.builder().keyPrefix(keyPrefix).cluster(cluster);
         uris.forEach(builder::uri);
-        int waitReplicas = Integer.getInteger(WAIT_PROPERTY, 0);
+        int waitReplicas = waitReplicas();
         if (waitReplicas > 0) {
             builder.waitForReplicas(waitReplicas, Duration.ofSeconds(1));
         }
@@ -83,6 +83,20 @@ final class RedisTarget implements AutoCloseable {
 
     String keyPrefix() {
         return keyPrefix;
+    }
+
+    /** The URI(s) of the deployment (seeds for a Cluster). */
+    List<String> uris() {
+        return uris;
+    }
+
+    boolean cluster() {
+        return cluster;
+    }
+
+    /** Replicas a write waits for ({@code -Dseqtrack.redis.wait}), 0 without WAIT. */
+    static int waitReplicas() {
+        return Integer.getInteger(WAIT_PROPERTY, 0);
     }
 
     boolean launched() {

@@ -57,10 +57,11 @@ class BenchmarksSmokeTest {
         Map<String, Double> scores = scores(results);
         System.out.println("smoke scores: " + scores);
 
-        // CheckAndAdvance: 7 stores x 2 modes; ClaimCommit: 2 stores x 2 modes; Processor: 2 stores; Memory: 4 layouts
-        assertThat(scores).hasSize(7 * 2 + 2 * 2 + 2 + 4);
+        // CheckAndAdvance: 8 stores x 2 modes; ClaimCommit: 2 stores x 2 modes; Processor: 2 stores; Memory: 4 layouts
+        assertThat(scores).hasSize(8 * 2 + 2 * 2 + 2 + 4);
         assertThat(scores.keySet()).contains(
                 "CheckAndAdvanceBenchmark.advance store=naive thrpt",
+                "CheckAndAdvanceBenchmark.advance store=raw-lettuce thrpt",
                 "CheckAndAdvanceBenchmark.advance store=redis-batch sample",
                 "CheckAndAdvanceBenchmark.advance store=redis-autobatch thrpt",
                 "ClaimCommitBenchmark.claimCommit store=redis-sync thrpt",

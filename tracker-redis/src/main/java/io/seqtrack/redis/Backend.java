@@ -19,12 +19,14 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The two Lettuce connections a store uses — one shared by single and async calls (Netty pipelines concurrent
- * commands on it), one for batches with auto-flush off — over a standalone/Sentinel or a Cluster client.
+ * The Lettuce connections a store or buffer uses, over a standalone/Sentinel or a Cluster client: one shared by single
+ * and async calls (Netty pipelines concurrent commands on it), one for batches with auto-flush off, and — only with
+ * {@code waitReplicas > 0} — one for the single writes that wait for replicas. {@code WAIT} blocks the connection it
+ * runs on (Redis serves a client's commands in order), and it must run on the connection that wrote; so it runs only
+ * on the batch and write connections, and no read or call without WAIT ever queues behind it.
  */
 abstract class Backend implements AutoCloseable {
 
@@ -36,8 +38,15 @@ abstract class Backend implements AutoCloseable {
         this.ownsClient = ownsClient;
     }
 
-    /** The commands to write {@code key} with: the shared connection, or the batch connection inside a batch. */
+    /** The commands to run a script on {@code key} with: the shared connection, or the batch connection inside a batch. */
     abstract RedisScriptingAsyncCommands<byte[], byte[]> commands(byte[] key, boolean batch);
+
+    /**
+     * With {@code waitReplicas > 0}: the one connection a write on {@code key} and its {@code WAIT} go through — the
+     * batch connection inside a batch, the write connection otherwise; on a Cluster, that connection's connection to
+     * the master of the key's slot (WAIT counts the writes of the connection it runs on).
+     */
+    abstract StatefulRedisConnection<byte[], byte[]> pinned(byte[] key, boolean batch);
 
     /**
      * Plain commands on the shared connection, routed by key on a Cluster; there {@code SCAN} walks every master in
@@ -53,6 +62,27 @@ abstract class Backend implements AutoCloseable {
     void commandFailed(Throwable error) {
     }
 
+    /**
+     * On a Cluster: the id of the master that serves {@code slot} in the client's current view, {@code null} if none is
+     * known (or not a Cluster).
+     */
+    String masterOf(int slot) {
+        return null;
+    }
+
+    /**
+     * On a Cluster: the batch connection's connection to node {@code nodeId}, for a node-wide batch call; awaited for
+     * at most the command timeout. Under WAIT this is the connection {@link #pinned} gives for the node's slots, so the
+     * batch's WAIT covers the call.
+     */
+    StatefulRedisConnection<byte[], byte[]> batchNodeConnection(String nodeId) {
+        throw new IllegalStateException("not a Cluster");
+    }
+
+    /** On a Cluster: the client's view of the slots proved stale (a node does not serve a slot it was sent for). */
+    void topologyStale() {
+    }
+
     /** Whether this is a Cluster: a script then reaches only the keys of one hash slot. */
     boolean clustered() {
         return this instanceof ClusterBackend;
@@ -60,9 +90,6 @@ abstract class Backend implements AutoCloseable {
 
     /** The batch connection, whose auto-flush a batch turns off; {@code null} if batches pipeline without it. */
     abstract StatefulConnection<byte[], byte[]> flushableBatchConnection();
-
-    /** WAIT on the connection that performed the write to {@code key}. */
-    abstract CompletionStage<Long> waitForReplicas(byte[] key, boolean batch, int replicas, long timeoutMillis);
 
     abstract void closeConnections();
 
@@ -169,23 +196,23 @@ abstract class Backend implements AutoCloseable {
                     .timeoutOptions(timeouts(config))
                     .build());
         }
-        return new StandaloneBackend(client, config.uris().get(0), borrowed == null);
+        return new StandaloneBackend(client, config.uris().get(0), borrowed == null, config.waitReplicas() > 0);
     }
 
     /**
-     * Opens the shared and the batch connection. If the second fails, the first is closed (and an owned client shut
-     * down) before the failure propagates, so a failed connect leaks nothing.
+     * Opens the shared, the batch and (if {@code writes}) the write connection. If one fails, those opened are closed
+     * (and an owned client shut down) before the failure propagates, so a failed connect leaks nothing.
      */
-    private static <C extends StatefulConnection<byte[], byte[]>> java.util.List<C> connectPair(
-            AbstractRedisClient client, boolean owns, java.util.function.Supplier<C> connect) {
-        C first = null;
+    private static <C extends StatefulConnection<byte[], byte[]>> java.util.List<C> connectAll(
+            AbstractRedisClient client, boolean owns, boolean writes, java.util.function.Supplier<C> connect) {
+        java.util.List<C> opened = new java.util.ArrayList<>();
         try {
-            first = connect.get();
-            return java.util.List.of(first, connect.get());
-        } catch (RuntimeException e) {
-            if (first != null) {
-                first.close();
+            for (int i = 0; i < (writes ? 3 : 2); i++) {
+                opened.add(connect.get());
             }
+            return opened;
+        } catch (RuntimeException e) {
+            opened.forEach(StatefulConnection::close);
             if (owns) {
                 client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             }
@@ -213,17 +240,20 @@ abstract class Backend implements AutoCloseable {
     private static final class StandaloneBackend extends Backend {
         private final StatefulRedisConnection<byte[], byte[]> main;
         private final StatefulRedisConnection<byte[], byte[]> batch;
+        /** Single writes under WAIT; {@code null} without WAIT. */
+        private final StatefulRedisConnection<byte[], byte[]> writes;
         private final RedisClient client;
         private final RedisURI uri;
 
-        StandaloneBackend(RedisClient client, RedisURI uri, boolean owns) {
+        StandaloneBackend(RedisClient client, RedisURI uri, boolean owns, boolean wait) {
             super(client, owns);
             this.client = client;
             this.uri = uri;
-            java.util.List<StatefulRedisConnection<byte[], byte[]>> pair =
-                    connectPair(client, owns, () -> client.connect(ByteArrayCodec.INSTANCE, uri));
-            this.main = pair.get(0);
-            this.batch = pair.get(1);
+            java.util.List<StatefulRedisConnection<byte[], byte[]>> all =
+                    connectAll(client, owns, wait, () -> client.connect(ByteArrayCodec.INSTANCE, uri));
+            this.main = all.get(0);
+            this.batch = all.get(1);
+            this.writes = wait ? all.get(2) : null;
         }
 
         @Override
@@ -243,14 +273,20 @@ abstract class Backend implements AutoCloseable {
         }
 
         @Override
-        CompletionStage<Long> waitForReplicas(byte[] key, boolean fromBatch, int replicas, long timeoutMillis) {
-            return (fromBatch ? batch : main).async().waitForReplication(replicas, timeoutMillis);
+        StatefulRedisConnection<byte[], byte[]> pinned(byte[] key, boolean fromBatch) {
+            if (writes == null) {
+                throw new IllegalStateException("no write connection: waitReplicas is 0");
+            }
+            return fromBatch ? batch : writes;
         }
 
         @Override
         void closeConnections() {
             main.close();
             batch.close();
+            if (writes != null) {
+                writes.close();
+            }
         }
 
         @Override
@@ -262,6 +298,8 @@ abstract class Backend implements AutoCloseable {
     private static final class ClusterBackend extends Backend {
         private final StatefulRedisClusterConnection<byte[], byte[]> main;
         private final StatefulRedisClusterConnection<byte[], byte[]> batch;
+        /** Single writes under WAIT, through its node connections; {@code null} without WAIT. */
+        private final StatefulRedisClusterConnection<byte[], byte[]> writes;
         private final boolean pinWrites;
 
         private final RedisClusterClient clusterClient;
@@ -274,16 +312,24 @@ abstract class Backend implements AutoCloseable {
             this.clusterClient = client;
             this.pinWrites = pinWrites;
             this.connectMillis = connectMillis;
-            java.util.List<StatefulRedisClusterConnection<byte[], byte[]>> pair =
-                    connectPair(client, owns, () -> client.connect(ByteArrayCodec.INSTANCE));
-            this.main = pair.get(0);
-            this.batch = pair.get(1);
+            java.util.List<StatefulRedisClusterConnection<byte[], byte[]>> all =
+                    connectAll(client, owns, pinWrites, () -> client.connect(ByteArrayCodec.INSTANCE));
+            this.main = all.get(0);
+            this.batch = all.get(1);
+            this.writes = pinWrites ? all.get(2) : null;
         }
 
         @Override
         RedisScriptingAsyncCommands<byte[], byte[]> commands(byte[] key, boolean fromBatch) {
-            StatefulRedisClusterConnection<byte[], byte[]> connection = fromBatch ? batch : main;
-            return pinWrites ? nodeConnection(connection, key).async() : connection.async();
+            return (fromBatch ? batch : main).async();
+        }
+
+        @Override
+        StatefulRedisConnection<byte[], byte[]> pinned(byte[] key, boolean fromBatch) {
+            if (writes == null) {
+                throw new IllegalStateException("no write connection: waitReplicas is 0");
+            }
+            return nodeConnection(fromBatch ? batch : writes, key);
         }
 
         @Override
@@ -295,12 +341,34 @@ abstract class Backend implements AutoCloseable {
         private final java.util.concurrent.atomic.AtomicLong lastRefresh = new java.util.concurrent.atomic.AtomicLong();
 
         @Override
+        String masterOf(int slot) {
+            RedisClusterNode node = batch.getPartitions().getMasterBySlot(slot);
+            return node == null ? null : node.getNodeId();
+        }
+
+        @Override
+        StatefulRedisConnection<byte[], byte[]> batchNodeConnection(String nodeId) {
+            return await(batch.getConnectionAsync(nodeId), "node " + nodeId);
+        }
+
+        @Override
+        void topologyStale() {
+            refresh(true);
+        }
+
+        @Override
         void commandFailed(Throwable error) {
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                     ? error.getCause() : error;
             String message = String.valueOf(cause.getMessage());
+            // READONLY: a node-wide batch call (no keys, so no MOVED) reached a master that has been demoted
             boolean stale = message.startsWith("MOVED") || message.startsWith("ASK") || message.startsWith("CLUSTERDOWN")
+                    || message.startsWith("READONLY")
                     || cause instanceof io.lettuce.core.RedisCommandTimeoutException;
+            refresh(stale);
+        }
+
+        private void refresh(boolean stale) {
             long now = System.nanoTime();
             long last = lastRefresh.get();
             if (stale && (last == 0 || now - last > 1_000_000_000L) && lastRefresh.compareAndSet(last, now)) {
@@ -312,11 +380,6 @@ abstract class Backend implements AutoCloseable {
         StatefulConnection<byte[], byte[]> flushableBatchConnection() {
             // pinned writes go through per-node connections; they pipeline because nothing awaits between sends
             return pinWrites ? null : batch;
-        }
-
-        @Override
-        CompletionStage<Long> waitForReplicas(byte[] key, boolean fromBatch, int replicas, long timeoutMillis) {
-            return nodeConnection(fromBatch ? batch : main, key).async().waitForReplication(replicas, timeoutMillis);
         }
 
         /**
@@ -331,23 +394,28 @@ abstract class Backend implements AutoCloseable {
             if (node == null) {
                 throw new IllegalStateException("no master known for slot " + SlotHash.getSlot(key));
             }
-            // never the blocking getConnection: connecting to a master that just died can hang a caller (a processor
-            // lane) indefinitely (found by the torture suite's master kill with WAIT); bounded like any command
+            return await(connection.getConnectionAsync(node.getNodeId()),
+                    "the master of slot " + SlotHash.getSlot(key) + " (" + node.getUri() + ")");
+        }
+
+        /**
+         * Never the blocking getConnection: connecting to a master that just died can hang a caller (a processor lane)
+         * indefinitely (found by the torture suite's master kill with WAIT); bounded like any command.
+         */
+        private StatefulRedisConnection<byte[], byte[]> await(
+                java.util.concurrent.CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connecting, String what) {
             try {
-                return connection.getConnectionAsync(node.getNodeId()).get(connectMillis,
-                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                return connecting.get(connectMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
-                commandFailed(new io.lettuce.core.RedisCommandTimeoutException("connecting to the master of slot "
-                        + SlotHash.getSlot(key) + " (" + node.getUri() + ")"));
-                throw new io.lettuce.core.RedisConnectionException("no connection to the master of slot "
-                        + SlotHash.getSlot(key) + " (" + node.getUri() + ") within " + connectMillis + " ms", e);
+                commandFailed(new io.lettuce.core.RedisCommandTimeoutException("connecting to " + what));
+                throw new io.lettuce.core.RedisConnectionException("no connection to " + what + " within "
+                        + connectMillis + " ms", e);
             } catch (java.util.concurrent.ExecutionException e) {
                 commandFailed(e.getCause());
-                throw new io.lettuce.core.RedisConnectionException("cannot connect to the master of slot "
-                        + SlotHash.getSlot(key) + " (" + node.getUri() + ")", e.getCause());
+                throw new io.lettuce.core.RedisConnectionException("cannot connect to " + what, e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new io.lettuce.core.RedisConnectionException("interrupted while connecting to " + node.getUri(), e);
+                throw new io.lettuce.core.RedisConnectionException("interrupted while connecting to " + what, e);
             }
         }
 
@@ -360,6 +428,9 @@ abstract class Backend implements AutoCloseable {
         void closeConnections() {
             main.close();
             batch.close();
+            if (writes != null) {
+                writes.close();
+            }
         }
     }
 }

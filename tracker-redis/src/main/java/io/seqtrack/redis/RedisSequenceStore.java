@@ -667,62 +667,80 @@ public final class RedisSequenceStore implements SequenceStore {
     }
 
     /**
-     * Runs a batch as one script call per hash slot (one call in all on standalone/Sentinel), all sent with auto-flush
-     * off and one flush: O(1) round trips. Each call is atomic, so a lost script cache (answered by re-sending with
-     * EVAL) can never reorder the calls of one aggregate. Returns the replies in call order; where a slot's call
-     * failed (or the batch timed out before it answered) its replies are {@code null}: unknown, since the other slots'
-     * calls took effect regardless.
+     * Runs a batch as one script call per Cluster node (one call in all on standalone/Sentinel), all sent with
+     * auto-flush off and one flush: O(1) round trips. On a Cluster a node serving several of the batch's slots gets the
+     * script's node-wide form (Redis 7 {@code allow-cross-slot-keys}, {@link ScriptCalls#sendToNode}); a node serving
+     * one slot gets the per-slot form with declared keys, which Lettuce redirects on MOVED/ASK. An element the node
+     * does not serve after all (the client's view of the slots was stale, a slot is migrating) is answered {@code X}
+     * without effect, and is sent again per slot, after the first round's answers, so Lettuce's redirects apply. Each
+     * call is atomic, so a lost script cache (answered by re-sending with EVAL) can never reorder the calls of one
+     * aggregate. Returns the replies in call order; where a call failed (or the batch timed out before it answered)
+     * its elements' replies are {@code null}: unknown, since the other calls took effect regardless. So is an element
+     * answered {@code E} (state that cannot be interpreted; nothing was done for it), and the first such error is the
+     * batch's failure.
      */
     private BatchReplies runBatch(String what, Script script, List<Call> calls) {
         if (calls.isEmpty()) {
             return new BatchReplies(List.of(), null);
         }
-        java.util.Map<Integer, List<Call>> groups = new java.util.LinkedHashMap<>();
-        boolean cluster = config.topology() == RedisStoreConfig.Topology.CLUSTER;
-        for (Call call : calls) {
-            groups.computeIfAbsent(cluster ? io.lettuce.core.cluster.SlotHash.getSlot(call.keys()[0]) : 0,
-                    slot -> new ArrayList<>()).add(call);
+        List<Group> groups = groups(calls);
+        List<List<Object>> replies = new ArrayList<>(java.util.Collections.nCopies(calls.size(), null));
+        java.util.Map<Call, Integer> position = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < calls.size(); i++) {
+            position.put(calls.get(i), i);
         }
-        List<List<Call>> groupList = new ArrayList<>(groups.values());
-        List<CompletableFuture<List<Object>>> futures = new ArrayList<>(groupList.size());
         Throwable failure = null;
         // invariant 12: calls issued before the batch on its aggregates are applied before it, and calls issued after
-        // it wait for its answer — not for this caller, who may stop waiting before the batch was applied
-        List<CompletableFuture<Void>> groupDone = new ArrayList<>(groupList.size());
+        // it wait for its answer — not for this caller, who may stop waiting before the batch was applied; a group's
+        // place is released once its call and the calls re-sending its X elements have their answers
         List<CompletableFuture<Void>> before = new ArrayList<>();
         Set<AggregateKey> reserved = new java.util.HashSet<>();
-        for (List<Call> group : groupList) {
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            groupDone.add(done);
-            for (Call call : group) {
+        for (Group group : groups) {
+            for (Call call : group.calls) {
                 if (reserved.add(call.key())) { // an aggregate twice in one batch is ordered by the script itself
-                    before.add(this.calls.reserve(call.key(), done));
+                    before.add(this.calls.reserve(call.key(), group.done));
                 }
             }
         }
+        List<Group> resent = new ArrayList<>();
         batchLock.lock();
         try {
             CompletableFuture.allOf(before.toArray(CompletableFuture[]::new)).get(awaitMillis, TimeUnit.MILLISECONDS);
-            io.lettuce.core.api.StatefulConnection<byte[], byte[]> flushable = backend.flushableBatchConnection();
-            if (flushable != null) {
-                flushable.setAutoFlushCommands(false);
-            }
-            try {
-                for (int g = 0; g < groupList.size(); g++) {
-                    List<Call> group = groupList.get(g);
-                    CompletableFuture<List<Object>> sent = this.calls.send(true, script, groupKeys(group), groupArgs(group));
-                    CompletableFuture<Void> done = groupDone.get(g);
-                    sent.whenComplete((reply, error) -> done.complete(null));
-                    futures.add(sent);
+            failure = sendAndAwait(script, groups, calls.size());
+            // the elements a node answered X for (and those of a node-wide call a server without Redis 7 scripts could
+            // not compile): sent again, one call per slot
+            java.util.Map<Integer, Group> bySlot = new java.util.LinkedHashMap<>();
+            for (Group group : groups) {
+                List<Object> groupReply = group.reply();
+                if (groupReply == null) {
+                    if (group.node != null && isCompileError(group.error())) {
+                        nodeWide = false; // nothing ran; every element is sent again below
+                        group.resentWhole = true;
+                        for (Call call : group.calls) {
+                            bySlot.computeIfAbsent(slot(call), slot -> new Group(null, group)).calls.add(call);
+                        }
+                    }
+                    continue;
                 }
-            } finally {
-                if (flushable != null) {
-                    flushable.flushCommands();
-                    flushable.setAutoFlushCommands(true);
+                if (groupReply.size() != group.calls.size()) {
+                    throw SequenceStoreException.of(what, new IllegalStateException("expected " + group.calls.size()
+                            + " replies from the batch script, got " + groupReply.size()));
+                }
+                for (int i = 0; i < group.calls.size(); i++) {
+                    @SuppressWarnings("unchecked")
+                    List<Object> reply = (List<Object>) groupReply.get(i);
+                    if (isTagged(reply, "X")) {
+                        Call call = group.calls.get(i);
+                        bySlot.computeIfAbsent(slot(call), slot -> new Group(null, group)).calls.add(call);
+                    }
                 }
             }
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                    .get(awaitMillis + calls.size(), TimeUnit.MILLISECONDS);
+            if (!bySlot.isEmpty()) {
+                backend.topologyStale();
+                resent.addAll(bySlot.values());
+                Throwable again = sendAndAwait(script, resent, resent.stream().mapToInt(g -> g.calls.size()).sum());
+                failure = failure != null ? failure : again;
+            }
         } catch (ExecutionException e) {
             failure = e.getCause();
         } catch (TimeoutException e) {
@@ -734,33 +752,178 @@ public final class RedisSequenceStore implements SequenceStore {
             failure = e;
         } finally {
             batchLock.unlock();
-            for (int g = futures.size(); g < groupDone.size(); g++) {
-                groupDone.get(g).complete(null); // never sent: nothing for later calls to wait for
-            }
+            release(groups, resent);
         }
-        List<List<Object>> replies = new ArrayList<>(java.util.Collections.nCopies(calls.size(), null));
-        java.util.Map<Call, Integer> position = new java.util.IdentityHashMap<>();
-        for (int i = 0; i < calls.size(); i++) {
-            position.put(calls.get(i), i);
-        }
-        for (int g = 0; g < futures.size(); g++) {
-            CompletableFuture<List<Object>> future = futures.get(g);
-            if (!future.isDone() || future.isCompletedExceptionally()) {
-                continue; // unknown: failed, or not answered in time
-            }
-            List<Object> groupReply = future.join();
-            List<Call> group = groupList.get(g);
-            if (groupReply.size() != group.size()) {
-                throw SequenceStoreException.of(what, new IllegalStateException("expected " + group.size()
-                        + " replies from the batch script, got " + groupReply.size()));
-            }
-            for (int i = 0; i < group.size(); i++) {
-                @SuppressWarnings("unchecked")
-                List<Object> reply = (List<Object>) groupReply.get(i);
-                replies.set(position.get(group.get(i)), reply);
+        for (List<Group> round : List.of(groups, resent)) {
+            for (Group group : round) {
+                Throwable error = group.resentWhole ? null : group.error();
+                failure = failure != null ? failure : error;
+                List<Object> groupReply = group.reply();
+                if (groupReply == null || groupReply.size() != group.calls.size()) {
+                    continue; // unknown: failed, or not answered in time
+                }
+                for (int i = 0; i < group.calls.size(); i++) {
+                    @SuppressWarnings("unchecked")
+                    List<Object> reply = (List<Object>) groupReply.get(i);
+                    if (isTagged(reply, "X")) {
+                        continue; // sent again: its answer is the resent call's
+                    }
+                    if (isTagged(reply, "E")) {
+                        // nothing known for this element (its state cannot be interpreted)
+                        failure = failure != null ? failure
+                                : new io.lettuce.core.RedisCommandExecutionException(text(reply, 1));
+                        continue;
+                    }
+                    replies.set(position.get(group.calls.get(i)), reply);
+                }
             }
         }
         return new BatchReplies(replies, failure);
+    }
+
+    /** Whether node-wide Cluster batch calls are used: until a server could not compile one (no Redis 7 scripts). */
+    private volatile boolean nodeWide = true;
+
+    /**
+     * The calls of a batch, grouped: one group on standalone/Sentinel; on a Cluster one per node — a node-wide call
+     * where a node serves several of the batch's slots, a per-slot call where it serves one or no master is known.
+     */
+    private List<Group> groups(List<Call> calls) {
+        if (!backend.clustered()) {
+            Group all = new Group(null, null);
+            all.calls.addAll(calls);
+            return List.of(all);
+        }
+        java.util.Map<Integer, List<Call>> bySlot = new java.util.LinkedHashMap<>();
+        for (Call call : calls) {
+            bySlot.computeIfAbsent(slot(call), slot -> new ArrayList<>()).add(call);
+        }
+        java.util.Map<Object, List<List<Call>>> byNode = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<Integer, List<Call>> slot : bySlot.entrySet()) {
+            String node = nodeWide ? backend.masterOf(slot.getKey()) : null;
+            byNode.computeIfAbsent(node != null ? node : slot.getKey(), n -> new ArrayList<>()).add(slot.getValue());
+        }
+        List<Group> groups = new ArrayList<>();
+        for (java.util.Map.Entry<Object, List<List<Call>>> node : byNode.entrySet()) {
+            Group group = new Group(node.getValue().size() > 1 ? (String) node.getKey() : null, null);
+            node.getValue().forEach(group.calls::addAll);
+            groups.add(group);
+        }
+        return groups;
+    }
+
+    private static int slot(Call call) {
+        return io.lettuce.core.cluster.SlotHash.getSlot(call.keys()[0]);
+    }
+
+    /**
+     * Sends one call per group with auto-flush off and one flush, and waits for every answer; returns the timeout if
+     * some did not answer in time, else {@code null} (failed calls are read from their groups). A group's
+     * {@link Group#sent} is set once its call is on its way.
+     */
+    private Throwable sendAndAwait(Script script, List<Group> groups, int elements) throws InterruptedException {
+        List<CompletableFuture<List<Object>>> futures = new ArrayList<>(groups.size());
+        io.lettuce.core.api.StatefulConnection<byte[], byte[]> flushable = backend.flushableBatchConnection();
+        if (flushable != null) {
+            flushable.setAutoFlushCommands(false);
+        }
+        try {
+            for (Group group : groups) {
+                group.sent = group.node == null
+                        ? this.calls.send(true, script, groupKeys(group.calls), groupArgs(group.calls))
+                        : this.calls.sendToNode(group.node, script, group.calls.get(0).keys().length,
+                                groupKeys(group.calls), groupArgs(group.calls));
+                futures.add(group.sent);
+            }
+        } finally {
+            if (flushable != null) {
+                flushable.flushCommands();
+                flushable.setAutoFlushCommands(true);
+                // again: a NOSCRIPT fallback sent from a reply (under WAIT on this connection) between the flush
+                // and auto-flush coming back on must not sit in the buffer. (Turning auto-flush on before the
+                // first flush instead made the torture suite's batches under a SIGSTOPped Redis never fail closed:
+                // observed, not traced inside Lettuce.)
+                flushable.flushCommands();
+            }
+        }
+        try {
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                    .get(awaitMillis + elements, TimeUnit.MILLISECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return null; // every call has its answer; the failed ones are read from their groups
+        } catch (TimeoutException e) {
+            return e;
+        }
+    }
+
+    /**
+     * Releases the batch's places on its aggregates: a group's once its call has its answer (never, if it was not
+     * sent) and the calls re-sending its X elements have theirs.
+     */
+    private static void release(List<Group> groups, List<Group> resent) {
+        java.util.Map<Group, List<CompletableFuture<?>>> followUps = new java.util.IdentityHashMap<>();
+        for (Group again : resent) {
+            if (again.sent != null) {
+                followUps.computeIfAbsent(again.origin, g -> new ArrayList<>()).add(again.sent);
+            }
+        }
+        for (Group group : groups) {
+            List<CompletableFuture<?>> waits = new ArrayList<>(followUps.getOrDefault(group, List.of()));
+            if (group.sent != null) {
+                waits.add(group.sent);
+            }
+            CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
+                    .whenComplete((ignored, error) -> group.done.complete(null));
+        }
+    }
+
+    private static boolean isTagged(List<Object> reply, String tag) {
+        return reply != null && reply.size() == 2 && tag.equals(text(reply, 0));
+    }
+
+    /** A server without Redis 7 scripts cannot compile a node-wide call (its shebang line): nothing of it ran. */
+    private static boolean isCompileError(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        String message = cause == null ? null : cause.getMessage();
+        return cause instanceof io.lettuce.core.RedisCommandExecutionException && message != null
+                && (message.contains("Error compiling script") || message.contains("shebang"));
+    }
+
+    /**
+     * The calls of one script call: to {@code node} in the node-wide form, or ({@code node == null}) in the per-slot
+     * form; {@code origin} is the first-round group whose X elements a re-sent group carries.
+     */
+    private static final class Group {
+        final String node;
+        final Group origin;
+        final List<Call> calls = new ArrayList<>();
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<List<Object>> sent;
+        /** A node-wide call a server could not compile: nothing of it ran, all its elements were sent again. */
+        boolean resentWhole;
+
+        Group(String node, Group origin) {
+            this.node = node;
+            this.origin = origin;
+        }
+
+        List<Object> reply() {
+            return sent != null && sent.isDone() && !sent.isCompletedExceptionally() ? sent.join() : null;
+        }
+
+        Throwable error() {
+            if (sent == null || !sent.isCompletedExceptionally()) {
+                return null;
+            }
+            try {
+                sent.join();
+                return null;
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                return e.getCause() != null ? e.getCause() : e;
+            }
+        }
     }
 
     private static byte[][] groupKeys(List<Call> group) {
@@ -840,15 +1003,14 @@ public final class RedisSequenceStore implements SequenceStore {
         if (config.waitReplicas() == 0 || written.isEmpty()) {
             return;
         }
-        // one WAIT per connection that wrote: per node on a Cluster, once otherwise
+        // one WAIT per connection that wrote — the batch connection, per node on a Cluster (slots of one node share
+        // it: no write was sent between them); a NOSCRIPT fallback under WAIT goes through the same connection
         Set<Integer> slots = new LinkedHashSet<>();
         List<CompletableFuture<Object>> waits = new ArrayList<>();
         for (AggregateKey key : written) {
             byte[] restKey = layout.keys(key)[0];
             if (slots.add(io.lettuce.core.cluster.SlotHash.getSlot(restKey))) {
-                // the batch connection wrote; a NOSCRIPT fallback may have written through the shared one: wait on both
                 waits.add(calls.replicated(restKey, true, null));
-                waits.add(calls.replicated(restKey, false, null));
             }
             if (config.topology() != RedisStoreConfig.Topology.CLUSTER) {
                 break;

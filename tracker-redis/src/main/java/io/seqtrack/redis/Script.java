@@ -19,11 +19,36 @@ enum Script {
     final String body;
     final byte[] bodyBytes;
     final String sha;
+    /** Whether the script may write: under WAIT it then goes through the connection its WAIT runs on. */
+    final boolean writes;
+    /**
+     * A batch script: its elements' keys and arguments follow each other, and it answers per element. Its
+     * {@linkplain #nodeBody node-wide form} runs the elements of several slots served by one Cluster node in one call.
+     */
+    final boolean batch;
+    /**
+     * The node-wide form of a batch script ({@code null} otherwise): Redis 7's {@code allow-cross-slot-keys} flag, no
+     * declared keys (they would have to share one slot), the keys in ARGV, and an element whose slot the node does not
+     * serve answered {@code X} without effect (node_prelude.lua).
+     */
+    final byte[] nodeBodyBytes;
+    final String nodeSha;
 
     Script(String name) {
-        this.body = resource("common") + "\n" + resource(name);
+        this.writes = !name.equals("read") && !name.equals("buffer_presence");
+        this.batch = name.endsWith("_batch") && !name.startsWith("buffer");
+        this.body = resource("common") + "\n" + (batch ? resource("slot_prelude") + "\n" : "") + resource(name);
         this.bodyBytes = body.getBytes(StandardCharsets.UTF_8);
         this.sha = sha1(bodyBytes);
+        if (batch) {
+            String node = "#!lua flags=allow-cross-slot-keys\n" + resource("common") + "\n" + resource("node_prelude")
+                    + "\n" + resource(name);
+            this.nodeBodyBytes = node.getBytes(StandardCharsets.UTF_8);
+            this.nodeSha = sha1(nodeBodyBytes);
+        } else {
+            this.nodeBodyBytes = null;
+            this.nodeSha = null;
+        }
     }
 
     static String resource(String name) {

@@ -31,7 +31,10 @@ import java.util.function.Supplier;
  *       aggregate therefore go through {@link PerKeyOrder}: a call is sent once the previous call on its aggregate has
  *       its answer (invariant 12, {@code RedisLayoutAndOrderTest}); batches take their place with {@link #reserve}.</li>
  *   <li><b>WAIT</b> ({@link #replicated}): with {@code waitReplicas > 0}, a write is reported done only once that many
- *       replicas acknowledged it, on the connection that wrote it.</li>
+ *       replicas acknowledged it. WAIT blocks the connection it runs on and counts only that connection's writes, so
+ *       writes under WAIT go through connections of their own (the batch connection, a write connection; per node on
+ *       a Cluster), never the shared one that reads and calls without WAIT use; and one WAIT serves every write sent
+ *       before it (one per batch, one per group of pipelined single writes).</li>
  *   <li><b>Await and translate.</b> The blocking forms wait at most the command timeout plus the WAIT timeout plus a
  *       second (the client's own timeout fires first; this is a backstop). Whatever goes wrong — a Redis error, a
  *       timeout, an interrupt, a command Lettuce cancelled, a failure while sending — reaches the caller as
@@ -46,6 +49,9 @@ final class ScriptCalls {
     private final Backend backend;
     private final long awaitMillis;
     private final PerKeyOrder order = new PerKeyOrder();
+    /** Per connection that writes under WAIT (the write and batch connections, per node on a Cluster). */
+    private final java.util.concurrent.ConcurrentHashMap<Object, WaitLane> lanes =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     ScriptCalls(RedisStoreConfig config, Backend backend) {
         this.config = config;
@@ -88,19 +94,75 @@ final class ScriptCalls {
 
     /**
      * {@code EVALSHA} on the shared or (inside a batch) the batch connection, falling back to {@code EVAL} when the
-     * server lost its script cache. Unordered: callers use {@link #call}, or {@link #reserve} for a batch.
+     * server lost its script cache. Under WAIT, a script that writes goes through the connection its {@code WAIT}
+     * will run on ({@link Backend#pinned}), its fallback too. Unordered: callers use {@link #call}, or
+     * {@link #reserve} for a batch.
      */
     CompletableFuture<List<Object>> send(boolean batch, Script script, byte[][] keys, byte[][] args) {
+        return sendScript(batch, script, keys, args).whenComplete((reply, error) -> {
+            if (error != null) {
+                backend.commandFailed(error); // a stale Cluster view is refreshed, not waited out
+            }
+        });
+    }
+
+    private CompletableFuture<List<Object>> sendScript(boolean batch, Script script, byte[][] keys, byte[][] args) {
+        if (config.waitReplicas() > 0 && script.writes) {
+            io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]> connection;
+            try {
+                connection = backend.pinned(keys[0], batch);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e); // no connection to the slot's master in time
+            }
+            WaitLane lane = lane(connection);
+            return lane.write(() -> connection.async()
+                            .<List<Object>>evalsha(script.sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture())
+                    .exceptionallyCompose(e -> isNoScript(e)
+                            ? lane.write(() -> connection.async().<List<Object>>eval(script.bodyBytes,
+                                    ScriptOutputType.MULTI, keys, args).toCompletableFuture())
+                            : CompletableFuture.failedFuture(e));
+        }
         CompletableFuture<List<Object>> first = backend.commands(keys[0], batch)
                 .<List<Object>>evalsha(script.sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
-        // the fallback goes through the shared connection: a batch connection may have auto-flush off right now
+        // without WAIT the fallback may take the shared connection: nothing waits for the connection that wrote
         return first.exceptionallyCompose(e -> isNoScript(e)
                 ? backend.commands(keys[0], false)
                         .<List<Object>>eval(script.bodyBytes, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
-                : CompletableFuture.failedFuture(e))
+                : CompletableFuture.failedFuture(e));
+    }
+
+    /**
+     * A Cluster batch's elements of several slots that one node serves, in one call of the script's node-wide form
+     * ({@link Script#nodeBodyBytes}) on the batch connection's connection to that node; its {@code NOSCRIPT} fallback
+     * and, under WAIT, its {@code WAIT} go through the same connection. {@code keys} holds {@code perElement} keys per
+     * element, {@code args} the elements' arguments. Unordered: the caller reserves its aggregates' places.
+     */
+    CompletableFuture<List<Object>> sendToNode(String nodeId, Script script, int perElement, byte[][] keys,
+            byte[][] args) {
+        byte[][] all = new byte[2 + keys.length + args.length][];
+        all[0] = Integer.toString(perElement).getBytes(StandardCharsets.US_ASCII);
+        all[1] = Integer.toString(keys.length / perElement).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(keys, 0, all, 2, keys.length);
+        System.arraycopy(args, 0, all, 2 + keys.length, args.length);
+        byte[][] none = new byte[0][];
+        io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]> connection;
+        try {
+            connection = backend.batchNodeConnection(nodeId);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // no connection to the node in time
+        }
+        WaitLane lane = config.waitReplicas() > 0 ? lane(connection) : null;
+        Supplier<CompletableFuture<List<Object>>> first = () -> connection.async()
+                .<List<Object>>evalsha(script.nodeSha, ScriptOutputType.MULTI, none, all).toCompletableFuture();
+        Supplier<CompletableFuture<List<Object>>> fallback = () -> connection.async()
+                .<List<Object>>eval(script.nodeBodyBytes, ScriptOutputType.MULTI, none, all).toCompletableFuture();
+        return (lane == null ? first.get() : lane.write(first))
+                .exceptionallyCompose(e -> isNoScript(e)
+                        ? (lane == null ? fallback.get() : lane.write(fallback))
+                        : CompletableFuture.failedFuture(e))
                 .whenComplete((reply, error) -> {
                     if (error != null) {
-                        backend.commandFailed(error); // a stale Cluster view is refreshed, not waited out
+                        backend.commandFailed(error);
                     }
                 });
     }
@@ -114,16 +176,24 @@ final class ScriptCalls {
     // ------------------------------------------------------------------ WAIT
 
     /**
-     * With {@code waitReplicas > 0}: {@code WAIT} on the connection that wrote {@code key} (the batch connection if
-     * {@code batch}), then {@code result} — or a failure (outcome unknown: written on the master, perhaps not
-     * replicated) if too few replicas acknowledged in time. Without WAIT, {@code result} at once.
+     * With {@code waitReplicas > 0}: {@code result} once a {@code WAIT} on the connection that wrote {@code key} (the
+     * batch connection if {@code batch}) says enough replicas acknowledged every write sent on it so far — or a failure
+     * (outcome unknown: written on the master, perhaps not replicated) if too few did in time. One {@code WAIT} serves
+     * every write sent before it: the writes of a batch, and concurrent single writes whose replies arrive together
+     * (see {@link WaitLane}). Without WAIT, {@code result} at once.
      */
     <T> CompletableFuture<T> replicated(byte[] key, boolean batch, T result) {
         if (config.waitReplicas() == 0) {
             return CompletableFuture.completedFuture(result);
         }
         long timeout = config.waitTimeout().toMillis();
-        return backend.waitForReplicas(key, batch, config.waitReplicas(), timeout).toCompletableFuture()
+        io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]> connection;
+        try {
+            connection = backend.pinned(key, batch);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // no connection to the slot's master in time
+        }
+        return lane(connection).waitForAll(connection, config.waitReplicas(), timeout)
                 .thenApply(acknowledged -> {
                     if (acknowledged < config.waitReplicas()) {
                         throw new ReplicationNotAcknowledgedException("written on the master but acknowledged by only "
@@ -132,6 +202,38 @@ final class ScriptCalls {
                     }
                     return result;
                 });
+    }
+
+    private WaitLane lane(io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]> connection) {
+        return lanes.computeIfAbsent(connection, c -> new WaitLane());
+    }
+
+    /**
+     * The writes and WAITs of one connection. {@code WAIT} acknowledges every write the connection sent before it, so
+     * a write needs a WAIT sent after it — any one. The lane counts the writes sent (in the order Lettuce puts them on
+     * the wire: the count and the send happen under one lock) and remembers the last WAIT and how many writes preceded
+     * it. A write's caller, once its reply is in, asks for a WAIT: if no write was sent since the last WAIT, that WAIT
+     * (in flight or answered) covers this write too and is shared; otherwise a new one is sent. So 64 pipelined writes
+     * whose replies come back together cost one WAIT, and a single write still gets its own at once — no timer.
+     */
+    private static final class WaitLane {
+        private long sent;
+        private long coveredByLastWait = -1;
+        private CompletableFuture<Long> lastWait;
+
+        synchronized <T> CompletableFuture<T> write(Supplier<CompletableFuture<T>> send) {
+            sent++;
+            return send.get();
+        }
+
+        synchronized CompletableFuture<Long> waitForAll(
+                io.lettuce.core.api.StatefulRedisConnection<byte[], byte[]> connection, int replicas, long timeoutMillis) {
+            if (lastWait == null || coveredByLastWait != sent) {
+                coveredByLastWait = sent;
+                lastWait = connection.async().waitForReplication(replicas, timeoutMillis).toCompletableFuture();
+            }
+            return lastWait;
+        }
     }
 
     // ------------------------------------------------------------------ awaiting and translating

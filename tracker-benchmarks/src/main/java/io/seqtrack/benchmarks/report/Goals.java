@@ -63,6 +63,12 @@ final class Goals {
                 goals.add(new Goal(store + " advance / redis-benchmark ceiling P64" + suffix, 0.85, false,
                         run -> ratio(run.opsPerSecond(CAA, "advance", store, agg), ceiling(run, 64))));
             }
+            for (String store : List.of("redis-batch", "redis-async")) {
+                // issue 13: every seqtrack path against hand-written Lettuce doing the same pipelined script calls
+                goals.add(new Goal(store + " advance / raw-lettuce (same pipelined EVALSHAs)" + suffix, 0.9, false,
+                        run -> ratio(run.opsPerSecond(CAA, "advance", store, agg),
+                                run.opsPerSecond(CAA, "advance", "raw-lettuce", agg))));
+            }
             goals.add(new Goal("redis-sync advance / redis-benchmark ceiling P1" + suffix, Double.NaN, false,
                     run -> ratio(run.opsPerSecond(CAA, "advance", "redis-sync", agg), ceiling(run, 1))));
             for (String store : List.of("redis-async", "redis-batch")) {

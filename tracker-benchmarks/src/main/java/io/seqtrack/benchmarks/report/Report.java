@@ -192,7 +192,7 @@ public final class Report {
             for (JmhResult j : r.jmh()) {
                 String store = j.param("store");
                 if (!j.benchmarkClass().equals(Goals.CAA) || !j.method().equals("advance") || store == null
-                        || !store.startsWith("redis") || j.param("batchSize") == null) {
+                        || !(store.startsWith("redis") || store.equals("raw-lettuce")) || j.param("batchSize") == null) {
                     continue;
                 }
                 String[] k = {store, j.param("aggregates"), Integer.toString(j.threads()), j.param("batchSize")};

@@ -13,7 +13,7 @@ import java.util.OptionalDouble;
  * naive baselines drawn as horizontal lines per run.
  */
 final class SvgChart {
-    static final List<String> STORE_ORDER = List.of("inmemory", "chm", "redis-sync", "redis-async", "redis-batch", "naive",
+    static final List<String> STORE_ORDER = List.of("inmemory", "chm", "redis-sync", "redis-async", "redis-batch", "raw-lettuce", "naive",
             "redis");
     private static final String[] RUN_COLORS = {"#4477aa", "#ee7733"};
     private static final String[] RUN_DASH = {"8,4", "3,3"};

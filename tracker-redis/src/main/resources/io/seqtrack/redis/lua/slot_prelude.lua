@@ -1,0 +1,1 @@
+local K, A, X = KEYS, ARGV, {}
