@@ -308,6 +308,13 @@ public final class RedisStoreConfig {
                 throw InvalidConfigurationException.of("redis.uri",
                         "a redis-sentinel:// URI names its sentinels itself and cannot be combined with cluster seeds");
             }
+            if (nearCacheSize > 0 && waitReplicas > 0) {
+                // a cached last committed answers duplicates without Redis, so no WAIT confirms it: a failover can
+                // discard the commit it rests on, and an event acknowledged as a duplicate from it would be lost
+                throw InvalidConfigurationException.of("redis.nearCache",
+                        "cannot be combined with waitForReplicas: a duplicate answered from the cache is not confirmed"
+                                + " by the replicas; turn one of them off");
+            }
             return new RedisStoreConfig(this);
         }
     }
