@@ -1,5 +1,7 @@
 package io.seqtrack.benchmarks;
 
+import io.seqtrack.core.port.out.EventBuffer;
+import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.registry.DomainRegistry;
 import io.seqtrack.inmemory.InMemoryEventBuffer;
 import io.seqtrack.inmemory.InMemorySequenceStore;
@@ -7,6 +9,9 @@ import io.seqtrack.kafka.KafkaConsumerRunner;
 import io.seqtrack.kafka.KafkaRecords;
 import io.seqtrack.processor.Event;
 import io.seqtrack.processor.EventProcessor;
+import io.seqtrack.redis.RedisEventBuffer;
+import io.seqtrack.redis.RedisSequenceStore;
+import io.seqtrack.redis.RedisStoreConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,10 +76,15 @@ public class KafkaAdapterBenchmark {
     static final int PARTITIONS = 4;
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
-    /** {@code bare}: a KafkaConsumer counting records; {@code runner}: the adapter and the processor. */
-    @Param({"bare", "runner"})
+    /**
+     * {@code bare}: a KafkaConsumer counting records; {@code runner}: the adapter and the processor on the in-memory
+     * store; {@code runner-redis}: the same on the Redis store (a fresh key prefix per invocation, on
+     * {@code -Dseqtrack.redis.uri} or a redis-server the benchmark starts).
+     */
+    @Param({"bare", "runner", "runner-redis"})
     public String consumer;
 
+    private RedisTarget redis;
     private String bootstrap;
     private String topic;
     private int groups;
@@ -122,6 +132,11 @@ public class KafkaAdapterBenchmark {
     public void tearDown() throws Exception {
         try (Admin admin = admin()) {
             admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        } finally {
+            if (redis != null) {
+                redis.close();
+                redis = null;
+            }
         }
     }
 
@@ -130,7 +145,7 @@ public class KafkaAdapterBenchmark {
     @OperationsPerInvocation(EVENTS)
     public long consumeTheTopic() {
         String group = topic + "-" + consumer + "-" + (++groups);
-        return consumer.equals("bare") ? bare(group) : runner(group);
+        return consumer.equals("bare") ? bare(group) : runner(group, consumer.equals("runner-redis"));
     }
 
     private long bare(String group) {
@@ -152,10 +167,25 @@ public class KafkaAdapterBenchmark {
         return count;
     }
 
-    private long runner(String group) {
+    private long runner(String group, boolean onRedis) {
         AtomicLong handled = new AtomicLong();
+        SequenceStore store;
+        EventBuffer buffer;
+        if (onRedis) {
+            if (redis == null) {
+                redis = RedisTarget.open();
+            }
+            // every invocation consumes the same events: a prefix of its own keeps them new to the store
+            RedisStoreConfig config = redis.storeConfig().toBuilder().keyPrefix(redis.keyPrefix() + "-" + groups)
+                    .build();
+            store = RedisSequenceStore.create(config);
+            buffer = RedisEventBuffer.create(config);
+        } else {
+            store = InMemorySequenceStore.create();
+            buffer = InMemoryEventBuffer.create();
+        }
         EventProcessor processor = EventProcessor.builder().registry(DomainRegistry.seedDefaults())
-                .store(InMemorySequenceStore.create()).buffer(InMemoryEventBuffer.create()).parallelism(2)
+                .store(store).buffer(buffer).parallelism(2)
                 .handler((event, ctx) -> handled.incrementAndGet()).build();
         KafkaConsumerRunner runner = KafkaConsumerRunner.builder()
                 .consumerProperties(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -171,6 +201,8 @@ public class KafkaAdapterBenchmark {
         } finally {
             runner.close(); // waits for what is in flight and commits the prefix, as the bare loop commits
             processor.close();
+            store.close();
+            buffer.close();
         }
         return handled.get();
     }

@@ -46,7 +46,7 @@ class KafkaBenchmarkSmokeTest {
                 System.clearProperty(KafkaAdapterBenchmark.BOOTSTRAP_PROPERTY);
             }
             System.out.println("kafka smoke scores (events/s): " + scores);
-            assertThat(scores).containsOnlyKeys("bare", "runner")
+            assertThat(scores).containsOnlyKeys("bare", "runner", "runner-redis")
                     .allSatisfy((mode, score) -> assertThat(score).as(mode).isPositive());
         }
     }
