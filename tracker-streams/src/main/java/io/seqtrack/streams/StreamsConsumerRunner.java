@@ -18,6 +18,9 @@ import java.util.List;
  *       {@code claimInterval} the runner takes over entries pending longer than {@code claimIdle} — its own and
  *       those of consumers that died — with {@code XPENDING} and {@code XCLAIM}, so they come back after newer entries:
  *       real reordering and real duplicates, which the store sorts out;</li>
+ *   <li>entries still in flight (waiting in the buffer, a handler retrying) are kept from going idle by a
+ *       {@code XCLAIM … JUSTID} of this runner's own every {@code claimInterval}, which counts no delivery: no consumer
+ *       takes over an entry a live one still works on;</li>
  *   <li>an entry delivered {@code maxDeliveries} times goes to the rejection handler ({@code DELIVERY_LIMIT});</li>
  *   <li>a pending entry that was trimmed meanwhile is reported ({@code TrimmedWhilePending}): its event is a gap.</li>
  * </ul>
@@ -31,6 +34,15 @@ public interface StreamsConsumerRunner extends AutoCloseable {
 
     /** Entries read and not yet acknowledged by this runner. */
     int inFlight();
+
+    /**
+     * The group's pending entries (delivered to some consumer, not acknowledged), as of this runner's last takeover
+     * round ({@code XPENDING} summary, every {@code claimInterval}); 0 before the first.
+     */
+    long groupPending();
+
+    /** Of {@link #groupPending()}, the entries this consumer owns, as of the same round. */
+    long ownedPending();
 
     /** Stops reading, waits up to {@code closeTimeout} for in-flight entries, disconnects. Unacked entries stay pending. */
     @Override
@@ -122,7 +134,10 @@ public interface StreamsConsumerRunner extends AutoCloseable {
             return this;
         }
 
-        /** How often idle pending entries are looked for. Default 5 s. */
+        /**
+         * How often idle pending entries are looked for, and in-flight ones kept from going idle. Default 5 s; must be
+         * shorter than {@code claimIdle} (well shorter: a refresh may come up to {@code pollTimeout} late).
+         */
         public Builder claimInterval(Duration claimInterval) {
             this.claimInterval = positive("streams.claimInterval", claimInterval);
             return this;
@@ -153,6 +168,11 @@ public interface StreamsConsumerRunner extends AutoCloseable {
                 }
             }
             require("processor", processor);
+            if (claimInterval.compareTo(claimIdle) >= 0) {
+                throw InvalidConfigurationException.of("streams.claimInterval", "must be shorter than streams.claimIdle ("
+                        + claimIdle + ": in-flight entries are refreshed every claimInterval so that they never look "
+                        + "idle), was " + claimInterval);
+            }
             return new StreamsLoop(this);
         }
 

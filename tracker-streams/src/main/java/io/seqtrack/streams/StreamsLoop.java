@@ -13,6 +13,7 @@ import io.lettuce.core.XPendingArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.models.stream.PendingMessage;
+import io.lettuce.core.models.stream.PendingMessages;
 import io.seqtrack.processor.Event;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.processor.HandlerFailedException;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
 final class StreamsLoop implements StreamsConsumerRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsLoop.class);
+    private static final int REFRESH_CHUNK = 500;
 
     private final String redisUri;
     private final String stream;
@@ -64,6 +66,11 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private StatefulRedisConnection<String, String> acking;
     private Thread thread;
     private Instant nextTakeover = Instant.MIN;
+    /** The last pending id the takeover scan looked at; the next round goes on after it ({@code null}: from the start). */
+    private String takeoverCursor;
+    private volatile long groupPending;
+    private volatile long ownedPending;
+    private volatile long takeoverRounds;
     private volatile boolean closing;
     private volatile boolean killed;
 
@@ -106,6 +113,21 @@ final class StreamsLoop implements StreamsConsumerRunner {
     @Override
     public int inFlight() {
         return inFlight.size();
+    }
+
+    @Override
+    public long groupPending() {
+        return groupPending;
+    }
+
+    @Override
+    public long ownedPending() {
+        return ownedPending;
+    }
+
+    /** Test hook: takeover rounds completed so far. */
+    long takeoverRounds() {
+        return takeoverRounds;
     }
 
     @Override
@@ -188,8 +210,34 @@ final class StreamsLoop implements StreamsConsumerRunner {
         }
         if (!clock.instant().isBefore(nextTakeover)) {
             nextTakeover = clock.instant().plus(claimInterval);
+            keepInFlightEntriesFresh();
             takeOver();
+            countPending();
+            takeoverRounds++;
         }
+    }
+
+    /**
+     * Resets the idle time of the entries this runner still works on ({@code XCLAIM … 0 … JUSTID}: no delivery counted),
+     * so that no consumer of the group — this one included — takes over an entry whose outcome is still coming: an
+     * event waiting in the in-memory buffer for its gap, a poison event going through its retries. Only entries of a
+     * runner that stopped (or that got no safe outcome) become idle. Entries no longer pending are ignored by Redis.
+     */
+    private void keepInFlightEntriesFresh() {
+        String[] ids = inFlight.toArray(String[]::new);
+        for (int from = 0; from < ids.length; from += REFRESH_CHUNK) {
+            String[] chunk = java.util.Arrays.copyOfRange(ids, from, Math.min(ids.length, from + REFRESH_CHUNK));
+            reading.sync().xclaim(stream, me, XClaimArgs.Builder.justid().minIdleTime(0), chunk);
+        }
+    }
+
+    /** The group's pending entries and this consumer's ({@code XPENDING} summary), for the gauges. */
+    private void countPending() {
+        PendingMessages summary = reading.sync().xpending(stream, group);
+        groupPending = summary.getCount();
+        Long mine = summary.getConsumerMessageCount() == null ? null
+                : summary.getConsumerMessageCount().get(me.getName());
+        ownedPending = mine == null ? 0 : mine;
     }
 
     /**
@@ -198,8 +246,13 @@ final class StreamsLoop implements StreamsConsumerRunner {
      * longer exists is reported.
      */
     private void takeOver() {
+        Range<String> range = takeoverCursor == null ? Range.create("-", "+")
+                : Range.from(Range.Boundary.excluding(takeoverCursor), Range.Boundary.unbounded());
         List<PendingMessage> pending = reading.sync().xpending(stream, XPendingArgs.Builder
-                .xpending(group, Range.create("-", "+"), Limit.from(batch)).idle(claimIdle));
+                .xpending(group, range, Limit.from(batch)).idle(claimIdle));
+        // a full page: the next round goes on after it (entries this runner still works on do not hold the scan);
+        // a short one: the scan reached the end, the next round starts again from the beginning
+        takeoverCursor = pending.size() < batch ? null : pending.get(pending.size() - 1).getId();
         Map<String, PendingMessage> candidates = new HashMap<>();
         for (PendingMessage p : pending) {
             if (!inFlight.contains(p.getId())) {

@@ -65,6 +65,9 @@ class StreamsConsumerRunnerTest {
     private final String group = stream + "-group";
     /** Commits announced by the processors, per aggregate, in the order announced. */
     private final Map<String, List<Long>> committed = new ConcurrentHashMap<>();
+    /** Every worker's handler runs, commits, parks and acknowledgements, in one order (judged by {@link RunCheck}). */
+    private final History history = new History();
+    private SequenceStore lastStore;
     /** Entry id → aggregate#seq, for what was added. */
     private final Map<String, String> added = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<StreamsRunnerEvent> events = new CopyOnWriteArrayList<>();
@@ -176,7 +179,7 @@ class StreamsConsumerRunnerTest {
                     return CompletableFuture.completedFuture(null);
                 }));
         await("the doomed entry rejected", () -> !rejected.isEmpty());
-        awaitDone(3, 5);
+        awaitDone(3, 5, Set.of(doomed));
         assertThat(rejected).singleElement().satisfies(r -> {
             assertThat(r.kind()).isEqualTo(StreamRejection.Kind.DELIVERY_LIMIT);
             assertThat(r.entry().getId()).isEqualTo(doomed);
@@ -207,19 +210,22 @@ class StreamsConsumerRunnerTest {
     /**
      * A poison entry (its handler always fails) is parked in order — with everything of its aggregate behind it — while
      * the stream keeps flowing for the other aggregates; each of those entries is acknowledged only with its safe
-     * outcome ({@code PARKED}), never before.
+     * outcome ({@code PARKED}), never before: during every failing run of the poison its entry is still in the group's
+     * pending list, and the history shows each {@code XACK} after the park. The retries are the processor's (its retry
+     * policy, then park), not redeliveries: the entry is delivered once.
      */
     @Test
     void aPoisonEntryIsParkedInOrderWhileTheStreamKeepsFlowing() throws Exception {
         SequenceStore store = InMemorySequenceStore.create();
         add(4, 1, 8);
-        AtomicInteger poisonRuns = new AtomicInteger();
+        String poisonEntry = idOf("a0#4");
+        List<Boolean> pendingDuringRuns = new CopyOnWriteArrayList<>();
         worker("w1", store, ctx -> {
             if (ctx.key().aggregateId().equals("a0") && ctx.sequence() == 4) {
-                poisonRuns.incrementAndGet();
+                pendingDuringRuns.add(pendingIds().contains(poisonEntry));
                 throw new IllegalStateException("poison");
             }
-        }, b -> b);
+        }, b -> b.claimIdle(Duration.ofMillis(300)).claimInterval(Duration.ofMillis(50)));
         await("the others committed, a0 up to the poison, and every entry acknowledged",
                 () -> committedCount() >= 3 * 8 + 3 && pendingCount() == 0);
         for (int a = 1; a < 4; a++) {
@@ -234,7 +240,132 @@ class StreamsConsumerRunnerTest {
                     .isEqualTo(io.seqtrack.processor.Outcome.PARKED);
         }
         assertThat(acknowledged.get("a1#8")).isEqualTo(io.seqtrack.processor.Outcome.PROCESSED);
-        assertThat(poisonRuns.get()).as("the retry policy's attempts, then parked").isGreaterThan(1);
+        assertThat(pendingDuringRuns).as("the retry policy's attempts, then parked").hasSizeGreaterThan(1);
+        assertThat(pendingDuringRuns).as("the poison entry pending (not acknowledged) during every failing run")
+                .containsOnly(true);
+        assertThat(events).as("the poison entry never taken over: it was in flight, kept fresh")
+                .noneMatch(e -> e instanceof StreamsRunnerEvent.Claimed);
+        assertHistory(4, 8, Map.of("a0", 4L), Set.of());
+    }
+
+    /**
+     * The same poison with a short {@code claimIdle} and a second consumer of the group: neither takes the entry over
+     * while the first still retries it (its idle time is reset every {@code claimInterval}), so no delivery is counted
+     * for it and {@code maxDeliveries} does not reject an event whose outcome is still coming. Without the refresh the
+     * peer claims it within a round or two of its idling past {@code claimIdle}.
+     */
+    @Test
+    void anEntryALiveConsumerStillWorksOnIsNotTakenOverByItsPeers() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(2, 1, 3);
+        String slowEntry = idOf("a0#2");
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        UnaryOperator<StreamsConsumerRunner.Builder> quick = b -> b.claimIdle(Duration.ofSeconds(1))
+                .claimInterval(Duration.ofMillis(100)).maxDeliveries(1);
+        worker("slow", store, ctx -> {
+            if (ctx.key().aggregateId().equals("a0") && ctx.sequence() == 2) {
+                started.countDown();
+                release.await(60, TimeUnit.SECONDS);
+            }
+        }, quick);
+        assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+        Worker peer = worker("peer", store, ctx -> { }, quick);
+        // wait until the slow entry would have been idle for three times claimIdle, then for two more peer rounds
+        long since = System.nanoTime();
+        await("the slow entry in flight for 3 s", () -> System.nanoTime() - since > Duration.ofSeconds(3).toNanos());
+        long rounds = peer.runner.takeoverRounds();
+        await("two more takeover rounds of the peer", () -> peer.runner.takeoverRounds() >= rounds + 2);
+        assertThat(pendingIds()).as("still pending: the handler has not finished").contains(slowEntry);
+        assertThat(events).as("nobody took over or rejected an entry whose handler still runs")
+                .noneMatch(e -> e instanceof StreamsRunnerEvent.Claimed || e instanceof StreamsRunnerEvent.Rejected);
+        release.countDown();
+        awaitDone(2, 3);
+    }
+
+    @Test
+    void aClaimIntervalNotShorterThanClaimIdleIsRefusedWithATypedError() {
+        StreamsConsumerRunner.Builder builder = StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
+                .group(group).consumer("c").processor(EventProcessor.builder().registry(DomainRegistry.seedDefaults())
+                        .store(InMemorySequenceStore.create()).buffer(InMemoryEventBuffer.create())
+                        .handler((event, ctx) -> { }).build())
+                .claimIdle(Duration.ofSeconds(5)).claimInterval(Duration.ofSeconds(5));
+        org.assertj.core.api.Assertions.assertThatThrownBy(builder::build)
+                .isInstanceOf(io.seqtrack.core.domain.InvalidConfigurationException.class)
+                .hasMessageContaining("streams.claimInterval").hasMessageContaining("shorter than streams.claimIdle");
+    }
+
+    /**
+     * Copies of entries (a producer that resent) and a second consumer group replaying the whole stream on the same
+     * store: every copy is a duplicate to the store, acknowledged as {@code DUPLICATE} without reaching a handler.
+     */
+    @Test
+    void producerCopiesAndASecondGroupAreDuplicatesThatNeverReachAHandler() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(3, 1, 6);
+        List<String> originals;
+        synchronized (added) {
+            originals = List.copyOf(added.keySet());
+        }
+        for (String id : originals.subList(0, 9)) {
+            String event = added.get(id);
+            String[] parts = event.split("#");
+            String copy = commands.xadd(stream, Map.of("domain", DOMAIN, "aggregateId", parts[0], "sequence", parts[1],
+                    "payload", event + " (copy)"));
+            added.put(copy, event);
+        }
+        worker("w1", store, ctx -> { }, b -> b);
+        awaitDone(3, 6);
+        String replay = group + "-replay";
+        Worker second = worker("w2", store, ctx -> { }, b -> b.group(replay));
+        await("the second group acknowledged every entry", () -> commands.xpending(stream, replay).getCount() == 0
+                && history.count(e -> e.type() == 'A' && e.worker().equals("w2")) == added.size());
+        assertThat(history.entries()).as("the second group's entries are all duplicates")
+                .filteredOn(e -> e.worker().equals("w2") && e.type() == 'A')
+                .allMatch(e -> e.detail().equals("DUPLICATE"));
+        assertThat(history.count(e -> e.type() == 'A' && e.worker().equals("w1") && "DUPLICATE".equals(e.detail())))
+                .as("the nine copies").isEqualTo(9);
+        assertThat(history.count(e -> e.type() == 'S' && e.worker().equals("w2"))).as("no handler run in w2").isZero();
+        second.close();
+        open.remove(second);
+        assertHistory(3, 6, Map.of(), Set.of());
+    }
+
+    /**
+     * A producer that wrote one aggregate's events out of order (#3 first, alone, then #1, #4, #2, #6, #5): #3 waits in
+     * the (in-memory) buffer and its entry stays pending meanwhile — it is acknowledged only once committed — and
+     * everything ends committed once, in order.
+     */
+    @Test
+    void anAggregateWrittenOutOfOrderIsPutBackInOrderAndAcknowledgedOnlyWhenCommitted() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        appendA0(3);
+        worker("w1", store, ctx -> { }, b -> b);
+        await("#3 buffered", () -> history.count(e -> e.type() == 'B') > 0);
+        assertThat(pendingIds()).as("#3's entry pending while its event waits in the buffer").contains(idOf("a0#3"));
+        for (long seq : new long[] {1, 4, 2, 6, 5}) {
+            appendA0(seq);
+        }
+        awaitDone(1, 6);
+    }
+
+    private void appendA0(long seq) {
+        String id = commands.xadd(stream, Map.of("domain", DOMAIN, "aggregateId", "a0", "sequence", Long.toString(seq),
+                "payload", "a0#" + seq));
+        added.put(id, "a0#" + seq);
+    }
+
+    /** A third consumer joins the group while entries are in flight: every event still committed once, in order. */
+    @Test
+    void aThirdConsumerJoiningUnderLoadChangesNothingButWhoReads() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(10, 1, 10);
+        worker("w1", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(500)).claimInterval(Duration.ofMillis(50)));
+        worker("w2", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(500)).claimInterval(Duration.ofMillis(50)));
+        await("some events committed", () -> committedCount() >= 20);
+        worker("w3", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(500)).claimInterval(Duration.ofMillis(50)));
+        add(10, 11, 30);
+        awaitDone(10, 30);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -258,17 +389,32 @@ class StreamsConsumerRunnerTest {
         EventProcessor processor = EventProcessor.builder().registry(registry).store(store)
                 .buffer(InMemoryEventBuffer.create()).workerId(name).parallelism(2)
                 .bufferRecheckInterval(Duration.ofMillis(100))
-                .handler((event, ctx) -> hook.run(ctx))
+                .handler((event, ctx) -> {
+                    history.run('S', name, ctx.key().toString(), ctx.sequence(), ctx.fencingToken());
+                    try {
+                        hook.run(ctx);
+                    } catch (Exception | Error e) {
+                        history.run('F', name, ctx.key().toString(), ctx.sequence(), ctx.fencingToken());
+                        throw e;
+                    }
+                    history.run('E', name, ctx.key().toString(), ctx.sequence(), ctx.fencingToken());
+                })
                 .listener(e -> {
                     if (e instanceof ProcessorEvent.Processed p) {
+                        history.run('C', name, p.key().toString(), p.sequence(), 0);
                         committed.computeIfAbsent(p.key().toString(), k -> new CopyOnWriteArrayList<>())
                                 .add(p.sequence());
+                    } else if (e instanceof ProcessorEvent.Parked p) {
+                        history.run('P', name, p.key().toString(), p.sequence(), 0);
+                    } else if (e instanceof ProcessorEvent.Buffered b) {
+                        history.run('B', name, b.key().toString(), b.sequence(), 0);
                     }
                 })
                 .build();
+        lastStore = store;
         StreamsLoop runner = (StreamsLoop) customizer.apply(StreamsConsumerRunner.builder().redisUri(redis.uri())
                 .stream(stream).group(group).consumer(name).processor(processor).pollTimeout(Duration.ofMillis(50))
-                .listener(events::add)).build();
+                .listener(events::add).listener(e -> history.record(name, e))).build();
         runner.start();
         Worker worker = new Worker(processor, runner);
         open.add(worker);
@@ -286,8 +432,12 @@ class StreamsConsumerRunnerTest {
         }
     }
 
-    /** Every aggregate's commits are exactly 1..events, in that order; nothing is pending. */
+    /** Every aggregate's commits are exactly 1..events, in that order; nothing is pending; the history checks out. */
     private void awaitDone(int aggregates, long events) throws InterruptedException {
+        awaitDone(aggregates, events, Set.of());
+    }
+
+    private void awaitDone(int aggregates, long events, Set<String> expectedRejected) throws InterruptedException {
         await("every event committed and every entry acknowledged", () -> committedCount() >= (long) aggregates * events
                 && pendingCount() == 0);
         for (int a = 0; a < aggregates; a++) {
@@ -296,6 +446,30 @@ class StreamsConsumerRunnerTest {
                 expected.add(seq);
             }
             assertThat(committed.get(DOMAIN + "/a" + a)).as("commits of a%d", a).containsExactlyElementsOf(expected);
+        }
+        assertHistory(aggregates, events, Map.of(), expectedRejected);
+    }
+
+    /** {@link RunCheck} over the history: once per committed outcome, in order, acknowledged only when safe. */
+    private void assertHistory(int aggregates, long events, Map<String, Long> parked, Set<String> expectedRejected) {
+        Map<String, Long> perAggregate = new LinkedHashMap<>();
+        for (int a = 0; a < aggregates; a++) {
+            perAggregate.put("a" + a, events);
+        }
+        Map<String, String> appended;
+        synchronized (added) {
+            appended = Map.copyOf(added);
+        }
+        List<String> violations = RunCheck.violations(new RunCheck.Plan(DOMAIN, appended, perAggregate, parked,
+                expectedRejected), history.entries(), lastStore);
+        assertThat(violations).as("violations in a history of %d records", history.entries().size()).isEmpty();
+    }
+
+    /** The entry id of the (first) entry appended for {@code event} ({@code aggregate#seq}). */
+    private String idOf(String event) {
+        synchronized (added) {
+            return added.entrySet().stream().filter(e -> e.getValue().equals(event)).map(Map.Entry::getKey)
+                    .findFirst().orElseThrow();
         }
     }
 
