@@ -210,9 +210,14 @@ final class StreamsLoop implements StreamsConsumerRunner {
         }
         if (!clock.instant().isBefore(nextTakeover)) {
             nextTakeover = clock.instant().plus(claimInterval);
-            keepInFlightEntriesFresh();
-            takeOver();
-            countPending();
+            try {
+                keepInFlightEntriesFresh();
+                takeOver();
+                countPending();
+            } catch (RedisException e) {
+                takeoverCursor = null; // the next round scans from the start
+                throw e;
+            }
             takeoverRounds++;
         }
     }

@@ -187,6 +187,30 @@ class StreamsConsumerRunnerTest {
         });
     }
 
+    /**
+     * More idle entries than one takeover page (100): the scan goes on after the page it claimed (an exclusive
+     * {@code XPENDING} range from its cursor) and wraps around at the end; all 300 of a killed consumer's entries are
+     * taken over and committed once, in order.
+     */
+    @Test
+    void aTakeoverPagesThroughMoreIdleEntriesThanOneRound() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(3, 1, 100);
+        CountDownLatch never = new CountDownLatch(1);
+        Worker victim = worker("victim", store, ctx -> never.await(30, TimeUnit.SECONDS), b -> b);
+        await("300 entries pending at the victim", () -> pendingCount() == 300);
+        victim.runner.kill();
+        never.countDown();
+        victim.processor.close();
+        open.remove(victim);
+        Worker heir = worker("heir", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(100))
+                .claimInterval(Duration.ofMillis(50)));
+        await("the heir's takeover of all 300", () -> events.stream()
+                .filter(e -> e instanceof StreamsRunnerEvent.Claimed c && c.from().equals("victim")).count() == 300);
+        awaitDone(3, 100);
+        assertThat(heir.runner.takeoverRounds()).isGreaterThanOrEqualTo(3);
+    }
+
     /** Entries trimmed from the stream while pending (their consumer died) are reported when a takeover meets them. */
     @Test
     void entriesTrimmedWhilePendingAreReported() throws Exception {
