@@ -211,6 +211,48 @@ class StreamsConsumerRunnerTest {
         assertThat(heir.runner.takeoverRounds()).isGreaterThanOrEqualTo(3);
     }
 
+    /**
+     * The metrics of a takeover: while the victim lives (stuck, refreshing its entries) the heir's gauges show the
+     * group's six pending entries and none of its own, and it claims nothing; once the victim is killed the heir claims
+     * all six, each as its second delivery, and the gauges fall to zero.
+     */
+    @Test
+    void theMetricsShowPendingEntriesAndTakeoversWithTheirDeliveryNumbers() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(2, 1, 3);
+        CountDownLatch never = new CountDownLatch(1);
+        UnaryOperator<StreamsConsumerRunner.Builder> quick = b -> b.claimIdle(Duration.ofMillis(500))
+                .claimInterval(Duration.ofMillis(50));
+        Worker victim = worker("victim", store, ctx -> never.await(30, TimeUnit.SECONDS), quick);
+        await("six entries pending at the victim", () -> pendingCount() == 6);
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        StreamsRunnerMetrics metrics = StreamsRunnerMetrics.create(meters);
+        Worker heir = worker("heir", store, ctx -> { }, b -> quick.apply(b).listener(metrics));
+        metrics.bind(heir.runner);
+        long rounds = heir.runner.takeoverRounds();
+        await("three takeover rounds of the heir", () -> heir.runner.takeoverRounds() >= rounds + 3);
+        assertThat(meters.get("seqtrack.streams.pending").gauge().value()).isEqualTo(6);
+        assertThat(meters.get("seqtrack.streams.pending.owned").gauge().value()).isZero();
+        assertThat(meters.counter("seqtrack.streams.claimed").count()).as("nothing taken from a live consumer").isZero();
+        victim.runner.kill();
+        never.countDown();
+        victim.processor.close();
+        open.remove(victim);
+        awaitDone(2, 3);
+        long after = heir.runner.takeoverRounds();
+        await("another takeover round of the heir", () -> heir.runner.takeoverRounds() >= after + 1);
+        assertThat(meters.counter("seqtrack.streams.claimed").count()).isEqualTo(6);
+        assertThat(meters.get("seqtrack.streams.claimed.delivery").summary().count()).isEqualTo(6);
+        assertThat(meters.get("seqtrack.streams.claimed.delivery").summary().max()).isEqualTo(2);
+        // the victim's two stuck runs were released before its processor closed, and committed: duplicates to the heir
+        assertThat(meters.counter("seqtrack.streams.entries", "outcome", "processed").count()
+                + meters.counter("seqtrack.streams.entries", "outcome", "duplicate").count()).isEqualTo(6);
+        assertThat(meters.get("seqtrack.streams.pending").gauge().value()).isZero();
+        assertThat(meters.get("seqtrack.streams.pending.owned").gauge().value()).isZero();
+        assertThat(meters.get("seqtrack.streams.in_flight").gauge().value()).isZero();
+    }
+
     /** Entries trimmed from the stream while pending (their consumer died) are reported when a takeover meets them. */
     @Test
     void entriesTrimmedWhilePendingAreReported() throws Exception {
