@@ -42,6 +42,7 @@ final class SimulateCommand implements Callable<Integer> {
     /** Keeps the ground truth and the handler's record comfortably in a default heap. */
     static final long MAX_EVENTS = 5_000_000;
     static final int MAX_AGGREGATES = 1_000_000;
+    static final int MAX_STREAM_NAME = 1_024;
 
     @Mixin
     StoreOptions storeOptions;
@@ -96,6 +97,11 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--streams-uri", paramLabel = "REDIS_URI",
             description = "the Redis server for --source streams, e.g. redis://localhost:6379")
     String streamsUri;
+
+    @Option(names = "--stream", paramLabel = "NAME",
+            description = "the stream --source streams appends to: it must not exist (a simulation only reads what it "
+                + "wrote) and is deleted afterwards (default seqtrack-simulate-<run id>)")
+    String streamName;
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
             description = "the Kafka cluster for --source kafka")
@@ -209,7 +215,7 @@ final class SimulateCommand implements Callable<Integer> {
      */
     private Run throughStreams(SimulationPlan plan, DomainRegistry registry, DomainRegistration registration,
             StoreOptions.Opened opened, SimulationObserver observer, EventProcessor processor) {
-        String stream = "seqtrack-simulate-" + plan.idPrefix().replace("-", "");
+        String stream = streamName != null ? streamName : "seqtrack-simulate-" + plan.idPrefix().replace("-", "");
         try (StreamsSource streams = StreamsSource.create(streamsUri, stream)) {
             streams.produce(plan, registration.sequenceSource());
             long started = System.nanoTime();
@@ -336,6 +342,13 @@ final class SimulateCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 usage("--streams-uri is not a Redis URI: '" + streamsUri + "' (" + e.getMessage() + ")");
             }
+        }
+        if (streamName != null && !source.equals("streams")) {
+            usage("--stream is only used with --source streams");
+        }
+        if (streamName != null && (streamName.isBlank() || streamName.length() > MAX_STREAM_NAME)) {
+            usage("--stream must be a non-blank name of at most " + MAX_STREAM_NAME + " characters, was '"
+                    + streamName + "'");
         }
         if (source.equals("kafka") && (bootstrapServers == null || bootstrapServers.isBlank())) {
             usage("--source kafka needs --bootstrap-servers (the Kafka cluster to produce to and consume from)");

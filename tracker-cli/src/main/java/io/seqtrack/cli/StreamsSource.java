@@ -45,14 +45,19 @@ final class StreamsSource implements AutoCloseable {
         this.connection = connection;
     }
 
-    /** Connects to {@code redisUri}; refuses a stream that already exists. */
+    /** Connects to {@code redisUri}; creates {@code stream} and its group, refusing a key that already exists. */
     static StreamsSource create(String redisUri, String stream) {
         RedisURI uri = RedisURI.create(redisUri);
         uri.setTimeout(TIMEOUT);
         RedisClient client = RedisClient.create(uri);
         try {
             StatefulRedisConnection<String, String> connection = client.connect();
-            if (connection.sync().exists(stream) > 0) {
+            // atomically: refuse an existing key, else create the stream with the run's group (from the start), so
+            // that no stream created meanwhile by someone else is appended to — or deleted afterwards
+            Long created = connection.sync().eval("if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end "
+                    + "redis.call('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM') return 1",
+                    io.lettuce.core.ScriptOutputType.INTEGER, new String[] {stream}, stream);
+            if (created == null || created != 1L) {
                 connection.close();
                 throw new IllegalStateException("stream " + stream + " already exists on " + describe(uri)
                         + "; a simulation only reads what it wrote");

@@ -50,6 +50,56 @@ class SimulateStreamsTest {
     }
 
     @Test
+    void aStreamTheUserNamesIsUsedAndDeletedAfterwards() {
+        Result result = simulate("--source", "streams", "--streams-uri", redis.uri(), "--stream", "my-sim-events",
+                "--aggregates", "20", "--events-per-aggregate", "10", "--gap-timeout", "100ms");
+
+        assertThat(result.exitCode).as(result.toString()).isZero();
+        assertThat(result.out).contains("events through Redis stream my-sim-events on ");
+        assertThat(result.out.strip()).endsWith("verification: PASSED");
+        RedisClient client = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            assertThat(c.sync().exists("my-sim-events")).as("deleted afterwards").isZero();
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** A name that exists already (the user's own stream) is refused, and the stream is left exactly as it was. */
+    @Test
+    void anExistingStreamIsRefusedAndLeftUntouched() {
+        RedisClient client = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            String id = c.sync().xadd("users-own-stream", java.util.Map.of("keep", "me"));
+
+            Result result = simulate("--source", "streams", "--streams-uri", redis.uri(), "--stream",
+                    "users-own-stream", "--aggregates", "5", "--events-per-aggregate", "5");
+
+            assertThat(result.exitCode).as(result.toString()).isEqualTo(1);
+            assertThat(result.err).contains("stream users-own-stream already exists");
+            assertThat(c.sync().xrange("users-own-stream", io.lettuce.core.Range.create("-", "+")))
+                    .singleElement().satisfies(m -> {
+                        assertThat(m.getId()).isEqualTo(id);
+                        assertThat(m.getBody()).isEqualTo(java.util.Map.of("keep", "me"));
+                    });
+            assertThat(c.sync().xinfoGroups("users-own-stream")).as("no group created on it").isEmpty();
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void aStreamNameWithoutStreamsSourceOrBlankIsABadUsage() {
+        Result without = simulate("--stream", "s");
+        assertThat(without.exitCode).isEqualTo(2);
+        assertThat(without.err).contains("--stream is only used with --source streams");
+
+        Result blank = simulate("--source", "streams", "--streams-uri", redis.uri(), "--stream", " ");
+        assertThat(blank.exitCode).isEqualTo(2);
+        assertThat(blank.err).contains("--stream must be a non-blank name");
+    }
+
+    @Test
     void streamsWithoutAUriIsABadUsageNamingTheOption() {
         Result result = simulate("--source", "streams");
 
