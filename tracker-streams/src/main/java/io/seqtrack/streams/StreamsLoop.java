@@ -21,6 +21,7 @@ import io.seqtrack.processor.Outcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -231,7 +232,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private void keepInFlightEntriesFresh() {
         String[] ids = inFlight.toArray(String[]::new);
         for (int from = 0; from < ids.length; from += REFRESH_CHUNK) {
-            String[] chunk = java.util.Arrays.copyOfRange(ids, from, Math.min(ids.length, from + REFRESH_CHUNK));
+            String[] chunk = Arrays.copyOfRange(ids, from, Math.min(ids.length, from + REFRESH_CHUNK));
             reading.sync().xclaim(stream, me, XClaimArgs.Builder.justid().minIdleTime(0), chunk);
         }
     }
