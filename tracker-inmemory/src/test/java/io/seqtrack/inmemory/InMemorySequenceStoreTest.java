@@ -16,6 +16,11 @@ class InMemorySequenceStoreTest extends SequenceStoreContract {
     }
 
     @Override
+    protected io.seqtrack.core.port.out.EventBuffer createBufferFor(SequenceStore store) {
+        return InMemoryEventBuffer.create();
+    }
+
+    @Override
     protected void advanceStoreClock(Duration duration) {
         clock.advance(duration);
     }

@@ -61,7 +61,10 @@ class RedisRoundTripsTest {
     @Test
     void withoutBatchingEveryEventCostsItsOwnRoundTrips() {
         assertThat(roundTripsPerEvent(1, "unbatched", false)).as("client commands per submitted event, maxBatch 1")
-                .isGreaterThan(1.0);
+                .isGreaterThan(1.0)
+                // a claim (its buffer reads in the same script call) and a commit per handled event; duplicates and
+                // reordered pairs cost less. With the buffer probed in a call of its own it was 2.8
+                .isLessThanOrEqualTo(2.0);
     }
 
     /**

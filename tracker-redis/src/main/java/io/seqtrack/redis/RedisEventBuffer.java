@@ -96,6 +96,16 @@ public final class RedisEventBuffer implements EventBuffer {
         return new RedisEventBuffer(config, client);
     }
 
+    /**
+     * Whether a store with this configuration and layout addresses this buffer's keys: the same deployment (the same
+     * {@link RedisStoreConfig#targets()}), key prefix and bucket count. Then the store may read the buffer in its own
+     * scripts ({@link RedisSequenceStore#claimAllAndProbe}).
+     */
+    boolean sharesKeysWith(RedisStoreConfig storeConfig, KeyLayout storeLayout) {
+        return config.topology() == storeConfig.topology() && config.targets().equals(storeConfig.targets())
+                && config.keyPrefix().equals(storeConfig.keyPrefix()) && layout.buckets() == storeLayout.buckets();
+    }
+
     public RedisStoreConfig config() {
         return config;
     }

@@ -12,7 +12,7 @@ import java.util.HexFormat;
 enum Script {
     ADVANCE("advance"), CLAIM("claim"), COMMIT("commit"), RELEASE("release"), READ("read"), RESET("reset"),
     DELETE("delete"), RENEW("renew"), SKIP("skip"), ADVANCE_BATCH("advance_batch"), CLAIM_BATCH("claim_batch"), COMMIT_BATCH("commit_batch"),
-    COMMIT_CLAIM_BATCH("commit_claim_batch"),
+    COMMIT_CLAIM_BATCH("commit_claim_batch"), CLAIM_PROBE_BATCH("claim_probe_batch"),
     BUFFER_ADD("buffer_add"), BUFFER_REMOVE("buffer_remove"), BUFFER_PARK("buffer_park"),
     BUFFER_PRESENCE("buffer_presence");
 

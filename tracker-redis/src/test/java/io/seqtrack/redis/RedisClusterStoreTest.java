@@ -43,6 +43,12 @@ class RedisClusterStoreTest extends SequenceStoreContract {
         return store;
     }
 
+    /** A buffer of the store's own key space: the claims and the buffer reads run in one script call. */
+    @Override
+    protected io.seqtrack.core.port.out.EventBuffer createBufferFor(SequenceStore store) {
+        return RedisEventBuffer.create(((RedisSequenceStore) store).config());
+    }
+
     @Override
     protected void advanceStoreClock(Duration duration) {
         stores.forEach(s -> s.shiftServerClock(duration));

@@ -67,6 +67,15 @@ public abstract class SequenceStoreContract {
     /** Moves the clock the store judges lease expiry by. */
     protected abstract void advanceStoreClock(Duration duration);
 
+    /**
+     * An empty buffer for the {@link SequenceStore#claimAllAndProbe} tests, closed by the test. A store that reads a
+     * buffer of its own kind in its claim scripts returns one it recognises (the same deployment and key space), so the
+     * contract covers that path; the default {@code null} skips those tests.
+     */
+    protected io.seqtrack.core.port.out.EventBuffer createBufferFor(SequenceStore store) {
+        return null;
+    }
+
     @BeforeEach
     void openStore() {
         store = createStore();
@@ -741,6 +750,53 @@ public abstract class SequenceStoreContract {
                             .map(r -> org.assertj.core.groups.Tuple.tuple(r.status(), r.lastCommitted())).toList());
             assertThat(committed).containsExactlyElementsOf(expectedCommits);
         }
+    }
+
+    @Test
+    void claimAllAndProbe_answersTheClaimsAndTheBufferPresenceReadAfterThem() {
+        io.seqtrack.core.port.out.EventBuffer buffer = createBufferFor(store);
+        org.junit.jupiter.api.Assumptions.assumeTrue(buffer != null, "no buffer for claimAllAndProbe given");
+        try {
+            AggregateKey parked = key("probe-parked");
+            AggregateKey pending = key("probe-pending");
+            AggregateKey both = key("probe-both");
+            AggregateKey none = key("probe-none");
+            AggregateKey gap = key("probe-gap");
+            AggregateKey duplicate = key("probe-duplicate");
+            buffer.park(parked, parkedEvent(2));
+            buffer.add(pending, bufferedEvent(3), 100);
+            buffer.park(both, parkedEvent(4));
+            buffer.add(both, bufferedEvent(5), 100);
+            buffer.add(gap, bufferedEvent(4), 100);
+            store.advance(duplicate, 1, STRICT);
+
+            io.seqtrack.core.port.out.ClaimsAndPresence answer = store.claimAllAndProbe(List.of(
+                    new ClaimRequest(parked, 1, STRICT, "w1", LEASE), new ClaimRequest(pending, 1, STRICT, "w1", LEASE),
+                    new ClaimRequest(both, 1, STRICT, "w1", LEASE), new ClaimRequest(none, 1, STRICT, "w1", LEASE),
+                    new ClaimRequest(gap, 3, STRICT, "w1", LEASE), new ClaimRequest(duplicate, 1, STRICT, "w1", LEASE)),
+                    buffer);
+
+            assertThat(answer.claims()).extracting(ClaimResult::status).containsExactly(ClaimStatus.CLAIMED,
+                    ClaimStatus.CLAIMED, ClaimStatus.CLAIMED, ClaimStatus.CLAIMED, ClaimStatus.GAP, ClaimStatus.DUPLICATE);
+            assertThat(answer.presence().parked()).contains(parked, both).doesNotContain(pending, none, gap);
+            assertThat(answer.presence().pending()).contains(pending, both, gap).doesNotContain(parked, none);
+            // the claims were made: another owner meets them, and each commits with its token
+            assertThat(store.claim(none, 1, STRICT, "w2", LEASE).status()).isEqualTo(ClaimStatus.BUSY);
+            assertThat(store.commit(parked, 1, answer.claims().get(0).fencingToken())).isEqualTo(CommitResult.COMMITTED);
+            assertThat(store.claimAllAndProbe(List.of(), buffer).claims()).isEmpty();
+        } finally {
+            buffer.close();
+        }
+    }
+
+    private static io.seqtrack.core.port.out.BufferedEvent bufferedEvent(long seq) {
+        return new io.seqtrack.core.port.out.BufferedEvent(seq, "probe-" + seq, "ProbeType", new byte[] {1, 2},
+                java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    private static io.seqtrack.core.port.out.ParkedEvent parkedEvent(long seq) {
+        return new io.seqtrack.core.port.out.ParkedEvent(bufferedEvent(seq), "probe test",
+                java.time.Instant.parse("2026-01-01T00:00:01Z"));
     }
 
     /**

@@ -92,6 +92,18 @@ public final class SequenceTrackerService implements SequenceTracker {
 
     @Override
     public List<ClaimDecision> claimAll(List<TrackedEvent> events, String owner) {
+        return claimAll(events, owner, null).decisions();
+    }
+
+    @Override
+    public io.seqtrack.core.port.in.ProbedClaims claimAllAndProbe(List<TrackedEvent> events, String owner,
+            io.seqtrack.core.port.out.EventBuffer buffer) {
+        return claimAll(events, owner, Objects.requireNonNull(buffer, "buffer"));
+    }
+
+    /** Claims, and with a buffer also reads its presence after the claims (one store call either way). */
+    private io.seqtrack.core.port.in.ProbedClaims claimAll(List<TrackedEvent> events, String owner,
+            io.seqtrack.core.port.out.EventBuffer buffer) {
         Objects.requireNonNull(events, "events");
         StoreArguments.requireOwner(owner);
         List<Resolved> resolved = new java.util.ArrayList<>(events.size());
@@ -106,8 +118,18 @@ public final class SequenceTrackerService implements SequenceTracker {
             }
         }
         List<ClaimResult> results;
+        io.seqtrack.core.port.out.BufferPresence presence = io.seqtrack.core.port.out.BufferPresence.NONE;
         try {
-            results = requests.isEmpty() ? List.of() : callStore("claimAll", null, () -> store.claimAll(requests));
+            if (requests.isEmpty()) {
+                results = List.of();
+            } else if (buffer == null) {
+                results = callStore("claimAll", null, () -> store.claimAll(requests));
+            } else {
+                io.seqtrack.core.port.out.ClaimsAndPresence answer =
+                        callStore("claimAllAndProbe", null, () -> store.claimAllAndProbe(requests, buffer));
+                results = answer.claims();
+                presence = answer.presence();
+            }
         } catch (SequenceStoreException e) {
             throw inDomainTerms(e, resolved);
         }
@@ -118,7 +140,7 @@ public final class SequenceTrackerService implements SequenceTracker {
             decisions.add(r.mode().usesStore() ? decision(r, results.get(next++))
                     : new ClaimDecision(r.key(), r.mode(), ClaimStatus.CLAIMED, r.sequence(), 0, 0, null));
         }
-        return decisions;
+        return new io.seqtrack.core.port.in.ProbedClaims(decisions, presence);
     }
 
     @Override

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Claim → handle → commit for a batch of works of distinct aggregates, with one store call per phase: one
- * {@code claimAll}, one probe of the buffer for parked aggregates, the handlers, one {@code commitAll}. Returns what
+ * {@code claimAllAndProbe} (the claims and, read after them, which aggregates have parked or pending events — one
+ * round trip where the store holds the buffer), the handlers, one {@code commitAll}. Returns what
  * happened to each work as a {@link Result}; it completes no submission itself.
  */
 final class Step {
@@ -96,8 +97,11 @@ final class Step {
             }
         }
         List<ClaimDecision> claims;
+        BufferPresence presence;
         try {
-            claims = claimUnheld(works, held);
+            io.seqtrack.core.port.in.ProbedClaims probed = claimUnheld(works, held);
+            claims = probed.decisions();
+            presence = probed.presence();
         } catch (InvalidEventException | UnknownDomainException e) {
             if (works.size() == 1) {
                 results[indexes.get(0)] = rejected(works.get(0), e);
@@ -161,25 +165,19 @@ final class Step {
                 }
             }
         }
-        Set<AggregateKey> parked;
-        try {
-            // parked by another worker or before a restart: the block is durable, not only local; and buffered events
-            // nobody here knows of wait to be drained after our commit. One question for the whole batch, asked after
-            // the claims, so a park that happened before our claim is seen
-            BufferPresence presence = probe.isEmpty() ? BufferPresence.NONE : shared.buffer.presence(probe);
-            parked = presence.parked();
-            for (AggregateKey key : presence.pending()) {
+        // parked by another worker or before a restart: the block is durable, not only local; and buffered events
+        // nobody here knows of wait to be drained after our commit. Read with the claims, after them, so a park that
+        // happened before our claim is seen (in the claims' own store call where the store holds the buffer)
+        Set<AggregateKey> parked = new HashSet<>();
+        for (AggregateKey key : presence.parked()) {
+            if (probe.contains(key)) {
+                parked.add(key);
+            }
+        }
+        for (AggregateKey key : presence.pending()) {
+            if (probe.contains(key)) {
                 lane.state(key).pendingSeen = true;
             }
-        } catch (SequenceTrackingException e) {
-            for (int n : toHandle) {
-                failures.release(works.get(n), claims.get(n));
-                results[indexes.get(n)] = failClosed(works.get(n), e);
-            }
-            for (int n : early) {
-                results[indexes.get(n)] = failClosed(works.get(n), e);
-            }
-            return;
         }
         for (int n : early) {
             Work work = works.get(n);
@@ -294,8 +292,11 @@ final class Step {
         return Result.failed(work, e);
     }
 
-    /** The held claims where there are, one {@code claimAll} for the rest. */
-    private List<ClaimDecision> claimUnheld(List<Work> works, ClaimDecision[] held) {
+    /**
+     * The held claims where there are, one {@code claimAllAndProbe} for the rest: their claims and the buffer presence
+     * of their aggregates, read after the claims (a held claim needs no probe: nothing was parked while we held it).
+     */
+    private io.seqtrack.core.port.in.ProbedClaims claimUnheld(List<Work> works, ClaimDecision[] held) {
         List<Work> unheld = new ArrayList<>(works.size());
         for (int n = 0; n < works.size(); n++) {
             if (held[n] == null) {
@@ -303,16 +304,17 @@ final class Step {
             }
         }
         if (unheld.size() == works.size()) {
-            return shared.tracker.claimAll(events(works), shared.settings.workerId());
+            return shared.tracker.claimAllAndProbe(events(works), shared.settings.workerId(), shared.buffer);
         }
-        List<ClaimDecision> claimed = unheld.isEmpty() ? List.of()
-                : shared.tracker.claimAll(events(unheld), shared.settings.workerId());
+        io.seqtrack.core.port.in.ProbedClaims claimed = unheld.isEmpty()
+                ? new io.seqtrack.core.port.in.ProbedClaims(List.of(), BufferPresence.NONE)
+                : shared.tracker.claimAllAndProbe(events(unheld), shared.settings.workerId(), shared.buffer);
         List<ClaimDecision> all = new ArrayList<>(works.size());
         int next = 0;
         for (int n = 0; n < works.size(); n++) {
-            all.add(held[n] != null ? held[n] : claimed.get(next++));
+            all.add(held[n] != null ? held[n] : claimed.decisions().get(next++));
         }
-        return all;
+        return new io.seqtrack.core.port.in.ProbedClaims(all, claimed.presence());
     }
 
     private static List<io.seqtrack.core.port.in.TrackedEvent> events(List<Work> works) {

@@ -102,6 +102,13 @@ public final class TimedSequenceStore implements SequenceStore {
         return timed("claim_batch", () -> delegate.claimAll(requests));
     }
 
+    /** Timed as {@code claim_batch}: the claims and, in the same store call where the store can, the buffer probe. */
+    @Override
+    public io.seqtrack.core.port.out.ClaimsAndPresence claimAllAndProbe(List<ClaimRequest> requests,
+            io.seqtrack.core.port.out.EventBuffer buffer) {
+        return timed("claim_batch", () -> delegate.claimAllAndProbe(requests, buffer));
+    }
+
     @Override
     public List<CommitResult> commitAll(List<CommitRequest> requests) {
         return timed("commit_batch", () -> delegate.commitAll(requests));

@@ -53,6 +53,15 @@ public interface SequenceTracker {
      */
     java.util.List<ClaimDecision> claimAll(java.util.List<TrackedEvent> events, String owner);
 
+    /**
+     * {@link #claimAll}, then the parked and pending facts of the claimed aggregates in {@code buffer}, read after the
+     * claims ({@link io.seqtrack.core.port.out.SequenceStore#claimAllAndProbe}): in one round trip where the store holds
+     * the buffer's data itself. Failures as for {@link #claimAll}; if the presence read fails after the claims, the
+     * granted claims are released and no decision is known.
+     */
+    ProbedClaims claimAllAndProbe(java.util.List<TrackedEvent> events, String owner,
+            io.seqtrack.core.port.out.EventBuffer buffer);
+
     /** {@link #commit} for several {@code CLAIMED} decisions in one store round trip; answers in request order. */
     java.util.List<CommitResult> commitAll(java.util.List<ClaimDecision> claims);
 

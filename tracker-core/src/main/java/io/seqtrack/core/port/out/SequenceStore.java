@@ -252,6 +252,48 @@ public interface SequenceStore extends AutoCloseable {
         return results;
     }
 
+    /**
+     * {@link #claimAll}, then which of the claimed aggregates have parked and pending events in {@code buffer}
+     * ({@link EventBuffer#presence}), read <em>after</em> the claims: a park made before a claim was granted is seen.
+     * This is what a processor's lane asks before it runs handlers. Presence is reported at least for every aggregate
+     * answered {@link ClaimStatus#CLAIMED} or {@link ClaimStatus#GAP}; callers ignore it for the others.
+     *
+     * <p>The default makes the two calls in that order. A store that keeps {@code buffer}'s data itself (the same
+     * deployment and key space) overrides it to read the presence in the claims' own atomic step — one round trip
+     * instead of two — and falls back to the default for any other buffer.
+     *
+     * <p>Failures: a failure of the claims is {@link #claimAll}'s. If the presence read fails after the claims
+     * answered, the granted claims are released (best effort; otherwise their leases run out) and
+     * {@link SequenceStoreException} is thrown with no element known: none of them may be handled.
+     */
+    default ClaimsAndPresence claimAllAndProbe(List<ClaimRequest> requests, EventBuffer buffer) {
+        java.util.Objects.requireNonNull(buffer, "buffer");
+        List<ClaimResult> claims = claimAll(requests);
+        java.util.Set<AggregateKey> asked = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < claims.size(); i++) {
+            ClaimStatus status = claims.get(i).status();
+            if (status == ClaimStatus.CLAIMED || status == ClaimStatus.GAP) {
+                asked.add(requests.get(i).key());
+            }
+        }
+        try {
+            return new ClaimsAndPresence(claims, asked.isEmpty() ? BufferPresence.NONE : buffer.presence(asked));
+        } catch (io.seqtrack.core.domain.SequenceTrackingException e) {
+            for (int i = 0; i < claims.size(); i++) {
+                if (claims.get(i).status() == ClaimStatus.CLAIMED) {
+                    ClaimRequest r = requests.get(i);
+                    try {
+                        release(r.key(), r.seq(), claims.get(i).fencingToken());
+                    } catch (RuntimeException ignored) {
+                        // its lease runs out
+                    }
+                }
+            }
+            throw SequenceStoreException.partialBatch("buffer presence after claimAll",
+                    java.util.Collections.nCopies(requests.size(), null), e);
+        }
+    }
+
     /** Batch form of {@link #commit}: results in request order, equal to calling the singles in order. */
     default List<CommitResult> commitAll(List<CommitRequest> requests) {
         List<CommitResult> results = new ArrayList<>(requests.size());
