@@ -53,6 +53,50 @@ class SequenceStoreDefaultsTest {
         assertThat(SequenceStoreException.of("advance", A, new IllegalStateException("x")).batchResults()).isEmpty();
     }
 
+    /**
+     * claimAllAndProbe's default: the claims, then the buffer asked about the claimed and early aggregates only; if the
+     * buffer cannot answer, the granted claims are given back and no element is known (none may be handled).
+     */
+    @Test
+    void claimAllAndProbeAsksTheBufferAfterTheClaimsAndGivesTheClaimsBackWhenItCannotAnswer() {
+        store.advance(B, 1, TrackingMode.STRICT);
+        java.util.List<java.util.Collection<AggregateKey>> asked = new java.util.ArrayList<>();
+        EventBuffer answering = buffer(keys -> {
+            asked.add(List.copyOf(keys));
+            assertThat(store.read(A).claim()).as("asked after the claims").isPresent();
+            return new BufferPresence(java.util.Set.of(A), java.util.Set.of());
+        });
+        ClaimsAndPresence answer = store.claimAllAndProbe(List.of(new ClaimRequest(A, 1, TrackingMode.STRICT, "w", TTL),
+                new ClaimRequest(B, 1, TrackingMode.STRICT, "w", TTL)), answering);
+        assertThat(answer.claims()).extracting(ClaimResult::status)
+                .containsExactly(ClaimStatus.CLAIMED, ClaimStatus.DUPLICATE);
+        assertThat(answer.presence().parked()).containsExactly(A);
+        assertThat(asked).as("a duplicate needs no buffer facts").containsExactly(List.of(A));
+
+        AggregateKey c = AggregateKey.of("user_account", "c");
+        EventBuffer failing = buffer(keys -> {
+            throw SequenceStoreException.of("presence", new IllegalStateException("buffer down"));
+        });
+        SequenceStoreException e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> store.claimAllAndProbe(
+                List.of(new ClaimRequest(c, 1, TrackingMode.STRICT, "w", TTL)), failing), SequenceStoreException.class);
+        assertThat(e.batchResults()).hasSize(1).allSatisfy(r -> assertThat(r).isEmpty());
+        assertThat(store.read(c).claim()).as("the granted claim was given back").isEmpty();
+        assertThat(store.claim(c, 1, TrackingMode.STRICT, "other", TTL).status()).isEqualTo(ClaimStatus.CLAIMED);
+    }
+
+    /** A buffer whose only answering method is presence. */
+    private static EventBuffer buffer(java.util.function.Function<java.util.Collection<AggregateKey>, BufferPresence> presence) {
+        return (EventBuffer) java.lang.reflect.Proxy.newProxyInstance(EventBuffer.class.getClassLoader(),
+                new Class<?>[] {EventBuffer.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("presence")) {
+                        @SuppressWarnings("unchecked")
+                        java.util.Collection<AggregateKey> keys = (java.util.Collection<AggregateKey>) args[0];
+                        return presence.apply(keys);
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
     /** Forwards to a store but fails every advance of one aggregate. */
     private static final class MisbehavingSequenceStoreDelegate implements SequenceStore {
         private final SequenceStore delegate;
