@@ -749,7 +749,6 @@ public final class RedisSequenceStore implements SequenceStore {
             }
         }
         List<Group> resent = new ArrayList<>();
-        batchLock.lock();
         try {
             CompletableFuture.allOf(before.toArray(CompletableFuture[]::new)).get(awaitMillis, TimeUnit.MILLISECONDS);
             failure = sendAndAwait(script, groups, calls.size());
@@ -797,7 +796,6 @@ public final class RedisSequenceStore implements SequenceStore {
         } catch (RuntimeException e) {
             failure = e;
         } finally {
-            batchLock.unlock();
             release(groups, resent);
         }
         for (List<Group> round : List.of(groups, resent)) {
@@ -865,33 +863,12 @@ public final class RedisSequenceStore implements SequenceStore {
     /**
      * Sends one call per group with auto-flush off and one flush, and waits for every answer; returns the timeout if
      * some did not answer in time, else {@code null} (failed calls are read from their groups). A group's
-     * {@link Group#sent} is set once its call is on its way.
+     * {@link Group#sent} is set once its call is on its way. Only the sending holds the batch lock (auto-flush is a
+     * property of the shared batch connection): the batches of several lanes are in flight at once, each waiting for
+     * its own answers — per-aggregate order is kept by {@link ScriptCalls#reserve}, not by the lock.
      */
     private Throwable sendAndAwait(Script script, List<Group> groups, int elements) throws InterruptedException {
-        List<CompletableFuture<List<Object>>> futures = new ArrayList<>(groups.size());
-        io.lettuce.core.api.StatefulConnection<byte[], byte[]> flushable = backend.flushableBatchConnection();
-        if (flushable != null) {
-            flushable.setAutoFlushCommands(false);
-        }
-        try {
-            for (Group group : groups) {
-                group.sent = group.node == null
-                        ? this.calls.send(true, script, groupKeys(group.calls), groupArgs(group.calls))
-                        : this.calls.sendToNode(group.node, script, group.calls.get(0).keys().length,
-                                groupKeys(group.calls), groupArgs(group.calls));
-                futures.add(group.sent);
-            }
-        } finally {
-            if (flushable != null) {
-                flushable.flushCommands();
-                flushable.setAutoFlushCommands(true);
-                // again: a NOSCRIPT fallback sent from a reply (under WAIT on this connection) between the flush
-                // and auto-flush coming back on must not sit in the buffer. (Turning auto-flush on before the
-                // first flush instead made the torture suite's batches under a SIGSTOPped Redis never fail closed:
-                // observed, not traced inside Lettuce.)
-                flushable.flushCommands();
-            }
-        }
+        List<CompletableFuture<List<Object>>> futures = send(script, groups);
         try {
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                     .get(awaitMillis + elements, TimeUnit.MILLISECONDS);
@@ -901,6 +878,39 @@ public final class RedisSequenceStore implements SequenceStore {
         } catch (TimeoutException e) {
             return e;
         }
+    }
+
+    private List<CompletableFuture<List<Object>>> send(Script script, List<Group> groups) {
+        List<CompletableFuture<List<Object>>> futures = new ArrayList<>(groups.size());
+        io.lettuce.core.api.StatefulConnection<byte[], byte[]> flushable = backend.flushableBatchConnection();
+        batchLock.lock();
+        try {
+            if (flushable != null) {
+                flushable.setAutoFlushCommands(false);
+            }
+            try {
+                for (Group group : groups) {
+                    group.sent = group.node == null
+                            ? this.calls.send(true, script, groupKeys(group.calls), groupArgs(group.calls))
+                            : this.calls.sendToNode(group.node, script, group.calls.get(0).keys().length,
+                                    groupKeys(group.calls), groupArgs(group.calls));
+                    futures.add(group.sent);
+                }
+            } finally {
+                if (flushable != null) {
+                    flushable.flushCommands();
+                    flushable.setAutoFlushCommands(true);
+                    // again: a NOSCRIPT fallback sent from a reply (under WAIT on this connection) between the flush
+                    // and auto-flush coming back on must not sit in the buffer. (Turning auto-flush on before the
+                    // first flush instead made the torture suite's batches under a SIGSTOPped Redis never fail
+                    // closed: observed, not traced inside Lettuce.)
+                    flushable.flushCommands();
+                }
+            }
+        } finally {
+            batchLock.unlock();
+        }
+        return futures;
     }
 
     /**
