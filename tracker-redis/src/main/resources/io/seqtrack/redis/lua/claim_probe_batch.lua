@@ -14,8 +14,14 @@ for i = 1, #K / 4 do
     if r.err then
       r = {'E', r.err}
     else
-      r[#r + 1] = redis.call('EXISTS', K[4*i-1])
-      r[#r + 1] = redis.call('EXISTS', K[4*i])
+      -- mostly neither exists: one call answers that; only if one does, ask which
+      if redis.call('EXISTS', K[4*i-1], K[4*i]) == 0 then
+        r[#r + 1] = 0
+        r[#r + 1] = 0
+      else
+        r[#r + 1] = redis.call('EXISTS', K[4*i-1])
+        r[#r + 1] = redis.call('EXISTS', K[4*i])
+      end
     end
     results[i] = r
   end

@@ -68,10 +68,16 @@ local function enc_claim(token, seq, expires, owner)
   return fmt(token) .. ':' .. seq .. ':' .. fmt(expires) .. ':' .. owner
 end
 
--- the store's clock, in milliseconds, plus an offset that only tests set
+-- the store's clock, in milliseconds, plus an offset that only tests set. Read once per script run: a script is one
+-- atomic step, so every element of a batch is judged at the same instant (and a batch makes one TIME call, not one per
+-- element)
+local clock_ms
 local function now_ms(offset)
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(offset)
+  if not clock_ms then
+    local t = redis.call('TIME')
+    clock_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return clock_ms + tonumber(offset)
 end
 
 -- ---------------------------------------------------------------- operations shared by single and batch scripts
