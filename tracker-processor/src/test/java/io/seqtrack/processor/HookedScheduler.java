@@ -16,6 +16,8 @@ final class HookedScheduler implements ProcessorScheduler {
 
     private final ProcessorScheduler delegate;
     volatile OffLaneHook onScheduleOffLane = delay -> { };
+    /** Runs when a lane task is submitted; return normally to let it run, or throw. */
+    volatile Runnable onExecute = () -> { };
 
     HookedScheduler(ProcessorScheduler delegate) {
         this.delegate = delegate;
@@ -33,6 +35,7 @@ final class HookedScheduler implements ProcessorScheduler {
 
     @Override
     public void execute(int lane, Runnable task) {
+        onExecute.run();
         delegate.execute(lane, task);
     }
 

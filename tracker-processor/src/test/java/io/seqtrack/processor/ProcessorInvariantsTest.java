@@ -1,6 +1,7 @@
 package io.seqtrack.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.domain.SequenceStoreException;
@@ -214,6 +215,38 @@ class ProcessorInvariantsTest {
         closing.set(true);
         harness.scheduler.advance(Duration.ofMinutes(1)); // the sweep falls due and meets close()
         assertThat(processor.get().snapshot().inFlight()).isZero();
+    }
+
+    /**
+     * A lane with more ready work than one run takes schedules another run of itself; when the scheduler refuses that
+     * (close() shut it down meanwhile) the refusal used to escape as an uncaught RejectedExecutionException on the
+     * lane's thread, and the events still waiting on the lane were never told anything. Now they fail with the refusal.
+     */
+    @Test
+    void aLaneRunThatMeetsARefusingSchedulerFailsWhatWaitsInsteadOfThrowing() {
+        harness = new ProcessorHarness(registry(GapPolicy.PARK));
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
+        HookedScheduler refusing = new HookedScheduler(harness.scheduler);
+        refusing.onExecute = () -> {
+            if (refuse.get()) {
+                throw new java.util.concurrent.RejectedExecutionException("scheduler closed");
+            }
+        };
+        EventProcessor processor = harness.processor("w1", b -> b.scheduler(refusing).maxBatch(1));
+        List<java.util.concurrent.CompletableFuture<Outcome>> outcomes = new java.util.ArrayList<>();
+        for (int i = 0; i < 400; i++) { // more batches than one run of each lane takes
+            outcomes.add(processor.submit(ProcessorHarness.event("user_account", "r-" + i, 1)).toCompletableFuture());
+        }
+        refuse.set(true); // the lane's own re-run is refused
+
+        assertThatCode(harness.scheduler::runReady).doesNotThrowAnyException();
+        long processed = outcomes.stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
+        assertThat(processed).as("the first runs processed some").isPositive().isLessThan(400);
+        assertThat(outcomes).as("the rest were told").allSatisfy(f -> assertThat(f).isDone());
+        assertThat(outcomes.stream().filter(java.util.concurrent.CompletableFuture::isCompletedExceptionally))
+                .hasSize(400 - (int) processed)
+                .allSatisfy(f -> assertThat(f).failsWithin(Duration.ZERO).withThrowableThat()
+                        .withRootCauseInstanceOf(java.util.concurrent.RejectedExecutionException.class));
     }
 
     /**

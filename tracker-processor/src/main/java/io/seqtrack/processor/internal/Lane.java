@@ -66,14 +66,23 @@ final class Lane {
     void submit(Work work) {
         mailbox.add(work);
         if (scheduled.compareAndSet(false, true)) {
-            try {
-                shared.scheduler.execute(index, this::run);
-            } catch (RuntimeException e) { // closed, or the executor refused: nothing of the mailbox will run
-                scheduled.set(false);
-                Work refused;
-                while ((refused = mailbox.poll()) != null) {
-                    refused.submission().fail(e);
-                }
+            schedule();
+        }
+    }
+
+    /**
+     * Schedules a run of this lane (the caller set {@link #scheduled}). If the scheduler refuses — closed, or its
+     * executor shut down — nothing waiting here would ever run: those submissions fail with the refusal instead of
+     * waiting forever, and the refusal does not escape onto a scheduler or submitter thread.
+     */
+    private void schedule() {
+        try {
+            shared.scheduler.execute(index, this::run);
+        } catch (RuntimeException e) {
+            scheduled.set(false);
+            Work refused;
+            while ((refused = mailbox.poll()) != null) {
+                refused.submission().fail(e);
             }
         }
     }
@@ -113,8 +122,24 @@ final class Lane {
         }
         // more than BATCHES_PER_RUN are waiting: let the lane's timers (gap timeouts, retries) in first
         if ((!ready.isEmpty() || !mailbox.isEmpty()) && scheduled.compareAndSet(false, true)) {
-            shared.scheduler.execute(index, this::run);
+            schedule();
+            if (!scheduled.get()) { // refused: the ready aggregates' queued events would never run either
+                failReady(new java.util.concurrent.RejectedExecutionException(
+                        "the processor's scheduler refused to run lane " + index));
+            }
         }
+    }
+
+    private void failReady(RuntimeException refusal) {
+        for (AggregateKey key : List.copyOf(ready)) {
+            AggregateState state = state(key);
+            Work waiting;
+            while ((waiting = state.queue.poll()) != null) {
+                waiting.submission().fail(refusal);
+            }
+        }
+        ready.clear();
+        releaseAllHeld();
     }
 
     private void arrive(Work work) {

@@ -1,0 +1,1 @@
+java -jar /work/main/tracker-benchmarks/target/benchmarks.jar -wi 2 -w 2 -i 4 -r 2 -f 1 -e Memory -p batchSize=64 -jvmArgsAppend -Dseqtrack.redis.uri=redis://127.0.0.1:20676 ProcessorBenchmark -p store=redis -p handler=single -rf json -rff /work/main/tracker-benchmarks/results/standalone-20261128-2313/jmh.json
