@@ -76,11 +76,14 @@ public final class RedisSequenceStore implements SequenceStore {
     /** Coalesces concurrent single calls into batch calls; {@code null} when off (see RedisStoreConfig#autoBatch). */
     private final AutoBatcher autoBatcher;
     private final AutoBatcher.Kind<AdvanceRequest, AdvanceResult> advanceKind =
-            new AutoBatcher.Kind<>("advance", this::advanceAll, AdvanceRequest::key);
+            new AutoBatcher.Kind<>("advance", this::advanceAll, AdvanceRequest::key,
+                    r -> advanceDirect(r.key(), r.seq(), r.mode()));
     private final AutoBatcher.Kind<ClaimRequest, ClaimResult> claimKind =
-            new AutoBatcher.Kind<>("claim", this::claimAll, ClaimRequest::key);
+            new AutoBatcher.Kind<>("claim", this::claimAll, ClaimRequest::key,
+                    r -> claimDirect(r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl()));
     private final AutoBatcher.Kind<CommitRequest, CommitResult> commitKind =
-            new AutoBatcher.Kind<>("commit", this::commitAll, CommitRequest::key);
+            new AutoBatcher.Kind<>("commit", this::commitAll, CommitRequest::key,
+                    r -> commitDirect(r.key(), r.seq(), r.fencingToken()));
 
     /** How reset and delete wait for other processes' near caches to age out; tests substitute virtual time. */
     @FunctionalInterface
@@ -631,6 +634,11 @@ public final class RedisSequenceStore implements SequenceStore {
         if (autoBatcher != null) {
             return autoBatcher.submit(advanceKind, new AdvanceRequest(key, seq, mode));
         }
+        return advanceDirect(key, seq, mode);
+    }
+
+    /** One advance script call on the shared async connection (arguments validated by the caller). */
+    private CompletableFuture<AdvanceResult> advanceDirect(AggregateKey key, long seq, TrackingMode mode) {
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = writeKeys(key);
         return calls.call(key, Script.ADVANCE, keys, advanceArgs(key, seq, mode))
@@ -653,6 +661,12 @@ public final class RedisSequenceStore implements SequenceStore {
         if (autoBatcher != null) {
             return autoBatcher.submit(claimKind, new ClaimRequest(key, seq, mode, owner, leaseTtl));
         }
+        return claimDirect(key, seq, mode, owner, leaseTtl);
+    }
+
+    /** One claim script call on the shared async connection (arguments validated by the caller). */
+    private CompletableFuture<ClaimResult> claimDirect(AggregateKey key, long seq, TrackingMode mode, String owner,
+            Duration leaseTtl) {
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = layout.keys(key);
         return calls.call(key, Script.CLAIM, keys, claimArgs(key, seq, mode, owner, leaseTtl))
@@ -670,6 +684,11 @@ public final class RedisSequenceStore implements SequenceStore {
         if (autoBatcher != null) {
             return autoBatcher.submit(commitKind, new CommitRequest(key, seq, fencingToken));
         }
+        return commitDirect(key, seq, fencingToken);
+    }
+
+    /** One commit script call on the shared async connection (arguments validated by the caller). */
+    private CompletableFuture<CommitResult> commitDirect(AggregateKey key, long seq, long fencingToken) {
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = writeKeys(key);
         return calls.call(key, Script.COMMIT, keys, commitArgs(key, seq, fencingToken))

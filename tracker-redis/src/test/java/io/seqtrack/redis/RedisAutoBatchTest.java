@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.seqtrack.core.domain.TrackingMode.STRICT;
@@ -27,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Auto-batching of single calls, counted with Redis {@code MONITOR}. The flusher is a hand-cranked executor here, so
- * the test decides when the queue is drained: every call is queued first, then one drain sends them.
+ * the test decides when the queue is drained. A call made while nothing is in flight is sent at once, as a single
+ * call; the tests that want calls to queue first stop Redis (SIGSTOP) so that the first call stays in flight.
  */
 class RedisAutoBatchTest {
 
@@ -53,6 +55,22 @@ class RedisAutoBatchTest {
         private synchronized Runnable next() {
             return tasks.poll();
         }
+
+        synchronized boolean idle() {
+            return tasks.isEmpty();
+        }
+
+        /** Cranks until every future is done (a drain is handed over only once the call in flight answered). */
+        void crankUntilDone(List<? extends CompletableFuture<?>> futures) {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (!futures.stream().allMatch(CompletableFuture::isDone)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("calls still unanswered after 20 s");
+                }
+                crank();
+                Thread.onSpinWait();
+            }
+        }
     }
 
     @BeforeAll
@@ -74,22 +92,32 @@ class RedisAutoBatchTest {
     void concurrentCallsGoOutAsBatchesInTheOrderTheyWereIssued() {
         Crank crank = new Crank();
         try (RedisSequenceStore store = store(64, crank); RedisMonitor monitor = RedisMonitor.start(redis.port())) {
-            List<CompletableFuture<AdvanceResult>> results = new ArrayList<>();
-            // 200 aggregates × 10 events, each aggregate's events issued in order without waiting for an answer
-            for (long seq = 1; seq <= 10; seq++) {
-                for (int a = 0; a < 200; a++) {
-                    results.add(store.advanceAsync(AggregateKey.of("user_account", "a" + a), seq, STRICT)
-                            .toCompletableFuture());
-                }
-            }
+            store.advance(AggregateKey.of("user_account", "warm"), 1, STRICT); // scripts loaded
             monitor.sync();
             monitor.clear();
-            crank.crank();
+            List<CompletableFuture<AdvanceResult>> results = new ArrayList<>();
+            redis.pause(); // the first call stays in flight, so the others queue behind it
+            try {
+                // 200 aggregates × 10 events, each aggregate's events issued in order without waiting for an answer
+                for (long seq = 1; seq <= 10; seq++) {
+                    for (int a = 0; a < 200; a++) {
+                        results.add(store.advanceAsync(AggregateKey.of("user_account", "a" + a), seq, STRICT)
+                                .toCompletableFuture());
+                    }
+                }
+                assertThat(crank.idle()).as("nothing is drained while the first call is in flight").isTrue();
+            } finally {
+                redis.resume();
+            }
+            crank.crankUntilDone(results);
             monitor.sync();
             assertThat(results).allSatisfy(r -> assertThat(r.join().verdict()).isEqualTo(Verdict.IN_ORDER));
-            long scriptCalls = monitor.clientCommands().stream().filter(l -> l.contains("\"EVALSHA\"")
-                    || l.contains("\"evalsha\"")).count();
-            assertThat(scriptCalls).as("2 000 calls in batches of at most 64").isEqualTo((2000 + 63) / 64);
+            List<String> scriptCalls = monitor.clientCommands().stream().filter(l -> l.toUpperCase()
+                    .contains("\"EVALSHA\"")).toList();
+            assertThat(scriptCalls).as("the first call alone, then 1 999 in batches of at most 64")
+                    .hasSize(1 + (1999 + 63) / 64);
+            assertThat(scriptCalls.get(0)).as("sent as the single advance script")
+                    .contains(Script.ADVANCE.sha).doesNotContain(Script.ADVANCE_BATCH.sha);
         }
     }
 
@@ -100,19 +128,33 @@ class RedisAutoBatchTest {
             AggregateKey key = AggregateKey.of("user_account", "kinds");
             CompletionStage<AdvanceResult> first = store.advanceAsync(key, 1, STRICT);
             CompletionStage<ClaimResult> second = store.claimAsync(key, 2, STRICT, "w1", Duration.ofSeconds(30));
-            crank.crank();
+            crank.crankUntilDone(List.of(first.toCompletableFuture(), second.toCompletableFuture()));
             assertThat(first.toCompletableFuture().join().verdict()).isEqualTo(Verdict.IN_ORDER);
             assertThat(second.toCompletableFuture().join().status())
                     .as("the claim of #2 was applied after the advance to #1").isEqualTo(ClaimStatus.CLAIMED);
         }
     }
 
+    /**
+     * At low load auto-batching costs nothing: a call made while nothing is in flight goes out at once, on the
+     * caller's thread, as the single script — no flusher, no timer (the flusher here never runs unless cranked).
+     */
     @Test
-    void aLoneCallGoesOutAtOnceWithoutATimer() {
-        try (RedisSequenceStore store = RedisSequenceStore.create(RedisStoreConfig.builder().uri(redis.uri())
-                .keyPrefix("auto-lone").autoBatch(64).build())) {
-            assertThat(store.advance(AggregateKey.of("user_account", "lone"), 1, STRICT).verdict())
-                    .isEqualTo(Verdict.IN_ORDER);
+    void aLoneCallGoesOutAtOnceAsASingleCallWithoutTheFlusher() throws Exception {
+        Crank crank = new Crank();
+        try (RedisSequenceStore store = store(64, crank); RedisMonitor monitor = RedisMonitor.start(redis.port())) {
+            AggregateKey key = AggregateKey.of("user_account", "lone");
+            for (long seq = 1; seq <= 3; seq++) {
+                assertThat(store.advanceAsync(key, seq, STRICT).toCompletableFuture().get(10, TimeUnit.SECONDS)
+                        .verdict()).isEqualTo(Verdict.IN_ORDER);
+            }
+            assertThat(store.claim(key, 4, STRICT, "w1", Duration.ofSeconds(30)).status())
+                    .isEqualTo(ClaimStatus.CLAIMED);
+            assertThat(crank.idle()).as("the flusher was never needed").isTrue();
+            monitor.sync();
+            assertThat(monitor.clientCommands().stream().filter(l -> l.toUpperCase().contains("\"EVALSHA\"")))
+                    .as("single script calls, none of the batch scripts").hasSize(4)
+                    .noneMatch(l -> l.contains(Script.ADVANCE_BATCH.sha) || l.contains(Script.CLAIM_BATCH.sha));
         }
     }
 
@@ -121,11 +163,18 @@ class RedisAutoBatchTest {
         Crank crank = new Crank();
         CompletableFuture<AdvanceResult> queued;
         AggregateKey key = AggregateKey.of("user_account", "closed");
-        try (RedisSequenceStore store = store(64, crank)) {
+        RedisSequenceStore store = store(64, crank);
+        redis.pause(); // the first call stays in flight, so the second queues behind it
+        try {
+            store.advanceAsync(AggregateKey.of("user_account", "in-flight"), 1, STRICT);
             queued = store.advanceAsync(key, 1, STRICT).toCompletableFuture();
+            store.close();
+        } finally {
+            redis.resume();
         }
         assertThatThrownBy(queued::join).hasCauseInstanceOf(SequenceStoreException.class)
-                .hasMessageContaining("not sent");
+                .hasMessageContaining("was not sent").hasMessageContaining("nothing was read or written")
+                .hasMessageNotContaining("outcome unknown");
         crank.crank(); // the flusher's late drain finds nothing to send
         try (RedisSequenceStore reader = RedisSequenceStore.create(RedisStoreConfig.builder().uri(redis.uri())
                 .keyPrefix("auto" + PREFIXES.get()).build())) {

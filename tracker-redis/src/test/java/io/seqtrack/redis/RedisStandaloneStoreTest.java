@@ -32,10 +32,15 @@ class RedisStandaloneStoreTest extends SequenceStoreContract {
 
     @Override
     protected SequenceStore createStore() {
-        RedisSequenceStore store = RedisSequenceStore.create(RedisStoreConfig.builder().uri(redis.uri())
-                .keyPrefix("tck" + PREFIXES.incrementAndGet()).build());
+        RedisSequenceStore store = RedisSequenceStore.create(configure(RedisStoreConfig.builder().uri(redis.uri())
+                .keyPrefix("tck" + PREFIXES.incrementAndGet())).build());
         stores.add(store);
         return store;
+    }
+
+    /** What a subclass changes in the configuration of every store it tests (here nothing). */
+    protected RedisStoreConfig.Builder configure(RedisStoreConfig.Builder builder) {
+        return builder;
     }
 
     /** A buffer of the store's own key space: the claims and the buffer reads run in one script call. */

@@ -86,6 +86,19 @@ public final class SequenceStoreException extends SequenceTrackingException {
     }
 
     /**
+     * The call was never sent (the store was closed while it waited to be): nothing was read or written for it, so —
+     * like {@link #cannotConnect} — its outcome is known.
+     *
+     * @param operation the SPI operation, e.g. {@code "advance"}
+     * @param key       the aggregate it was about
+     * @param reason    why it was not sent, e.g. {@code "the store is closed"}
+     */
+    public static SequenceStoreException notSent(String operation, AggregateKey key, String reason) {
+        return new SequenceStoreException(operation + " of " + key + " was not sent: " + reason
+                + " (nothing was read or written)", key, null);
+    }
+
+    /**
      * The store holds a value it cannot interpret. The value is reported, never overwritten.
      *
      * @param key         the aggregate whose state is corrupted
