@@ -7,6 +7,7 @@ import io.seqtrack.torture.TortureRun.Target;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 import static io.seqtrack.torture.TortureScenarios.HANDLER_FAILURE_RATE;
 import static io.seqtrack.torture.TortureScenarios.SETTLE;
@@ -79,6 +80,46 @@ class ClusterTortureTest {
                     .isZero();
             System.out.println("[torture] without WAIT: " + figures.duplicates() + " committed twice, "
                     + figures.lost() + " lost of " + figures.events());
+        }
+    }
+
+    /**
+     * A real reshard under load: {@code redis-cli --cluster reshard} moves 5 000 of the 5 461 slots of the master of
+     * slot 0 — most of its share of the workload's keys — to another master while the workers run. Node-wide batches
+     * meet elements of moved slots (answered X and sent again where they now belong), per-slot calls meet MOVED and ASK
+     * (followed by Lettuce), and an element of a slot whose keys are half migrated meets TRYAGAIN and fails closed, to
+     * be redelivered. The guarantees must hold as without the fault.
+     */
+    @Test
+    void slotsReshardedUnderLoadLoseNothing() {
+        try (RedisClusterProcesses cluster = RedisClusterProcesses.start(3);
+                TortureRun run = new TortureRun("cluster-reshard-under-load", target(cluster, 0), plan(15), 2, 15)) {
+            run.startWorkers(2, HANDLER_FAILURE_RATE, "").feed();
+            run.awaitAcknowledged(0.3);
+            run.requireInFlight();
+            RedisProcess from = cluster.masterOf(0);
+            RedisProcess to = cluster.masterOf(16383);
+            int[] before = cluster.masterPortsBySlot();
+            long since = History.micros();
+            String out = RedisProcess.run(List.of("redis-cli", "--cluster", "reshard", "127.0.0.1:" + from.port(),
+                    "--cluster-from", Faults.cli(from, "CLUSTER", "MYID"), "--cluster-to",
+                    Faults.cli(to, "CLUSTER", "MYID"), "--cluster-slots", "5000", "--cluster-yes"));
+            cluster.awaitHealthy(Duration.ofSeconds(60));
+            int[] after = cluster.masterPortsBySlot();
+            int moved = 0;
+            long keysMoved = 0;
+            for (int slot = 0; slot < after.length; slot++) {
+                if (before[slot] == from.port() && after[slot] == to.port()) {
+                    moved++;
+                    keysMoved += Faults.cliInteger(to, "CLUSTER", "COUNTKEYSINSLOT", Integer.toString(slot));
+                }
+            }
+            assertThat(moved).as("slots moved by the reshard: %s", out).isEqualTo(5000);
+            assertThat(keysMoved).as("workload keys in the moved slots").isPositive();
+            run.fault("5 000 of the 5 461 slots of the master of slot 0 resharded to another master (redis-cli --cluster reshard)",
+                    keysMoved + " keys moved with them, " + run.failedSubmissionsSince(since)
+                            + " failed submissions since");
+            assertClean(run.settleAndFinish(SETTLE));
         }
     }
 
