@@ -26,12 +26,14 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -60,6 +62,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@value #AGGREGATES} aggregates once, keyed by aggregate, and deletes it at the end. One invocation consumes the whole
  * topic in a new consumer group (both modes join a group the same way; set the broker's
  * {@code group.initial.rebalance.delay.ms=0}, or each join waits for it).
+ *
+ * <p>Both sides are measured the same way: a loop on a thread of its own that polls until it is stopped, a benchmark
+ * thread that stops it once every event is counted (handled, for the runner), a synchronous commit and a consumer close
+ * bounded by {@link #CONSUMER_CLOSE_TIMEOUT}. Neither knows where the topic ends, so both usually have a fetch in
+ * flight that the broker holds for {@code fetch.max.wait.ms} when they are stopped; the bound keeps the close from
+ * waiting it out on either side. {@code -p consumer=bare-oracle} runs the loop this benchmark first compared against,
+ * which stops by itself at the last record and closes without a bound.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -75,6 +84,8 @@ public class KafkaAdapterBenchmark {
     static final int AGGREGATES = 500;
     static final int PARTITIONS = 4;
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** Both sides close their consumer after the final commit with this bound (the runner's default). */
+    static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofMillis(100);
 
     /**
      * {@code bare}: a KafkaConsumer counting records; {@code runner}: the adapter and the processor on the in-memory
@@ -84,6 +95,9 @@ public class KafkaAdapterBenchmark {
     @Param({"bare", "runner", "runner-redis"})
     public String consumer;
 
+    /** {@code -Dseqtrack.kafka.phases=true}: print where an invocation's time went, at the end of the trial. */
+    public static final String PHASES_PROPERTY = "seqtrack.kafka.phases";
+    private final Phases phases = new Phases();
     private RedisTarget redis;
     private String bootstrap;
     private String topic;
@@ -130,6 +144,9 @@ public class KafkaAdapterBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
+        if (Boolean.getBoolean(PHASES_PROPERTY)) {
+            System.out.println(consumer + " phases: " + phases);
+        }
         try (Admin admin = admin()) {
             admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
         } finally {
@@ -145,26 +162,102 @@ public class KafkaAdapterBenchmark {
     @OperationsPerInvocation(EVENTS)
     public long consumeTheTopic() {
         String group = topic + "-" + consumer + "-" + (++groups);
-        return consumer.equals("bare") ? bare(group) : runner(group, consumer.equals("runner-redis"));
+        return switch (consumer) {
+            case "bare" -> bare(group);
+            case "bare-oracle" -> bareOracle(group);
+            default -> runner(group, consumer.equals("runner-redis"));
+        };
     }
 
+    /**
+     * A consumer loop that counts records on a thread of its own until it is stopped — stopped as the runner is: once
+     * the benchmark thread sees every record counted, it wakes the loop up, which commits synchronously and closes
+     * the consumer with the runner's {@link #CONSUMER_CLOSE_TIMEOUT}.
+     */
     private long bare(String group) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        AtomicLong count = new AtomicLong();
+        KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(bareConfig(group));
+        Thread loop = new Thread(() -> {
+            try {
+                kafka.subscribe(List.of(topic));
+                while (true) {
+                    count.addAndGet(kafka.poll(Duration.ofMillis(200)).count()); // the runner's pollTimeout
+                }
+            } catch (WakeupException stopped) {
+                kafka.commitSync();
+            } finally {
+                kafka.close(CloseOptions.timeout(CONSUMER_CLOSE_TIMEOUT));
+            }
+        }, "bare-" + group);
+        long t0 = System.nanoTime();
+        long first = 0;
+        long all = 0;
+        loop.start();
+        long deadline = System.nanoTime() + TIMEOUT_NANOS;
+        try {
+            while (count.get() < EVENTS) {
+                checkDeadline(deadline, count.get());
+                if (first == 0 && count.get() > 0) {
+                    first = System.nanoTime();
+                }
+                LockSupport.parkNanos(50_000); // as the runner's counter is polled
+            }
+            all = System.nanoTime();
+        } finally {
+            kafka.wakeup();
+            join(loop);
+        }
+        phases.add(t0, first, all, System.nanoTime(), System.nanoTime());
+        return count.get();
+    }
+
+    /**
+     * The loop this benchmark measured first ({@code -p consumer=bare-oracle}, not run by default): it stops polling
+     * the moment it has counted {@value #EVENTS} records — it knows where the topic ends — so it never has a fetch in
+     * flight when it closes, and closes without a bound.
+     */
+    private long bareOracle(String group) {
         long count = 0;
         long deadline = System.nanoTime() + TIMEOUT_NANOS;
-        try (KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(config)) {
+        long t0 = System.nanoTime();
+        long first = 0;
+        long all;
+        long committed;
+        KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(bareConfig(group));
+        try {
             kafka.subscribe(List.of(topic));
             while (count < EVENTS) {
                 ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofMillis(100));
+                if (count == 0 && records.count() > 0) {
+                    first = System.nanoTime();
+                }
                 count += records.count();
                 checkDeadline(deadline, count);
             }
+            all = System.nanoTime();
             kafka.commitSync();
+            committed = System.nanoTime();
+        } finally {
+            kafka.close();
         }
+        phases.add(t0, first, all, committed, System.nanoTime());
         return count;
+    }
+
+    private Map<String, Object> bareConfig(String group) {
+        return Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(TimeUnit.NANOSECONDS.toMillis(TIMEOUT_NANOS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private long runner(String group, boolean onRedis) {
@@ -190,20 +283,30 @@ public class KafkaAdapterBenchmark {
         KafkaConsumerRunner runner = KafkaConsumerRunner.builder()
                 .consumerProperties(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                         ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))
-                .topics(topic).processor(processor).build();
+                .topics(topic).processor(processor).consumerCloseTimeout(CONSUMER_CLOSE_TIMEOUT).build();
+        long t0 = System.nanoTime();
+        long first = 0;
+        long all = 0;
+        long closed = 0;
         runner.start();
         long deadline = System.nanoTime() + TIMEOUT_NANOS;
         try {
             while (handled.get() < EVENTS) {
                 checkDeadline(deadline, handled.get());
+                if (first == 0 && handled.get() > 0) {
+                    first = System.nanoTime();
+                }
                 LockSupport.parkNanos(50_000); // polling a counter: the handlers run on the processor's lanes
             }
+            all = System.nanoTime();
         } finally {
             runner.close(); // waits for what is in flight and commits the prefix, as the bare loop commits
+            closed = System.nanoTime();
             processor.close();
             store.close();
             buffer.close();
         }
+        phases.add(t0, first, all, closed, System.nanoTime());
         return handled.get();
     }
 
@@ -216,5 +319,32 @@ public class KafkaAdapterBenchmark {
 
     private Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    }
+
+    /**
+     * Mean milliseconds per invocation: until the first record (or handled event), from it to the last one, the commit
+     * and close of the consumer (bare) or the runner's close (runner), and what follows (the processor's close).
+     */
+    static final class Phases {
+        private long invocations;
+        private long join;
+        private long consume;
+        private long close;
+        private long after;
+
+        void add(long start, long first, long all, long closed, long end) {
+            invocations++;
+            join += first - start;
+            consume += all - first;
+            close += closed - all;
+            after += end - closed;
+        }
+
+        @Override
+        public String toString() {
+            double n = Math.max(1, invocations) * 1e6;
+            return String.format("%d invocations, ms each: first record %.1f, the rest %.1f, commit+close %.1f, "
+                    + "after %.1f", invocations, join / n, consume / n, close / n, after / n);
+        }
     }
 }

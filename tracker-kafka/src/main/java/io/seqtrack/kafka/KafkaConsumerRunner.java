@@ -47,7 +47,8 @@ public interface KafkaConsumerRunner extends AutoCloseable {
 
     /**
      * Stops fetching, waits up to {@code closeTimeout} for the records in flight, commits the acknowledged prefix of
-     * every partition and closes the consumer (leaving the group). Returns when the poll thread has ended.
+     * every partition synchronously and closes the consumer (leaving the group) within {@code consumerCloseTimeout}.
+     * Returns when the poll thread has ended.
      */
     @Override
     void close();
@@ -70,6 +71,7 @@ public interface KafkaConsumerRunner extends AutoCloseable {
         Duration commitInterval = Duration.ofSeconds(1);
         Duration revokeTimeout = Duration.ofSeconds(10);
         Duration closeTimeout = Duration.ofSeconds(10);
+        Duration consumerCloseTimeout = Duration.ofMillis(100);
         Duration initialBackoff = Duration.ofMillis(100);
         Duration maxBackoff = Duration.ofSeconds(5);
         Clock clock = Clock.systemUTC();
@@ -175,6 +177,18 @@ public interface KafkaConsumerRunner extends AutoCloseable {
         }
 
         /**
+         * How long closing the consumer may take once {@link #close()} has committed the final prefix. Its LeaveGroup
+         * needs one round trip to the group coordinator; without a bound the consumer's {@code close()} also waits
+         * for a fetch the broker holds open on an idle partition — up to {@code fetch.max.wait.ms} (500 ms) — to
+         * close its fetch session, which the broker evicts on its own. Default 100 ms. With
+         * {@code group.protocol=consumer} the consumer logs a warning when the bound cuts that fetch off.
+         */
+        public Builder consumerCloseTimeout(Duration consumerCloseTimeout) {
+            this.consumerCloseTimeout = positive("kafka.consumerCloseTimeout", consumerCloseTimeout);
+            return this;
+        }
+
+        /**
          * The pause of a partition after a redelivery, doubled for each one in a row up to {@code max}, reset by an
          * acknowledgement. Default 100 ms to 5 s.
          */
@@ -220,7 +234,8 @@ public interface KafkaConsumerRunner extends AutoCloseable {
             }
             return new RunnerSettings(Map.copyOf(consumerProperties), List.copyOf(topics), processor,
                     mapper, rejections, List.copyOf(listeners), maxInFlight, maxInFlightPerPartition, pollTimeout,
-                    commitInterval, revokeTimeout, closeTimeout, initialBackoff, maxBackoff, clock);
+                    commitInterval, revokeTimeout, closeTimeout, consumerCloseTimeout, initialBackoff, maxBackoff,
+                    clock);
         }
 
         private static <T> T require(String field, T value) {

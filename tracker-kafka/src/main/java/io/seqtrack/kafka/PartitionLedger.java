@@ -37,6 +37,8 @@ final class PartitionLedger {
     /** Every slot from the first one not acknowledged on, in offset order. */
     private final Deque<Slot> window = new ArrayDeque<>();
     private final Deque<Slot> queued = new ArrayDeque<>();
+    /** Slots in the window in state IN_FLIGHT: kept as they change, the snapshot reads it every turn. */
+    private int inFlight;
     private long fetched = -1;
     private long committable = -1;
     /** The last offset sent in a commit, and the last one the broker confirmed. */
@@ -77,6 +79,7 @@ final class PartitionLedger {
     Slot submitNext() {
         Slot slot = queued.removeFirst();
         slot.state = State.IN_FLIGHT;
+        inFlight++;
         outstanding++;
         return slot;
     }
@@ -89,13 +92,12 @@ final class PartitionLedger {
 
     /** A rejected record goes back in flight, this time to the rejection handler. */
     void resubmit(Slot slot) {
-        slot.state = State.IN_FLIGHT;
-        outstanding++;
+        outstanding++; // still IN_FLIGHT: it was current when its first completion arrived
     }
 
     /** {@code slot} is safe to acknowledge: the prefix grows over it and every acknowledged slot after it. */
     void acknowledge(Slot slot) {
-        slot.state = State.ACKNOWLEDGED;
+        leave(slot, State.ACKNOWLEDGED);
         failures = 0;
         while (!window.isEmpty() && window.peekFirst().state == State.ACKNOWLEDGED) {
             window.removeFirst();
@@ -110,7 +112,7 @@ final class PartitionLedger {
     long rewind(Slot slot) {
         long offset = slot.offset();
         while (!window.isEmpty() && window.peekLast().offset() >= offset) {
-            window.removeLast().state = State.DISCARDED;
+            leave(window.removeLast(), State.DISCARDED);
         }
         queued.removeIf(s -> s.state == State.DISCARDED);
         fetched = offset;
@@ -120,7 +122,14 @@ final class PartitionLedger {
 
     /** While stopping: {@code slot} failed and stays unacknowledged, holding the prefix below it. */
     void fail(Slot slot) {
-        slot.state = State.FAILED;
+        leave(slot, State.FAILED);
+    }
+
+    private void leave(Slot slot, State next) {
+        if (slot.state == State.IN_FLIGHT) {
+            inFlight--;
+        }
+        slot.state = next;
     }
 
     /** Stop submitting: queued records are dropped (the next owner fetches them from the committed offset). */
@@ -134,13 +143,7 @@ final class PartitionLedger {
 
     /** Records in the window that are still in flight (not discarded). */
     int inFlight() {
-        int n = 0;
-        for (Slot slot : window) {
-            if (slot.state == State.IN_FLIGHT) {
-                n++;
-            }
-        }
-        return n;
+        return inFlight;
     }
 
     long fetched() {

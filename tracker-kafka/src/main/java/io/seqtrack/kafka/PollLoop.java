@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -32,6 +33,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,19 +41,23 @@ import org.slf4j.LoggerFactory;
 /**
  * The runner: one thread owns the consumer and every {@link PartitionLedger}. Outcomes arrive from the processor's
  * threads as {@link Completion}s on a queue the poll thread drains between polls (and while it waits for a hand-over),
- * so no state is shared; every consumer call (pause, seek, commit) happens on the poll thread.
+ * so no state is shared; every consumer call (pause, seek, commit) happens on the poll thread. The only call from
+ * another thread is {@link Consumer#wakeup()}: a poll that waits while outcomes are due is woken by the first one to
+ * arrive, so the loop neither sleeps on outcomes that are there nor spins while it waits for them.
  */
 final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
-    /** How long a poll waits while outcomes are expected: their arrival is what the loop waits for then. */
-    private static final Duration BUSY_POLL = Duration.ofMillis(10);
     private static final long WAIT_SLICE_MILLIS = 10;
+    /** Commit attempts a stray wake-up may cost (see {@link #commitSyncThroughWakeups}). */
+    private static final int COMMIT_ATTEMPTS = 3;
 
     private final RunnerSettings settings;
     private final Map<TopicPartition, PartitionLedger> ledgers = new LinkedHashMap<>();
     private final Map<TopicPartition, String> paused = new HashMap<>();
     private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
+    /** Set while the poll thread waits in {@code poll()} with outcomes due: the first one to arrive wakes it up. */
+    private final AtomicBoolean wakeOnCompletion = new AtomicBoolean();
     private Consumer<byte[], byte[]> consumer;
     private Thread thread;
     /** Submissions and rejections whose completion has not arrived, over all partitions. */
@@ -169,14 +175,23 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         updatePauses();
         commitIfDue();
         publishSnapshot(true);
+        Duration timeout = pollTimeout(settings.clock().instant());
+        if (outstanding > 0) {
+            wakeOnCompletion.set(true);
+            if (!completions.isEmpty()) {
+                timeout = Duration.ZERO; // one arrived since the drain (before the flag was up): do not wait for more
+            }
+        }
         ConsumerRecords<byte[], byte[]> records;
         try {
-            records = consumer.poll(outstanding > 0 ? BUSY_POLL : settings.pollTimeout());
-        } catch (org.apache.kafka.common.errors.WakeupException e) {
+            records = consumer.poll(timeout);
+        } catch (WakeupException e) {
             if (closing || killed) {
                 return; // close() woke the poll up: shut down now
             }
-            throw e;
+            records = ConsumerRecords.empty(); // an outcome arrived
+        } finally {
+            wakeOnCompletion.set(false);
         }
         if (killed) {
             return;
@@ -185,6 +200,26 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
             ledger(new TopicPartition(record.topic(), record.partition())).take(record);
         }
         submitQueued();
+    }
+
+    /**
+     * How long the next poll may wait for records: {@code pollTimeout}, or less when a partition's backoff ends or a
+     * commit falls due before. An outcome that arrives meanwhile wakes the poll up (see {@link #completed}).
+     */
+    private Duration pollTimeout(Instant now) {
+        Instant until = now.plus(settings.pollTimeout());
+        for (PartitionLedger ledger : ledgers.values()) {
+            if (ledger.resumeAt.isAfter(now) && ledger.resumeAt.isBefore(until)) {
+                until = ledger.resumeAt;
+            }
+            if (ledger.hasUncommitted()) {
+                Instant due = lastCommit.plus(settings.commitInterval());
+                if (due.isBefore(until)) {
+                    until = due.isAfter(now) ? due : now;
+                }
+            }
+        }
+        return Duration.between(now, until);
     }
 
     private PartitionLedger ledger(TopicPartition partition) {
@@ -227,7 +262,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         } catch (RuntimeException e) {
             acknowledgeable = CompletableFuture.failedFuture(e);
         }
-        acknowledgeable.whenComplete((outcome, error) -> completions.add(new Completion(slot, outcome, error, null)));
+        acknowledgeable.whenComplete((outcome, error) -> completed(new Completion(slot, outcome, error, null)));
     }
 
     /** {@code slot} is counted outstanding already; its completion comes back when the handler is done with it. */
@@ -238,7 +273,15 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
-        stage.whenComplete((ignored, error) -> completions.add(new Completion(slot, null, error, rejected)));
+        stage.whenComplete((ignored, error) -> completed(new Completion(slot, null, error, rejected)));
+    }
+
+    /** On the thread that completed the stage: queue the outcome, and wake the poll up if it waits for one. */
+    private void completed(Completion completion) {
+        completions.add(completion);
+        if (wakeOnCompletion.get() && wakeOnCompletion.getAndSet(false)) {
+            consumer.wakeup();
+        }
     }
 
     private void drainCompletions() {
@@ -386,13 +429,31 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         }
         emit(new KafkaRunnerEvent.Committing(plain(offsets), true));
         try {
-            consumer.commitSync(offsets);
+            commitSyncThroughWakeups(offsets);
             offsets.forEach((tp, o) -> ledgers.get(tp).commitSent = o.offset());
             confirmed(offsets);
         } catch (KafkaException e) {
             LOG.warn("committing {} failed; what was not committed is delivered again: {}", plain(offsets),
                     e.toString());
             emit(new KafkaRunnerEvent.CommitFailed(plain(offsets), e.toString()));
+        }
+    }
+
+    /**
+     * A wake-up meant for a poll — by an outcome that arrived as the poll returned, or by {@code close()} while the
+     * loop was between polls — stays pending in the consumer and would fail the next blocking call instead: the
+     * commit of a hand-over. Nothing was committed then; commit again (each wake-up is thrown once).
+     */
+    private void commitSyncThroughWakeups(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                consumer.commitSync(offsets);
+                return;
+            } catch (WakeupException e) {
+                if (attempt >= COMMIT_ATTEMPTS) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -455,6 +516,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
 
     /** Stop submitting, wait up to {@code timeout} for what is in flight, commit the acknowledged prefix. */
     private void handOver(Collection<PartitionLedger> which, Duration timeout) {
+        wakeOnCompletion.set(false); // inside a poll (a revocation): the outcomes awaited here must not wake it up
         Instant deadline = settings.clock().instant().plus(timeout);
         which.forEach(PartitionLedger::stop);
         // announced once the deadline is fixed: a listener (or a test) that reacts to it sees the wait already timed
@@ -482,7 +544,9 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
             ledgers.remove(ledger.partition);
             emit(new KafkaRunnerEvent.Revoked(ledger.partition, ledger.committed, ledger.inFlight(), false));
         }
-        consumer.close();
+        // the prefix is committed: what is left is the LeaveGroup (one round trip) and the fetch session's close,
+        // which queues behind a fetch the broker may hold open for fetch.max.wait.ms — not worth waiting for
+        consumer.close(CloseOptions.timeout(settings.consumerCloseTimeout()));
     }
 
     private void closeQuietly() {

@@ -10,7 +10,8 @@ import java.util.Map;
 record RunnerSettings(Map<String, Object> consumerProperties, List<String> topics, EventProcessor processor,
         RecordMapper mapper, RejectionHandler rejections, List<KafkaRunnerListener> listeners, int maxInFlight,
         int maxInFlightPerPartition, Duration pollTimeout, Duration commitInterval, Duration revokeTimeout,
-        Duration closeTimeout, Duration initialBackoff, Duration maxBackoff, Clock clock) {
+        Duration closeTimeout, Duration consumerCloseTimeout, Duration initialBackoff, Duration maxBackoff,
+        Clock clock) {
 
     /** The backoff after {@code failures} redeliveries in a row (1 = the first). */
     Duration backoff(int failures) {

@@ -36,7 +36,9 @@ class PartitionLedgerTest {
         Slot first = ledger.submitNext();
         Slot failed = ledger.submitNext();
         Slot after = ledger.submitNext();
+        assertThat(ledger.inFlight()).isEqualTo(3);
         assertThat(ledger.rewind(failed)).isEqualTo(1);
+        assertThat(ledger.inFlight()).as("the rewound records are no longer in flight; the first one is").isEqualTo(1);
         assertThat(ledger.hasQueued()).as("record 3 was queued after the failed one").isFalse();
         assertThat(ledger.fetched()).isEqualTo(1);
         assertThat(ledger.completed(after)).as("a late completion of a discarded record").isFalse();
@@ -44,6 +46,7 @@ class PartitionLedgerTest {
 
         assertThat(ledger.completed(first)).isTrue();
         ledger.acknowledge(first);
+        assertThat(ledger.inFlight()).isZero();
         assertThat(ledger.committable()).as("never past the record to redeliver").isEqualTo(1);
         assertThat(ledger.failures).as("an acknowledgement ends the run of redeliveries").isZero();
     }

@@ -18,9 +18,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -117,17 +123,95 @@ class PollLoopTest {
         assertThat(committed()).as("0, 1, 2 acknowledged; 3 in flight").isEqualTo(3);
     }
 
+    @Test
+    void aPollWithOutcomesDueWaitsUpToPollTimeout_andTheFirstOutcomeToArriveWakesItUp() throws Exception {
+        WakeableConsumer wakeable = new WakeableConsumer();
+        PollLoop loop = open(wakeable, b -> b.pollTimeout(Duration.ofSeconds(30)), P0);
+        records(wakeable, P0, 0, 1);
+        loop.turn();
+        assertThat(processor.submitted).containsExactly("events-0@0");
+
+        wakeable.blocking = true;
+        CompletableFuture<Void> turn = CompletableFuture.runAsync(loop::turn);
+        assertThat(wakeable.waiting.await(10, TimeUnit.SECONDS)).as("the poll waits").isTrue();
+        assertThat(wakeable.lastPollTimeout()).as("not a short poll repeated while the outcome is due")
+                .isEqualTo(Duration.ofSeconds(30));
+        processor.complete("events-0@0", Outcome.PROCESSED);
+        turn.get(10, TimeUnit.SECONDS); // woken up, not after 30 s
+
+        wakeable.blocking = false;
+        loop.turn();
+        assertThat(events).anyMatch(e -> e instanceof KafkaRunnerEvent.Acknowledged a && a.offset() == 0);
+    }
+
+    @Test
+    void aPollWaitsNoLongerThanUntilABackoffEndsOrACommitFallsDue() {
+        PollLoop loop = open(b -> b.pollTimeout(Duration.ofSeconds(30)).commitInterval(Duration.ofSeconds(5))
+                .redeliveryBackoff(Duration.ofMillis(100), Duration.ofSeconds(1)), P0);
+        records(P0, 0, 2);
+        loop.turn();
+        processor.complete("events-0@0", Outcome.PROCESSED);
+        processor.complete("events-0@1", Outcome.BUFFER_FULL);
+        loop.turn(); // commits offset 1 (the first commit is due at once), rewinds to 1 and rests 100 ms
+        assertThat(committed()).isEqualTo(1);
+        assertThat(consumer.lastPollTimeout()).as("until the backoff ends").isEqualTo(Duration.ofMillis(100));
+
+        clock.advance(Duration.ofMillis(100));
+        loop.turn();
+        records(P0, 1, 3);
+        loop.turn();
+        processor.complete("events-0@1", Outcome.PROCESSED);
+        loop.turn(); // offset 2 in flight, offset 2 committable: the next commit is due 5 s after the first
+        assertThat(consumer.lastPollTimeout()).isEqualTo(Duration.ofMillis(4_900));
+    }
+
+    @Test
+    void aWakeUpPendingFromAnEarlierPollDoesNotCostTheHandOversCommit() {
+        WakeableConsumer wakeable = new WakeableConsumer();
+        PollLoop loop = open(wakeable, b -> { }, P0);
+        records(wakeable, P0, 0, 2);
+        loop.turn();
+        processor.complete("events-0@0", Outcome.PROCESSED);
+        processor.complete("events-0@1", Outcome.PROCESSED);
+        wakeable.wakeup(); // e.g. close() called while the loop was between polls, or an outcome as a poll returned
+
+        loop.onPartitionsRevoked(List.of(P0));
+        assertThat(wakeable.committed(Set.of(P0)).get(P0).offset()).isEqualTo(2);
+        assertThat(events).noneMatch(e -> e instanceof KafkaRunnerEvent.CommitFailed);
+    }
+
+    @Test
+    void closeCommitsAndThenClosesTheConsumerWithinConsumerCloseTimeout() throws Exception {
+        WakeableConsumer wakeable = new WakeableConsumer();
+        KafkaConsumerRunner.Builder builder = builder(b -> b.consumerCloseTimeout(Duration.ofMillis(150)));
+        PollLoop loop = new PollLoop(builder.settings(), properties -> wakeable);
+        loop.start();
+        loop.close();
+        assertThat(wakeable.closedWith).isNotNull();
+        assertThat(wakeable.closedWith.timeout()).as("not the consumer's default, which waits out an idle fetch")
+                .contains(Duration.ofMillis(150));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private PollLoop open(java.util.function.Consumer<KafkaConsumerRunner.Builder> customizer,
             TopicPartition... partitions) {
+        return open(consumer, customizer, partitions);
+    }
+
+    private KafkaConsumerRunner.Builder builder(java.util.function.Consumer<KafkaConsumerRunner.Builder> customizer) {
         KafkaConsumerRunner.Builder builder = KafkaConsumerRunner.builder()
                 .consumerProperties(Map.of("bootstrap.servers", "mock:9092", "group.id", "g")).topics("events")
                 .processor(processor).clock(clock).listener(events::add)
                 .mapper(record -> Event.of(record.topic() + "-" + record.partition() + "@" + record.offset(),
                         "user_account", "a", record.offset() + 1, "", new byte[0]));
         customizer.accept(builder);
-        PollLoop loop = new PollLoop(builder.settings(), properties -> consumer);
+        return builder;
+    }
+
+    private PollLoop open(MockConsumer<byte[], byte[]> consumer,
+            java.util.function.Consumer<KafkaConsumerRunner.Builder> customizer, TopicPartition... partitions) {
+        PollLoop loop = new PollLoop(builder(customizer).settings(), properties -> consumer);
         loop.open();
         consumer.rebalance(List.of(partitions));
         Map<TopicPartition, Long> beginnings = new HashMap<>();
@@ -139,6 +223,10 @@ class PollLoopTest {
     }
 
     private void records(TopicPartition partition, long from, long to) {
+        records(consumer, partition, from, to);
+    }
+
+    private static void records(MockConsumer<byte[], byte[]> consumer, TopicPartition partition, long from, long to) {
         for (long offset = from; offset < to; offset++) {
             consumer.addRecord(new ConsumerRecord<>(partition.topic(), partition.partition(), offset, new byte[0],
                     new byte[0]));
@@ -148,6 +236,78 @@ class PollLoopTest {
     private long committed() {
         var offsets = consumer.committed(Set.of(P0));
         return offsets.get(P0) == null ? -1 : offsets.get(P0).offset();
+    }
+
+    /**
+     * A {@code MockConsumer} with the real consumer's wake-up: it stays pending until a poll or a commit throws it, once.
+     * With {@code blocking} set, a poll waits out its timeout — as a real one does when no records come — unless woken.
+     */
+    private static final class WakeableConsumer extends MockConsumer<byte[], byte[]> {
+        private final Object lock = new Object();
+        private boolean woken;
+        volatile boolean blocking;
+        final CountDownLatch waiting = new CountDownLatch(1);
+        volatile Duration lastTimeout;
+        volatile CloseOptions closedWith;
+
+        WakeableConsumer() {
+            super("earliest");
+        }
+
+        @Override
+        public void wakeup() {
+            synchronized (lock) {
+                woken = true;
+                lock.notifyAll();
+            }
+        }
+
+        private void throwIfWoken() {
+            synchronized (lock) {
+                if (woken) {
+                    woken = false;
+                    throw new WakeupException();
+                }
+            }
+        }
+
+        @Override
+        public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+            lastTimeout = timeout;
+            if (blocking) {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                synchronized (lock) {
+                    waiting.countDown();
+                    while (!woken && System.nanoTime() < deadline) {
+                        try {
+                            lock.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new org.apache.kafka.common.errors.InterruptException(e);
+                        }
+                    }
+                }
+            }
+            throwIfWoken();
+            return super.poll(timeout);
+        }
+
+        @Override
+        public Duration lastPollTimeout() {
+            return lastTimeout;
+        }
+
+        @Override
+        public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            throwIfWoken();
+            super.commitSync(offsets);
+        }
+
+        @Override
+        public void close(CloseOptions options) {
+            closedWith = options;
+            super.close(options);
+        }
     }
 
     /** Records what is submitted; the test completes each submission's acknowledgeable outcome. */
