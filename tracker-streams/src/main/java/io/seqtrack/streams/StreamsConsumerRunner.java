@@ -26,6 +26,9 @@ import java.util.List;
  * </ul>
  *
  * Acknowledgement is per entry, so there is no offset prefix to hold back. The runner does not own the processor.
+ *
+ * <p>The stream may live on a standalone server, a Sentinel-monitored master ({@code redis-sentinel://…#master}) or a
+ * Redis Cluster (several seed URIs, or {@link Builder#cluster(boolean)}); see docs/brokers.md for what a failover does.
  */
 public interface StreamsConsumerRunner extends AutoCloseable {
 
