@@ -95,8 +95,14 @@ final class SimulateCommand implements Callable<Integer> {
     String source;
 
     @Option(names = "--streams-uri", paramLabel = "REDIS_URI",
-            description = "the Redis server for --source streams, e.g. redis://localhost:6379")
-    String streamsUri;
+            description = {"the Redis for --source streams: redis://HOST:PORT, rediss://…, "
+                + "redis-sentinel://S1:PORT,S2:PORT#MASTER; repeat it to name the seed nodes of a Redis Cluster "
+                + "(several URIs are a Cluster)"})
+    List<String> streamsUris;
+
+    @Option(names = "--streams-cluster",
+            description = "treat --streams-uri as a Redis Cluster seed node even when only one is given")
+    boolean streamsCluster;
 
     @Option(names = "--stream", paramLabel = "NAME",
             description = "the stream --source streams appends to: it must not exist (a simulation only reads what it "
@@ -216,7 +222,7 @@ final class SimulateCommand implements Callable<Integer> {
     private Run throughStreams(SimulationPlan plan, DomainRegistry registry, DomainRegistration registration,
             StoreOptions.Opened opened, SimulationObserver observer, EventProcessor processor) {
         String stream = streamName != null ? streamName : "seqtrack-simulate-" + plan.idPrefix().replace("-", "");
-        try (StreamsSource streams = StreamsSource.create(streamsUri, stream)) {
+        try (StreamsSource streams = StreamsSource.create(streamsUris, streamsCluster || streamsUris.size() > 1, stream)) {
             streams.produce(plan, registration.sequenceSource());
             long started = System.nanoTime();
             String unfinished;
@@ -330,17 +336,30 @@ final class SimulateCommand implements Callable<Integer> {
         if (!source.equals("direct") && !source.equals("kafka") && !source.equals("streams")) {
             usage("--source must be 'direct', 'kafka' or 'streams', was '" + source + "'");
         }
-        if (source.equals("streams") && (streamsUri == null || streamsUri.isBlank())) {
+        if (source.equals("streams") && (streamsUris == null || streamsUris.isEmpty())) {
             usage("--source streams needs --streams-uri (the Redis server to append to and consume from)");
         }
-        if (!source.equals("streams") && streamsUri != null) {
+        if (!source.equals("streams") && streamsUris != null) {
             usage("--streams-uri is only used with --source streams");
         }
-        if (streamsUri != null && !streamsUri.isBlank()) {
-            try {
-                io.lettuce.core.RedisURI.create(streamsUri);
-            } catch (IllegalArgumentException e) {
-                usage("--streams-uri is not a Redis URI: '" + streamsUri + "' (" + e.getMessage() + ")");
+        if (!source.equals("streams") && streamsCluster) {
+            usage("--streams-cluster is only used with --source streams");
+        }
+        if (streamsUris != null) {
+            boolean sentinel = false;
+            for (String uri : streamsUris) {
+                if (uri == null || uri.isBlank()) {
+                    usage("--streams-uri must not be blank");
+                }
+                try {
+                    sentinel |= !io.lettuce.core.RedisURI.create(uri).getSentinels().isEmpty();
+                } catch (IllegalArgumentException e) {
+                    usage("--streams-uri is not a Redis URI: '" + uri + "' (" + e.getMessage() + ")");
+                }
+            }
+            if (sentinel && (streamsCluster || streamsUris.size() > 1)) {
+                usage("--streams-uri: a redis-sentinel:// URI names its sentinels itself and cannot be combined with "
+                        + "Cluster seeds (another --streams-uri or --streams-cluster)");
             }
         }
         if (streamName != null && !source.equals("streams")) {

@@ -115,14 +115,31 @@ class SimulateStreamsTest {
         assertThat(result.err).contains("--streams-uri is only used with --source streams");
     }
 
-    private record Result(int exitCode, String out, String err) {
+    @Test
+    void streamsClusterWithoutStreamsSourceOrWithASentinelUriIsABadUsage() {
+        Result without = simulate("--streams-cluster");
+        assertThat(without.exitCode).isEqualTo(2);
+        assertThat(without.err).contains("--streams-cluster is only used with --source streams");
+
+        Result sentinel = simulate("--source", "streams", "--streams-uri", "redis-sentinel://127.0.0.1:26379#mymaster",
+                "--streams-cluster");
+        assertThat(sentinel.exitCode).isEqualTo(2);
+        assertThat(sentinel.err).contains("cannot be combined with Cluster seeds");
+
+        Result two = simulate("--source", "streams", "--streams-uri", "redis-sentinel://127.0.0.1:26379#mymaster",
+                "--streams-uri", redis.uri());
+        assertThat(two.exitCode).isEqualTo(2);
+        assertThat(two.err).contains("cannot be combined with Cluster seeds");
+    }
+
+    record Result(int exitCode, String out, String err) {
         @Override
         public String toString() {
             return "exit " + exitCode + "\n" + out + "\n" + err;
         }
     }
 
-    private static Result simulate(String... args) {
+    static Result simulate(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         String[] all = new String[args.length + 1];

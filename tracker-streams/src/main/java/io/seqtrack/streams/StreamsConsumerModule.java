@@ -21,25 +21,41 @@ import java.util.function.Consumer;
  * <pre>{@code
  * Guice.createInjector(new RedisStoreModule(config), ProcessorModule.withRegistryFile(registry),
  *         new StreamsConsumerModule("redis://redis:6379", "account-events", "accounts", hostName),
+ *         // or a Cluster: new StreamsConsumerModule(List.of("redis://n1:6379", "redis://n2:6379"), …)
  *         binder -> binder.bind(EventHandler.class).to(AccountProjection.class));
  * }</pre>
  */
 public final class StreamsConsumerModule extends AbstractModule {
 
-    private final String redisUri;
+    private final java.util.List<String> redisUris;
     private final String stream;
     private final String group;
     private final String consumer;
     private final Consumer<StreamsConsumerRunner.Builder> customizer;
 
-    /** A runner reading {@code stream} at {@code redisUri} as {@code consumer} of {@code group}. */
+    /**
+     * A runner reading {@code stream} at {@code redisUri} as {@code consumer} of {@code group}: a standalone server
+     * ({@code redis://}, {@code rediss://}) or a Sentinel-monitored master
+     * ({@code redis-sentinel://s1:26379,s2:26379#mymaster}). For a Cluster with a single seed,
+     * {@code .customize(b -> b.cluster(true))}.
+     */
     public StreamsConsumerModule(String redisUri, String stream, String group, String consumer) {
-        this(redisUri, stream, group, consumer, builder -> { });
+        this(java.util.Collections.singletonList(redisUri), stream, group, consumer, builder -> { });
     }
 
-    private StreamsConsumerModule(String redisUri, String stream, String group, String consumer,
+    /**
+     * A runner reading {@code stream} on the Redis Cluster whose seed nodes are {@code redisUris} (several URIs are a
+     * Cluster, as in {@code RedisStoreConfig}; a single one is a standalone or Sentinel URI unless the customizer says
+     * {@code cluster(true)}).
+     */
+    public StreamsConsumerModule(java.util.List<String> redisUris, String stream, String group, String consumer) {
+        this(redisUris == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(redisUris)),
+                stream, group, consumer, builder -> { });
+    }
+
+    private StreamsConsumerModule(java.util.List<String> redisUris, String stream, String group, String consumer,
             Consumer<StreamsConsumerRunner.Builder> customizer) {
-        this.redisUri = redisUri;
+        this.redisUris = redisUris;
         this.stream = stream;
         this.group = group;
         this.consumer = consumer;
@@ -49,7 +65,7 @@ public final class StreamsConsumerModule extends AbstractModule {
     /** A module that also applies {@code customizer} (limits, timeouts, clock, …) to the runner's builder. */
     public StreamsConsumerModule customize(Consumer<StreamsConsumerRunner.Builder> customizer) {
         Objects.requireNonNull(customizer, "customizer");
-        return new StreamsConsumerModule(redisUri, stream, group, consumer, this.customizer.andThen(customizer));
+        return new StreamsConsumerModule(redisUris, stream, group, consumer, this.customizer.andThen(customizer));
     }
 
     @Override
@@ -64,7 +80,7 @@ public final class StreamsConsumerModule extends AbstractModule {
     StreamsConsumerRunner streamsConsumerRunner(EventProcessor processor, Optional<StreamRecordMapper> mapper,
             Optional<StreamRejectionHandler> rejections, Set<StreamsRunnerListener> listeners) {
         // the builder validates every value (a typed InvalidConfigurationException naming the field)
-        StreamsConsumerRunner.Builder builder = StreamsConsumerRunner.builder().redisUri(redisUri).stream(stream)
+        StreamsConsumerRunner.Builder builder = StreamsConsumerRunner.builder().redisUris(redisUris).stream(stream)
                 .group(group).consumer(consumer).processor(processor);
         mapper.ifPresent(builder::mapper);
         rejections.ifPresent(builder::rejections);

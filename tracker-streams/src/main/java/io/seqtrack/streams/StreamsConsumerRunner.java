@@ -26,6 +26,9 @@ import java.util.List;
  * </ul>
  *
  * Acknowledgement is per entry, so there is no offset prefix to hold back. The runner does not own the processor.
+ *
+ * <p>The stream may live on a standalone server, a Sentinel-monitored master ({@code redis-sentinel://…#master}) or a
+ * Redis Cluster (several seed URIs, or {@link Builder#cluster(boolean)}); see docs/brokers.md for what a failover does.
  */
 public interface StreamsConsumerRunner extends AutoCloseable {
 
@@ -54,7 +57,8 @@ public interface StreamsConsumerRunner extends AutoCloseable {
 
     /** Configures a runner; validates each value as it is set, and completeness on {@link #build()}. */
     final class Builder {
-        String redisUri;
+        final List<io.lettuce.core.RedisURI> redisUris = new ArrayList<>();
+        boolean cluster;
         String stream;
         String group;
         String consumer;
@@ -69,15 +73,57 @@ public interface StreamsConsumerRunner extends AutoCloseable {
         Duration claimIdle = Duration.ofSeconds(30);
         Duration claimInterval = Duration.ofSeconds(5);
         Duration closeTimeout = Duration.ofSeconds(10);
+        Duration commandTimeout = Duration.ofSeconds(5);
         Clock clock = Clock.systemUTC();
 
         Builder() {
         }
 
-        /** The Redis the stream lives on ({@code redis://host:port}). */
+        /**
+         * The Redis the stream lives on, replacing any URI set before: {@code redis://host:port} or
+         * {@code rediss://…} for a standalone server, {@code redis-sentinel://s1:26379,s2:26379#mymaster} for a
+         * Sentinel-monitored master (Lettuce asks the sentinels for the master on every connect and reconnect, so a
+         * failover is followed), or one seed node of a Cluster with {@link #cluster(boolean)}.
+         */
         public Builder redisUri(String redisUri) {
-            this.redisUri = text("streams.redisUri", redisUri);
+            List<io.lettuce.core.RedisURI> parsed = List.of(parse(redisUri));
+            redisUris.clear();
+            redisUris.addAll(parsed);
             return this;
+        }
+
+        /**
+         * The seed nodes of a Redis Cluster, replacing any URI set before. Several URIs are a Cluster (as in
+         * tracker-redis's {@code RedisStoreConfig}); a single one is a standalone or Sentinel URI unless
+         * {@link #cluster(boolean)} says otherwise. The runner finds the rest of the Cluster from the seeds.
+         */
+        public Builder redisUris(List<String> redisUris) {
+            if (redisUris == null || redisUris.isEmpty()) {
+                throw InvalidConfigurationException.of("streams.redisUri", "needs at least one URI, was " + redisUris);
+            }
+            List<io.lettuce.core.RedisURI> parsed = new ArrayList<>();
+            for (String uri : redisUris) {
+                parsed.add(parse(uri));
+            }
+            this.redisUris.clear();
+            this.redisUris.addAll(parsed);
+            return this;
+        }
+
+        /** Treats the URIs as Cluster seed nodes even if there is only one (several are a Cluster anyway). */
+        public Builder cluster(boolean cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
+        private static io.lettuce.core.RedisURI parse(String uri) {
+            text("streams.redisUri", uri);
+            try {
+                return io.lettuce.core.RedisURI.create(uri);
+            } catch (IllegalArgumentException e) {
+                throw InvalidConfigurationException.of("streams.redisUri", "is not a Redis URI (" + e.getMessage()
+                        + ")");
+            }
         }
 
         public Builder stream(String stream) {
@@ -154,6 +200,16 @@ public interface StreamsConsumerRunner extends AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a Redis command may take before it fails (and the poll loop tries again); an {@code XREADGROUP}
+         * gets {@code pollTimeout} on top. Bounds how long the runner waits on a dead node during a failover. Default
+         * 5 s.
+         */
+        public Builder commandTimeout(Duration commandTimeout) {
+            this.commandTimeout = positive("streams.commandTimeout", commandTimeout);
+            return this;
+        }
+
         /** The clock of the claim interval and the close deadline. */
         public Builder clock(Clock clock) {
             this.clock = require("clock", clock);
@@ -161,8 +217,15 @@ public interface StreamsConsumerRunner extends AutoCloseable {
         }
 
         public StreamsConsumerRunner build() {
-            for (String[] field : new String[][] {{"redisUri", redisUri}, {"stream", stream}, {"group", group},
-                {"consumer", consumer}}) {
+            if (redisUris.isEmpty()) {
+                throw InvalidConfigurationException.of("streams.redisUri", "is required");
+            }
+            boolean sentinel = redisUris.stream().anyMatch(u -> !u.getSentinels().isEmpty());
+            if (sentinel && clustered()) {
+                throw InvalidConfigurationException.of("streams.redisUri", "a redis-sentinel:// URI names its "
+                        + "sentinels itself and cannot be combined with Cluster seeds");
+            }
+            for (String[] field : new String[][] {{"stream", stream}, {"group", group}, {"consumer", consumer}}) {
                 if (field[1] == null) {
                     throw InvalidConfigurationException.of("streams." + field[0], "is required");
                 }
@@ -174,6 +237,11 @@ public interface StreamsConsumerRunner extends AutoCloseable {
                         + "idle), was " + claimInterval);
             }
             return new StreamsLoop(this);
+        }
+
+        /** Whether the URIs are Cluster seeds: several of them, or {@link #cluster(boolean)}. */
+        boolean clustered() {
+            return cluster || redisUris.size() > 1;
         }
 
         List<StreamsRunnerListener> listeners() {

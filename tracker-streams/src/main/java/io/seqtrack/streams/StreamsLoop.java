@@ -4,14 +4,13 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XPendingArgs;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
 import io.seqtrack.processor.Event;
@@ -35,7 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The runner: one thread reads ({@code XREADGROUP}, blocking on a connection of its own) and takes over idle pending
- * entries; outcomes arrive on the processor's threads and acknowledge on a second connection. The set of entries in
+ * entries; outcomes arrive on the processor's threads and acknowledge on a second connection. The connections are a
+ * standalone/Sentinel or a Cluster client's ({@link StreamsConnections}); a command that fails ({@code RedisException}:
+ * a failover, a timeout) is tried again on the next turn. The set of entries in
  * flight keeps this runner from taking over its own entries while they are still being processed.
  */
 final class StreamsLoop implements StreamsConsumerRunner {
@@ -43,7 +44,9 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsLoop.class);
     private static final int REFRESH_CHUNK = 500;
 
-    private final String redisUri;
+    private final List<RedisURI> redisUris;
+    private final boolean cluster;
+    private final Duration commandTimeout;
     private final String stream;
     private final String group;
     private final Consumer<String> me;
@@ -62,9 +65,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
 
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Object settled = new Object();
-    private RedisClient client;
-    private StatefulRedisConnection<String, String> reading;
-    private StatefulRedisConnection<String, String> acking;
+    private StreamsConnections redis;
     private Thread thread;
     private Instant nextTakeover = Instant.MIN;
     /** The last pending id the takeover scan looked at; the next round goes on after it ({@code null}: from the start). */
@@ -76,7 +77,9 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private volatile boolean killed;
 
     StreamsLoop(StreamsConsumerRunner.Builder b) {
-        this.redisUri = b.redisUri;
+        this.redisUris = List.copyOf(b.redisUris);
+        this.cluster = b.clustered();
+        this.commandTimeout = b.commandTimeout;
         this.stream = b.stream;
         this.group = b.group;
         this.me = Consumer.from(b.group, b.consumer);
@@ -99,14 +102,17 @@ final class StreamsLoop implements StreamsConsumerRunner {
         if (thread != null) {
             throw new IllegalStateException("the runner was started already");
         }
-        client = RedisClient.create(redisUri);
-        reading = client.connect();
-        acking = client.connect();
+        StreamsConnections connections = StreamsConnections.open(redisUris, cluster, commandTimeout, pollTimeout);
         try {
-            reading.sync().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group, XGroupCreateArgs.Builder.mkstream());
+            connections.reading().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group,
+                    XGroupCreateArgs.Builder.mkstream());
         } catch (RedisBusyException e) {
             // BUSYGROUP: the group exists; its position stands
+        } catch (RuntimeException e) {
+            connections.close();
+            throw e;
         }
+        redis = connections;
         thread = new Thread(this::run, "seqtrack-streams-" + me.getName());
         thread.start();
     }
@@ -172,10 +178,8 @@ final class StreamsLoop implements StreamsConsumerRunner {
     }
 
     private void disconnect() {
-        if (client != null) {
-            reading.close();
-            acking.close();
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        if (redis != null) {
+            redis.close();
         }
     }
 
@@ -186,6 +190,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
             try {
                 turn();
             } catch (RedisException e) {
+                redis.failed(e);
                 if (!closing) {
                     LOG.warn("reading stream {} failed; trying again: {}", stream, e.toString());
                     waitForOutcomes(pollTimeout);
@@ -197,7 +202,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private void turn() {
         int room = maxInFlight - inFlight.size();
         if (room > 0) {
-            List<StreamMessage<String, String>> entries = reading.sync().xreadgroup(me,
+            List<StreamMessage<String, String>> entries = redis.reading().xreadgroup(me,
                     XReadArgs.Builder.block(pollTimeout).count(Math.min(batch, room)),
                     XReadArgs.StreamOffset.lastConsumed(stream));
             for (StreamMessage<String, String> entry : entries) {
@@ -233,13 +238,13 @@ final class StreamsLoop implements StreamsConsumerRunner {
         String[] ids = inFlight.toArray(String[]::new);
         for (int from = 0; from < ids.length; from += REFRESH_CHUNK) {
             String[] chunk = Arrays.copyOfRange(ids, from, Math.min(ids.length, from + REFRESH_CHUNK));
-            reading.sync().xclaim(stream, me, XClaimArgs.Builder.justid().minIdleTime(0), chunk);
+            redis.reading().xclaim(stream, me, XClaimArgs.Builder.justid().minIdleTime(0), chunk);
         }
     }
 
     /** The group's pending entries and this consumer's ({@code XPENDING} summary), for the gauges. */
     private void countPending() {
-        PendingMessages summary = reading.sync().xpending(stream, group);
+        PendingMessages summary = redis.reading().xpending(stream, group);
         groupPending = summary.getCount();
         Long mine = summary.getConsumerMessageCount() == null ? null
                 : summary.getConsumerMessageCount().get(me.getName());
@@ -254,7 +259,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private void takeOver() {
         Range<String> range = takeoverCursor == null ? Range.create("-", "+")
                 : Range.from(Range.Boundary.excluding(takeoverCursor), Range.Boundary.unbounded());
-        List<PendingMessage> pending = reading.sync().xpending(stream, XPendingArgs.Builder
+        List<PendingMessage> pending = redis.reading().xpending(stream, XPendingArgs.Builder
                 .xpending(group, range, Limit.from(batch)).idle(claimIdle));
         // a full page: the next round goes on after it (entries this runner still works on do not hold the scan);
         // a short one: the scan reached the end, the next round starts again from the beginning
@@ -268,7 +273,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
         if (candidates.isEmpty()) {
             return;
         }
-        List<StreamMessage<String, String>> claimed = reading.sync().xclaim(stream, me,
+        List<StreamMessage<String, String>> claimed = redis.reading().xclaim(stream, me,
                 XClaimArgs.Builder.minIdleTime(claimIdle), candidates.keySet().toArray(String[]::new));
         Map<String, StreamMessage<String, String>> byId = new HashMap<>();
         claimed.forEach(entry -> byId.put(entry.getId(), entry));
@@ -351,8 +356,9 @@ final class StreamsLoop implements StreamsConsumerRunner {
         if (killed) {
             return;
         }
-        acking.async().xack(stream, group, entry.getId()).whenComplete((count, error) -> {
+        redis.acking().xack(stream, group, entry.getId()).whenComplete((count, error) -> {
             if (error != null) {
+                redis.failed(error);
                 LOG.warn("XACK of {} failed; it stays pending and is taken over again: {}", entry.getId(),
                         error.toString());
             } else {
