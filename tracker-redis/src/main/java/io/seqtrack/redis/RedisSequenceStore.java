@@ -63,6 +63,8 @@ public final class RedisSequenceStore implements SequenceStore {
     private final KeyLayout layout;
     private final Backend backend;
     private final ReentrantLock batchLock = new ReentrantLock();
+    /** Held while a batch takes its places on its aggregates (never while waiting). */
+    private final Object reservations = new Object();
     /** Every script call, its NOSCRIPT fallback, WAIT, per-aggregate order, await and translation. */
     private final ScriptCalls calls;
     private final long awaitMillis;
@@ -760,10 +762,14 @@ public final class RedisSequenceStore implements SequenceStore {
         // place is released once its call and the calls re-sending its X elements have their answers
         List<CompletableFuture<Void>> before = new ArrayList<>();
         Set<AggregateKey> reserved = new java.util.HashSet<>();
-        for (Group group : groups) {
-            for (Call call : group.calls) {
-                if (reserved.add(call.key())) { // an aggregate twice in one batch is ordered by the script itself
-                    before.add(this.calls.reserve(call.key(), group.done));
+        // all of a batch's places are taken in one step: two batches reserving the same aggregates one by one in
+        // different orders could each wait behind the other (a cycle only the timeout ends)
+        synchronized (reservations) {
+            for (Group group : groups) {
+                for (Call call : group.calls) {
+                    if (reserved.add(call.key())) { // an aggregate twice in one batch is ordered by the script itself
+                        before.add(this.calls.reserve(call.key(), group.done));
+                    }
                 }
             }
         }
