@@ -38,6 +38,15 @@ abstract class Backend implements AutoCloseable {
         this.ownsClient = ownsClient;
     }
 
+    /**
+     * Whether where this backend connects is told by its configuration alone, as for {@code other}: both made their
+     * own clients from their configurations, or both use the very same client. A borrowed client decides itself where
+     * it connects (a {@code RedisClusterClient} uses its own seeds), so two configurations say nothing about it.
+     */
+    boolean comparableWith(Backend other) {
+        return client == other.client || ownsClient && other.ownsClient;
+    }
+
     /** The commands to run a script on {@code key} with: the shared connection, or the batch connection inside a batch. */
     abstract RedisScriptingAsyncCommands<byte[], byte[]> commands(byte[] key, boolean batch);
 

@@ -97,12 +97,15 @@ public final class RedisEventBuffer implements EventBuffer {
     }
 
     /**
-     * Whether a store with this configuration and layout addresses this buffer's keys: the same deployment (the same
-     * {@link RedisStoreConfig#targets()}), key prefix and bucket count. Then the store may read the buffer in its own
-     * scripts ({@link RedisSequenceStore#claimAllAndProbe}).
+     * Whether a store with this configuration, layout and backend addresses this buffer's keys: the same deployment
+     * (the same {@link RedisStoreConfig#targets()}, where those say where both connect — see
+     * {@link Backend#comparableWith}), key prefix and bucket count. Then the store may read the buffer in its own
+     * scripts ({@link RedisSequenceStore#claimAllAndProbe}). When in doubt the answer is no: the store then asks the
+     * buffer separately, which is always correct.
      */
-    boolean sharesKeysWith(RedisStoreConfig storeConfig, KeyLayout storeLayout) {
-        return config.topology() == storeConfig.topology() && config.targets().equals(storeConfig.targets())
+    boolean sharesKeysWith(RedisStoreConfig storeConfig, KeyLayout storeLayout, Backend storeBackend) {
+        return backend.comparableWith(storeBackend) && config.topology() == storeConfig.topology()
+                && config.targets().equals(storeConfig.targets())
                 && config.keyPrefix().equals(storeConfig.keyPrefix()) && layout.buckets() == storeLayout.buckets();
     }
 

@@ -397,7 +397,7 @@ public final class RedisSequenceStore implements SequenceStore {
     public io.seqtrack.core.port.out.ClaimsAndPresence claimAllAndProbe(List<ClaimRequest> requests,
             io.seqtrack.core.port.out.EventBuffer buffer) {
         Objects.requireNonNull(buffer, "buffer");
-        if (buffer instanceof RedisEventBuffer redis && redis.sharesKeysWith(config, layout)) {
+        if (buffer instanceof RedisEventBuffer redis && redis.sharesKeysWith(config, layout, backend)) {
             return claimAll(requests, true);
         }
         return SequenceStore.super.claimAllAndProbe(requests, buffer);

@@ -141,6 +141,8 @@ public final class RedisStoreConfig {
                 }
                 safe.add((uri.isSsl() ? "rediss-sentinel://" : "redis-sentinel://") + String.join(",", sentinels)
                         + "/" + uri.getDatabase() + "#" + uri.getSentinelMasterId());
+            } else if (uri.getSocket() != null) {
+                safe.add("redis-socket://" + uri.getSocket() + "/" + uri.getDatabase());
             } else {
                 safe.add((uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort()
                         + (topology == Topology.CLUSTER ? "" : "/" + uri.getDatabase()));

@@ -76,6 +76,34 @@ class RedisClaimProbeTest {
         }
     }
 
+    /**
+     * A borrowed client decides itself where it connects, so a configuration says nothing about it: the store reads
+     * the buffer in its own script only when both use the very same client, or both made their own (review finding).
+     */
+    @Test
+    void aBufferOnAnotherClientThanTheStoresIsAskedSeparately() {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create();
+        try (RedisSequenceStore own = RedisSequenceStore.create(config("probe3"));
+                RedisSequenceStore borrowing = RedisSequenceStore.create(config("probe3"), client);
+                RedisEventBuffer buffer = RedisEventBuffer.create(config("probe3"), client);
+                RedisMonitor monitor = RedisMonitor.start(redis.port())) {
+            own.claimAllAndProbe(claims("warm-own", 2), buffer); // loads the scripts
+            borrowing.claimAllAndProbe(claims("warm-borrowing", 2), buffer);
+            monitor.sync();
+            monitor.clear();
+            own.claimAllAndProbe(claims("c", 2), buffer);
+            monitor.sync();
+            assertThat(monitor.clientCommands()).as("own client vs borrowed one: the claims, then the buffer")
+                    .hasSize(2);
+            monitor.clear();
+            borrowing.claimAllAndProbe(claims("d", 2), buffer);
+            monitor.sync();
+            assertThat(monitor.clientCommands()).as("the same client: one script call").hasSize(1);
+        } finally {
+            client.shutdown();
+        }
+    }
+
     @Test
     void aBufferOfAnotherKeySpaceIsAskedSeparatelyAndItsFactsAreTheAnswer() {
         AggregateKey onlyInOwn = AggregateKey.of("user_account", "b0");

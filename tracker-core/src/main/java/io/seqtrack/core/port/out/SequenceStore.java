@@ -278,7 +278,7 @@ public interface SequenceStore extends AutoCloseable {
         }
         try {
             return new ClaimsAndPresence(claims, asked.isEmpty() ? BufferPresence.NONE : buffer.presence(asked));
-        } catch (io.seqtrack.core.domain.SequenceTrackingException e) {
+        } catch (RuntimeException e) { // whatever the buffer failed with: the claims must not outlive the call
             for (int i = 0; i < claims.size(); i++) {
                 if (claims.get(i).status() == ClaimStatus.CLAIMED) {
                     ClaimRequest r = requests.get(i);
