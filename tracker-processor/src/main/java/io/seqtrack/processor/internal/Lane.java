@@ -28,6 +28,13 @@ final class Lane {
 
     /** How many states a lane keeps before it sweeps the idle ones (an idle state holds nothing the store does not know). */
     private static final int STATES_PER_LANE = 50_000;
+    /**
+     * Initial table size of the lane's key-hashed maps. All keys of a lane share {@code hashCode mod lanes}, the low bits
+     * those maps index by, so small tables got bins of 10–16 keys and turned them into trees (JFR, ProcessorBenchmark
+     * at parallelism 8: treeifyBin and putTreeVal under HashSet.add, about 5 % of a lane's samples); from a few thousand
+     * buckets on the bins stay short. 32 KB per map and lane.
+     */
+    private static final int TABLE = 8_192;
     /** Batches per run before the lane yields to its timers (gap timeouts, retries). */
     private static final int BATCHES_PER_RUN = 16;
     /** How many of an aggregate's queued events are looked at to find the lowest sequence (see {@link #takeLowest}). */
@@ -48,11 +55,11 @@ final class Lane {
      * with 100 000 aggregates its per-access relinking and its eviction churn cost about a sixth of a lane's time
      * (JFR, ProcessorBenchmark in memory), and it kept tens of thousands of states alive for nothing.
      */
-    private final Map<AggregateKey, AggregateState> states = new HashMap<>();
+    private final Map<AggregateKey, AggregateState> states = new HashMap<>(TABLE);
     /** The size at which the next run sweeps idle states out of {@link #states}. */
     private int sweepAt = STATES_PER_LANE;
     /** Aggregates whose queue head may join the next batch, in the order they became ready. */
-    private final LinkedHashSet<AggregateKey> ready = new LinkedHashSet<>();
+    private final LinkedHashSet<AggregateKey> ready = new LinkedHashSet<>(TABLE);
     /** How many of this lane's aggregates are blocked behind parked events (kept by {@link Parking}). */
     int blockedCount;
     /** Aggregates whose next sequence's claim this lane holds (sticky ownership, see {@link Committer}). */
