@@ -1,6 +1,7 @@
 package io.seqtrack.inmemory;
 
 import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.core.port.out.BufferPresence;
 import io.seqtrack.core.port.out.BufferResult;
 import io.seqtrack.core.port.out.BufferedEvent;
 import io.seqtrack.core.port.out.EventBuffer;
@@ -100,6 +101,34 @@ public final class InMemoryEventBuffer implements EventBuffer {
         boolean[] removed = new boolean[1];
         change(key, h -> removed[0] = h.parked.remove(sequence) != null);
         return removed[0];
+    }
+
+    /**
+     * One map read per key and nothing copied; {@link BufferPresence#NONE} when none of them holds anything (the common
+     * case: the default asked {@link #parked} and {@link #pending} per key and built two sets per lane batch).
+     */
+    @Override
+    public BufferPresence presence(java.util.Collection<AggregateKey> keys) {
+        Set<AggregateKey> parked = null;
+        Set<AggregateKey> pending = null;
+        for (AggregateKey key : keys) {
+            Held h = held.get(key);
+            if (h == null) {
+                continue;
+            }
+            synchronized (h) {
+                if (!h.parked.isEmpty()) {
+                    parked = parked == null ? new HashSet<>() : parked;
+                    parked.add(key);
+                }
+                if (!h.pending.isEmpty()) {
+                    pending = pending == null ? new HashSet<>() : pending;
+                    pending.add(key);
+                }
+            }
+        }
+        return parked == null && pending == null ? BufferPresence.NONE
+                : new BufferPresence(parked == null ? Set.of() : parked, pending == null ? Set.of() : pending);
     }
 
     @Override

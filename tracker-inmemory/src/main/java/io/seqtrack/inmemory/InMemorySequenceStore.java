@@ -148,29 +148,52 @@ public final class InMemorySequenceStore implements SequenceStore {
         check(key, seq, mode);
         StoreArguments.requireOwner(owner);
         StoreArguments.requireLeaseTtl(leaseTtl);
-        long now = clock.millis();
-        ClaimResult[] result = new ClaimResult[1];
-        entries.compute(key, (k, entry) -> {
+        Claiming step = new Claiming(seq, mode, owner, leaseTtl.toMillis(), clock.millis(), fenceFloor);
+        entries.compute(key, step);
+        return step.result;
+    }
+
+    /** One claim as a single object: the compute function and its result (no capturing lambda, no result array). */
+    private static final class Claiming implements BiFunction<AggregateKey, Entry, Entry> {
+        private final long seq;
+        private final TrackingMode mode;
+        private final String owner;
+        private final long leaseMillis;
+        private final long now;
+        private final java.util.concurrent.atomic.AtomicLong fenceFloor;
+        ClaimResult result;
+
+        Claiming(long seq, TrackingMode mode, String owner, long leaseMillis, long now,
+                java.util.concurrent.atomic.AtomicLong fenceFloor) {
+            this.seq = seq;
+            this.mode = mode;
+            this.owner = owner;
+            this.leaseMillis = leaseMillis;
+            this.now = now;
+            this.fenceFloor = fenceFloor;
+        }
+
+        @Override
+        public Entry apply(AggregateKey key, Entry entry) {
             long last = entry == null ? 0 : entry.last;
             Verdict verdict = SequenceRules.classify(last, seq, mode);
             if (verdict == Verdict.DUPLICATE) {
-                result[0] = ClaimResult.duplicate(last);
+                result = ClaimResult.duplicate(last);
                 return entry;
             }
             if (verdict == Verdict.GAP) {
-                result[0] = ClaimResult.gap(last);
+                result = ClaimResult.gap(last);
                 return entry;
             }
             Claim held = entry == null ? null : entry.claim;
             if (held != null && !held.expiredAt(now) && !held.owner.equals(owner)) {
-                result[0] = ClaimResult.busy(last, held.toActiveClaim());
+                result = ClaimResult.busy(last, held.toActiveClaim());
                 return entry;
             }
-            long token = fence(entry) + 1;
-            result[0] = ClaimResult.claimed(last, token);
-            return new Entry(last, token, new Claim(owner, seq, token, now + leaseTtl.toMillis()), skipped(entry));
-        });
-        return result[0];
+            long token = (entry == null ? fenceFloor.get() : entry.fence) + 1;
+            result = ClaimResult.claimed(last, token);
+            return new Entry(last, token, new Claim(owner, seq, token, now + leaseMillis), skipped(entry));
+        }
     }
 
     @Override
@@ -178,27 +201,42 @@ public final class InMemorySequenceStore implements SequenceStore {
         StoreArguments.requireKey(key);
         StoreArguments.requireSequence(seq);
         StoreArguments.requireFencingToken(fencingToken);
-        CommitResult[] result = {CommitResult.CLAIM_LOST};
-        entries.computeIfPresent(key, (k, entry) -> {
+        Committing step = new Committing(seq, fencingToken);
+        entries.computeIfPresent(key, step);
+        if (step.result == CommitResult.COMMITTED) {
+            notifyCommitted(key);
+        }
+        return step.result;
+    }
+
+    /** One commit as a single object: the compute function and its result. */
+    private static final class Committing implements BiFunction<AggregateKey, Entry, Entry> {
+        private final long seq;
+        private final long fencingToken;
+        CommitResult result = CommitResult.CLAIM_LOST;
+
+        Committing(long seq, long fencingToken) {
+            this.seq = seq;
+            this.fencingToken = fencingToken;
+        }
+
+        @Override
+        public Entry apply(AggregateKey key, Entry entry) {
             Claim held = entry.claim;
             if (held != null && held.token == fencingToken && held.seq == seq) {
                 // The token is still the newest issued, so nobody else can have handled the event even if the
                 // lease ran out meanwhile. If `advance` moved past seq already, the sequence is committed anyway.
-                result[0] = seq > entry.last ? CommitResult.COMMITTED : CommitResult.ALREADY_COMMITTED;
+                result = seq > entry.last ? CommitResult.COMMITTED : CommitResult.ALREADY_COMMITTED;
                 return new Entry(Math.max(entry.last, seq), entry.fence, null, entry.skipped);
             }
             boolean retry = held == null ? fencingToken == entry.fence
                     // the only token since ours claims a later sequence: that claim needed our commit
                     : held.token == fencingToken + 1 && held.seq > seq;
             if (seq <= entry.last && retry) { // a retry of a commit that landed
-                result[0] = CommitResult.ALREADY_COMMITTED;
+                result = CommitResult.ALREADY_COMMITTED;
             }
             return entry;
-        });
-        if (result[0] == CommitResult.COMMITTED) {
-            notifyCommitted(key);
         }
-        return result[0];
     }
 
     /** Commit and, where asked, the next claim with the next token, atomically per element (see the SPI). */

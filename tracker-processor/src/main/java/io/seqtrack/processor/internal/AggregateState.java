@@ -15,7 +15,7 @@ final class AggregateState {
     /** Retries and busy waits scheduled for this aggregate; while any is, later submissions wait in {@link #queue}. */
     int deferred;
     /** Submissions not yet run, in arrival order; the head is the next this aggregate contributes to a batch. */
-    final ArrayDeque<Work> queue = new ArrayDeque<>();
+    final ArrayDeque<Work> queue = new ArrayDeque<>(2); // most aggregates hold one or two: not the default 16 slots
     /** When the current gap's clock started, or null while no gap is open. */
     Instant gapOpenedAt;
     /** The first missing sequence when the gap clock (re)started: if it moved, the gap made progress. */

@@ -6,7 +6,7 @@ import io.seqtrack.processor.ProcessorEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +26,15 @@ final class Lane {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Lane.class);
 
-    /** Per-lane aggregate state is a cache: an idle aggregate's state holds nothing the store does not know. */
+    /** How many states a lane keeps before it sweeps the idle ones (an idle state holds nothing the store does not know). */
     private static final int STATES_PER_LANE = 50_000;
+    /**
+     * Initial table size of the lane's key-hashed maps. All keys of a lane share {@code hashCode mod lanes}, the low bits
+     * those maps index by, so small tables got bins of 10–16 keys and turned them into trees (JFR, ProcessorBenchmark
+     * at parallelism 8: treeifyBin and putTreeVal under HashSet.add, about 5 % of a lane's samples); from a few thousand
+     * buckets on the bins stay short. 32 KB per map and lane.
+     */
+    private static final int TABLE = 8_192;
     /** Batches per run before the lane yields to its timers (gap timeouts, retries). */
     private static final int BATCHES_PER_RUN = 16;
     /** How many of an aggregate's queued events are looked at to find the lowest sequence (see {@link #takeLowest}). */
@@ -41,14 +48,20 @@ final class Lane {
     final LeaseRenewer renewer;
     private final Queue<Work> mailbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final Map<AggregateKey, AggregateState> states = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<AggregateKey, AggregateState> eldest) {
-            return size() > STATES_PER_LANE && eldest.getValue().idle();
-        }
-    };
+    /**
+     * The states of the aggregates that have something going on here. An idle state holds nothing the store does not
+     * know, so it is dropped as soon as a batch leaves it idle ({@link #forgetIfIdle}); states that go idle elsewhere (a
+     * gap closed by a timer, an unblock) are swept when the map outgrows {@link #sweepAt}. Not an access-ordered map:
+     * with 100 000 aggregates its per-access relinking and its eviction churn cost about a sixth of a lane's time
+     * (JFR, ProcessorBenchmark in memory), and it kept tens of thousands of states alive for nothing.
+     */
+    private final Map<AggregateKey, AggregateState> states = new HashMap<>(TABLE);
+    /** The size at which the next run sweeps idle states out of {@link #states}. */
+    private int sweepAt = STATES_PER_LANE;
     /** Aggregates whose queue head may join the next batch, in the order they became ready. */
-    private final LinkedHashSet<AggregateKey> ready = new LinkedHashSet<>();
+    private final LinkedHashSet<AggregateKey> ready = new LinkedHashSet<>(TABLE);
+    /** How many of this lane's aggregates are blocked behind parked events (kept by {@link Parking}). */
+    int blockedCount;
     /** Aggregates whose next sequence's claim this lane holds (sticky ownership, see {@link Committer}). */
     private final LinkedHashSet<AggregateKey> holding = new LinkedHashSet<>();
 
@@ -102,31 +115,69 @@ final class Lane {
 
     // ------------------------------------------------------------------ on the lane
 
+    /**
+     * One run of the lane, scheduled by a submission that found it idle. {@link #scheduled} stays set while it runs, so
+     * submissions arriving meanwhile only join the mailbox (no task, no wake-up): the run drains them itself. It is
+     * cleared only when the run finds nothing left, and the mailbox is looked at once more after that, so a submission
+     * racing with the clear is either seen here or schedules the next run itself.
+     */
     private void run() {
-        scheduled.set(false); // first: a submission racing with this run schedules another one
-        pump();
+        sweepIfLarge();
+        int batches = 0;
+        while (true) {
+            batches += pump(BATCHES_PER_RUN - batches);
+            if (batches >= BATCHES_PER_RUN && hasWork()) { // more is waiting: let the lane's timers in first
+                reschedule();
+                return;
+            }
+            scheduled.set(false);
+            if (mailbox.isEmpty() || !scheduled.compareAndSet(false, true)) {
+                return; // idle; or a racing submission scheduled the next run
+            }
+        }
     }
 
-    /** Takes what arrived and runs batches of ready aggregates, a bounded number of them. */
-    void pump() {
-        for (int batches = 0; batches < BATCHES_PER_RUN; batches++) {
+    /**
+     * Takes what arrived and runs batches of ready aggregates, at most {@code budget} of them.
+     *
+     * @return how many batches it ran
+     */
+    int pump(int budget) {
+        int batches = 0;
+        while (true) {
             Work arrived;
             while ((arrived = mailbox.poll()) != null) {
                 arrive(arrived);
             }
             if (ready.isEmpty()) {
                 releaseAllHeld(); // out of ready work: a held claim must not keep other workers waiting
-                return;
+                return batches;
+            }
+            if (batches == budget) {
+                return batches;
             }
             runBatch(takeBatch());
+            batches++;
         }
-        // more than BATCHES_PER_RUN are waiting: let the lane's timers (gap timeouts, retries) in first
-        if ((!ready.isEmpty() || !mailbox.isEmpty()) && scheduled.compareAndSet(false, true)) {
-            schedule();
-            if (!scheduled.get()) { // refused: the ready aggregates' queued events would never run either
-                failReady(new java.util.concurrent.RejectedExecutionException(
-                        "the processor's scheduler refused to run lane " + index));
-            }
+    }
+
+    private boolean hasWork() {
+        return !ready.isEmpty() || !mailbox.isEmpty();
+    }
+
+    /** A run outside {@link #run} (a retry's): what it leaves over gets a run of its own unless one is due anyway. */
+    private void pumpOutsideRun() {
+        if (pump(BATCHES_PER_RUN) == BATCHES_PER_RUN && hasWork() && scheduled.compareAndSet(false, true)) {
+            reschedule();
+        }
+    }
+
+    /** Schedules the next run while this lane holds {@link #scheduled}. */
+    private void reschedule() {
+        schedule();
+        if (!scheduled.get()) { // refused: the ready aggregates' queued events would never run either
+            failReady(new java.util.concurrent.RejectedExecutionException(
+                    "the processor's scheduler refused to run lane " + index));
         }
     }
 
@@ -228,6 +279,9 @@ final class Lane {
      */
     io.seqtrack.core.port.in.ClaimDecision[] takeHeld(List<Work> works, long[] deadlines) {
         io.seqtrack.core.port.in.ClaimDecision[] held = new io.seqtrack.core.port.in.ClaimDecision[works.size()];
+        if (holding.isEmpty()) {
+            return held; // nothing held on this lane: no state to look at
+        }
         long now = shared.scheduler.clock().millis();
         for (int n = 0; n < works.size(); n++) {
             Work work = works.get(n);
@@ -295,8 +349,9 @@ final class Lane {
             Work work = result.work();
             AggregateKey key = work.key();
             try {
+                AggregateState state = state(key);
                 if (result.is(Outcome.PROCESSED) && work.tracked()
-                        && (state(key).gapOpen() || state(key).pendingSeen || work.origin() == Work.Origin.BUFFER
+                        && (state.gapOpen() || state.pendingSeen || work.origin() == Work.Origin.BUFFER
                                 || work.resumed())) {
                     // our commit may have closed a gap, or it was a buffered event a retry or busy wait took out of
                     // its drain: take the buffered successors now. Without a gap known here nothing of ours is
@@ -309,7 +364,9 @@ final class Lane {
                 shared.storeFailed();
                 log.warn("seqtrack: drain of {} after its commit failed: {}", key, e.toString());
             } finally {
-                markReady(state(key));
+                AggregateState state = state(key);
+                markReady(state);
+                forgetIfIdle(state);
             }
         }
     }
@@ -330,7 +387,7 @@ final class Lane {
                 return;
             }
             runBatch(List.of(work));
-            pump();
+            pumpOutsideRun();
         });
     }
 
@@ -347,5 +404,29 @@ final class Lane {
             states.put(key, state);
         }
         return state;
+    }
+
+    /**
+     * Drops a state that holds nothing any more. Only where no caller still holds it: at the end of a batch, and in the
+     * sweep at the start of a run.
+     */
+    private void forgetIfIdle(AggregateState state) {
+        if (state.idle()) {
+            states.remove(state.key);
+        }
+    }
+
+    /** The backstop for states that went idle outside a batch: swept once the map outgrows {@link #sweepAt}. */
+    private void sweepIfLarge() {
+        if (states.size() < sweepAt) {
+            return;
+        }
+        states.values().removeIf(AggregateState::idle);
+        sweepAt = Math.max(STATES_PER_LANE, 2 * states.size()); // amortised: the busy states alone never sweep per run
+    }
+
+    /** How many aggregate states this lane holds (tests). */
+    int stateCount() {
+        return states.size();
     }
 }

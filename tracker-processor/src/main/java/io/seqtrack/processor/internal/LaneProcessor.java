@@ -100,6 +100,15 @@ public final class LaneProcessor implements EventProcessor {
                 shared.gauges.blocked.size(), shared.submissions.inFlight());
     }
 
+    /** How many aggregate states the lanes hold, each counted on its lane after what is queued there (tests). */
+    int aggregateStates() {
+        int states = 0;
+        for (Lane lane : lanes) {
+            states += lane.onLane(lane::stateCount).toCompletableFuture().join();
+        }
+        return states;
+    }
+
     @Override
     public void close() {
         shared.lifecycle.close();

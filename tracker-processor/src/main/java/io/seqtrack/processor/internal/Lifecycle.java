@@ -5,8 +5,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Invariant 14: after {@code close()} returns no handler starts and no gap policy acts, whoever owns the scheduler. A
- * handler's start and a gap policy's action check {@link #closed()} under the read lock; {@link #close()} sets it under
- * the write lock, so each of them either passed its check before close() returned or sees the processor closed.
+ * handler's start checks the volatile flag ({@link #admit}); a gap policy's action runs under the read lock
+ * ({@link #whileOpen}); {@link #close()} sets the flag under the write lock, so each of them either passed its check
+ * before close() returned or sees the processor closed — and close() waits for a policy action in progress.
  */
 final class Lifecycle {
 
@@ -27,14 +28,14 @@ final class Lifecycle {
         }
     }
 
-    /** Whether a handler may start now: true exactly while the processor is not closed. */
+    /**
+     * Whether a handler may start now: true exactly while the processor is not closed. A volatile read, not the read
+     * lock: the lock is released before the handler starts anyway, so it would order nothing more than the read does
+     * (close() writes the flag; a check either comes before that write or sees it) — and taken per event it was a
+     * contended CAS shared by every lane.
+     */
     boolean admit() {
-        lock.readLock().lock();
-        try {
-            return !closed;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return !closed;
     }
 
     /**

@@ -64,12 +64,20 @@ final class Parking {
     }
 
     void block(AggregateKey key) {
-        lane.state(key).blocked = true;
+        AggregateState state = lane.state(key);
+        if (!state.blocked) {
+            state.blocked = true;
+            lane.blockedCount++;
+        }
         shared.gauges.blocked.add(key);
     }
 
     void unblock(AggregateKey key) {
-        lane.state(key).blocked = false;
+        AggregateState state = lane.state(key);
+        if (state.blocked) {
+            state.blocked = false;
+            lane.blockedCount--;
+        }
         shared.gauges.blocked.remove(key);
     }
 

@@ -66,7 +66,8 @@ final class Step {
 
     /** An aggregate known to be blocked: parked work elsewhere keeps it blocked, or it was replayed meanwhile. */
     private Result behindParked(Work work) {
-        if (!work.tracked() || work.origin() == Work.Origin.REPLAY || !lane.state(work.key()).blocked) {
+        if (lane.blockedCount == 0 || !work.tracked() || work.origin() == Work.Origin.REPLAY
+                || !lane.state(work.key()).blocked) {
             return null;
         }
         if (shared.buffer.parked(work.key()).isEmpty()) {

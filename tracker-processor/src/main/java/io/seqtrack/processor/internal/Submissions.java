@@ -6,7 +6,6 @@ import io.seqtrack.processor.Outcome;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
@@ -32,14 +31,21 @@ final class Submissions {
     /** Blocks while {@code maxInFlight} submissions are not accepted yet. */
     TrackedSubmission admit(Event event) throws InterruptedException {
         inFlight.acquire();
-        TrackedSubmission submission = new TrackedSubmission(event, durableBuffer);
+        // the bookkeeping runs inside the completing call, before the caller's stages: a callback of the caller that
+        // reads snapshot() sees this submission finished
+        TrackedSubmission submission = new TrackedSubmission(event, durableBuffer, this);
         unsettled.add(submission);
-        // the caller's stages complete after the bookkeeping: a callback of the caller that reads snapshot() sees this
-        // submission finished (a dependent registered on the future itself would run first)
-        CompletableFuture<Outcome> accepted = submission.accepted.whenComplete((o, e) -> inFlight.release());
-        CompletableFuture<Outcome> settled = submission.settled.whenComplete((o, e) -> unsettled.remove(submission));
-        submission.views(accepted, settled);
         return submission;
+    }
+
+    /** An admitted submission's {@code accepted} is completing: its permit goes back. */
+    void acceptedDone() {
+        inFlight.release();
+    }
+
+    /** An admitted submission's {@code settled} is completing: close() need not abandon it any more. */
+    void settledDone(TrackedSubmission submission) {
+        unsettled.remove(submission);
     }
 
     int inFlight() {
