@@ -50,7 +50,7 @@ final class Admin implements ProcessorAdmin {
     public CompletionStage<List<Outcome>> replayParked(AggregateKey key) {
         Lane lane = lane(key);
         return lane.onLane(() -> {
-            lane.releaseHeld(lane.state(key)); // an operator acts on the store's state, not on this worker's claim
+            lane.held.release(lane.state(key)); // an operator acts on the store's state, not on this worker's claim
             DomainRegistration registration = shared.registry.lookup(key.domain());
             List<Outcome> outcomes = new ArrayList<>();
             lane.parking.unblock(key);
@@ -105,7 +105,7 @@ final class Admin implements ProcessorAdmin {
     public CompletionStage<Void> skipParked(AggregateKey key, long sequence) {
         Lane lane = lane(key);
         return lane.onLane(() -> {
-            lane.releaseHeld(lane.state(key)); // a skip is refused while any claim is held, ours included
+            lane.held.release(lane.state(key)); // a skip is refused while any claim is held, ours included
             boolean parkedThere = shared.buffer.parked(key).stream().anyMatch(p -> p.event().sequence() == sequence);
             long last = shared.tracker.lastCommitted(key);
             if (parkedThere && last < sequence - 1) {
@@ -139,7 +139,7 @@ final class Admin implements ProcessorAdmin {
     public CompletionStage<Void> reset(AggregateKey key, long last) {
         Lane lane = lane(key);
         return lane.onLane(() -> {
-            lane.releaseHeld(lane.state(key));
+            lane.held.release(lane.state(key));
             shared.tracker.reset(key, last);
             shared.emitter.emit(new ProcessorEvent.AdminAction(key, shared.now(), "reset",
                     "last committed set to " + last));

@@ -13,7 +13,7 @@ import java.util.List;
  * the commit also claims it, in the same store element ({@code commitAndClaimAll}), and the claim is held on the
  * aggregate's state for the next batch — one store operation per handled event while events keep coming. A held claim
  * lives only as long as a lane run goes on handling that aggregate: the lane gives back whatever it still holds when
- * it runs out of ready work (see {@link Lane#releaseHeld}).
+ * it runs out of ready work (see {@link HeldClaims#release}).
  */
 final class Committer {
 
@@ -34,7 +34,7 @@ final class Committer {
         boolean anyNext = false;
         boolean sticky = shared.settings.stickyOwnership();
         for (Work work : works) {
-            Work next = sticky ? lane.nextAtHand(work) : null;
+            Work next = sticky ? lane.held.nextAtHand(work) : null;
             nexts.add(next == null ? null : next.event());
             anyNext |= next != null;
         }
@@ -91,6 +91,6 @@ final class Committer {
         long lease = work.registration().leaseTtl().toMillis();
         state.held = next;
         state.heldUntilMillis = sentMillis + lease - Math.max(1, lease / 4);
-        lane.holding(state);
+        lane.held.add(state);
     }
 }

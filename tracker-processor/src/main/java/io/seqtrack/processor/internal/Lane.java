@@ -6,10 +6,8 @@ import io.seqtrack.processor.ProcessorEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,8 +24,6 @@ final class Lane {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Lane.class);
 
-    /** How many states a lane keeps before it sweeps the idle ones (an idle state holds nothing the store does not know). */
-    private static final int STATES_PER_LANE = 50_000;
     /**
      * Initial table size of the lane's key-hashed maps. All keys of a lane share {@code hashCode mod lanes}, the low bits
      * those maps index by, so small tables got bins of 10–16 keys and turned them into trees (JFR, ProcessorBenchmark
@@ -38,7 +34,7 @@ final class Lane {
     /** Batches per run before the lane yields to its timers (gap timeouts, retries). */
     private static final int BATCHES_PER_RUN = 16;
     /** How many of an aggregate's queued events are looked at to find the lowest sequence (see {@link #takeLowest}). */
-    private static final int REORDER_WINDOW = 16;
+    static final int REORDER_WINDOW = 16;
 
     final int index;
     final Shared shared;
@@ -48,26 +44,19 @@ final class Lane {
     final LeaseRenewer renewer;
     private final Queue<Work> mailbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    /**
-     * The states of the aggregates that have something going on here. An idle state holds nothing the store does not
-     * know, so it is dropped as soon as a batch leaves it idle ({@link #forgetIfIdle}); states that go idle elsewhere (a
-     * gap closed by a timer, an unblock) are swept when the map outgrows {@link #sweepAt}. Not an access-ordered map:
-     * with 100 000 aggregates its per-access relinking and its eviction churn cost about a sixth of a lane's time
-     * (JFR, ProcessorBenchmark in memory), and it kept tens of thousands of states alive for nothing.
-     */
-    private final Map<AggregateKey, AggregateState> states = new HashMap<>(TABLE);
-    /** The size at which the next run sweeps idle states out of {@link #states}. */
-    private int sweepAt = STATES_PER_LANE;
+    /** The states of the aggregates that have something going on here (see {@link LaneStates}). */
+    private final LaneStates states = new LaneStates(TABLE);
     /** Aggregates whose queue head may join the next batch, in the order they became ready. */
     private final LinkedHashSet<AggregateKey> ready = new LinkedHashSet<>(TABLE);
     /** How many of this lane's aggregates are blocked behind parked events (kept by {@link Parking}). */
     int blockedCount;
-    /** Aggregates whose next sequence's claim this lane holds (sticky ownership, see {@link Committer}). */
-    private final LinkedHashSet<AggregateKey> holding = new LinkedHashSet<>();
+    /** Sticky ownership: the claims this lane holds for aggregates' next sequences. */
+    final HeldClaims held;
 
     Lane(int index, Shared shared) {
         this.index = index;
         this.shared = shared;
+        this.held = new HeldClaims(this);
         this.renewer = new LeaseRenewer(shared);
         this.parking = new Parking(this);
         this.gaps = new Gaps(this);
@@ -122,7 +111,7 @@ final class Lane {
      * racing with the clear is either seen here or schedules the next run itself.
      */
     private void run() {
-        sweepIfLarge();
+        states.sweepIfLarge();
         int batches = 0;
         while (true) {
             batches += pump(BATCHES_PER_RUN - batches);
@@ -150,7 +139,7 @@ final class Lane {
                 arrive(arrived);
             }
             if (ready.isEmpty()) {
-                releaseAllHeld(); // out of ready work: a held claim must not keep other workers waiting
+                held.releaseAll(); // out of ready work: a held claim must not keep other workers waiting
                 return batches;
             }
             if (batches == budget) {
@@ -190,7 +179,7 @@ final class Lane {
             }
         }
         ready.clear();
-        releaseAllHeld();
+        held.releaseAll();
     }
 
     private void arrive(Work work) {
@@ -254,78 +243,6 @@ final class Lane {
     }
 
     /**
-     * The queued event right after {@code work} in its aggregate's order, if it waits here already (among the first
-     * few queued): then the commit of {@code work} may claim it too.
-     */
-    Work nextAtHand(Work work) {
-        if (!work.tracked() || shared.lifecycle.closed()) {
-            return null;
-        }
-        int scanned = 0;
-        for (Work queued : state(work.key()).queue) {
-            if (++scanned > REORDER_WINDOW) {
-                break;
-            }
-            if (queued.origin() == Work.Origin.SUBMITTED && queued.sequence() == work.sequence() + 1) {
-                return queued;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Per work, the held claim it may use now (taken off its aggregate's state), or null; {@code deadlines} receives
-     * each used claim's local deadline.
-     */
-    io.seqtrack.core.port.in.ClaimDecision[] takeHeld(List<Work> works, long[] deadlines) {
-        io.seqtrack.core.port.in.ClaimDecision[] held = new io.seqtrack.core.port.in.ClaimDecision[works.size()];
-        if (holding.isEmpty()) {
-            return held; // nothing held on this lane: no state to look at
-        }
-        long now = shared.scheduler.clock().millis();
-        for (int n = 0; n < works.size(); n++) {
-            Work work = works.get(n);
-            AggregateState state = state(work.key());
-            if (state.held == null || work.origin() == Work.Origin.REPLAY) {
-                continue;
-            }
-            held[n] = state.heldFor(work.sequence(), now);
-            deadlines[n] = state.heldUntilMillis;
-            if (held[n] != null || now >= state.heldUntilMillis) {
-                // used now, or too old to trust: a new claim by this worker replaces it in the store
-                state.held = null;
-                holding.remove(work.key());
-            }
-        }
-        return held;
-    }
-
-    void holding(AggregateState state) {
-        holding.add(state.key);
-    }
-
-    /** Gives a held claim back (best effort: if the store cannot answer, its lease runs out). */
-    void releaseHeld(AggregateState state) {
-        io.seqtrack.core.port.in.ClaimDecision held = state.held;
-        if (held == null) {
-            return;
-        }
-        state.held = null;
-        holding.remove(state.key);
-        try {
-            shared.tracker.release(held);
-        } catch (io.seqtrack.core.domain.SequenceTrackingException e) {
-            shared.storeFailed();
-        }
-    }
-
-    private void releaseAllHeld() {
-        for (AggregateKey key : List.copyOf(holding)) {
-            releaseHeld(state(key));
-        }
-    }
-
-    /**
      * Runs works through one step, tells their submitters, drains what their commits released, and re-marks their
      * aggregates ready. Whatever fails here — a drain meeting a store that is failing over, a bug — must not leave an
      * aggregate un-marked: its queued events would then wait forever (found by the torture suite's Cluster failover).
@@ -366,7 +283,7 @@ final class Lane {
             } finally {
                 AggregateState state = state(key);
                 markReady(state);
-                forgetIfIdle(state);
+                states.forgetIfIdle(state);
             }
         }
     }
@@ -398,31 +315,7 @@ final class Lane {
     }
 
     AggregateState state(AggregateKey key) {
-        AggregateState state = states.get(key);
-        if (state == null) {
-            state = new AggregateState(key);
-            states.put(key, state);
-        }
-        return state;
-    }
-
-    /**
-     * Drops a state that holds nothing any more. Only where no caller still holds it: at the end of a batch, and in the
-     * sweep at the start of a run.
-     */
-    private void forgetIfIdle(AggregateState state) {
-        if (state.idle()) {
-            states.remove(state.key);
-        }
-    }
-
-    /** The backstop for states that went idle outside a batch: swept once the map outgrows {@link #sweepAt}. */
-    private void sweepIfLarge() {
-        if (states.size() < sweepAt) {
-            return;
-        }
-        states.values().removeIf(AggregateState::idle);
-        sweepAt = Math.max(STATES_PER_LANE, 2 * states.size()); // amortised: the busy states alone never sweep per run
+        return states.get(key);
     }
 
     /** How many aggregate states this lane holds (tests). */

@@ -47,7 +47,7 @@ final class Step {
         for (int i = 0; i < batch.size(); i++) {
             Work work = batch.get(i);
             if (shared.lifecycle.closed()) {
-                lane.releaseHeld(lane.state(work.key())); // so another worker takes over at once
+                lane.held.release(lane.state(work.key())); // so another worker takes over at once
                 results[i] = Result.failed(work, new IllegalStateException("the processor was closed"));
                 continue;
             }
@@ -88,7 +88,7 @@ final class Step {
             works.add(batch.get(i));
         }
         long[] deadlines = new long[works.size()];
-        ClaimDecision[] held = lane.takeHeld(works, deadlines);
+        ClaimDecision[] held = lane.held.take(works, deadlines);
         // read before the claims are sent: a slow answer or a pause can only shorten how long a claim is trusted
         long claimSent = shared.scheduler.clock().millis();
         for (int n = 0; n < works.size(); n++) {
