@@ -250,6 +250,32 @@ class ProcessorInvariantsTest {
     }
 
     /**
+     * An event whose handler gave up is parked while its claim is still held, and only then given back. Released
+     * first (as it was), another worker could claim the redelivered event in between, handle and commit it — and then
+     * it was both committed and parked, its aggregate blocked behind an event that had been handled (review finding).
+     * Here the buffer looks at the store at the moment of the park: the failing worker must still hold the claim.
+     */
+    @Test
+    void anEventWhoseHandlerGaveUpIsParkedBeforeItsClaimIsGivenBack() {
+        java.util.List<String> claimAtPark = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.seqtrack.core.port.out.EventBuffer[] inner = {InMemoryEventBuffer.create()};
+        harness = new ProcessorHarness(registry(GapPolicy.PARK), null, new ForwardingEventBuffer(inner[0]) {
+            @Override
+            public void park(AggregateKey k, ParkedEvent event) {
+                claimAtPark.add(harness.store.read(k).claim().map(c -> c.owner() + "#" + c.sequence())
+                        .orElse("none"));
+                super.park(k, event);
+            }
+        });
+        EventProcessor processor = harness.processor("w1");
+        harness.failTimes("user_account", "u-1", 1, 1);
+        assertThat(harness.submit(processor, ProcessorHarness.event("user_account", "u-1", 1)))
+                .isEqualTo(Outcome.PARKED);
+        assertThat(claimAtPark).as("the claim when the event was parked").containsExactly("w1#1");
+        assertThat(harness.store.read(key).claim()).as("given back after the park").isEmpty();
+    }
+
+    /**
      * Gap policy SKIP whose store call lands but whose answer is lost (a timeout, a reset connection: "outcome
      * unknown"). The SPI makes skip idempotent for exactly this — a retry with an equal record answers SKIPPED — but the
      * processor builds a new record (a new {@code skippedAt}) on every attempt, so its retry can never be recognised:

@@ -28,10 +28,10 @@ final class HandlerFailures {
 
     Result handlerFailed(Work work, ClaimDecision claim, Throwable error) {
         AggregateKey key = work.key();
-        release(work, claim);
         String description = error.getClass().getSimpleName() + ": " + error.getMessage();
         int maxAttempts = work.origin() == Work.Origin.REPLAY ? 1 : work.registration().retryPolicy().maxAttempts();
         if (work.attempt() < maxAttempts) {
+            release(work, claim); // during the backoff another worker may take the event over
             Duration delay = work.registration().retryPolicy().backoff(work.attempt(), shared.settings.random()
                     .getAsDouble());
             shared.emitter.emit(new ProcessorEvent.Retried(key, shared.now(), claim.sequence(), work.attempt(), delay,
@@ -48,8 +48,14 @@ final class HandlerFailures {
         }
         log.warn("seqtrack: {} #{} failed {} time(s), parking it: {}", key, claim.sequence(), work.attempt(),
                 description);
-        return Result.finished(work, lane.parking.park(work, "handler failed " + work.attempt() + " time(s): "
-                + description));
+        // parked while the claim is still held, given back only then: released first, another worker could claim the
+        // redelivered event in between and commit it, and it would be both handled and parked
+        try {
+            return Result.finished(work, lane.parking.park(work, "handler failed " + work.attempt() + " time(s): "
+                    + description));
+        } finally {
+            release(work, claim);
+        }
     }
 
     /** Gives a claim back (best effort: if the store cannot answer, the lease expires in time anyway). */
