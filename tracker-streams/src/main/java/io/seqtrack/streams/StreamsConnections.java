@@ -29,20 +29,44 @@ import java.util.concurrent.atomic.AtomicLong;
  * once against them. A stream is one key, so on a Cluster every command of the runner goes to the master of one slot;
  * Lettuce routes it there and follows {@code MOVED} after a failover.
  */
-abstract class StreamsConnections implements AutoCloseable {
+class StreamsConnections implements AutoCloseable {
+
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> readingConnection;
+    private final StatefulConnection<String, String> ackingConnection;
+    private final RedisStreamCommands<String, String> reading;
+    private final RedisStreamAsyncCommands<String, String> acking;
+
+    private StreamsConnections(AbstractRedisClient client, StatefulConnection<String, String> readingConnection,
+            RedisStreamCommands<String, String> reading, StatefulConnection<String, String> ackingConnection,
+            RedisStreamAsyncCommands<String, String> acking) {
+        this.client = client;
+        this.readingConnection = readingConnection;
+        this.ackingConnection = ackingConnection;
+        this.reading = reading;
+        this.acking = acking;
+    }
 
     /** The commands of the reading connection (the poll thread's only). */
-    abstract RedisStreamCommands<String, String> reading();
+    RedisStreamCommands<String, String> reading() {
+        return reading;
+    }
 
     /** The commands of the acknowledging connection (outcomes arrive on the processor's threads). */
-    abstract RedisStreamAsyncCommands<String, String> acking();
+    RedisStreamAsyncCommands<String, String> acking() {
+        return acking;
+    }
 
     /** A command failed: on a Cluster, an error that says the view of the slots may be stale asks for a refresh. */
     void failed(Throwable error) {
     }
 
     @Override
-    public abstract void close();
+    public void close() {
+        readingConnection.close();
+        ackingConnection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
 
     /**
      * Connects. Every command times out after {@code commandTimeout}; an {@code XREADGROUP}, which blocks up to
@@ -50,7 +74,7 @@ abstract class StreamsConnections implements AutoCloseable {
      */
     static StreamsConnections open(List<RedisURI> uris, boolean cluster, Duration commandTimeout, Duration pollTimeout) {
         TimeoutOptions timeouts = timeouts(commandTimeout, pollTimeout);
-        return cluster ? new Cluster(uris, timeouts) : new Single(uris.get(0), timeouts);
+        return cluster ? Cluster.open(uris, timeouts) : single(uris.get(0), timeouts);
     }
 
     private static TimeoutOptions timeouts(Duration commandTimeout, Duration pollTimeout) {
@@ -88,35 +112,11 @@ abstract class StreamsConnections implements AutoCloseable {
      * Standalone or Sentinel: a {@code redis-sentinel://} URI makes Lettuce ask the sentinels for the master on every
      * (re)connect, so after a failover the reconnect reaches the new master.
      */
-    private static final class Single extends StreamsConnections {
-        private final RedisClient client;
-        private final StatefulRedisConnection<String, String> reading;
-        private final StatefulRedisConnection<String, String> acking;
-
-        Single(RedisURI uri, TimeoutOptions timeouts) {
-            client = RedisClient.create();
-            client.setOptions(ClientOptions.builder().timeoutOptions(timeouts).build());
-            List<StatefulRedisConnection<String, String>> both = connectTwo(client, () -> client.connect(uri));
-            reading = both.get(0);
-            acking = both.get(1);
-        }
-
-        @Override
-        RedisStreamCommands<String, String> reading() {
-            return reading.sync();
-        }
-
-        @Override
-        RedisStreamAsyncCommands<String, String> acking() {
-            return acking.async();
-        }
-
-        @Override
-        public void close() {
-            reading.close();
-            acking.close();
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        }
+    private static StreamsConnections single(RedisURI uri, TimeoutOptions timeouts) {
+        RedisClient client = RedisClient.create();
+        client.setOptions(ClientOptions.builder().timeoutOptions(timeouts).build());
+        List<StatefulRedisConnection<String, String>> both = connectTwo(client, () -> client.connect(uri));
+        return new StreamsConnections(client, both.get(0), both.get(0).sync(), both.get(1), both.get(1).async());
     }
 
     /**
@@ -129,12 +129,15 @@ abstract class StreamsConnections implements AutoCloseable {
      */
     private static final class Cluster extends StreamsConnections {
         private final RedisClusterClient client;
-        private final StatefulRedisClusterConnection<String, String> reading;
-        private final StatefulRedisClusterConnection<String, String> acking;
         private final AtomicLong lastRefresh = new AtomicLong();
 
-        Cluster(List<RedisURI> seeds, TimeoutOptions timeouts) {
-            client = RedisClusterClient.create(seeds);
+        private Cluster(RedisClusterClient client, List<StatefulRedisClusterConnection<String, String>> both) {
+            super(client, both.get(0), both.get(0).sync(), both.get(1), both.get(1).async());
+            this.client = client;
+        }
+
+        static Cluster open(List<RedisURI> seeds, TimeoutOptions timeouts) {
+            RedisClusterClient client = RedisClusterClient.create(seeds);
             client.setOptions(ClusterClientOptions.builder()
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                     .timeoutOptions(timeouts)
@@ -144,19 +147,7 @@ abstract class StreamsConnections implements AutoCloseable {
                             .enablePeriodicRefresh(Duration.ofSeconds(5))
                             .build())
                     .build());
-            List<StatefulRedisClusterConnection<String, String>> both = connectTwo(client, client::connect);
-            reading = both.get(0);
-            acking = both.get(1);
-        }
-
-        @Override
-        RedisStreamCommands<String, String> reading() {
-            return reading.sync();
-        }
-
-        @Override
-        RedisStreamAsyncCommands<String, String> acking() {
-            return acking.async();
+            return new Cluster(client, connectTwo(client, client::connect));
         }
 
         @Override
@@ -173,13 +164,6 @@ abstract class StreamsConnections implements AutoCloseable {
             if (stale && (last == 0 || now - last > 1_000_000_000L) && lastRefresh.compareAndSet(last, now)) {
                 client.refreshPartitionsAsync();
             }
-        }
-
-        @Override
-        public void close() {
-            reading.close();
-            acking.close();
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
     }
 }

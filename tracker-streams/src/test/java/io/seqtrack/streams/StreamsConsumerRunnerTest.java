@@ -6,17 +6,14 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.seqtrack.streams.TopologyRun.Worker;
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.domain.SequenceStoreException;
-import io.seqtrack.core.domain.TrackingMode;
 import io.seqtrack.core.port.out.SequenceStore;
-import io.seqtrack.core.registry.DomainRegistration;
 import io.seqtrack.core.registry.DomainRegistry;
-import io.seqtrack.core.registry.GapPolicy;
 import io.seqtrack.inmemory.InMemoryEventBuffer;
 import io.seqtrack.inmemory.InMemorySequenceStore;
 import io.seqtrack.processor.EventProcessor;
-import io.seqtrack.processor.ProcessorEvent;
 import io.seqtrack.redis.testsupport.RedisProcess;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -119,8 +116,8 @@ class StreamsConsumerRunnerTest {
             }
         }, b -> b);
         await("the victim stuck with entries pending", () -> runs.get() >= 20 && pendingCount() > 0);
-        victim.runner.kill();
-        CompletableFuture<Void> closed = CompletableFuture.runAsync(victim.processor::close);
+        victim.runner().kill();
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(victim.processor()::close);
         open.remove(victim);
         add(6, 11, 15);
         worker("heir", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(200)).claimInterval(Duration.ofMillis(100)));
@@ -199,16 +196,16 @@ class StreamsConsumerRunnerTest {
         CountDownLatch never = new CountDownLatch(1);
         Worker victim = worker("victim", store, ctx -> never.await(30, TimeUnit.SECONDS), b -> b);
         await("300 entries pending at the victim", () -> pendingCount() == 300);
-        victim.runner.kill();
+        victim.runner().kill();
         never.countDown();
-        victim.processor.close();
+        victim.processor().close();
         open.remove(victim);
         Worker heir = worker("heir", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(100))
                 .claimInterval(Duration.ofMillis(50)));
         await("the heir's takeover of all 300", () -> events.stream()
                 .filter(e -> e instanceof StreamsRunnerEvent.Claimed c && c.from().equals("victim")).count() == 300);
         awaitDone(3, 100);
-        assertThat(heir.runner.takeoverRounds()).isGreaterThanOrEqualTo(3);
+        assertThat(heir.runner().takeoverRounds()).isGreaterThanOrEqualTo(3);
     }
 
     /**
@@ -229,19 +226,19 @@ class StreamsConsumerRunnerTest {
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         StreamsRunnerMetrics metrics = StreamsRunnerMetrics.create(meters);
         Worker heir = worker("heir", store, ctx -> { }, b -> quick.apply(b).listener(metrics));
-        metrics.bind(heir.runner);
-        long rounds = heir.runner.takeoverRounds();
-        await("three takeover rounds of the heir", () -> heir.runner.takeoverRounds() >= rounds + 3);
+        metrics.bind(heir.runner());
+        long rounds = heir.runner().takeoverRounds();
+        await("three takeover rounds of the heir", () -> heir.runner().takeoverRounds() >= rounds + 3);
         assertThat(meters.get("seqtrack.streams.pending").gauge().value()).isEqualTo(6);
         assertThat(meters.get("seqtrack.streams.pending.owned").gauge().value()).isZero();
         assertThat(meters.counter("seqtrack.streams.claimed").count()).as("nothing taken from a live consumer").isZero();
-        victim.runner.kill();
+        victim.runner().kill();
         never.countDown();
-        victim.processor.close();
+        victim.processor().close();
         open.remove(victim);
         awaitDone(2, 3);
-        long after = heir.runner.takeoverRounds();
-        await("another takeover round of the heir", () -> heir.runner.takeoverRounds() >= after + 1);
+        long after = heir.runner().takeoverRounds();
+        await("another takeover round of the heir", () -> heir.runner().takeoverRounds() >= after + 1);
         assertThat(meters.counter("seqtrack.streams.claimed").count()).isEqualTo(6);
         assertThat(meters.get("seqtrack.streams.claimed.delivery").summary().count()).isEqualTo(6);
         assertThat(meters.get("seqtrack.streams.claimed.delivery").summary().max()).isEqualTo(2);
@@ -261,12 +258,12 @@ class StreamsConsumerRunnerTest {
         CountDownLatch never = new CountDownLatch(1);
         Worker victim = worker("victim", store, ctx -> never.await(30, TimeUnit.SECONDS), b -> b);
         await("six entries pending at the victim", () -> pendingCount() == 6);
-        victim.runner.kill();
+        victim.runner().kill();
         commands.xtrim(stream, 0);
         worker("heir", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(100)).claimInterval(Duration.ofMillis(50)));
         await("the trimmed entries reported and gone from the pending list", () -> pendingCount() == 0);
         never.countDown();
-        victim.processor.close();
+        victim.processor().close();
         open.remove(victim);
         assertThat(events).filteredOn(e -> e instanceof StreamsRunnerEvent.TrimmedWhilePending)
                 .extracting(e -> ((StreamsRunnerEvent.TrimmedWhilePending) e).entryId())
@@ -340,8 +337,8 @@ class StreamsConsumerRunnerTest {
         // wait until the slow entry would have been idle for three times claimIdle, then for two more peer rounds
         long since = System.nanoTime();
         await("the slow entry in flight for 3 s", () -> System.nanoTime() - since > Duration.ofSeconds(3).toNanos());
-        long rounds = peer.runner.takeoverRounds();
-        await("two more takeover rounds of the peer", () -> peer.runner.takeoverRounds() >= rounds + 2);
+        long rounds = peer.runner().takeoverRounds();
+        await("two more takeover rounds of the peer", () -> peer.runner().takeoverRounds() >= rounds + 2);
         assertThat(pendingIds()).as("still pending: the handler has not finished").contains(slowEntry);
         assertThat(events).as("nobody took over or rejected an entry whose handler still runs")
                 .noneMatch(e -> e instanceof StreamsRunnerEvent.Claimed || e instanceof StreamsRunnerEvent.Rejected);
@@ -436,47 +433,9 @@ class StreamsConsumerRunnerTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private record Worker(EventProcessor processor, StreamsLoop runner) implements AutoCloseable {
-        @Override
-        public void close() {
-            runner.close();
-            processor.close();
-        }
-    }
-
-    private interface Hook {
-        void run(io.seqtrack.processor.HandlerContext ctx) throws Exception;
-    }
-
-    private Worker worker(String name, SequenceStore store, Hook hook,
+    private Worker worker(String name, SequenceStore store, TopologyRun.Hook hook,
             UnaryOperator<StreamsConsumerRunner.Builder> customizer) {
-        DomainRegistry registry = DomainRegistry.of(DomainRegistration.builder(DOMAIN).mode(TrackingMode.STRICT)
-                .leaseTtl(Duration.ofSeconds(5)).gapTimeout(Duration.ofSeconds(60)).gapPolicy(GapPolicy.PARK).build());
-        EventProcessor processor = EventProcessor.builder().registry(registry).store(store)
-                .buffer(InMemoryEventBuffer.create()).workerId(name).parallelism(2)
-                .bufferRecheckInterval(Duration.ofMillis(100))
-                .handler((event, ctx) -> {
-                    history.run('S', name, ctx.key().toString(), ctx.sequence(), ctx.fencingToken());
-                    try {
-                        hook.run(ctx);
-                    } catch (Exception | Error e) {
-                        history.run('F', name, ctx.key().toString(), ctx.sequence(), ctx.fencingToken());
-                        throw e;
-                    }
-                    history.run('E', name, ctx.key().toString(), ctx.sequence(), ctx.fencingToken());
-                })
-                .listener(e -> {
-                    if (e instanceof ProcessorEvent.Processed p) {
-                        history.run('C', name, p.key().toString(), p.sequence(), 0);
-                        committed.computeIfAbsent(p.key().toString(), k -> new CopyOnWriteArrayList<>())
-                                .add(p.sequence());
-                    } else if (e instanceof ProcessorEvent.Parked p) {
-                        history.run('P', name, p.key().toString(), p.sequence(), 0);
-                    } else if (e instanceof ProcessorEvent.Buffered b) {
-                        history.run('B', name, b.key().toString(), b.sequence(), 0);
-                    }
-                })
-                .build();
+        EventProcessor processor = TopologyRun.processor(name, store, history, committed, hook);
         lastStore = store;
         StreamsLoop runner = (StreamsLoop) customizer.apply(StreamsConsumerRunner.builder().redisUri(redis.uri())
                 .stream(stream).group(group).consumer(name).processor(processor).pollTimeout(Duration.ofMillis(50))

@@ -72,10 +72,15 @@ final class TopologyRun implements AutoCloseable {
         void run(io.seqtrack.processor.HandlerContext ctx) throws Exception;
     }
 
-    Worker worker(String name, Hook hook, UnaryOperator<StreamsConsumerRunner.Builder> customizer) {
+    /**
+     * A processor of the STRICT domain {@value #DOMAIN} whose handler runs {@code hook} and writes every start, end,
+     * failure, commit, park and buffering into {@code history} (and each commit into {@code committed}).
+     */
+    static EventProcessor processor(String name, SequenceStore store, History history,
+            Map<String, List<Long>> committed, Hook hook) {
         DomainRegistry registry = DomainRegistry.of(DomainRegistration.builder(DOMAIN).mode(TrackingMode.STRICT)
                 .leaseTtl(Duration.ofSeconds(5)).gapTimeout(Duration.ofSeconds(60)).gapPolicy(GapPolicy.PARK).build());
-        EventProcessor processor = EventProcessor.builder().registry(registry).store(store)
+        return EventProcessor.builder().registry(registry).store(store)
                 .buffer(InMemoryEventBuffer.create()).workerId(name).parallelism(2)
                 .bufferRecheckInterval(Duration.ofMillis(100))
                 .handler((event, ctx) -> {
@@ -100,6 +105,10 @@ final class TopologyRun implements AutoCloseable {
                     }
                 })
                 .build();
+    }
+
+    Worker worker(String name, Hook hook, UnaryOperator<StreamsConsumerRunner.Builder> customizer) {
+        EventProcessor processor = processor(name, store, history, committed, hook);
         StreamsConsumerRunner.Builder builder = topology.apply(StreamsConsumerRunner.builder()).stream(stream)
                 .group(group).consumer(name).processor(processor).pollTimeout(Duration.ofMillis(50))
                 .listener(events::add).listener(e -> history.record(name, e));
