@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -21,19 +22,29 @@ import java.util.function.Function;
  * even a thread hop. While a call or a batch is in flight, new calls join one queue; once it has answered, a single
  * flusher thread takes what is queued, up to {@code maxBatch} calls, and sends each run of consecutive calls of one
  * kind as one batch call — so a batch is as large as the load made it while the previous one was in flight, and no
- * timer adds latency. One call or batch is in flight at a time and the queue is FIFO, so calls are applied in the
- * order they were issued, across kinds too (invariant 12). Each call is completed with its own element's answer; when
- * a batch fails part-way, the elements it answered complete normally and the others fail with an "outcome unknown"
- * {@link SequenceStoreException}, exactly as the single call would have.
+ * timer adds latency. Each call is completed with its own element's answer; when a batch fails part-way, the elements
+ * it answered complete normally and the others fail with an "outcome unknown" {@link SequenceStoreException}, exactly
+ * as the single call would have.
+ *
+ * <p><b>Order (invariant 12).</b> A call takes its place on its aggregate ({@link PerKeyOrder}) when it is issued,
+ * not when the batcher sends it, so a call issued later on the same aggregate that does not go through the batcher (a
+ * read, a renew, a reset, a lane's own batch) waits for it. The queue is FIFO and a batch stops before a call whose
+ * predecessor on its aggregate has not answered yet unless that predecessor is in the same batch call (where the
+ * script applies them in order): a call issued from outside between two queued calls on one aggregate splits the
+ * batch there, and the rest waits for it.
  */
 final class AutoBatcher implements AutoCloseable {
 
-    /** One kind of call: its batch form, how to name an element in an error, and its single form. */
-    record Kind<Q, R>(String name, Function<List<Q>, List<R>> batch, Function<Q, AggregateKey> key,
-            Function<Q, CompletableFuture<R>> single) {
+    /**
+     * One kind of call: its batch form, how to name an element in an error, and its single form. Both forms are given
+     * the places the calls took when issued and take each over: released once its call has its answer (or given up
+     * if it sends nothing) — even when they throw.
+     */
+    record Kind<Q, R>(String name, BiFunction<List<Q>, List<PerKeyOrder.Place>, List<R>> batch,
+            Function<Q, AggregateKey> key, BiFunction<Q, PerKeyOrder.Place, CompletableFuture<R>> single) {
     }
 
-    private record Pending<Q, R>(Kind<Q, R> kind, Q request, CompletableFuture<R> future) {
+    private record Pending<Q, R>(Kind<Q, R> kind, Q request, PerKeyOrder.Place place, CompletableFuture<R> future) {
     }
 
     private final int maxBatch;
@@ -42,16 +53,20 @@ final class AutoBatcher implements AutoCloseable {
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Executor flusher;
     private final Runnable shutdown;
+    /** Takes a call's place on its aggregate. */
+    private final Function<AggregateKey, PerKeyOrder.Place> places;
+    /** Taking a place and joining the queue are one step, so the queue and every aggregate's places agree. */
+    private final Object enqueue = new Object();
     private volatile boolean closed;
 
     /** Flushes on a daemon thread of its own. */
-    static AutoBatcher onOwnThread(int maxBatch, String name) {
+    static AutoBatcher onOwnThread(int maxBatch, String name, Function<AggregateKey, PerKeyOrder.Place> places) {
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "seqtrack-redis-autobatch-" + name);
             t.setDaemon(true);
             return t;
         });
-        return new AutoBatcher(maxBatch, thread, () -> {
+        return new AutoBatcher(maxBatch, places, thread, () -> {
             thread.shutdown(); // a batch in flight finishes
             try {
                 if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -65,19 +80,22 @@ final class AutoBatcher implements AutoCloseable {
     }
 
     /** Flushes by {@code flusher} (tests: an executor that runs the drain when told); {@code shutdown} on close. */
-    AutoBatcher(int maxBatch, Executor flusher, Runnable shutdown) {
+    AutoBatcher(int maxBatch, Function<AggregateKey, PerKeyOrder.Place> places, Executor flusher, Runnable shutdown) {
         this.maxBatch = maxBatch;
+        this.places = places;
         this.flusher = flusher;
         this.shutdown = shutdown;
     }
 
     <Q, R> CompletableFuture<R> submit(Kind<Q, R> kind, Q request) {
-        Pending<Q, R> pending = new Pending<>(kind, request, new CompletableFuture<>());
+        CompletableFuture<R> future = new CompletableFuture<>();
         if (closed) {
-            pending.future().completeExceptionally(notSent(pending));
-            return pending.future();
+            future.completeExceptionally(notSent(kind, request));
+            return future;
         }
-        queue.add(pending);
+        synchronized (enqueue) {
+            queue.add(new Pending<>(kind, request, places.apply(kind.key().apply(request)), future));
+        }
         if (busy.compareAndSet(false, true)) {
             Pending<?, ?> head = queue.poll();
             if (head == null) { // a drain that was ending took it
@@ -89,7 +107,7 @@ final class AutoBatcher implements AutoCloseable {
                 startDrain();
             }
         }
-        return pending.future();
+        return future;
     }
 
     /** Sends one call as its single form; when it has answered, what queued meanwhile is drained. */
@@ -98,8 +116,9 @@ final class AutoBatcher implements AutoCloseable {
         Pending p = pending;
         CompletableFuture<Object> answer;
         try {
-            answer = (CompletableFuture<Object>) p.kind().single().apply(p.request());
+            answer = (CompletableFuture<Object>) p.kind().single().apply(p.request(), p.place());
         } catch (RuntimeException | Error e) {
+            p.place().abandonUnlessSettled();
             answer = CompletableFuture.failedFuture(e);
         }
         answer.whenComplete((result, failure) -> {
@@ -129,14 +148,20 @@ final class AutoBatcher implements AutoCloseable {
         }
     }
 
-    /** Runs on the flusher thread until the queue is empty (and nobody else took over). */
+    /**
+     * Runs on the flusher thread until the queue is empty (and nobody else took over), or until its head must wait
+     * for a call on its aggregate that is not the batcher's: then it resumes once that call has answered.
+     */
     private void drain() {
         while (true) {
+            if (closed) {
+                failQueued();
+            }
             List<Pending<?, ?>> taken = new ArrayList<>();
-            for (Pending<?, ?> p; taken.size() < maxBatch && (p = queue.poll()) != null; ) {
-                if (!p.future().isDone()) { // a caller that stopped waiting cancelled it: not sending it is allowed
-                    taken.add(p);
-                }
+            Pending<?, ?> blocked = takeBatch(taken);
+            if (taken.isEmpty() && blocked != null) {
+                blocked.place().before.whenComplete((ignored, error) -> startDrain()); // busy until then
+                return;
             }
             if (taken.isEmpty()) {
                 busy.set(false);
@@ -155,21 +180,51 @@ final class AutoBatcher implements AutoCloseable {
                 run(taken.subList(from, to));
                 from = to;
             }
-            if (closed) {
-                failQueued();
-            }
         }
+    }
+
+    /**
+     * Takes the queue's head calls into {@code taken}, up to {@code maxBatch}, stopping before a call whose
+     * predecessor on its aggregate has not answered and is not in the run of same-kind calls it would join (one
+     * script call, which applies them in order); returns that call (put back at the head), or {@code null}.
+     */
+    private Pending<?, ?> takeBatch(List<Pending<?, ?>> taken) {
+        Kind<?, ?> runKind = null;
+        java.util.Set<CompletableFuture<?>> inRun = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Pending<?, ?> p; taken.size() < maxBatch && (p = queue.poll()) != null; ) {
+            if (p.future().isDone()) { // a caller that stopped waiting cancelled it: not sending it is allowed
+                p.place().abandon();
+                continue;
+            }
+            boolean joinsRun = p.kind() == runKind;
+            if (!p.place().ready() && !(joinsRun && inRun.contains(p.place().before))) {
+                queue.offerFirst(p);
+                return p;
+            }
+            if (!joinsRun) {
+                runKind = p.kind();
+                inRun.clear();
+            }
+            inRun.add(p.place().done);
+            taken.add(p);
+        }
+        return null;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static void run(List<Pending<?, ?>> run) {
         Kind kind = run.get(0).kind();
         List<Object> requests = new ArrayList<>(run.size());
-        run.forEach(p -> requests.add(p.request()));
+        List<PerKeyOrder.Place> places = new ArrayList<>(run.size());
+        run.forEach(p -> {
+            requests.add(p.request());
+            places.add(p.place());
+        });
         List<Object> results;
         try {
-            results = (List<Object>) kind.batch().apply(requests);
+            results = (List<Object>) kind.batch().apply(requests, places);
         } catch (SequenceStoreException e) {
+            places.forEach(PerKeyOrder.Place::abandonUnlessSettled);
             List<Optional<Object>> known = e.batchResults();
             for (int i = 0; i < run.size(); i++) {
                 Pending p = run.get(i);
@@ -183,6 +238,7 @@ final class AutoBatcher implements AutoCloseable {
             }
             return;
         } catch (RuntimeException | Error e) {
+            places.forEach(PerKeyOrder.Place::abandonUnlessSettled);
             run.forEach(p -> p.future().completeExceptionally(e));
             return;
         }
@@ -193,14 +249,14 @@ final class AutoBatcher implements AutoCloseable {
 
     private void failQueued() {
         for (Pending<?, ?> p; (p = queue.poll()) != null; ) {
-            p.future().completeExceptionally(notSent(p));
+            p.place().abandon();
+            p.future().completeExceptionally(notSent(p.kind(), p.request()));
         }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static SequenceStoreException notSent(Pending<?, ?> p) {
-        Kind kind = p.kind();
-        return SequenceStoreException.notSent(kind.name(), (AggregateKey) kind.key().apply(p.request()),
+    private static SequenceStoreException notSent(Kind kind, Object request) {
+        return SequenceStoreException.notSent(kind.name(), (AggregateKey) kind.key().apply(request),
                 "the store is closed");
     }
 

@@ -79,13 +79,14 @@ public final class RedisSequenceStore implements SequenceStore {
     private final AutoBatcher autoBatcher;
     private final AutoBatcher.Kind<AdvanceRequest, AdvanceResult> advanceKind =
             new AutoBatcher.Kind<>("advance", this::advanceAll, AdvanceRequest::key,
-                    r -> advanceDirect(r.key(), r.seq(), r.mode()));
+                    (r, place) -> advanceDirect(r.key(), r.seq(), r.mode(), place));
     private final AutoBatcher.Kind<ClaimRequest, ClaimResult> claimKind =
-            new AutoBatcher.Kind<>("claim", this::claimAll, ClaimRequest::key,
-                    r -> claimDirect(r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl()));
+            new AutoBatcher.Kind<>("claim", (requests, places) -> claimAll(requests, false, places).claims(),
+                    ClaimRequest::key, (r, place) -> claimDirect(r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl(),
+                            place));
     private final AutoBatcher.Kind<CommitRequest, CommitResult> commitKind =
             new AutoBatcher.Kind<>("commit", this::commitAll, CommitRequest::key,
-                    r -> commitDirect(r.key(), r.seq(), r.fencingToken()));
+                    (r, place) -> commitDirect(r.key(), r.seq(), r.fencingToken(), place));
 
     /** How reset and delete wait for other processes' near caches to age out; tests substitute virtual time. */
     @FunctionalInterface
@@ -116,8 +117,8 @@ public final class RedisSequenceStore implements SequenceStore {
         }
         this.layout = new KeyLayout(config.keyPrefix(), recorded.buckets());
         this.autoBatcher = config.autoBatch() == 0 ? null : flusher == null
-                ? AutoBatcher.onOwnThread(config.autoBatch(), config.keyPrefix())
-                : new AutoBatcher(config.autoBatch(), flusher, () -> { });
+                ? AutoBatcher.onOwnThread(config.autoBatch(), config.keyPrefix(), calls::place)
+                : new AutoBatcher(config.autoBatch(), calls::place, flusher, () -> { });
     }
 
     /**
@@ -352,6 +353,11 @@ public final class RedisSequenceStore implements SequenceStore {
 
     @Override
     public List<AdvanceResult> advanceAll(List<AdvanceRequest> requests) {
+        return advanceAll(requests, null);
+    }
+
+    /** {@code places}: the places the auto-batcher took for the requests when they were issued, or {@code null}. */
+    private List<AdvanceResult> advanceAll(List<AdvanceRequest> requests, List<PerKeyOrder.Place> places) {
         List<AdvanceResult> results = new ArrayList<>(java.util.Collections.nCopies(requests.size(), null));
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         List<Call> calls = new ArrayList<>();
@@ -360,11 +366,14 @@ public final class RedisSequenceStore implements SequenceStore {
             OptionalLong known = knownLast(r.key());
             if (known.isPresent() && r.seq() <= known.getAsLong()) {
                 results.set(i, AdvanceResult.duplicate(known.getAsLong()));
+                if (places != null) {
+                    places.get(i).abandon();
+                }
             } else {
                 calls.add(new Call(i, r.key(), writeKeys(r.key()), advanceArgs(r.key(), r.seq(), r.mode())));
             }
         }
-        BatchReplies replies = runBatch("advance batch", Script.ADVANCE_BATCH, calls);
+        BatchReplies replies = runBatch("advance batch", Script.ADVANCE_BATCH, calls, places);
         Set<AggregateKey> written = new LinkedHashSet<>();
         for (int c = 0; c < calls.size(); c++) {
             List<Object> reply = replies.replies().get(c);
@@ -384,7 +393,7 @@ public final class RedisSequenceStore implements SequenceStore {
 
     @Override
     public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
-        return claimAll(requests, false).claims();
+        return claimAll(requests, false, null).claims();
     }
 
     /**
@@ -398,12 +407,13 @@ public final class RedisSequenceStore implements SequenceStore {
             io.seqtrack.core.port.out.EventBuffer buffer) {
         Objects.requireNonNull(buffer, "buffer");
         if (buffer instanceof RedisEventBuffer redis && redis.sharesKeysWith(config, layout, backend)) {
-            return claimAll(requests, true);
+            return claimAll(requests, true, null);
         }
         return SequenceStore.super.claimAllAndProbe(requests, buffer);
     }
 
-    private io.seqtrack.core.port.out.ClaimsAndPresence claimAll(List<ClaimRequest> requests, boolean probe) {
+    private io.seqtrack.core.port.out.ClaimsAndPresence claimAll(List<ClaimRequest> requests, boolean probe,
+            List<PerKeyOrder.Place> places) {
         List<ClaimResult> results = new ArrayList<>(java.util.Collections.nCopies(requests.size(), null));
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         List<Call> calls = new ArrayList<>();
@@ -412,13 +422,16 @@ public final class RedisSequenceStore implements SequenceStore {
             OptionalLong known = knownLast(r.key());
             if (known.isPresent() && r.seq() <= known.getAsLong()) {
                 results.set(i, ClaimResult.duplicate(known.getAsLong()));
+                if (places != null) {
+                    places.get(i).abandon();
+                }
             } else {
                 calls.add(new Call(i, r.key(), probe ? probeKeys(r.key()) : layout.keys(r.key()),
                         claimArgs(r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl())));
             }
         }
-        BatchReplies replies = probe ? runBatch("claim-and-probe batch", Script.CLAIM_PROBE_BATCH, calls)
-                : runBatch("claim batch", Script.CLAIM_BATCH, calls);
+        BatchReplies replies = probe ? runBatch("claim-and-probe batch", Script.CLAIM_PROBE_BATCH, calls, places)
+                : runBatch("claim batch", Script.CLAIM_BATCH, calls, places);
         Set<AggregateKey> claimed = new LinkedHashSet<>();
         Set<AggregateKey> parked = new java.util.HashSet<>();
         Set<AggregateKey> pending = new java.util.HashSet<>();
@@ -463,13 +476,18 @@ public final class RedisSequenceStore implements SequenceStore {
 
     @Override
     public List<CommitResult> commitAll(List<CommitRequest> requests) {
+        return commitAll(requests, null);
+    }
+
+    /** {@code places}: the places the auto-batcher took for the requests when they were issued, or {@code null}. */
+    private List<CommitResult> commitAll(List<CommitRequest> requests, List<PerKeyOrder.Place> places) {
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         List<Call> calls = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
             CommitRequest r = requests.get(i);
             calls.add(new Call(i, r.key(), writeKeys(r.key()), commitArgs(r.key(), r.seq(), r.fencingToken())));
         }
-        BatchReplies replies = runBatch("commit batch", Script.COMMIT_BATCH, calls);
+        BatchReplies replies = runBatch("commit batch", Script.COMMIT_BATCH, calls, places);
         List<CommitResult> results = new ArrayList<>(java.util.Collections.nCopies(requests.size(), null));
         Set<AggregateKey> written = new LinkedHashSet<>();
         for (int c = 0; c < calls.size(); c++) {
@@ -510,7 +528,7 @@ public final class RedisSequenceStore implements SequenceStore {
             System.arraycopy(next, 0, args, 4, 5);
             calls.add(new Call(i, c.key(), writeKeys(c.key()), args));
         }
-        BatchReplies replies = runBatch("commit-and-claim batch", Script.COMMIT_CLAIM_BATCH, calls);
+        BatchReplies replies = runBatch("commit-and-claim batch", Script.COMMIT_CLAIM_BATCH, calls, null);
         List<io.seqtrack.core.port.out.CommitAndClaimResult> results =
                 new ArrayList<>(java.util.Collections.nCopies(requests.size(), null));
         Set<AggregateKey> written = new LinkedHashSet<>();
@@ -636,14 +654,15 @@ public final class RedisSequenceStore implements SequenceStore {
         if (autoBatcher != null) {
             return autoBatcher.submit(advanceKind, new AdvanceRequest(key, seq, mode));
         }
-        return advanceDirect(key, seq, mode);
+        return advanceDirect(key, seq, mode, null);
     }
 
     /** One advance script call on the shared async connection (arguments validated by the caller). */
-    private CompletableFuture<AdvanceResult> advanceDirect(AggregateKey key, long seq, TrackingMode mode) {
+    private CompletableFuture<AdvanceResult> advanceDirect(AggregateKey key, long seq, TrackingMode mode,
+            PerKeyOrder.Place place) {
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = writeKeys(key);
-        return calls.call(key, Script.ADVANCE, keys, advanceArgs(key, seq, mode))
+        return call(key, place, Script.ADVANCE, keys, advanceArgs(key, seq, mode))
                 .thenApply(r -> parseAdvance(key, r, ticket))
                 .thenCompose(result -> result.verdict() == Verdict.IN_ORDER
                         || waitsForReplicas() && result.verdict() == Verdict.DUPLICATE
@@ -663,15 +682,15 @@ public final class RedisSequenceStore implements SequenceStore {
         if (autoBatcher != null) {
             return autoBatcher.submit(claimKind, new ClaimRequest(key, seq, mode, owner, leaseTtl));
         }
-        return claimDirect(key, seq, mode, owner, leaseTtl);
+        return claimDirect(key, seq, mode, owner, leaseTtl, null);
     }
 
     /** One claim script call on the shared async connection (arguments validated by the caller). */
     private CompletableFuture<ClaimResult> claimDirect(AggregateKey key, long seq, TrackingMode mode, String owner,
-            Duration leaseTtl) {
+            Duration leaseTtl, PerKeyOrder.Place place) {
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = layout.keys(key);
-        return calls.call(key, Script.CLAIM, keys, claimArgs(key, seq, mode, owner, leaseTtl))
+        return call(key, place, Script.CLAIM, keys, claimArgs(key, seq, mode, owner, leaseTtl))
                 .thenApply(r -> parseClaim(key, r, ticket))
                 // a claim raises the fence: if a failover lost it, the same token could be handed out twice
                 .thenCompose(result -> result.status() == io.seqtrack.core.port.out.ClaimStatus.CLAIMED
@@ -686,14 +705,15 @@ public final class RedisSequenceStore implements SequenceStore {
         if (autoBatcher != null) {
             return autoBatcher.submit(commitKind, new CommitRequest(key, seq, fencingToken));
         }
-        return commitDirect(key, seq, fencingToken);
+        return commitDirect(key, seq, fencingToken, null);
     }
 
     /** One commit script call on the shared async connection (arguments validated by the caller). */
-    private CompletableFuture<CommitResult> commitDirect(AggregateKey key, long seq, long fencingToken) {
+    private CompletableFuture<CommitResult> commitDirect(AggregateKey key, long seq, long fencingToken,
+            PerKeyOrder.Place place) {
         NearCache.Ticket ticket = nearCache == null ? null : nearCache.ticket();
         byte[][] keys = writeKeys(key);
-        return calls.call(key, Script.COMMIT, keys, commitArgs(key, seq, fencingToken))
+        return call(key, place, Script.COMMIT, keys, commitArgs(key, seq, fencingToken))
                 .thenApply(r -> parseCommit(key, seq, r, ticket))
                 // ALREADY_COMMITTED is waited for too: it may be the retry of a commit whose WAIT timed out
                 .thenCompose(result -> result != CommitResult.CLAIM_LOST
@@ -712,6 +732,12 @@ public final class RedisSequenceStore implements SequenceStore {
                                     Instant.ofEpochMilli(number(key, r, 5))));
                     return new AggregateState(last, fence, claim);
                 });
+    }
+
+    /** A script call on {@code key}: in {@code place} when the auto-batcher took it at issue, else in a place now. */
+    private CompletableFuture<List<Object>> call(AggregateKey key, PerKeyOrder.Place place, Script script,
+            byte[][] keys, byte[]... args) {
+        return place == null ? calls.call(key, script, keys, args) : calls.callIn(place, script, keys, args);
     }
 
     private OptionalLong knownLast(AggregateKey key) {
@@ -746,11 +772,19 @@ public final class RedisSequenceStore implements SequenceStore {
      * answered {@code E} (state that cannot be interpreted; nothing was done for it), and the first such error is the
      * batch's failure.
      */
-    private BatchReplies runBatch(String what, Script script, List<Call> calls) {
+    private BatchReplies runBatch(String what, Script script, List<Call> calls, List<PerKeyOrder.Place> places) {
         if (calls.isEmpty()) {
             return new BatchReplies(List.of(), null);
         }
-        List<Group> groups = groups(calls);
+        List<Group> groups;
+        try {
+            groups = groups(calls);
+        } catch (RuntimeException e) {
+            if (places != null) {
+                places.forEach(PerKeyOrder.Place::abandonUnlessSettled);
+            }
+            throw e;
+        }
         List<List<Object>> replies = new ArrayList<>(java.util.Collections.nCopies(calls.size(), null));
         java.util.Map<Call, Integer> position = new java.util.IdentityHashMap<>();
         for (int i = 0; i < calls.size(); i++) {
@@ -761,14 +795,24 @@ public final class RedisSequenceStore implements SequenceStore {
         // it wait for its answer — not for this caller, who may stop waiting before the batch was applied; a group's
         // place is released once its call and the calls re-sending its X elements have their answers
         List<CompletableFuture<Void>> before = new ArrayList<>();
-        Set<AggregateKey> reserved = new java.util.HashSet<>();
-        // all of a batch's places are taken in one step: two batches reserving the same aggregates one by one in
-        // different orders could each wait behind the other (a cycle only the timeout ends)
-        synchronized (reservations) {
+        if (places != null) {
+            // the auto-batcher took each call's place when it was issued and sends only calls whose predecessors
+            // have answered or are in this batch: the places pass to the groups that carry the calls
             for (Group group : groups) {
                 for (Call call : group.calls) {
-                    if (reserved.add(call.key())) { // an aggregate twice in one batch is ordered by the script itself
-                        before.add(this.calls.reserve(call.key(), group.done));
+                    places.get(call.index()).releaseWith(group.done);
+                }
+            }
+        } else {
+            Set<AggregateKey> reserved = new java.util.HashSet<>();
+            // all of a batch's places are taken in one step: two batches reserving the same aggregates one by one in
+            // different orders could each wait behind the other (a cycle only the timeout ends)
+            synchronized (reservations) {
+                for (Group group : groups) {
+                    for (Call call : group.calls) {
+                        if (reserved.add(call.key())) { // an aggregate twice in a batch is ordered by the script
+                            before.add(this.calls.reserve(call.key(), group.done));
+                        }
                     }
                 }
             }

@@ -79,6 +79,22 @@ final class ScriptCalls {
         return order.submit(aggregate, () -> send(false, script, keys, args));
     }
 
+    /**
+     * Runs {@code script} in a place on its aggregate taken earlier ({@link #place}): once the call issued before it
+     * has its answer. The place is released when this call has its answer.
+     */
+    CompletableFuture<List<Object>> callIn(PerKeyOrder.Place place, Script script, byte[][] keys, byte[]... args) {
+        return order.sendIn(place, () -> send(false, script, keys, args));
+    }
+
+    /**
+     * Takes the next place on {@code aggregate} now, for a call sent later ({@link #callIn}, or a batch given the
+     * place) — or given up with {@link PerKeyOrder.Place#abandon}.
+     */
+    PerKeyOrder.Place place(AggregateKey aggregate) {
+        return order.reserve(aggregate);
+    }
+
     /** Any other command on {@code aggregate} (a plain read), in the same per-aggregate order as its scripts. */
     <T> CompletableFuture<T> ordered(AggregateKey aggregate, Supplier<CompletableFuture<T>> command) {
         return order.submit(aggregate, command);

@@ -88,6 +88,114 @@ class RedisAutoBatchTest {
                 .keyPrefix("auto" + PREFIXES.incrementAndGet()).autoBatch(maxBatch).build(), flusher);
     }
 
+    /**
+     * Review finding (invariant 12): a call the batcher queued (because another call was in flight) has not taken its
+     * place on its aggregate yet, so a later call on the same aggregate that bypasses the batcher — a read, a renew, a
+     * release, a skip, a reset — is sent and applied before it. Here an advance to 1 is issued, then a read of the same
+     * aggregate; the read is answered first and does not see the advance that was issued before it.
+     */
+    @Test
+    void aCallThatBypassesTheBatcherIsAppliedAfterAQueuedCallIssuedBeforeIt() {
+        Crank crank = new Crank();
+        try (RedisSequenceStore store = store(64, crank)) {
+            AggregateKey other = AggregateKey.of("user_account", "busy");
+            AggregateKey key = AggregateKey.of("user_account", "ordered");
+            store.advance(AggregateKey.of("user_account", "warm"), 1, STRICT); // scripts loaded
+            CompletableFuture<AdvanceResult> inFlight;
+            CompletableFuture<AdvanceResult> advance;
+            CompletableFuture<io.seqtrack.core.port.out.AggregateState> read;
+            redis.pause(); // the first call stays in flight, so the advance on key queues behind it
+            try {
+                inFlight = store.advanceAsync(other, 1, STRICT).toCompletableFuture();
+                advance = store.advanceAsync(key, 1, STRICT).toCompletableFuture(); // issued first
+                read = store.readAsync(key).toCompletableFuture(); // issued second
+            } finally {
+                redis.resume();
+            }
+            crank.crankUntilDone(List.of(inFlight, advance, read));
+            assertThat(advance.join().verdict()).isEqualTo(Verdict.IN_ORDER);
+            assertThat(read.join().lastCommitted()).as("a read issued after the advance sees it").isEqualTo(1);
+        }
+    }
+
+    /**
+     * A call issued from outside the batcher between two queued calls on one aggregate splits the batch there: the
+     * read sees the advance issued before it and not the one issued after it, although both advances were queued
+     * together and would otherwise have gone out as one batch call ahead of the read.
+     */
+    @Test
+    void aCallIssuedBetweenTwoQueuedCallsOnOneAggregateIsAppliedBetweenThem() {
+        Crank crank = new Crank();
+        try (RedisSequenceStore store = store(64, crank); RedisMonitor monitor = RedisMonitor.start(redis.port())) {
+            AggregateKey other = AggregateKey.of("user_account", "busy");
+            AggregateKey key = AggregateKey.of("user_account", "split");
+            AggregateKey third = AggregateKey.of("user_account", "behind");
+            store.advance(AggregateKey.of("user_account", "warm"), 1, STRICT);
+            List<CompletableFuture<AdvanceResult>> advances = new ArrayList<>();
+            CompletableFuture<io.seqtrack.core.port.out.AggregateState> read;
+            redis.pause();
+            try {
+                advances.add(store.advanceAsync(other, 1, STRICT).toCompletableFuture()); // in flight
+                advances.add(store.advanceAsync(key, 1, STRICT).toCompletableFuture()); // queued
+                read = store.readAsync(key).toCompletableFuture(); // from outside, between the two
+                advances.add(store.advanceAsync(key, 2, STRICT).toCompletableFuture()); // queued
+                advances.add(store.advanceAsync(third, 1, STRICT).toCompletableFuture()); // queued, behind it
+            } finally {
+                redis.resume();
+            }
+            List<CompletableFuture<?>> all = new ArrayList<>(advances);
+            all.add(read);
+            crank.crankUntilDone(all);
+            assertThat(advances).allSatisfy(a -> assertThat(a.join().verdict()).isEqualTo(Verdict.IN_ORDER));
+            assertThat(read.join().lastCommitted()).as("the read is applied between the two advances").isEqualTo(1);
+            assertThat(store.read(key).lastCommitted()).isEqualTo(2);
+            assertThat(store.read(third).lastCommitted()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Liveness of the places taken at issue: threads issuing batched calls and outside reads on the same few aggregates
+     * at once never leave a call waiting for a place behind it (a queued call whose place was taken after a later
+     * queued call's would wait for it forever), and every aggregate ends at the number of advances issued on it.
+     */
+    @Test
+    void threadsMixingBatchedAndOutsideCallsOnSharedAggregatesAllGetAnswers() throws Exception {
+        try (RedisSequenceStore store = RedisSequenceStore.create(RedisStoreConfig.builder().uri(redis.uri())
+                .keyPrefix("auto" + PREFIXES.incrementAndGet()).autoBatch(16).build())) {
+            List<AggregateKey> keys = new ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                keys.add(AggregateKey.of("user_account", "shared-" + k));
+            }
+            int threads = 4;
+            int perThread = 500;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            List<java.util.concurrent.Future<List<CompletableFuture<?>>>> issued = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                issued.add(pool.submit(() -> {
+                    List<CompletableFuture<?>> futures = new ArrayList<>();
+                    java.util.Random random = new java.util.Random(thread);
+                    for (int i = 0; i < perThread; i++) {
+                        AggregateKey key = keys.get(random.nextInt(keys.size()));
+                        futures.add(random.nextInt(4) == 0 ? store.readAsync(key).toCompletableFuture()
+                                : store.advanceAsync(key, 1L + thread * 1_000_000L + i,
+                                        io.seqtrack.core.domain.TrackingMode.MONOTONIC).toCompletableFuture());
+                    }
+                    return futures;
+                }));
+            }
+            List<CompletableFuture<?>> all = new ArrayList<>();
+            for (var f : issued) {
+                all.addAll(f.get(30, TimeUnit.SECONDS));
+            }
+            pool.shutdown();
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            for (AggregateKey key : keys) {
+                assertThat(store.read(key).lastCommitted()).isGreaterThan(0);
+            }
+        }
+    }
+
     @Test
     void concurrentCallsGoOutAsBatchesInTheOrderTheyWereIssued() {
         Crank crank = new Crank();
