@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.domain.InvalidConfigurationException;
 import io.seqtrack.core.domain.SequenceRules;
+import io.seqtrack.core.domain.SequenceStoreException;
 import io.seqtrack.core.domain.TrackingMode;
 import io.seqtrack.core.domain.Verdict;
 import io.seqtrack.core.port.out.ActiveClaim;
@@ -46,6 +47,7 @@ import java.util.function.BiFunction;
 public final class InMemorySequenceStore implements SequenceStore {
 
     private final Clock clock;
+    private final Sleeper sleeper;
     private final Cache<AggregateKey, Entry> cache;
     private final ConcurrentMap<AggregateKey, Entry> entries;
     private final boolean usesCaffeine;
@@ -61,6 +63,7 @@ public final class InMemorySequenceStore implements SequenceStore {
 
     private InMemorySequenceStore(Builder builder) {
         this.clock = builder.clock;
+        this.sleeper = builder.sleeper;
         // synchronous and atomic with the removal: the floor is raised before the key can be created again
         Caffeine<AggregateKey, Entry> caffeine = Caffeine.newBuilder()
                 .evictionListener((AggregateKey k, Entry forgotten, com.github.benmanes.caffeine.cache.RemovalCause c) -> {
@@ -339,20 +342,91 @@ public final class InMemorySequenceStore implements SequenceStore {
     public void reset(AggregateKey key, long last) {
         StoreArguments.requireKey(key);
         StoreArguments.requireLast(last);
-        // bump the fence: every token handed out before the reset is invalid afterwards
-        entries.compute(key, (k, entry) -> new Entry(last, fence(entry) + 1, null, skipped(entry)));
+        revokingClaims("reset", key, now -> {
+            long[] wait = {0};
+            entries.compute(key, (k, entry) -> {
+                Revocation revoked = revoke(entry, now);
+                if (revoked != null) {
+                    wait[0] = revoked.waitMillis;
+                    return revoked.entry;
+                }
+                // bump the fence: every token handed out before the reset is invalid afterwards
+                return new Entry(last, fence(entry) + 1, null, skipped(entry));
+            });
+            return wait[0];
+        });
     }
 
     @Override
     public boolean delete(AggregateKey key) {
         StoreArguments.requireKey(key);
         boolean[] known = new boolean[1];
-        entries.computeIfPresent(key, (k, entry) -> {
-            known[0] = true;
-            raiseFenceFloor(entry.fence); // forgotten, but its tokens stay invalid: later ones start above them
-            return null;
+        revokingClaims("delete", key, now -> {
+            long[] wait = {0};
+            entries.computeIfPresent(key, (k, entry) -> {
+                Revocation revoked = revoke(entry, now);
+                if (revoked != null) {
+                    wait[0] = revoked.waitMillis;
+                    return revoked.entry;
+                }
+                known[0] = true;
+                raiseFenceFloor(entry.fence); // forgotten, but its tokens stay invalid: later ones start above them
+                return null;
+            });
+            return wait[0];
         });
         return known[0];
+    }
+
+    /** The owner of an operator's hold on a revoked aggregate, followed by the moment the operator may act. */
+    private static final String OPERATOR = "seqtrack-operator@";
+    /** How long an operator's hold outlasts the claim it revoked, so that workers do not claim it first. */
+    private static final long OPERATOR_GRACE_MILLIS = 5_000;
+    private static final int OPERATOR_ROUNDS = 4;
+
+    private record Revocation(Entry entry, long waitMillis) {
+    }
+
+    /**
+     * Invariant 10: while a worker holds an unexpired claim it may answer duplicates from its own view, so an operator's
+     * reset or delete acts only once that claim has expired. A live claim is revoked (replaced by an operator hold
+     * until its expiry plus a grace period, the fence bumped: its holder's commits, renewals and releases fail and
+     * other workers meet BUSY); returns what to store and how long to wait, or {@code null} to act now.
+     */
+    private static Revocation revoke(Entry entry, long now) {
+        Claim held = entry == null ? null : entry.claim;
+        if (held == null || held.expiredAt(now)) {
+            return null;
+        }
+        if (held.owner.startsWith(OPERATOR)) {
+            long ready = Long.parseLong(held.owner.substring(OPERATOR.length()));
+            return now >= ready ? null : new Revocation(entry, ready - now);
+        }
+        long fence = Math.max(entry.fence, held.token) + 1;
+        Claim hold = new Claim(OPERATOR + held.expiresAtMillis, held.seq, fence,
+                held.expiresAtMillis + OPERATOR_GRACE_MILLIS);
+        return new Revocation(new Entry(entry.last, fence, hold, entry.skipped), held.expiresAtMillis - now);
+    }
+
+    /** Runs an operator action ({@code attempt}: returns how long to wait, 0 once it acted) until it acts. */
+    private void revokingClaims(String what, AggregateKey key, java.util.function.LongUnaryOperator attempt) {
+        for (int round = 1; ; round++) {
+            long wait = attempt.applyAsLong(clock.millis());
+            if (wait == 0) {
+                return;
+            }
+            if (round == OPERATOR_ROUNDS) {
+                throw SequenceStoreException.of(what, key, new IllegalStateException("the aggregate was claimed again "
+                        + "each time a revoked claim expired (" + round + " rounds); its last committed is unchanged"
+                        + " — stop the workers processing it, or retry"));
+            }
+            try {
+                sleeper.sleep(Duration.ofMillis(wait));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw SequenceStoreException.of(what + " (waiting for a revoked claim to expire)", key, e);
+            }
+        }
     }
 
     @Override
@@ -536,9 +610,16 @@ public final class InMemorySequenceStore implements SequenceStore {
         }
     }
 
+    /** How an operator action waits for a revoked claim to expire ({@link Builder#sleeper}). */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
     /** Configures a store; validates each value as it is set. */
     public static final class Builder {
         private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = duration -> Thread.sleep(duration.toMillis());
         private Duration expireAfterAccess;
         private boolean recordStats;
 
@@ -548,6 +629,15 @@ public final class InMemorySequenceStore implements SequenceStore {
         /** The clock lease expiry (and retention) is judged by. Default: the system UTC clock. */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * How {@link #reset} and {@link #delete} wait for a claim they revoked to expire by the {@link #clock(Clock)
+         * clock}. Default: {@link Thread#sleep}; code on a virtual clock passes one that advances it.
+         */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;
         }
 

@@ -15,7 +15,7 @@ class InMemoryCaffeineSequenceStoreTest extends SequenceStoreContract {
 
     @Override
     protected SequenceStore createStore() {
-        return InMemorySequenceStore.builder().clock(clock).recordStats().expireAfterAccess(Duration.ofDays(30)).build();
+        return InMemorySequenceStore.builder().clock(clock).sleeper(this::sleepOnStoreClock).recordStats().expireAfterAccess(Duration.ofDays(30)).build();
     }
 
     @Override

@@ -12,7 +12,7 @@ class InMemorySequenceStoreTest extends SequenceStoreContract {
 
     @Override
     protected SequenceStore createStore() {
-        return InMemorySequenceStore.builder().clock(clock).build();
+        return InMemorySequenceStore.builder().clock(clock).sleeper(this::sleepOnStoreClock).build();
     }
 
     @Override

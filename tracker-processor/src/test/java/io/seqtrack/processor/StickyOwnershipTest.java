@@ -30,6 +30,8 @@ class StickyOwnershipTest {
     static final class CountingStore extends ForwardingSequenceStore {
         final AtomicLong elements = new AtomicLong();
         final AtomicLong releases = new AtomicLong();
+        /** Claims the store answered DUPLICATE: duplicates that cost a store operation. */
+        final AtomicLong duplicateClaims = new AtomicLong();
         final List<ClaimResult> heldClaims = new CopyOnWriteArrayList<>();
 
         CountingStore(SequenceStore delegate) {
@@ -39,7 +41,10 @@ class StickyOwnershipTest {
         @Override
         public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
             elements.addAndGet(requests.size());
-            return delegate.claimAll(requests);
+            List<ClaimResult> results = delegate.claimAll(requests);
+            duplicateClaims.addAndGet(results.stream()
+                    .filter(r -> r.status() == io.seqtrack.core.port.out.ClaimStatus.DUPLICATE).count());
+            return results;
         }
 
         @Override
@@ -138,6 +143,111 @@ class StickyOwnershipTest {
             assertThat(store[0].heldClaims).as("the commit of a#1 claimed a#2").hasSize(1);
             assertThat(tokensOfA2).singleElement().as("a#2 ran under a fresh claim, not the stale held one")
                     .isNotEqualTo(store[0].heldClaims.get(0).fencingToken());
+        }
+    }
+
+    /**
+     * Issue 12: while this worker holds an aggregate's claim, a redelivered event is answered DUPLICATE from the held
+     * claim's view without a store operation — every one of them here, since each redelivery arrives while the next
+     * event is at hand.
+     */
+    @Test
+    void redeliveriesOfAnAggregateThisWorkerHoldsAreAnsweredWithoutTheStore() {
+        CountingStore[] store = new CountingStore[1];
+        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
+                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
+                InMemoryEventBuffer.create())) {
+            EventProcessor processor = harness.processor("owner",
+                    b -> b.maxInFlight(AGGREGATES * EVENTS * 2).stickyOwnership(true));
+            List<java.util.concurrent.CompletionStage<Outcome>> redeliveries = new CopyOnWriteArrayList<>();
+            for (int seq = 1; seq <= EVENTS; seq++) {
+                for (int a = 0; a < AGGREGATES; a++) {
+                    processor.submit(ProcessorHarness.event("user_account", "a" + a, seq));
+                    if (seq >= 2 && seq < EVENTS) { // the previous event again, while its successor is queued
+                        redeliveries.add(processor.submit(ProcessorHarness.event("user_account", "a" + a, seq - 1)));
+                    }
+                }
+            }
+            harness.scheduler.runReady();
+
+            assertThat(redeliveries).hasSize(AGGREGATES * (EVENTS - 2)).allSatisfy(outcome ->
+                    assertThat(outcome.toCompletableFuture().join()).isEqualTo(Outcome.DUPLICATE));
+            for (int a = 0; a < AGGREGATES; a++) {
+                assertThat(harness.handled("user_account", "a" + a)).containsExactlyElementsOf(
+                        LongStream.rangeClosed(1, EVENTS).boxed().toList());
+            }
+            assertThat(store[0].duplicateClaims.get()).as("duplicates that asked the store").isZero();
+            assertThat(store[0].elements.get() / (double) (AGGREGATES * EVENTS))
+                    .as("store operations per handled event, redeliveries included").isLessThanOrEqualTo(1.2);
+        }
+    }
+
+    /**
+     * The local answer ends with the held claim's local deadline: a redelivery that reaches the lane after it (the lane
+     * was busy elsewhere, or the process paused) asks the store — never a view the store may no longer back.
+     */
+    @Test
+    void aRedeliveryPastTheHeldClaimsLocalDeadlineAsksTheStore() {
+        CountingStore[] store = new CountingStore[1];
+        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
+                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
+                InMemoryEventBuffer.create())) {
+            harness.duringHandler = ctx -> {
+                if (ctx.key().aggregateId().equals("slow")) { // longer than the held claim may be trusted
+                    harness.scheduler.manualClock().advance(Duration.ofSeconds(31));
+                }
+            };
+            EventProcessor processor = harness.processor("owner", b -> b.maxBatch(1).stickyOwnership(true));
+            processor.submit(ProcessorHarness.event("user_account", "a", 1));
+            processor.submit(ProcessorHarness.event("user_account", "slow", 1));
+            processor.submit(ProcessorHarness.event("user_account", "a", 2));
+            var redelivery = processor.submit(ProcessorHarness.event("user_account", "a", 1));
+            harness.scheduler.runReady();
+
+            assertThat(redelivery.toCompletableFuture().join()).isEqualTo(Outcome.DUPLICATE);
+            assertThat(store[0].heldClaims).as("the commit of a#1 claimed a#2").hasSize(1);
+            assertThat(store[0].duplicateClaims.get()).as("the stale view was not used").isEqualTo(1);
+        }
+    }
+
+    /**
+     * Invariant 10 against the local answer: an operator resets the aggregate (through the store, as another process
+     * would) while this worker holds its claim and a redelivery of an already handled event is queued here. The reset
+     * revokes the claim and waits until it has expired by the store's clock before acting, so by the time the
+     * redelivery is looked at the worker's view is past its local deadline: it asks the store, which — reset to 0 —
+     * has the event handled again, as the operator asked. Answered from the held claim, it would be lost as a
+     * "duplicate" of a sequence the store no longer has.
+     */
+    @Test
+    void aResetByAnOperatorWhileThisWorkerHoldsTheClaimIsNeverAnsweredFromTheOldView() {
+        CountingStore[] store = new CountingStore[1];
+        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
+                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock)
+                        .sleeper(d -> ((io.seqtrack.tck.ManualClock) clock).advance(d)).build()),
+                InMemoryEventBuffer.create())) {
+            AggregateKey a = AggregateKey.of("user_account", "a");
+            java.time.Instant[] resetTook = new java.time.Instant[2];
+            harness.duringHandler = ctx -> {
+                if (ctx.key().aggregateId().equals("operator-moment")) { // a#2's claim is held by now
+                    resetTook[0] = harness.scheduler.manualClock().instant();
+                    store[0].reset(a, 0);
+                    resetTook[1] = harness.scheduler.manualClock().instant();
+                }
+            };
+            EventProcessor processor = harness.processor("owner", b -> b.maxBatch(1).stickyOwnership(true));
+            processor.submit(ProcessorHarness.event("user_account", "a", 1));
+            processor.submit(ProcessorHarness.event("user_account", "operator-moment", 1));
+            processor.submit(ProcessorHarness.event("user_account", "a", 2));
+            var redelivery = processor.submit(ProcessorHarness.event("user_account", "a", 1));
+            harness.scheduler.runReady();
+
+            assertThat(store[0].heldClaims).as("the commits of a#1 claimed a#2 (before and after the reset)")
+                    .hasSize(2);
+            assertThat(Duration.between(resetTook[0], resetTook[1])).as("the reset waited out the held claim")
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(22));
+            assertThat(redelivery.toCompletableFuture().join()).as("a#1 after the reset to 0")
+                    .isEqualTo(Outcome.PROCESSED);
+            assertThat(harness.handled("user_account", "a")).containsExactly(1L, 1L, 2L);
         }
     }
 }

@@ -38,7 +38,8 @@ class RedisClusterStoreTest extends SequenceStoreContract {
     protected SequenceStore createStore() {
         RedisStoreConfig.Builder config = RedisStoreConfig.builder().keyPrefix("tck" + PREFIXES.incrementAndGet());
         cluster.uris().forEach(config::uri);
-        RedisSequenceStore store = RedisSequenceStore.create(config.build());
+        RedisSequenceStore store = RedisSequenceStore.create(config.build(),
+                com.github.benmanes.caffeine.cache.Ticker.systemTicker(), this::sleepOnStoreClock);
         stores.add(store);
         return store;
     }

@@ -44,7 +44,8 @@ class RedisSentinelStoreTest extends SequenceStoreContract {
     @Override
     protected SequenceStore createStore() {
         RedisSequenceStore store = RedisSequenceStore.create(RedisStoreConfig.builder().uri(sentinel.uri())
-                .keyPrefix("tck" + PREFIXES.incrementAndGet()).build());
+                .keyPrefix("tck" + PREFIXES.incrementAndGet()).build(),
+                com.github.benmanes.caffeine.cache.Ticker.systemTicker(), this::sleepOnStoreClock);
         stores.add(store);
         return store;
     }

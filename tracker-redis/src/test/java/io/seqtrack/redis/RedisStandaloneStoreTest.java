@@ -33,7 +33,8 @@ class RedisStandaloneStoreTest extends SequenceStoreContract {
     @Override
     protected SequenceStore createStore() {
         RedisSequenceStore store = RedisSequenceStore.create(configure(RedisStoreConfig.builder().uri(redis.uri())
-                .keyPrefix("tck" + PREFIXES.incrementAndGet())).build());
+                .keyPrefix("tck" + PREFIXES.incrementAndGet())).build(),
+                com.github.benmanes.caffeine.cache.Ticker.systemTicker(), this::sleepOnStoreClock);
         stores.add(store);
         return store;
     }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.domain.SequenceRules;
+import io.seqtrack.core.domain.SequenceStoreException;
 import io.seqtrack.core.domain.TrackingMode;
 import io.seqtrack.core.domain.Verdict;
 import io.seqtrack.core.port.out.ActiveClaim;
@@ -44,14 +45,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <pre>{@code
  * class MyStoreTest extends SequenceStoreContract {
- *     protected SequenceStore createStore() { return new MyStore(freshNamespace(), clock); }
+ *     protected SequenceStore createStore() { return new MyStore(freshNamespace(), clock, this::sleepOnStoreClock); }
  *     protected void advanceStoreClock(Duration d) { clock.advance(d); }
  * }
  * }</pre>
  *
  * <p>Each test gets a store from {@link #createStore()} that must know no aggregate (for a shared server, give each
  * store its own key prefix). Lease tests move the store's clock through {@link #advanceStoreClock(Duration)}; they
- * never sleep. The concurrency tests use real threads and are bounded in count and time.
+ * never sleep. A store's {@code reset} and {@code delete} wait for a claim they revoked to expire (invariant 10): the
+ * store must do that waiting through {@link #sleepOnStoreClock(Duration)}, which moves its clock instead. The
+ * concurrency tests use real threads and are bounded in count and time.
  */
 public abstract class SequenceStoreContract {
 
@@ -74,6 +77,20 @@ public abstract class SequenceStoreContract {
      */
     protected io.seqtrack.core.port.out.EventBuffer createBufferFor(SequenceStore store) {
         return null;
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong waitedMillis = new java.util.concurrent.atomic.AtomicLong();
+    private volatile Runnable duringStoreWait = () -> { };
+
+    /**
+     * What the stores under test must call where they wait for time to pass (reset and delete waiting for a revoked
+     * claim to expire): moves the store's clock by {@code duration} instead of sleeping. The contract's tests look at
+     * the aggregate's state from inside this wait — the moment another worker would act.
+     */
+    protected final void sleepOnStoreClock(Duration duration) {
+        waitedMillis.addAndGet(duration.toMillis());
+        duringStoreWait.run();
+        advanceStoreClock(duration);
     }
 
     @BeforeEach
@@ -685,6 +702,109 @@ public abstract class SequenceStoreContract {
         store.reset(k, 41);
         assertThat(store.advance(k, 42, STRICT)).isEqualTo(AdvanceResult.inOrder(42));
         assertThat(store.commit(k, 3, c.fencingToken())).isEqualTo(CommitResult.CLAIM_LOST);
+    }
+
+    /**
+     * Invariant 10: a worker holding an unexpired claim may answer duplicates from its own view, so a reset revokes a
+     * live claim at once and changes the aggregate only once that claim has expired by the store's clock. Looked at
+     * from inside the wait: the holder is fenced off, other workers meet BUSY, and nothing was reset yet.
+     */
+    @Test
+    void reset_ofAClaimedAggregateRevokesTheClaimAtOnceAndActsOnceItExpired() {
+        AggregateKey k = key("reset-revokes");
+        store.advance(k, 1, STRICT);
+        store.advance(k, 2, STRICT);
+        ClaimResult held = store.claim(k, 3, STRICT, "w1", LEASE);
+        List<String> seenDuringWait = new ArrayList<>();
+        duringStoreWait = () -> {
+            if (!seenDuringWait.isEmpty()) {
+                return; // the first wait is the revoked claim's (a near cache may make the store wait again after)
+            }
+            seenDuringWait.add("commit " + store.commit(k, 3, held.fencingToken()));
+            seenDuringWait.add("renew " + store.renew(k, 3, held.fencingToken(), LEASE));
+            seenDuringWait.add("release " + store.release(k, 3, held.fencingToken()));
+            seenDuringWait.add("claim by w2 " + store.claim(k, 3, STRICT, "w2", LEASE).status());
+            seenDuringWait.add("claim by w1 " + store.claim(k, 3, STRICT, "w1", LEASE).status());
+            seenDuringWait.add("last " + store.read(k).lastCommitted());
+        };
+        store.reset(k, 0);
+        duringStoreWait = () -> { };
+        assertThat(seenDuringWait).containsExactly("commit CLAIM_LOST", "renew CLAIM_LOST", "release NOT_HELD",
+                "claim by w2 BUSY", "claim by w1 BUSY", "last 2");
+        assertThat(waitedMillis.get()).as("waited until the revoked claim expired (ms)")
+                .isGreaterThanOrEqualTo(LEASE.toMillis() - 5_000);
+        AggregateState state = store.read(k);
+        assertThat(state.lastCommitted()).isZero();
+        assertThat(state.claim()).as("the operator's hold is gone once it acted").isEmpty();
+        ClaimResult next = store.claim(k, 1, STRICT, "w2", LEASE);
+        assertThat(next.status()).isEqualTo(ClaimStatus.CLAIMED);
+        assertThat(next.fencingToken()).isGreaterThan(held.fencingToken());
+        assertThat(store.commit(k, 3, held.fencingToken())).isEqualTo(CommitResult.CLAIM_LOST);
+    }
+
+    @Test
+    void delete_ofAClaimedAggregateRevokesTheClaimAtOnceAndActsOnceItExpired() {
+        AggregateKey k = key("delete-revokes");
+        store.advance(k, 1, STRICT);
+        ClaimResult held = store.claim(k, 2, STRICT, "w1", LEASE);
+        List<String> seenDuringWait = new ArrayList<>();
+        duringStoreWait = () -> {
+            if (!seenDuringWait.isEmpty()) {
+                return; // the first wait is the revoked claim's
+            }
+            seenDuringWait.add("commit " + store.commit(k, 2, held.fencingToken()));
+            seenDuringWait.add("claim by w2 " + store.claim(k, 2, STRICT, "w2", LEASE).status());
+            seenDuringWait.add("last " + store.read(k).lastCommitted());
+        };
+        assertThat(store.delete(k)).isTrue();
+        duringStoreWait = () -> { };
+        assertThat(seenDuringWait).containsExactly("commit CLAIM_LOST", "claim by w2 BUSY", "last 1");
+        assertThat(waitedMillis.get()).isGreaterThanOrEqualTo(LEASE.toMillis() - 5_000);
+        assertThat(store.read(k).lastCommitted()).isZero();
+        assertThat(store.read(k).claim()).isEmpty();
+        ClaimResult next = store.claim(k, 1, STRICT, "w2", LEASE);
+        assertThat(next.fencingToken()).isGreaterThan(held.fencingToken());
+    }
+
+    @Test
+    void resetAndDelete_withoutALiveClaimActAtOnce() {
+        AggregateKey k = key("reset-unclaimed");
+        store.advance(k, 1, STRICT);
+        store.reset(k, 5);
+        ClaimResult expired = store.claim(k, 6, STRICT, "w1", LEASE);
+        advanceStoreClock(LEASE.plusSeconds(1));
+        waitedMillis.set(0);
+        store.reset(k, 7); // the claim expired: nobody can still be answering from it
+        assertThat(store.delete(k)).isTrue();
+        // (a store may wait for other reasons — a near cache ageing out — but not for a lease)
+        assertThat(waitedMillis.get()).as("no live claim: no lease waited out").isLessThan(LEASE.toMillis() / 2);
+        assertThat(store.commit(k, 6, expired.fencingToken())).isEqualTo(CommitResult.CLAIM_LOST);
+    }
+
+    /**
+     * Workers that claim the aggregate again each time a revoked claim has expired (here the clock jumps past the
+     * operator's hold while it waits) do not make a reset wait forever: after a bounded number of rounds it fails with
+     * a {@link SequenceStoreException} naming the aggregate, and has not changed its last committed sequence.
+     */
+    @Test
+    void reset_givesUpAfterBoundedRoundsWhenTheAggregateIsClaimedAgainEachTime() {
+        AggregateKey k = key("reset-contended");
+        store.advance(k, 4, MONOTONIC);
+        store.claim(k, 5, STRICT, "w1", LEASE);
+        java.util.concurrent.atomic.AtomicInteger claims = new java.util.concurrent.atomic.AtomicInteger();
+        duringStoreWait = () -> {
+            advanceStoreClock(Duration.ofMinutes(10)); // past the revoked claim and the operator's hold
+            // a lease that outlasts the rest of the store's wait: the next round finds it live
+            if (store.claim(k, 5, STRICT, "w" + (2 + claims.get()), Duration.ofMinutes(1)).status()
+                    == ClaimStatus.CLAIMED) {
+                claims.incrementAndGet();
+            }
+        };
+        assertThatThrownBy(() -> store.reset(k, 0)).isInstanceOf(SequenceStoreException.class)
+                .hasMessageContaining(k.aggregateId());
+        duringStoreWait = () -> { };
+        assertThat(claims.get()).as("claimed again in every wait").isGreaterThanOrEqualTo(2);
+        assertThat(store.read(k).lastCommitted()).isEqualTo(4);
     }
 
     @Test

@@ -44,6 +44,27 @@ final class HeldClaims {
     }
 
     /**
+     * The last committed sequence if {@code work} is a duplicate by this lane's own view, else empty. While the lane holds
+     * an unexpired claim on the aggregate, its view of the last committed sequence is the store's: another worker's
+     * claim meets BUSY, an {@code advance} can only raise it (a duplicate below the view stays one), and an operator's
+     * reset or delete revokes the claim and waits until it has expired by the store's clock before acting (invariant
+     * 10). The local deadline was taken before the claim was sent, a quarter of the lease short of it, and the clock is
+     * read after the event arrived: a pause before this check can only make the answer go to the store.
+     */
+    java.util.OptionalLong knownDuplicate(Work work) {
+        if (holding.isEmpty() || !work.tracked() || work.origin() == Work.Origin.REPLAY) {
+            return java.util.OptionalLong.empty();
+        }
+        AggregateState state = lane.state(work.key());
+        ClaimDecision held = state.held;
+        if (held == null || work.sequence() > held.lastCommitted()
+                || shared.scheduler.clock().millis() >= state.heldUntilMillis) {
+            return java.util.OptionalLong.empty();
+        }
+        return java.util.OptionalLong.of(held.lastCommitted());
+    }
+
+    /**
      * Per work, the held claim it may use now (taken off its aggregate's state), or null; {@code deadlines} receives
      * each used claim's local deadline.
      */

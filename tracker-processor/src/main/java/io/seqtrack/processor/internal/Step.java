@@ -51,6 +51,15 @@ final class Step {
                 results[i] = Result.failed(work, new IllegalStateException("the processor was closed"));
                 continue;
             }
+            java.util.OptionalLong known = lane.held.knownDuplicate(work);
+            if (known.isPresent()) { // answered from this lane's own claim: no store call
+                if (shared.emitter.observed()) {
+                    shared.emitter.emit(new ProcessorEvent.Duplicate(work.key(), shared.now(), work.sequence(),
+                            known.getAsLong()));
+                }
+                results[i] = Result.finished(work, Outcome.DUPLICATE);
+                continue;
+            }
             Result blocked = guarded(work, () -> behindParked(work));
             if (blocked != null) {
                 results[i] = blocked;

@@ -195,3 +195,36 @@ local function renew_one(rest, claims, field, seq, token_arg, lease_ms, offset)
   redis.call('HSET', claims, field, enc_claim(ctoken, cseq, now_ms(offset) + tonumber(lease_ms), owner))
   return {'RENEWED'}
 end
+
+-- ---------------------------------------------------------------- operator actions (reset, delete)
+
+-- While a worker holds an unexpired claim it may answer duplicates from its own view of the aggregate, without asking
+-- the store (sticky ownership, invariant 10). An operator's reset or delete therefore acts only once no such view can
+-- still be in use: a live claim is revoked — replaced by an operator hold that lasts until the claim's expiry plus a
+-- grace period, and the fence bumped, so the holder's commits, renewals and releases fail and other workers meet BUSY
+-- — and the operator comes back once the revoked claim has expired by this clock. The hold's owner names that moment:
+-- "seqtrack-operator@<ms>".
+-- rest/claims: the bucket hashes; field; offset (tests only); grace_ms: how long the hold outlasts the revoked claim
+-- returns nil to go ahead (no live claim, an expired one, or a hold whose moment has come) or {'W', ms to wait}
+local function operator_gate(rest, claims, field, offset, grace_ms)
+  local c = redis.call('HGET', claims, field)
+  if not c then return nil end
+  local token, seq, expires, owner = parse_claim(c)
+  if not token then return nil end -- a corrupted claim is what the operator action discards
+  local now = now_ms(offset)
+  local ready = string.match(owner, '^seqtrack%-operator@(%d+)$')
+  if ready then
+    ready = tonumber(ready)
+    if now >= ready or now >= expires then return nil end
+    return {'W', fmt(ready - now)}
+  end
+  if now >= expires then return nil end
+  local v = redis.call('HGET', rest, field)
+  local last, fence = parse_rest(v)
+  if not last then return nil end -- a corrupted value: reset reports it, delete discards it
+  fence = math.max(fence, token) + 1
+  redis.call('HSET', rest, field, enc_rest(last, fence))
+  redis.call('HSET', claims, field, enc_claim(fence, seq, expires + tonumber(grace_ms),
+      'seqtrack-operator@' .. fmt(expires)))
+  return {'W', fmt(expires - now)}
+end

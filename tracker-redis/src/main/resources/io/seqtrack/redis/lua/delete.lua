@@ -1,9 +1,13 @@
--- KEYS[1] rest hash, KEYS[2] claim hash, KEYS[3] the aggregate's skipped-range LIST; ARGV[1] field
+-- KEYS[1] rest hash, KEYS[2] claim hash, KEYS[3] the aggregate's skipped-range LIST; ARGV[1] field, ARGV[2] clock
+-- offset ms, ARGV[3] grace ms
 -- Forgets the aggregate and its skip records, but not its fencing: the bucket's floor is raised to the aggregate's
 -- fence and its claim's token, so tokens issued after the delete are above every token issued before (invariant 9).
 -- A corrupted value is discarded (that is what delete is for), keeping the fence that can still be read from it; a
 -- corrupted floor is reported, never replaced.
--- returns {1} if the aggregate was known, {0} otherwise
+-- returns {1} if the aggregate was known, {0} otherwise; or {'W', ms}: a live claim was revoked (operator_gate in
+-- common.lua), call again after ms
+local gate = operator_gate(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+if gate then return gate end
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 local c = redis.call('HGET', KEYS[2], ARGV[1])
 if not v and not c then

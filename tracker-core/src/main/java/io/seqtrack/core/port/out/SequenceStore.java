@@ -177,8 +177,14 @@ public interface SequenceStore extends AutoCloseable {
 
     /**
      * Operator repair: sets the last committed sequence to {@code last} (which may be lower or higher than now) and
-     * drops any claim. Every token issued before is invalidated, and later tokens keep increasing. Use while no
-     * worker processes the aggregate.
+     * drops any claim. Every token issued before is invalidated, and later tokens keep increasing.
+     *
+     * <p>An unexpired claim is revoked first and waited out (invariant 10): its holder may answer duplicates from its
+     * own view of the aggregate until its lease ends, so the store at once fences the claim off (the holder's commits,
+     * renewals and releases fail) and holds the aggregate for the operator (other workers meet {@code BUSY}), waits
+     * until the revoked claim has expired by the store's clock — up to a lease — and only then changes it. A store
+     * whose aggregate is claimed again each time gives up after a few rounds with a {@link SequenceStoreException},
+     * its last committed unchanged. Without a live claim it acts at once.
      *
      * @param last the new last committed sequence, {@code >= 0} ({@code 0}: nothing committed)
      * @throws SequenceStoreException if the store cannot answer
@@ -188,7 +194,8 @@ public interface SequenceStore extends AutoCloseable {
     /**
      * Operator action: forgets the aggregate (last committed and claim). The next event for it is classified as for a
      * new aggregate, so forgetting is a decision, never a side effect. Fencing is not forgotten: every token issued
-     * before is invalid afterwards, and tokens issued later are higher than all of them.
+     * before is invalid afterwards, and tokens issued later are higher than all of them. A live claim is revoked and
+     * waited out first, as for {@link #reset}.
      *
      * @return whether the store knew the aggregate
      * @throws SequenceStoreException if the store cannot answer
