@@ -335,19 +335,28 @@ class StandaloneTortureTest {
     /** Three aggregates reset to half their events while the rest of the stream runs, then replayed from there. */
     @Test
     void operatorResetsDuringTheLoad() {
-        operatorResets("operator-reset", 10, false, false);
+        operatorResets("operator-reset", 10, false, false, false);
+    }
+
+    /**
+     * The same with sticky owners, who answer duplicates from the claims they hold: the reset revokes a held claim and
+     * waits it out before acting, so no replayed event is answered from a pre-reset view (invariant 10).
+     */
+    @Test
+    void operatorResetsDuringTheLoadWithStickyOwners() {
+        operatorResets("operator-reset-sticky", 10, false, false, true);
     }
 
     /** The same with workers that keep a near cache, as a deployment may: the reset is made without one (the CLI). */
     @Test
     void operatorResetsDuringTheLoadWithNearCaches() {
-        operatorResets("operator-reset-near-cache", 10, false, true);
+        operatorResets("operator-reset-near-cache", 10, false, true, false);
     }
 
     /** The same with {@code delete}: every event replayed, and no fencing token may be handed out a second time. */
     @Test
     void operatorDeletesDuringTheLoad() {
-        operatorResets("operator-delete", 10, true, false);
+        operatorResets("operator-delete", 10, true, false, false);
     }
 
     /**
@@ -356,7 +365,7 @@ class StandaloneTortureTest {
      * {@code tracker reset} does) while it is in flight, and replays their events above the reset value. The checker
      * is told which aggregates were reset and when: re-handling is expected there, above the value, and nowhere else.
      */
-    private static void operatorResets(String name, long salt, boolean delete, boolean nearCaches) {
+    private static void operatorResets(String name, long salt, boolean delete, boolean nearCaches, boolean sticky) {
         TorturePlan plan = plan(salt);
         List<Aggregate> chosen = plan.aggregates().values().stream().filter(a -> a.missing() == 0).limit(3).toList();
         Set<String> keys = chosen.stream().map(Aggregate::key).collect(Collectors.toSet());
@@ -367,6 +376,9 @@ class StandaloneTortureTest {
                 TortureRun run = new TortureRun(name, target(redis), plan, 2, salt);
                 RedisSequenceStore operator = RedisSequenceStore.create(TortureWorker.storeConfig(Map.of(
                         "uri", redis.uri(), "prefix", run.prefix(), "command-timeout-ms", "5000")))) {
+            if (sticky) {
+                run.sticky();
+            }
             if (nearCaches) {
                 run.workerOptions(0, "--near-cache", "10000", "--near-cache-ms", "10000")
                         .workerOptions(1, "--near-cache", "10000", "--near-cache-ms", "10000");
