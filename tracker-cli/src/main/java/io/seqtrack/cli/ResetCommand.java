@@ -12,7 +12,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code tracker reset DOMAIN AGGREGATE_ID LAST}: operator repair of the last committed sequence. */
 @Command(name = "reset", mixinStandardHelpOptions = true,
-        description = "Set an aggregate's last committed sequence (use while nothing processes it).")
+        description = {"Set an aggregate's last committed sequence.",
+            "If a worker holds an unexpired claim on it, the claim is revoked at once and the reset waits until it has "
+                + "expired (at most the worker's lease) before acting: until then that worker may still answer "
+                + "duplicates from its own view of the aggregate."})
 final class ResetCommand implements Callable<Integer> {
 
     @Mixin
@@ -41,6 +44,9 @@ final class ResetCommand implements Callable<Integer> {
                         + "committed) for domain '" + domain + "', whose first sequence is "
                         + registration.firstSequence() + "; was " + last);
             }
+            opened.store().read(key).claim().ifPresent(claim -> spec.commandLine().getErr().printf(
+                    "tracker: %s is claimed by %s (sequence %d) until %s: revoking the claim and waiting until it "
+                            + "has expired before resetting%n", key, claim.owner(), claim.sequence(), claim.expiresAt()));
             new SequenceTrackerService(opened.registry(), opened.store()).reset(key, last);
             spec.commandLine().getOut().printf("%s: last committed set to %d%n", key, last);
             return 0;

@@ -79,6 +79,28 @@ class AdminCommandsTest {
                 .contains("last committed  4").contains("parked          0");
     }
 
+    /**
+     * Invariant 10 from the CLI: a reset of an aggregate a worker holds revokes the claim at once (the worker's commit
+     * is fenced), says so, and acts once the claim has expired — here a 300 ms lease, waited out for real.
+     */
+    @Test
+    void resettingAnAggregateAWorkerHoldsRevokesTheClaimSaysSoAndWaitsItOut() {
+        io.seqtrack.core.domain.AggregateKey key = io.seqtrack.core.domain.AggregateKey.of("user_account", "held");
+        try (io.seqtrack.redis.RedisSequenceStore worker = io.seqtrack.redis.RedisSequenceStore.create(
+                io.seqtrack.redis.RedisStoreConfig.builder().uri(redis.uri()).keyPrefix("held").build())) {
+            worker.advance(key, 4, io.seqtrack.core.domain.TrackingMode.MONOTONIC);
+            io.seqtrack.core.port.out.ClaimResult claim = worker.claim(key, 5,
+                    io.seqtrack.core.domain.TrackingMode.STRICT, "worker-1", java.time.Duration.ofMillis(300));
+            Run reset = tracker(withStore("held", "reset", "user_account", "held", "2"));
+            assertThat(reset.exit()).as(reset.err()).isZero();
+            assertThat(reset.err()).contains("claimed by worker-1 (sequence 5)").contains("revoking the claim");
+            assertThat(worker.commit(key, 5, claim.fencingToken()))
+                    .isEqualTo(io.seqtrack.core.port.out.CommitResult.CLAIM_LOST);
+            assertThat(worker.read(key).lastCommitted()).isEqualTo(2);
+            assertThat(worker.read(key).claim()).isEmpty();
+        }
+    }
+
     @Test
     void skippingAParkedEventThatIsNextAdvancesOverItAndRecordsIt(@TempDir Path dir) throws Exception {
         Path events = dir.resolve("events.jsonl");
