@@ -437,10 +437,24 @@ public final class RedisSequenceStore implements SequenceStore {
     public io.seqtrack.core.port.out.ClaimsAndPresence claimAllAndProbe(List<ClaimRequest> requests,
             io.seqtrack.core.port.out.EventBuffer buffer) {
         Objects.requireNonNull(buffer, "buffer");
-        if (buffer instanceof RedisEventBuffer redis && redis.sharesKeysWith(config, layout, backend)) {
+        if (buffer instanceof RedisEventBuffer redis && sharesKeys(redis)) {
             return claimAll(requests, true, null);
         }
         return SequenceStore.super.claimAllAndProbe(requests, buffer);
+    }
+
+    /** The last buffer found to share this store's keys: a lane asks with the same buffer every batch. */
+    private volatile RedisEventBuffer keySharingBuffer;
+
+    private boolean sharesKeys(RedisEventBuffer buffer) {
+        if (buffer == keySharingBuffer) {
+            return true;
+        }
+        if (buffer.sharesKeysWith(config, layout, backend)) { // configurations are immutable: true stays true
+            keySharingBuffer = buffer;
+            return true;
+        }
+        return false;
     }
 
     private io.seqtrack.core.port.out.ClaimsAndPresence claimAll(List<ClaimRequest> requests, boolean probe,
