@@ -379,7 +379,7 @@ public final class InMemorySequenceStore implements SequenceStore {
     }
 
     /** The owner of an operator's hold on a revoked aggregate, followed by the moment the operator may act. */
-    private static final String OPERATOR = "seqtrack-operator@";
+    private static final String OPERATOR = StoreArguments.OPERATOR_OWNER_PREFIX; // reserved: no worker claims with it
     /** How long an operator's hold outlasts the claim it revoked, so that workers do not claim it first. */
     private static final long OPERATOR_GRACE_MILLIS = 5_000;
     private static final int OPERATOR_ROUNDS = 4;

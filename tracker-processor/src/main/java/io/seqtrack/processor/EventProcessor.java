@@ -142,6 +142,11 @@ public interface EventProcessor extends AutoCloseable {
                 throw InvalidConfigurationException.of("processor.workerId", "must be 1-200 non-blank characters, was '"
                         + workerId + "'");
             }
+            if (workerId.startsWith(io.seqtrack.core.port.out.StoreArguments.OPERATOR_OWNER_PREFIX)) {
+                throw InvalidConfigurationException.of("processor.workerId", "must not start with '"
+                        + io.seqtrack.core.port.out.StoreArguments.OPERATOR_OWNER_PREFIX
+                        + "' (reserved for an operator's hold), was '" + workerId + "'");
+            }
             this.workerId = workerId;
             return this;
         }

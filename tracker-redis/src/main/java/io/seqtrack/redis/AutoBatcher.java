@@ -55,18 +55,23 @@ final class AutoBatcher implements AutoCloseable {
     private final Runnable shutdown;
     /** Takes a call's place on its aggregate. */
     private final Function<AggregateKey, PerKeyOrder.Place> places;
-    /** Taking a place and joining the queue are one step, so the queue and every aggregate's places agree. */
-    private final Object enqueue = new Object();
+    /**
+     * Taking a place and joining the queue are one step, so the queue and every aggregate's places agree; it is the
+     * lock outside batches take all their places under, so a queued call never takes a place in the middle of an
+     * outside batch's places (the batch would wait for it while it waits, behind the batcher, for the batch).
+     */
+    private final Object enqueue;
     private volatile boolean closed;
 
     /** Flushes on a daemon thread of its own. */
-    static AutoBatcher onOwnThread(int maxBatch, String name, Function<AggregateKey, PerKeyOrder.Place> places) {
+    static AutoBatcher onOwnThread(int maxBatch, String name, Function<AggregateKey, PerKeyOrder.Place> places,
+            Object reservations) {
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "seqtrack-redis-autobatch-" + name);
             t.setDaemon(true);
             return t;
         });
-        return new AutoBatcher(maxBatch, places, thread, () -> {
+        return new AutoBatcher(maxBatch, places, reservations, thread, () -> {
             thread.shutdown(); // a batch in flight finishes
             try {
                 if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -79,10 +84,15 @@ final class AutoBatcher implements AutoCloseable {
         });
     }
 
-    /** Flushes by {@code flusher} (tests: an executor that runs the drain when told); {@code shutdown} on close. */
-    AutoBatcher(int maxBatch, Function<AggregateKey, PerKeyOrder.Place> places, Executor flusher, Runnable shutdown) {
+    /**
+     * Flushes by {@code flusher} (tests: an executor that runs the drain when told); {@code shutdown} on close;
+     * {@code reservations}: the lock outside batches take their places under.
+     */
+    AutoBatcher(int maxBatch, Function<AggregateKey, PerKeyOrder.Place> places, Object reservations, Executor flusher,
+            Runnable shutdown) {
         this.maxBatch = maxBatch;
         this.places = places;
+        this.enqueue = java.util.Objects.requireNonNull(reservations, "reservations");
         this.flusher = flusher;
         this.shutdown = shutdown;
     }

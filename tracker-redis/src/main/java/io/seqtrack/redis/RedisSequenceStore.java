@@ -117,8 +117,8 @@ public final class RedisSequenceStore implements SequenceStore {
         }
         this.layout = new KeyLayout(config.keyPrefix(), recorded.buckets());
         this.autoBatcher = config.autoBatch() == 0 ? null : flusher == null
-                ? AutoBatcher.onOwnThread(config.autoBatch(), config.keyPrefix(), calls::place)
-                : new AutoBatcher(config.autoBatch(), calls::place, flusher, () -> { });
+                ? AutoBatcher.onOwnThread(config.autoBatch(), config.keyPrefix(), calls::place, reservations)
+                : new AutoBatcher(config.autoBatch(), calls::place, reservations, flusher, () -> { });
     }
 
     /**

@@ -196,6 +196,70 @@ class RedisAutoBatchTest {
         }
     }
 
+    /**
+     * Review finding (no deadlock, claimed by 61acc0b): an outside batch (a lane's {@code claimAll}) takes its places on
+     * its aggregates one by one under the store's {@code reservations} lock, while a queued call takes its place under
+     * the auto-batcher's own {@code enqueue} lock — so single calls can take places in the middle of the batch's
+     * reservation. A call issued on the batch's first aggregate after the batch reserved it (sent directly: it waits
+     * for the batch and keeps the batcher busy), and one issued on the batch's last aggregate before the batch reached
+     * it (queued behind the first: the batch waits for it), make a cycle: batch → queued call → busy batcher → direct
+     * call → batch. Only the batch's timeout ends it: the batch fails as "outcome unknown" though nothing was wrong.
+     * The batch is large so that its reservation loop is still running when the single calls are issued; the test
+     * watches the per-aggregate places (reflection) to issue them right after the batch reserved its first aggregate.
+     */
+    @Test
+    void singleCallsIssuedWhileAnOutsideBatchTakesItsPlacesDoNotDeadlockWithIt() throws Exception {
+        try (RedisSequenceStore store = RedisSequenceStore.create(RedisStoreConfig.builder().uri(redis.uri())
+                .keyPrefix("auto" + PREFIXES.incrementAndGet()).autoBatch(16)
+                .commandTimeout(Duration.ofSeconds(1)).build())) {
+            store.advance(AggregateKey.of("user_account", "warm"), 1, STRICT); // scripts loaded
+            AggregateKey first = AggregateKey.of("user_account", "batch-first");
+            AggregateKey last = AggregateKey.of("user_account", "batch-last");
+            List<io.seqtrack.core.port.out.ClaimRequest> requests = new ArrayList<>();
+            requests.add(new io.seqtrack.core.port.out.ClaimRequest(first, 1, STRICT, "lane", Duration.ofSeconds(30)));
+            for (int i = 0; i < 20_000; i++) {
+                requests.add(new io.seqtrack.core.port.out.ClaimRequest(AggregateKey.of("user_account", "filler-" + i),
+                        1, STRICT, "lane", Duration.ofSeconds(30)));
+            }
+            requests.add(new io.seqtrack.core.port.out.ClaimRequest(last, 1, STRICT, "lane", Duration.ofSeconds(30)));
+            java.util.Map<?, ?> places = places(store);
+            java.util.concurrent.ExecutorService lane = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                CompletableFuture<List<ClaimResult>> batch = CompletableFuture.supplyAsync(() -> store.claimAll(requests),
+                        lane);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!places.containsKey(first)) { // the batch has taken its place on its first aggregate
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("the batch never took its places");
+                    }
+                    Thread.onSpinWait();
+                }
+                CompletableFuture<AdvanceResult> afterBatch = store.advanceAsync(first, 5,
+                        io.seqtrack.core.domain.TrackingMode.MONOTONIC).toCompletableFuture();
+                CompletableFuture<AdvanceResult> beforeBatch = store.advanceAsync(last, 5,
+                        io.seqtrack.core.domain.TrackingMode.MONOTONIC).toCompletableFuture();
+                List<ClaimResult> claimed = batch.get(30, TimeUnit.SECONDS); // fails (timeout) before the fix
+                assertThat(claimed).hasSize(requests.size());
+                assertThat(afterBatch.get(30, TimeUnit.SECONDS).verdict()).isEqualTo(Verdict.IN_ORDER);
+                assertThat(beforeBatch.get(30, TimeUnit.SECONDS).verdict()).isEqualTo(Verdict.IN_ORDER);
+            } finally {
+                lane.shutdownNow();
+            }
+        }
+    }
+
+    /** The per-aggregate places of the store's script calls (PerKeyOrder.tails): an aggregate is there while a call
+     * on it is unanswered. */
+    private static java.util.Map<?, ?> places(RedisSequenceStore store) throws ReflectiveOperationException {
+        java.lang.reflect.Field calls = RedisSequenceStore.class.getDeclaredField("calls");
+        calls.setAccessible(true);
+        java.lang.reflect.Field order = ScriptCalls.class.getDeclaredField("order");
+        order.setAccessible(true);
+        java.lang.reflect.Field tails = PerKeyOrder.class.getDeclaredField("tails");
+        tails.setAccessible(true);
+        return (java.util.Map<?, ?>) tails.get(order.get(calls.get(store)));
+    }
+
     @Test
     void concurrentCallsGoOutAsBatchesInTheOrderTheyWereIssued() {
         Crank crank = new Crank();

@@ -742,6 +742,40 @@ public abstract class SequenceStoreContract {
         assertThat(store.commit(k, 3, held.fencingToken())).isEqualTo(CommitResult.CLAIM_LOST);
     }
 
+    /**
+     * Review finding (invariant 10): the operator's hold is a claim whose owner is "seqtrack-operator@&lt;ms&gt;", and
+     * owners are free text — so a worker whose id happens to look like a hold is taken for one. Its live claim is then
+     * not revoked and not waited out: the reset acts at once (Redis), or fails with a NumberFormatException (in-memory,
+     * for an id that is not followed by digits), while the worker may still answer duplicates from its own view. A store
+     * may instead refuse such an owner (the name is reserved); it must not act while the claim is live.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"seqtrack-operator@1", "seqtrack-operator@worker-7"})
+    void reset_waitsOutALiveClaimWhoseOwnerLooksLikeAnOperatorHold(String owner) {
+        AggregateKey k = key("reset-operator-named-" + owner.length());
+        store.advance(k, 1, STRICT);
+        store.advance(k, 2, STRICT);
+        ClaimResult held;
+        try {
+            held = store.claim(k, 3, STRICT, owner, LEASE);
+        } catch (IllegalArgumentException reserved) {
+            return; // the store reserves the operator's name: no worker can be taken for the operator
+        }
+        assertThat(held.status()).isEqualTo(ClaimStatus.CLAIMED);
+        List<Long> lastDuringWait = new ArrayList<>();
+        duringStoreWait = () -> {
+            if (lastDuringWait.isEmpty()) {
+                lastDuringWait.add(store.read(k).lastCommitted());
+            }
+        };
+        waitedMillis.set(0);
+        store.reset(k, 0);
+        duringStoreWait = () -> { };
+        assertThat(lastDuringWait).as("the reset waited, unchanged, for the live claim to expire").containsExactly(2L);
+        assertThat(waitedMillis.get()).isGreaterThanOrEqualTo(LEASE.toMillis() - 5_000);
+        assertThat(store.read(k).lastCommitted()).isZero();
+    }
+
     @Test
     void delete_ofAClaimedAggregateRevokesTheClaimAtOnceAndActsOnceItExpired() {
         AggregateKey k = key("delete-revokes");

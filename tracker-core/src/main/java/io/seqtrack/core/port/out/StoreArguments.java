@@ -16,6 +16,13 @@ public final class StoreArguments {
     /** The longest claim owner id accepted. */
     public static final int MAX_OWNER_LENGTH = 256;
 
+    /**
+     * Reserved: the owner of an operator's hold on an aggregate whose claim a reset or delete revoked is this prefix
+     * followed by the moment the operator may act. A worker's owner id starting with it would be taken for a hold
+     * (its live claim neither revoked nor waited out), so no claim may use it.
+     */
+    public static final String OPERATOR_OWNER_PREFIX = "seqtrack-operator@";
+
     private StoreArguments() {
     }
 
@@ -58,6 +65,10 @@ public final class StoreArguments {
         if (broken >= 0) {
             // not text: it has no UTF-8 form, so a store comparing bytes would take two different owners for one
             throw new IllegalArgumentException("owner contains an unpaired UTF-16 surrogate at index " + broken);
+        }
+        if (owner.startsWith(OPERATOR_OWNER_PREFIX)) {
+            throw new IllegalArgumentException("owner must not start with '" + OPERATOR_OWNER_PREFIX
+                    + "' (reserved for an operator's hold), was '" + owner + "'");
         }
         return owner;
     }
