@@ -21,6 +21,16 @@ public interface ProcessorScheduler extends AutoCloseable {
     /** The clock delays are measured by. */
     Clock clock();
 
+    /**
+     * Now, in milliseconds, for the deadlines the processor keeps itself — how long a claim may be trusted (and
+     * duplicates answered from it), when a lease renewal is due — on a clock that never steps back. Default:
+     * {@link #clock()}'s, right for a virtual clock; the thread scheduler reads {@link System#nanoTime()}, so a step of
+     * the wall clock (NTP) can neither extend nor cut short such a deadline.
+     */
+    default long deadlineMillis() {
+        return clock().millis();
+    }
+
     /** Runs {@code task} on lane {@code lane}, after every task submitted to it before. */
     void execute(int lane, Runnable task);
 

@@ -60,9 +60,15 @@ public final class StoreAdmin {
         run("tracker-admin", NO_HANDLER, admin -> admin.skipParked(key, sequence));
     }
 
-    /** See {@link ProcessorAdmin#reset}. */
+    /**
+     * See {@link ProcessorAdmin#reset}. A worker's live claim on the aggregate is revoked and waited out first (up to a
+     * lease per round, a few rounds if workers claim it again), so this waits up to {@code timeout} plus four of the
+     * domain's leases and grace periods.
+     */
     public void reset(AggregateKey key, long last) {
-        run("tracker-admin", NO_HANDLER, admin -> admin.reset(key, last));
+        Duration lease = registry.lookup(key.domain()).leaseTtl();
+        run("tracker-admin", NO_HANDLER, admin -> admin.reset(key, last),
+                timeout.plus(lease.plusSeconds(5).multipliedBy(4)));
     }
 
     /**
@@ -77,6 +83,11 @@ public final class StoreAdmin {
     }
 
     private <T> T run(String workerId, EventHandler handler, Function<ProcessorAdmin, CompletionStage<T>> action) {
+        return run(workerId, handler, action, timeout);
+    }
+
+    private <T> T run(String workerId, EventHandler handler, Function<ProcessorAdmin, CompletionStage<T>> action,
+            Duration timeout) {
         EventProcessor.Builder builder = EventProcessor.builder().registry(registry).store(store).buffer(buffer)
                 .handler(handler).workerId(workerId).parallelism(1).adoptOrphanedBuffers(false);
         listeners.forEach(builder::listener);

@@ -49,6 +49,11 @@ final class ThreadScheduler implements ProcessorScheduler {
     }
 
     @Override
+    public long deadlineMillis() {
+        return System.nanoTime() / 1_000_000; // monotonic: only differences are compared
+    }
+
+    @Override
     public void execute(int lane, Runnable task) {
         lanes.get(lane).execute(task);
     }

@@ -42,8 +42,10 @@ final class ProcessorHarness implements AutoCloseable {
 
     ProcessorHarness(DomainRegistry registry, SequenceStore store, EventBuffer buffer) {
         this.registry = registry;
-        // the in-memory store judges leases by the same virtual clock the scheduler moves
-        this.store = store != null ? store : InMemorySequenceStore.builder().clock(scheduler.manualClock()).build();
+        // the in-memory store judges leases by the same virtual clock the scheduler moves, and waits (a reset waiting
+        // out a live claim) by moving it
+        this.store = store != null ? store : InMemorySequenceStore.builder().clock(scheduler.manualClock())
+                .sleeper(scheduler.manualClock()::advance).build();
         this.buffer = buffer;
     }
 

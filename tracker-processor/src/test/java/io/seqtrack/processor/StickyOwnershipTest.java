@@ -250,4 +250,36 @@ class StickyOwnershipTest {
             assertThat(harness.handled("user_account", "a")).containsExactly(1L, 1L, 2L);
         }
     }
+
+    /**
+     * The local answer's deadline is kept on the scheduler's monotonic clock, not the wall clock: here the wall clock
+     * (which the store also judges leases by) stands still — as after an NTP step back — while 31 s pass for real during
+     * another aggregate's handler. The held claim is then past its local deadline and the redelivery asks the store.
+     * Judged by the wall clock, the worker would still trust its view.
+     */
+    @Test
+    void aWallClockThatStepsBackDoesNotExtendHowLongAHeldClaimIsTrusted() {
+        CountingStore[] store = new CountingStore[1];
+        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
+                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
+                InMemoryEventBuffer.create())) {
+            io.seqtrack.tck.ManualClock monotonic = io.seqtrack.tck.ManualClock.startingAtEpochOf2026();
+            harness.scheduler.deadlinesOn(monotonic);
+            harness.duringHandler = ctx -> {
+                if (ctx.key().aggregateId().equals("slow")) {
+                    monotonic.advance(Duration.ofSeconds(31)); // real time passes; the wall clock shows none of it
+                }
+            };
+            EventProcessor processor = harness.processor("owner", b -> b.maxBatch(1).stickyOwnership(true));
+            processor.submit(ProcessorHarness.event("user_account", "a", 1));
+            processor.submit(ProcessorHarness.event("user_account", "slow", 1));
+            processor.submit(ProcessorHarness.event("user_account", "a", 2));
+            var redelivery = processor.submit(ProcessorHarness.event("user_account", "a", 1));
+            harness.scheduler.runReady();
+
+            assertThat(redelivery.toCompletableFuture().join()).isEqualTo(Outcome.DUPLICATE);
+            assertThat(store[0].heldClaims).as("the commit of a#1 claimed a#2").hasSize(1);
+            assertThat(store[0].duplicateClaims.get()).as("asked the store, not the stale view").isEqualTo(1);
+        }
+    }
 }

@@ -59,4 +59,27 @@ class StoreAdminTest {
                 .hasMessageContaining("not the next sequence");
         assertThat(harness.buffer.parked(key)).extracting(ParkedEvent::sequence).containsExactly(1L, 2L);
     }
+
+    /**
+     * A reset through the admin of an aggregate another worker holds revokes that worker's claim and waits it out by
+     * the store's clock (invariant 10) before setting it; the worker is fenced.
+     */
+    @Test
+    void aResetOfAnAggregateAnotherWorkerHoldsWaitsOutItsClaim() {
+        AggregateKey held = AggregateKey.of("user_account", "held");
+        harness.store.advance(held, 3, io.seqtrack.core.domain.TrackingMode.MONOTONIC);
+        var claim = harness.store.claim(held, 4, io.seqtrack.core.domain.TrackingMode.STRICT, "other-worker",
+                Duration.ofSeconds(30));
+        java.time.Instant before = harness.scheduler.manualClock().instant();
+        StoreAdmin admin = StoreAdmin.over(harness.registry, harness.store, harness.buffer)
+                .timeout(Duration.ofSeconds(5)).build();
+
+        admin.reset(held, 1);
+
+        assertThat(harness.store.read(held).lastCommitted()).isEqualTo(1);
+        assertThat(Duration.between(before, harness.scheduler.manualClock().instant()))
+                .as("the store waited out the claim").isGreaterThanOrEqualTo(Duration.ofSeconds(29));
+        assertThat(harness.store.commit(held, 4, claim.fencingToken()))
+                .isEqualTo(io.seqtrack.core.port.out.CommitResult.CLAIM_LOST);
+    }
 }

@@ -57,6 +57,19 @@ final class VirtualScheduler implements ProcessorScheduler {
         return clock;
     }
 
+    /** Deadlines on a clock of their own (a monotonic clock while the wall clock steps); {@code null}: the wall one. */
+    private volatile ManualClock deadlines;
+
+    void deadlinesOn(ManualClock monotonic) {
+        this.deadlines = monotonic;
+    }
+
+    @Override
+    public long deadlineMillis() {
+        ManualClock own = deadlines;
+        return own == null ? clock.millis() : own.millis();
+    }
+
     @Override
     public void execute(int lane, Runnable task) {
         ready.add(task);

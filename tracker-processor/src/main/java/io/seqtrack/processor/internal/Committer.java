@@ -39,7 +39,7 @@ final class Committer {
             anyNext |= next != null;
         }
         // read before the claims are sent: a pause or a slow answer can only shorten how long a held claim is used
-        long sentMillis = shared.scheduler.clock().millis();
+        long sentMillis = shared.scheduler.deadlineMillis();
         try {
             List<Answer> answers = new ArrayList<>(works.size());
             if (!anyNext) {

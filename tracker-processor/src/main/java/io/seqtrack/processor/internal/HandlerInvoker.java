@@ -115,7 +115,7 @@ final class HandlerInvoker {
     }
 
     private boolean stale(Work work, long deadlineMillis) {
-        return work.tracked() && shared.scheduler.clock().millis() >= deadlineMillis;
+        return work.tracked() && shared.scheduler.deadlineMillis() >= deadlineMillis;
     }
 
     private Run call(List<BatchEventHandler.Call> calls) {

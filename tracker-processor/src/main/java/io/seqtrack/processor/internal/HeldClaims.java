@@ -58,7 +58,7 @@ final class HeldClaims {
         AggregateState state = lane.state(work.key());
         ClaimDecision held = state.held;
         if (held == null || work.sequence() > held.lastCommitted()
-                || shared.scheduler.clock().millis() >= state.heldUntilMillis) {
+                || shared.scheduler.deadlineMillis() >= state.heldUntilMillis) {
             return java.util.OptionalLong.empty();
         }
         return java.util.OptionalLong.of(held.lastCommitted());
@@ -73,7 +73,7 @@ final class HeldClaims {
         if (holding.isEmpty()) {
             return held; // nothing held on this lane: no state to look at
         }
-        long now = shared.scheduler.clock().millis();
+        long now = shared.scheduler.deadlineMillis();
         for (int n = 0; n < works.size(); n++) {
             Work work = works.get(n);
             AggregateState state = lane.state(work.key());

@@ -67,7 +67,7 @@ final class LeaseRenewer implements Runnable {
             return outer;
         }
         every = Math.max(1, every);
-        current = new Held(tracked, every, shared.scheduler.clock().millis() + every);
+        current = new Held(tracked, every, shared.scheduler.deadlineMillis() + every);
         if (!armed || current.dueMillis < armedDueMillis) { // a pending timer for a longer lease would fire too late
             arm(every);
         }
@@ -93,7 +93,7 @@ final class LeaseRenewer implements Runnable {
         if (held == null || held.claims.isEmpty()) { // (a handler still running after close() keeps its lease)
             return;
         }
-        long now = shared.scheduler.clock().millis();
+        long now = shared.scheduler.deadlineMillis();
         if (now < held.dueMillis) { // armed for an earlier batch: wait for this one's due time
             arm(held.dueMillis - now);
             return;
@@ -117,7 +117,7 @@ final class LeaseRenewer implements Runnable {
         try {
             shared.scheduler.scheduleOffLane(Duration.ofMillis(delayMillis), () -> fire(stamp));
             armed = true;
-            armedDueMillis = shared.scheduler.clock().millis() + delayMillis;
+            armedDueMillis = shared.scheduler.deadlineMillis() + delayMillis;
         } catch (RuntimeException e) { // the scheduler is closing: nothing will renew any more
             armed = false;
         }

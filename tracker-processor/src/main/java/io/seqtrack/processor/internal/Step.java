@@ -99,7 +99,7 @@ final class Step {
         long[] deadlines = new long[works.size()];
         ClaimDecision[] held = lane.held.take(works, deadlines);
         // read before the claims are sent: a slow answer or a pause can only shorten how long a claim is trusted
-        long claimSent = shared.scheduler.clock().millis();
+        long claimSent = shared.scheduler.deadlineMillis();
         for (int n = 0; n < works.size(); n++) {
             if (held[n] == null) {
                 long lease = works.get(n).registration().leaseTtl().toMillis();

@@ -221,9 +221,15 @@ local function operator_gate(rest, claims, field, offset, grace_ms)
   if now >= expires then return nil end
   local v = redis.call('HGET', rest, field)
   local last, fence = parse_rest(v)
-  if not last then return nil end -- a corrupted value: reset reports it, delete discards it
-  fence = math.max(fence, token) + 1
-  redis.call('HSET', rest, field, enc_rest(last, fence))
+  if last then
+    fence = math.max(fence, token) + 1
+    redis.call('HSET', rest, field, enc_rest(last, fence))
+  else
+    -- a corrupted value (reset will report it, delete discards it) is waited out all the same: the holder may be
+    -- answering from the view it had before the damage. The hold's token is above the claim's, and delete raises the
+    -- bucket's floor to it
+    fence = token + 1
+  end
   redis.call('HSET', claims, field, enc_claim(fence, seq, expires + tonumber(grace_ms),
       'seqtrack-operator@' .. fmt(expires)))
   return {'W', fmt(expires - now)}
