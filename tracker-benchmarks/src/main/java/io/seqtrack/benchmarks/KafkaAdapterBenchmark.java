@@ -199,10 +199,12 @@ public class KafkaAdapterBenchmark {
                 checkDeadline(deadline, count.get());
                 if (first == 0 && count.get() > 0) {
                     first = System.nanoTime();
+                    phases.firstCpu();
                 }
                 LockSupport.parkNanos(50_000); // as the runner's counter is polled
             }
             all = System.nanoTime();
+            phases.allCpu();
         } finally {
             kafka.wakeup();
             join(loop);
@@ -295,10 +297,12 @@ public class KafkaAdapterBenchmark {
                 checkDeadline(deadline, handled.get());
                 if (first == 0 && handled.get() > 0) {
                     first = System.nanoTime();
+                    phases.firstCpu();
                 }
                 LockSupport.parkNanos(50_000); // polling a counter: the handlers run on the processor's lanes
             }
             all = System.nanoTime();
+            phases.allCpu();
         } finally {
             runner.close(); // waits for what is in flight and commits the prefix, as the bare loop commits
             closed = System.nanoTime();
@@ -323,14 +327,31 @@ public class KafkaAdapterBenchmark {
 
     /**
      * Mean milliseconds per invocation: until the first record (or handled event), from it to the last one, the commit
-     * and close of the consumer (bare) or the runner's close (runner), and what follows (the processor's close).
+     * and close of the consumer (bare) or the runner's close (runner), and what follows (the processor's close); and
+     * how many cores the JVM kept busy from the first record to the last (its CPU time over that time: the broker's
+     * threads count too, they share the JVM).
      */
     static final class Phases {
+        private static final com.sun.management.OperatingSystemMXBean OS = java.lang.management.ManagementFactory
+                .getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
         private long invocations;
         private long join;
         private long consume;
         private long close;
         private long after;
+        private long cpuAtFirst = -1;
+        private long consumeCpu;
+
+        void firstCpu() {
+            cpuAtFirst = OS.getProcessCpuTime();
+        }
+
+        void allCpu() {
+            if (cpuAtFirst >= 0) {
+                consumeCpu += OS.getProcessCpuTime() - cpuAtFirst;
+                cpuAtFirst = -1;
+            }
+        }
 
         void add(long start, long first, long all, long closed, long end) {
             invocations++;
@@ -344,7 +365,8 @@ public class KafkaAdapterBenchmark {
         public String toString() {
             double n = Math.max(1, invocations) * 1e6;
             return String.format("%d invocations, ms each: first record %.1f, the rest %.1f, commit+close %.1f, "
-                    + "after %.1f", invocations, join / n, consume / n, close / n, after / n);
+                    + "after %.1f; cores busy during the rest %.2f", invocations, join / n, consume / n, close / n,
+                    after / n, consume == 0 ? 0.0 : (double) consumeCpu / consume);
         }
     }
 }

@@ -49,6 +49,8 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
     private static final long WAIT_SLICE_MILLIS = 10;
+    /** The longest a poll waits for a batch of outcomes to complete (see {@link #turn}). */
+    static final Duration BATCH_WAIT = Duration.ofMillis(5);
     /** Commit attempts a stray wake-up may cost (see {@link #commitSyncThroughWakeups}). */
     private static final int COMMIT_ATTEMPTS = 3;
 
@@ -188,14 +190,17 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         Duration timeout = pollTimeout(settings.clock().instant());
         if (outstanding > 0) {
             // woken by a batch of outcomes, not by each: a turn costs a whole consumer poll, and woken by the first
-            // outcome the loop turned once per handful of records when the lanes complete them one by one (a quarter
-            // of what the runner's own poll does in KafkaAdapterBenchmark). At most the outstanding ones, so the last
-            // of a burst still wake it; an outcome to act on (a redelivery, a rejection) wakes it at once
+            // outcome the loop turned once per handful of records when the lanes complete them one by one. At most the
+            // outstanding ones, so the last of a burst still wake it; an outcome to act on (a redelivery, a rejection)
+            // wakes it at once. While fewer than all may come (some wait for a gap, a retry), the poll waits no longer
+            // than BATCH_WAIT: outcomes that arrived but do not make a batch are applied that late at most
             int wake = Math.min(outstanding, wakeBatch);
             wakeAfter = wake;
             wakeOnCompletion.set(true);
             if (completions.size() >= wake) {
                 timeout = Duration.ZERO; // they arrived since the drain (before the flag was up): do not wait for more
+            } else if (wake > 1 && timeout.compareTo(BATCH_WAIT) > 0) {
+                timeout = BATCH_WAIT;
             }
         }
         ConsumerRecords<byte[], byte[]> records;

@@ -154,14 +154,16 @@ class PollLoopTest {
         assertThat(processor.submitted).hasSize(4);
 
         wakeable.blocking = true;
+        wakeable.untilWoken = true; // the test decides when a poll returns, whatever its timeout
         CompletableFuture<Void> turn = CompletableFuture.runAsync(loop::turn);
         assertThat(wakeable.waiting.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(wakeable.lastPollTimeout()).as("waiting for a part of what is in flight: not for long")
+                .isEqualTo(PollLoop.BATCH_WAIT);
         processor.complete("events-0@0", Outcome.PROCESSED);
         assertThat(wakeable.woken()).as("one acknowledgement does not wake the poll").isFalse();
         assertThat(turn).isNotDone();
         processor.complete("events-0@1", Outcome.PROCESSED);
-        turn.get(10, TimeUnit.SECONDS); // the second one does, not after 30 s
-        assertThat(wakeable.lastPollTimeout()).isEqualTo(Duration.ofSeconds(30));
+        turn.get(10, TimeUnit.SECONDS); // the second one does
 
         wakeable.waiting = new CountDownLatch(1);
         CompletableFuture<Void> next = CompletableFuture.runAsync(loop::turn); // applies 0 and 1, waits for 2 and 3
@@ -307,6 +309,8 @@ class PollLoopTest {
         private final Object lock = new Object();
         private boolean woken;
         volatile boolean blocking;
+        /** With {@code blocking}: a poll waits until woken (at most 10 s), not its timeout. */
+        volatile boolean untilWoken;
         volatile CountDownLatch waiting = new CountDownLatch(1);
         volatile Duration lastTimeout;
         volatile CloseOptions closedWith;
@@ -342,7 +346,7 @@ class PollLoopTest {
         public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
             lastTimeout = timeout;
             if (blocking) {
-                long deadline = System.nanoTime() + timeout.toNanos();
+                long deadline = System.nanoTime() + (untilWoken ? TimeUnit.SECONDS.toNanos(10) : timeout.toNanos());
                 synchronized (lock) {
                     waiting.countDown();
                     while (!woken && System.nanoTime() < deadline) {
