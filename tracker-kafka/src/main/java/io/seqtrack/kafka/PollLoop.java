@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * The runner: one thread owns the consumer and every {@link PartitionLedger}. Outcomes arrive from the processor's
  * threads as {@link Completion}s on a queue the poll thread drains between polls (and while it waits for a hand-over),
  * so no state is shared; every consumer call (pause, seek, commit) happens on the poll thread. The only call from
- * another thread is {@link Consumer#wakeup()}: a poll that waits while outcomes are due is woken by the first one to
- * arrive, so the loop neither sleeps on outcomes that are there nor spins while it waits for them.
+ * another thread is {@link Consumer#wakeup()}: a poll that waits while outcomes are due is woken by a batch of them
+ * (or at once by one that asks for action), so the loop neither sleeps on outcomes that are there nor turns for each.
  */
 final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
 
