@@ -86,11 +86,15 @@ public class KafkaAdapterBenchmark {
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
     /** Both sides close their consumer after the final commit with this bound (the runner's default). */
     static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofMillis(100);
+    /** {@code consumer=processor}: events per {@code submitAllTracked}, and the most unacknowledged at once. */
+    static final int PROCESSOR_PART = 250;
+    static final int PROCESSOR_WINDOW = 1_000;
 
     /**
      * {@code bare}: a KafkaConsumer counting records; {@code runner}: the adapter and the processor on the in-memory
      * store; {@code runner-redis}: the same on the Redis store (a fresh key prefix per invocation, on
-     * {@code -Dseqtrack.redis.uri} or a redis-server the benchmark starts).
+     * {@code -Dseqtrack.redis.uri} or a redis-server the benchmark starts). Not run by default: {@code bare-oracle}
+     * (see {@link #bareOracle}) and {@code processor} (no Kafka, see {@link #processorAlone}).
      */
     @Param({"bare", "runner", "runner-redis"})
     public String consumer;
@@ -98,6 +102,8 @@ public class KafkaAdapterBenchmark {
     /** {@code -Dseqtrack.kafka.phases=true}: print where an invocation's time went, at the end of the trial. */
     public static final String PHASES_PROPERTY = "seqtrack.kafka.phases";
     private final Phases phases = new Phases();
+    /** The events the topic holds, in the order they were produced. */
+    private final List<Event> events = new ArrayList<>();
     private RedisTarget redis;
     private String bootstrap;
     private String topic;
@@ -128,13 +134,17 @@ public class KafkaAdapterBenchmark {
                 // request in flight keeps the order without it
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        events.clear();
+        for (int i = 0; i < EVENTS; i++) {
+            String aggregate = "b" + (i % AGGREGATES);
+            long seq = i / AGGREGATES + 1;
+            events.add(Event.of(aggregate + "-" + seq, "user_account", aggregate, seq, "Changed",
+                    "{}".getBytes(StandardCharsets.UTF_8)));
+        }
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
             List<Future<RecordMetadata>> sent = new ArrayList<>(EVENTS);
-            for (int i = 0; i < EVENTS; i++) {
-                String aggregate = "b" + (i % AGGREGATES);
-                long seq = i / AGGREGATES + 1;
-                sent.add(producer.send(KafkaRecords.producerRecord(topic, Event.of(aggregate + "-" + seq,
-                        "user_account", aggregate, seq, "Changed", "{}".getBytes(StandardCharsets.UTF_8)))));
+            for (Event event : events) {
+                sent.add(producer.send(KafkaRecords.producerRecord(topic, event)));
             }
             for (Future<RecordMetadata> f : sent) {
                 f.get(30, TimeUnit.SECONDS);
@@ -160,11 +170,12 @@ public class KafkaAdapterBenchmark {
     /** Consumes the whole topic in a new group; returns the records (or events) counted. */
     @Benchmark
     @OperationsPerInvocation(EVENTS)
-    public long consumeTheTopic() {
+    public long consumeTheTopic() throws InterruptedException {
         String group = topic + "-" + consumer + "-" + (++groups);
         return switch (consumer) {
             case "bare" -> bare(group);
             case "bare-oracle" -> bareOracle(group);
+            case "processor" -> processorAlone();
             default -> runner(group, consumer.equals("runner-redis"));
         };
     }
@@ -199,10 +210,12 @@ public class KafkaAdapterBenchmark {
                 checkDeadline(deadline, count.get());
                 if (first == 0 && count.get() > 0) {
                     first = System.nanoTime();
+                    phases.firstCpu();
                 }
                 LockSupport.parkNanos(50_000); // as the runner's counter is polled
             }
             all = System.nanoTime();
+            phases.allCpu();
         } finally {
             kafka.wakeup();
             join(loop);
@@ -260,6 +273,57 @@ public class KafkaAdapterBenchmark {
         }
     }
 
+    /**
+     * No Kafka: the topic's events, made once per trial, submitted straight to a new processor on the in-memory store
+     * as the runner submits them — {@code submitAllTracked} in parts of {@value #PROCESSOR_PART}, at most the runner's
+     * default {@code maxInFlight} ({@value #PROCESSOR_WINDOW}) unacknowledged — and counted by the same handler
+     * ({@code -p consumer=processor}, not run by default). What the runner could reach if the consumer cost nothing.
+     */
+    private long processorAlone() throws InterruptedException {
+        AtomicLong handled = new AtomicLong();
+        SequenceStore store = InMemorySequenceStore.create();
+        EventBuffer buffer = InMemoryEventBuffer.create();
+        EventProcessor processor = EventProcessor.builder().registry(DomainRegistry.seedDefaults())
+                .store(store).buffer(buffer).parallelism(2)
+                .handler((event, ctx) -> handled.incrementAndGet()).build();
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(PROCESSOR_WINDOW);
+        long t0 = System.nanoTime();
+        long first = 0;
+        long all;
+        long deadline = System.nanoTime() + TIMEOUT_NANOS;
+        try {
+            for (int from = 0; from < EVENTS; from += PROCESSOR_PART) {
+                while (!window.tryAcquire(PROCESSOR_PART, 1, TimeUnit.MILLISECONDS)) {
+                    checkDeadline(deadline, handled.get());
+                }
+                for (var submission : processor.submitAllTracked(events.subList(from, from + PROCESSOR_PART))) {
+                    submission.acknowledgeable().whenComplete((outcome, error) -> window.release());
+                }
+                if (first == 0 && handled.get() > 0) {
+                    first = System.nanoTime();
+                    phases.firstCpu();
+                }
+            }
+            while (handled.get() < EVENTS) {
+                checkDeadline(deadline, handled.get());
+                if (first == 0 && handled.get() > 0) {
+                    first = System.nanoTime();
+                    phases.firstCpu();
+                }
+                LockSupport.parkNanos(50_000);
+            }
+            all = System.nanoTime();
+            phases.allCpu();
+        } finally {
+            processor.close();
+            store.close();
+            buffer.close();
+        }
+        long end = System.nanoTime();
+        phases.add(t0, first == 0 ? all : first, all, end, end);
+        return handled.get();
+    }
+
     private long runner(String group, boolean onRedis) {
         AtomicLong handled = new AtomicLong();
         SequenceStore store;
@@ -295,10 +359,12 @@ public class KafkaAdapterBenchmark {
                 checkDeadline(deadline, handled.get());
                 if (first == 0 && handled.get() > 0) {
                     first = System.nanoTime();
+                    phases.firstCpu();
                 }
                 LockSupport.parkNanos(50_000); // polling a counter: the handlers run on the processor's lanes
             }
             all = System.nanoTime();
+            phases.allCpu();
         } finally {
             runner.close(); // waits for what is in flight and commits the prefix, as the bare loop commits
             closed = System.nanoTime();
@@ -323,14 +389,31 @@ public class KafkaAdapterBenchmark {
 
     /**
      * Mean milliseconds per invocation: until the first record (or handled event), from it to the last one, the commit
-     * and close of the consumer (bare) or the runner's close (runner), and what follows (the processor's close).
+     * and close of the consumer (bare) or the runner's close (runner), and what follows (the processor's close); and
+     * how many cores the JVM kept busy from the first record to the last (its CPU time over that time: the broker's
+     * threads count too, they share the JVM).
      */
     static final class Phases {
+        private static final com.sun.management.OperatingSystemMXBean OS = java.lang.management.ManagementFactory
+                .getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
         private long invocations;
         private long join;
         private long consume;
         private long close;
         private long after;
+        private long cpuAtFirst = -1;
+        private long consumeCpu;
+
+        void firstCpu() {
+            cpuAtFirst = OS.getProcessCpuTime();
+        }
+
+        void allCpu() {
+            if (cpuAtFirst >= 0) {
+                consumeCpu += OS.getProcessCpuTime() - cpuAtFirst;
+                cpuAtFirst = -1;
+            }
+        }
 
         void add(long start, long first, long all, long closed, long end) {
             invocations++;
@@ -344,7 +427,8 @@ public class KafkaAdapterBenchmark {
         public String toString() {
             double n = Math.max(1, invocations) * 1e6;
             return String.format("%d invocations, ms each: first record %.1f, the rest %.1f, commit+close %.1f, "
-                    + "after %.1f", invocations, join / n, consume / n, close / n, after / n);
+                    + "after %.1f; cores busy during the rest %.2f", invocations, join / n, consume / n, close / n,
+                    after / n, consume == 0 ? 0.0 : (double) consumeCpu / consume);
         }
     }
 }

@@ -1,7 +1,9 @@
 package io.seqtrack.kafka;
 
 import io.seqtrack.processor.Event;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.OptionalLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -10,6 +12,9 @@ import org.apache.kafka.common.header.Header;
 final class HeaderRecordMapper implements RecordMapper {
 
     private final String defaultDomain;
+    /** The last domain and event type decoded (see {@link #decode}). */
+    private Decoded lastDomain;
+    private Decoded lastType;
 
     HeaderRecordMapper(String defaultDomain) {
         this.defaultDomain = defaultDomain;
@@ -17,7 +22,7 @@ final class HeaderRecordMapper implements RecordMapper {
 
     @Override
     public Event map(ConsumerRecord<byte[], byte[]> record) {
-        Found found = Found.in(record);
+        Found found = new Found(record);
         String domain = found.text(DOMAIN);
         if (domain == null) {
             domain = defaultDomain;
@@ -57,33 +62,57 @@ final class HeaderRecordMapper implements RecordMapper {
     private static final String[] NAMES = {SeqtrackHeaders.DOMAIN, SeqtrackHeaders.AGGREGATE_ID,
         SeqtrackHeaders.SEQUENCE, SeqtrackHeaders.AGGREGATE_VERSION, SeqtrackHeaders.EVENT_ID,
         SeqtrackHeaders.EVENT_TYPE};
+    private static final byte[][] NAME_BYTES = Arrays.stream(NAMES).map(n -> n.getBytes(StandardCharsets.UTF_8))
+            .toArray(byte[][]::new);
 
     /**
-     * The value of the last header of each name (as {@code Headers.lastHeader} would find it), from one pass over the
-     * record's headers instead of one per name: the mapper runs on the poll thread, once per record.
+     * The last header of each name (as {@code Headers.lastHeader} would find it), from one pass over the record's
+     * headers instead of one per name: the mapper runs on the poll thread, once per record. Keys are compared as bytes
+     * and values decoded straight from the fetch buffer where {@link HeaderBytes} can reach them; the numbers are
+     * parsed from the bytes, and the domain and event type — a handful of distinct values — reuse the last string
+     * decoded for the same bytes.
      */
-    private record Found(byte[][] values) {
+    private final class Found {
 
-        static Found in(ConsumerRecord<byte[], byte[]> record) {
-            byte[][] values = new byte[NAMES.length][];
+        private final Header[] headers = new Header[NAMES.length];
+
+        Found(ConsumerRecord<byte[], byte[]> record) {
             for (Header header : record.headers()) {
-                String key = header.key();
-                for (int i = 0; i < NAMES.length; i++) {
-                    if (NAMES[i].equals(key)) {
-                        values[i] = header.value();
-                        break;
-                    }
+                ByteBuffer key = HeaderBytes.key(header);
+                int name = key != null
+                        ? nameOf(key.array(), key.arrayOffset() + key.position(), key.remaining())
+                        : nameOf(header.key());
+                if (name >= 0) {
+                    headers[name] = header;
                 }
             }
-            return new Found(values);
         }
 
         String text(int name) {
-            byte[] value = values[name];
-            return value == null ? null : new String(value, StandardCharsets.UTF_8);
+            Header header = headers[name];
+            if (header == null) {
+                return null;
+            }
+            ByteBuffer buffer = HeaderBytes.value(header);
+            if (buffer != null) {
+                return decode(name, buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+            }
+            byte[] value = header.value();
+            return value == null ? null : decode(name, value, 0, value.length);
         }
 
         OptionalLong number(int name) {
+            Header header = headers[name];
+            if (header == null) {
+                return OptionalLong.empty();
+            }
+            ByteBuffer buffer = HeaderBytes.value(header);
+            if (buffer != null) {
+                long plain = digits(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+                if (plain >= 0) {
+                    return OptionalLong.of(plain);
+                }
+            }
             String text = text(name);
             if (text == null) {
                 return OptionalLong.empty();
@@ -93,6 +122,76 @@ final class HeaderRecordMapper implements RecordMapper {
             } catch (NumberFormatException e) {
                 throw UnmappableRecordException.of("header " + NAMES[name], "is not a decimal number: '" + text + "'");
             }
+        }
+    }
+
+    /** The index of the header name {@code bytes[from, from + length)} spells, or -1. */
+    static int nameOf(byte[] bytes, int from, int length) {
+        for (int i = 0; i < NAME_BYTES.length; i++) {
+            byte[] name = NAME_BYTES[i];
+            if (name.length == length && Arrays.equals(name, 0, length, bytes, from, from + length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int nameOf(String key) {
+        for (int i = 0; i < NAMES.length; i++) {
+            if (NAMES[i].equals(key)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The value of a plain run of 1 to 18 ASCII digits — what producers write — or -1 for anything else (a sign,
+     * spaces, more digits, not a number), which the caller then parses as text, with the text's rules and errors.
+     */
+    static long digits(byte[] bytes, int from, int length) {
+        if (length < 1 || length > 18) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = from; i < from + length; i++) {
+            int digit = bytes[i] - '0';
+            if (digit < 0 || digit > 9) {
+                return -1;
+            }
+            value = value * 10 + digit;
+        }
+        return value;
+    }
+
+    private String decode(int name, byte[] bytes, int from, int length) {
+        if (name != DOMAIN && name != EVENT_TYPE) {
+            return new String(bytes, from, length, StandardCharsets.UTF_8);
+        }
+        Decoded last = name == DOMAIN ? lastDomain : lastType;
+        if (last != null && Arrays.equals(last.bytes, 0, last.bytes.length, bytes, from, from + length)) {
+            return last.text;
+        }
+        Decoded decoded = new Decoded(Arrays.copyOfRange(bytes, from, from + length));
+        if (name == DOMAIN) {
+            lastDomain = decoded;
+        } else {
+            lastType = decoded;
+        }
+        return decoded.text;
+    }
+
+    /**
+     * A decoded value and its bytes. Immutable, so a mapper shared by several poll threads may race on the fields that
+     * hold the last ones: each thread sees a whole one (final fields), at worst not the latest.
+     */
+    private static final class Decoded {
+        final byte[] bytes;
+        final String text;
+
+        Decoded(byte[] bytes) {
+            this.bytes = bytes;
+            this.text = new String(bytes, StandardCharsets.UTF_8);
         }
     }
 }

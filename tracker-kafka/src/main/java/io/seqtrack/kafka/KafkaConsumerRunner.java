@@ -17,7 +17,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  *
  * <ul>
  *   <li>one poll thread owns the {@code KafkaConsumer}; each record is mapped to an {@code Event} by the
- *       {@link RecordMapper}, submitted with {@code submitTracked}, and acknowledged when its
+ *       {@link RecordMapper}, submitted (the records of a turn together, with {@code submitAllTracked}), and
+ *       acknowledged when its
  *       {@code Submission.acknowledgeable()} completes with a safe outcome ({@code accepted()} with a durable buffer,
  *       {@code settled()} with the in-memory one, so a {@code BUFFERED} event of the in-memory buffer holds the
  *       commit back until it is handled, parked or dropped);</li>

@@ -42,13 +42,15 @@ import org.slf4j.LoggerFactory;
  * The runner: one thread owns the consumer and every {@link PartitionLedger}. Outcomes arrive from the processor's
  * threads as {@link Completion}s on a queue the poll thread drains between polls (and while it waits for a hand-over),
  * so no state is shared; every consumer call (pause, seek, commit) happens on the poll thread. The only call from
- * another thread is {@link Consumer#wakeup()}: a poll that waits while outcomes are due is woken by the first one to
- * arrive, so the loop neither sleeps on outcomes that are there nor spins while it waits for them.
+ * another thread is {@link Consumer#wakeup()}: a poll that waits while outcomes are due is woken by a batch of them
+ * (or at once by one that asks for action), so the loop neither sleeps on outcomes that are there nor turns for each.
  */
 final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
     private static final long WAIT_SLICE_MILLIS = 10;
+    /** The longest a poll waits for a batch of outcomes to complete (see {@link #turn}). */
+    static final Duration BATCH_WAIT = Duration.ofMillis(5);
     /** Commit attempts a stray wake-up may cost (see {@link #commitSyncThroughWakeups}). */
     private static final int COMMIT_ATTEMPTS = 3;
 
@@ -56,8 +58,17 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     private final Map<TopicPartition, PartitionLedger> ledgers = new LinkedHashMap<>();
     private final Map<TopicPartition, String> paused = new HashMap<>();
     private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
-    /** Set while the poll thread waits in {@code poll()} with outcomes due: the first one to arrive wakes it up. */
+    /** {@link #drainCompletions}'s batch (poll thread). */
+    private final List<Completion> drained = new ArrayList<>();
+    /**
+     * Set while the poll thread waits in {@code poll()} with outcomes due: the completion that makes {@link #wakeAfter}
+     * of them queued, or one that is not a plain acknowledgement, wakes it up.
+     */
     private final AtomicBoolean wakeOnCompletion = new AtomicBoolean();
+    /** How many queued completions wake a waiting poll; written before {@link #wakeOnCompletion} is raised. */
+    private volatile int wakeAfter = 1;
+    /** A quarter of maxInFlight (see {@link #turn}). */
+    private final int wakeBatch;
     private Consumer<byte[], byte[]> consumer;
     private Thread thread;
     /** Submissions and rejections whose completion has not arrived, over all partitions. */
@@ -78,6 +89,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     PollLoop(RunnerSettings settings, Function<Map<String, Object>, Consumer<byte[], byte[]>> consumers) {
         this.settings = settings;
         this.consumers = consumers;
+        this.wakeBatch = Math.max(1, settings.maxInFlight() / 4);
     }
 
     @Override
@@ -177,9 +189,18 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         publishSnapshot(true);
         Duration timeout = pollTimeout(settings.clock().instant());
         if (outstanding > 0) {
+            // woken by a batch of outcomes, not by each: a turn costs a whole consumer poll, and woken by the first
+            // outcome the loop turned once per handful of records when the lanes complete them one by one. At most the
+            // outstanding ones, so the last of a burst still wake it; an outcome to act on (a redelivery, a rejection)
+            // wakes it at once. While fewer than all may come (some wait for a gap, a retry), the poll waits no longer
+            // than BATCH_WAIT: outcomes that arrived but do not make a batch are applied that late at most
+            int wake = Math.min(outstanding, wakeBatch);
+            wakeAfter = wake;
             wakeOnCompletion.set(true);
-            if (!completions.isEmpty()) {
-                timeout = Duration.ZERO; // one arrived since the drain (before the flag was up): do not wait for more
+            if (completions.size() >= wake) {
+                timeout = Duration.ZERO; // they arrived since the drain (before the flag was up): do not wait for more
+            } else if (wake > 1 && timeout.compareTo(BATCH_WAIT) > 0) {
+                timeout = BATCH_WAIT;
             }
         }
         ConsumerRecords<byte[], byte[]> records;
@@ -196,8 +217,11 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         if (killed) {
             return;
         }
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            ledger(new TopicPartition(record.topic(), record.partition())).take(record);
+        for (TopicPartition partition : records.partitions()) {
+            PartitionLedger ledger = ledger(partition);
+            for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                ledger.take(record);
+            }
         }
         submitQueued();
     }
@@ -226,9 +250,13 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         return ledgers.computeIfAbsent(partition, PartitionLedger::new);
     }
 
-    /** Round robin over the partitions, one record each per pass, so no partition takes all of maxInFlight. */
+    /**
+     * Round robin over the partitions, one record each per pass, so no partition takes all of maxInFlight; what is
+     * taken goes to the processor as one batch ({@link #submitAll}).
+     */
     private void submitQueued() {
         Instant now = settings.clock().instant();
+        List<Slot> batch = new ArrayList<>();
         boolean submitted = true;
         while (submitted && outstanding < settings.maxInFlight()) {
             submitted = false;
@@ -238,31 +266,65 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
                 }
                 if (ledger.hasQueued() && !ledger.stopping
                         && ledger.outstanding < settings.maxInFlightPerPartition() && !now.isBefore(ledger.resumeAt)) {
-                    submit(ledger.submitNext());
+                    batch.add(ledger.submitNext());
+                    outstanding++;
                     submitted = true;
                 }
             }
         }
+        if (!batch.isEmpty()) {
+            submitAll(batch);
+        }
     }
 
-    private void submit(Slot slot) {
-        outstanding++;
-        Event event;
-        try {
-            event = settings.mapper().map(slot.record);
-        } catch (RuntimeException e) {
-            reject(slot, new RejectedRecord(slot.record, e.getMessage() == null ? e.toString() : e.getMessage(),
-                    RejectedRecord.Kind.UNMAPPABLE));
+    /**
+     * Maps the slots' records (an unmappable one goes to the rejection handler) and submits the events with one
+     * {@code submitAllTracked}: one admission and one hand-off per lane for the batch instead of per record. Each slot
+     * is counted outstanding already; its completion comes back on its own, when its outcome is acknowledgeable.
+     */
+    private void submitAll(List<Slot> slots) {
+        List<Event> events = new ArrayList<>(slots.size());
+        List<Slot> mapped = new ArrayList<>(slots.size());
+        for (Slot slot : slots) {
+            Event event;
+            try {
+                event = settings.mapper().map(slot.record);
+            } catch (RuntimeException e) {
+                reject(slot, new RejectedRecord(slot.record, e.getMessage() == null ? e.toString() : e.getMessage(),
+                        RejectedRecord.Kind.UNMAPPABLE));
+                continue;
+            }
+            events.add(event);
+            mapped.add(slot);
+        }
+        if (events.isEmpty()) {
             return;
         }
-        CompletionStage<Outcome> acknowledgeable;
+        List<Submission> submissions;
         try {
-            Submission submission = settings.processor().submitTracked(event);
-            acknowledgeable = submission.acknowledgeable();
+            submissions = settings.processor().submitAllTracked(events);
+            if (submissions.size() != events.size()) {
+                throw new IllegalStateException("the processor answered " + submissions.size() + " submissions for "
+                        + events.size() + " events");
+            }
         } catch (RuntimeException e) {
-            acknowledgeable = CompletableFuture.failedFuture(e);
+            // which of them went in is not known: none is acknowledged, the first one of each partition is redelivered
+            // (a copy that was handled meanwhile is a duplicate then)
+            for (Slot slot : mapped) {
+                completed(new Completion(slot, null, e, null));
+            }
+            return;
         }
-        acknowledgeable.whenComplete((outcome, error) -> completed(new Completion(slot, outcome, error, null)));
+        for (int i = 0; i < mapped.size(); i++) {
+            Slot slot = mapped.get(i);
+            CompletionStage<Outcome> acknowledgeable;
+            try {
+                acknowledgeable = submissions.get(i).acknowledgeable();
+            } catch (RuntimeException e) {
+                acknowledgeable = CompletableFuture.failedFuture(e);
+            }
+            acknowledgeable.whenComplete((outcome, error) -> completed(new Completion(slot, outcome, error, null)));
+        }
     }
 
     /** {@code slot} is counted outstanding already; its completion comes back when the handler is done with it. */
@@ -276,18 +338,25 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         stage.whenComplete((ignored, error) -> completed(new Completion(slot, null, error, rejected)));
     }
 
-    /** On the thread that completed the stage: queue the outcome, and wake the poll up if it waits for one. */
+    /**
+     * On the thread that completed the stage: queue the outcome, and wake the poll up if it waits for it — for
+     * {@link #wakeAfter} of them, or for this one if it is not a plain acknowledgement.
+     */
     private void completed(Completion completion) {
         completions.add(completion);
-        if (wakeOnCompletion.get() && wakeOnCompletion.getAndSet(false)) {
+        if (wakeOnCompletion.get() && (completions.size() >= wakeAfter || !completion.plainAcknowledgement())
+                && wakeOnCompletion.getAndSet(false)) {
             consumer.wakeup();
         }
     }
 
+    /** Applies the completions that arrived: taken from the queue in one go (one lock, not one per completion). */
     private void drainCompletions() {
-        Completion completion;
-        while ((completion = completions.poll()) != null) {
-            apply(completion);
+        while (completions.drainTo(drained) > 0) {
+            for (Completion completion : drained) {
+                apply(completion);
+            }
+            drained.clear();
         }
     }
 
@@ -590,5 +659,11 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
 
     /** An outcome (or failure) for a slot; {@code rejected} is set when it answers a rejection handler's stage. */
     private record Completion(Slot slot, Outcome outcome, Throwable error, RejectedRecord rejected) {
+
+        /** Acknowledges a submitted record, nothing else to do: may wait for the next batch of outcomes. */
+        boolean plainAcknowledgement() {
+            return rejected == null && error == null && outcome != null && outcome != Outcome.REJECTED
+                    && outcome.safeToAcknowledge();
+        }
     }
 }

@@ -145,6 +145,69 @@ class PollLoopTest {
     }
 
     @Test
+    void aWaitingPollIsWokenByABatchOfOutcomes_orAtOnceByAnOutcomeToActOn() throws Exception {
+        WakeableConsumer wakeable = new WakeableConsumer();
+        // a quarter of maxInFlight = 2 outcomes wake the poll
+        PollLoop loop = open(wakeable, b -> b.pollTimeout(Duration.ofSeconds(30)).maxInFlight(8), P0);
+        records(wakeable, P0, 0, 4);
+        loop.turn();
+        assertThat(processor.submitted).hasSize(4);
+
+        wakeable.blocking = true;
+        wakeable.untilWoken = true; // the test decides when a poll returns, whatever its timeout
+        CompletableFuture<Void> turn = CompletableFuture.runAsync(loop::turn);
+        assertThat(wakeable.waiting.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(wakeable.lastPollTimeout()).as("waiting for a part of what is in flight: not for long")
+                .isEqualTo(PollLoop.BATCH_WAIT);
+        processor.complete("events-0@0", Outcome.PROCESSED);
+        assertThat(wakeable.woken()).as("one acknowledgement does not wake the poll").isFalse();
+        assertThat(turn).isNotDone();
+        processor.complete("events-0@1", Outcome.PROCESSED);
+        turn.get(10, TimeUnit.SECONDS); // the second one does
+
+        wakeable.waiting = new CountDownLatch(1);
+        CompletableFuture<Void> next = CompletableFuture.runAsync(loop::turn); // applies 0 and 1, waits for 2 and 3
+        assertThat(wakeable.waiting.await(10, TimeUnit.SECONDS)).isTrue();
+        processor.complete("events-0@2", Outcome.BUFFER_FULL); // a redelivery to make: at once
+        next.get(10, TimeUnit.SECONDS);
+        wakeable.blocking = false;
+        loop.turn();
+        assertThat(wakeable.position(P0)).as("rewound to the record that was not accepted").isEqualTo(2);
+        assertThat(events).anyMatch(e -> e instanceof KafkaRunnerEvent.Acknowledged a && a.offset() == 1);
+    }
+
+    @Test
+    void whatATurnSubmitsGoesToTheProcessorAsOneBatch() {
+        PollLoop loop = open(b -> b.maxInFlight(5), P0, P1);
+        records(P0, 0, 3);
+        records(P1, 0, 3);
+        loop.turn();
+        assertThat(processor.batches).containsExactly(5);
+        assertThat(processor.submitted).containsExactly("events-0@0", "events-1@0", "events-0@1", "events-1@1",
+                "events-0@2");
+        processor.complete("events-0@0", Outcome.PROCESSED);
+        loop.turn();
+        assertThat(processor.batches).containsExactly(5, 1);
+    }
+
+    @Test
+    void aBatchSubmissionThatThrowsHasEveryRecordOfItRedelivered() {
+        PollLoop loop = open(b -> { }, P0, P1);
+        records(P0, 0, 2);
+        records(P1, 0, 2);
+        processor.failNextBatch = true;
+        loop.turn();
+        loop.turn();
+        assertThat(consumer.position(P0)).isEqualTo(0);
+        assertThat(consumer.position(P1)).isEqualTo(0);
+        assertThat(events).anyMatch(e -> e instanceof KafkaRunnerEvent.Redelivering r && r.partition().equals(P0)
+                && r.offset() == 0 && r.reason().contains("the processor refused"));
+        assertThat(events).anyMatch(e -> e instanceof KafkaRunnerEvent.Redelivering r && r.partition().equals(P1)
+                && r.offset() == 0);
+        assertThat(loop.snapshot().inFlight()).isZero();
+    }
+
+    @Test
     void aPollWaitsNoLongerThanUntilABackoffEndsOrACommitFallsDue() {
         PollLoop loop = open(b -> b.pollTimeout(Duration.ofSeconds(30)).commitInterval(Duration.ofSeconds(5))
                 .redeliveryBackoff(Duration.ofMillis(100), Duration.ofSeconds(1)), P0);
@@ -246,7 +309,9 @@ class PollLoopTest {
         private final Object lock = new Object();
         private boolean woken;
         volatile boolean blocking;
-        final CountDownLatch waiting = new CountDownLatch(1);
+        /** With {@code blocking}: a poll waits until woken (at most 10 s), not its timeout. */
+        volatile boolean untilWoken;
+        volatile CountDownLatch waiting = new CountDownLatch(1);
         volatile Duration lastTimeout;
         volatile CloseOptions closedWith;
 
@@ -259,6 +324,12 @@ class PollLoopTest {
             synchronized (lock) {
                 woken = true;
                 lock.notifyAll();
+            }
+        }
+
+        boolean woken() {
+            synchronized (lock) {
+                return woken;
             }
         }
 
@@ -275,7 +346,7 @@ class PollLoopTest {
         public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
             lastTimeout = timeout;
             if (blocking) {
-                long deadline = System.nanoTime() + timeout.toNanos();
+                long deadline = System.nanoTime() + (untilWoken ? TimeUnit.SECONDS.toNanos(10) : timeout.toNanos());
                 synchronized (lock) {
                     waiting.countDown();
                     while (!woken && System.nanoTime() < deadline) {
@@ -314,6 +385,19 @@ class PollLoopTest {
     private static final class ScriptedProcessor implements EventProcessor {
         final List<String> submitted = new ArrayList<>();
         final Map<String, CompletableFuture<Outcome>> outcomes = new HashMap<>();
+        /** The size of each submitAllTracked call. */
+        final List<Integer> batches = new ArrayList<>();
+        boolean failNextBatch;
+
+        @Override
+        public List<Submission> submitAllTracked(List<Event> events) {
+            batches.add(events.size());
+            if (failNextBatch) {
+                failNextBatch = false;
+                throw new IllegalStateException("the processor refused the batch");
+            }
+            return EventProcessor.super.submitAllTracked(events);
+        }
 
         void complete(String eventId, Outcome outcome) {
             outcomes.get(eventId).complete(outcome);

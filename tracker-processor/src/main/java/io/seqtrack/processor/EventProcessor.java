@@ -49,6 +49,31 @@ public interface EventProcessor extends AutoCloseable {
     Submission submitTracked(Event event);
 
     /**
+     * Submits {@code events} in list order as if by {@link #submitTracked} one after the other — the same outcomes, the
+     * same order per aggregate — and returns their submissions, in the same order. It is the cheaper way for a caller
+     * that has many events at once (a broker poll's records): the processor admits them against {@code maxInFlight}
+     * together (blocking, as {@link #submit} does, until permits for a part of the list are free — never for more
+     * than {@code maxInFlight} at a time, so a list longer than that is admitted in parts) and hands each lane its
+     * events in one go. An event that is invalid or of an unknown domain gets a submission answered
+     * {@link Outcome#REJECTED}, as {@link #submitTracked} answers it; the others are not affected. After
+     * {@link #close()} every submission fails, as a single one would. If the caller's thread is interrupted while it
+     * waits for permits, the events not yet admitted get submissions failed with the {@link InterruptedException}
+     * (the thread keeps its interrupt status); those admitted before go on.
+     *
+     * <p>The default implementation calls {@link #submitTracked} for each event.
+     *
+     * @param events the events, not null (an empty list returns an empty list)
+     * @return one submission per event, in the order of {@code events}
+     */
+    default List<Submission> submitAllTracked(List<Event> events) {
+        List<Submission> submissions = new ArrayList<>(events.size());
+        for (Event event : events) {
+            submissions.add(submitTracked(event));
+        }
+        return submissions;
+    }
+
+    /**
      * Whether the buffer survives this process, so that a {@link Outcome#BUFFERED} event is safe to acknowledge (see
      * {@link io.seqtrack.core.port.out.EventBuffer#durable()}).
      */

@@ -72,6 +72,14 @@ final class Lane {
         }
     }
 
+    /** {@link #submit} for several works, in their order: one hand-off to the mailbox, at most one run scheduled. */
+    void submitAll(List<Work> works) {
+        mailbox.addAll(works);
+        if (scheduled.compareAndSet(false, true)) {
+            schedule();
+        }
+    }
+
     /**
      * Schedules a run of this lane (the caller set {@link #scheduled}). If the scheduler refuses — closed, or its
      * executor shut down — nothing waiting here would ever run: those submissions fail with the refusal instead of

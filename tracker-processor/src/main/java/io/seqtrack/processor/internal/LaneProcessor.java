@@ -15,6 +15,7 @@ import io.seqtrack.processor.Submission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -54,31 +55,106 @@ public final class LaneProcessor implements EventProcessor {
 
     @Override
     public Submission submitTracked(Event event) {
-        AggregateKey key;
-        DomainRegistration registration;
+        Work work = validated(event);
+        if (work == null) {
+            return rejected(event);
+        }
+        TrackedSubmission submission;
+        try {
+            shared.submissions.acquire(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return interrupted(event, e);
+        }
+        submission = shared.submissions.admitted(event);
+        lanes.get(shared.lane(work.key())).submit(work.with(submission));
+        return submission;
+    }
+
+    /**
+     * The batch form: validation per event, then admission in parts of at most {@code maxInFlight} — one semaphore
+     * acquire per part — and one mailbox hand-off per lane and part. A part is handed to the lanes before the next one
+     * is admitted: its permits come back only as its events are accepted, so holding them while waiting for more could
+     * wait forever.
+     */
+    @Override
+    public List<Submission> submitAllTracked(List<Event> events) {
+        int n = events.size();
+        Submission[] submissions = new Submission[n];
+        Work[] works = new Work[n];
+        int admissible = 0;
+        for (int i = 0; i < n; i++) {
+            works[i] = validated(events.get(i));
+            if (works[i] == null) {
+                submissions[i] = rejected(events.get(i));
+            } else {
+                admissible++;
+            }
+        }
+        List<List<Work>> perLane = new ArrayList<>(lanes.size());
+        for (int l = 0; l < lanes.size(); l++) {
+            perLane.add(new ArrayList<>());
+        }
+        int next = 0;
+        while (admissible > 0) {
+            int part = Math.min(admissible, shared.submissions.maxInFlight());
+            try {
+                shared.submissions.acquire(part);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                for (; next < n; next++) {
+                    if (submissions[next] == null) {
+                        submissions[next] = interrupted(events.get(next), e);
+                    }
+                }
+                break;
+            }
+            admissible -= part;
+            for (int taken = 0; taken < part; next++) {
+                if (works[next] == null) {
+                    continue;
+                }
+                TrackedSubmission submission = shared.submissions.admitted(events.get(next));
+                submissions[next] = submission;
+                perLane.get(shared.lane(works[next].key())).add(works[next].with(submission));
+                taken++;
+            }
+            for (int l = 0; l < lanes.size(); l++) {
+                List<Work> laneWorks = perLane.get(l);
+                if (!laneWorks.isEmpty()) {
+                    lanes.get(l).submitAll(laneWorks);
+                    perLane.set(l, new ArrayList<>());
+                }
+            }
+        }
+        return Arrays.asList(submissions);
+    }
+
+    /** The event's work (without a submission yet), or null if it is invalid or of an unknown domain (emitted). */
+    private Work validated(Event event) {
         try {
             if (event == null) {
                 throw InvalidEventException.of("event", "is missing");
             }
-            key = new AggregateKey(event.domain(), event.aggregateId());
-            registration = shared.registry.lookup(key.domain());
+            AggregateKey key = new AggregateKey(event.domain(), event.aggregateId());
+            DomainRegistration registration = shared.registry.lookup(key.domain());
+            return Work.of(event, key, registration, Work.Origin.SUBMITTED, null);
         } catch (InvalidEventException | UnknownDomainException e) {
             shared.emitter.emit(new ProcessorEvent.Rejected(null, shared.now(), e.getMessage()));
-            TrackedSubmission rejected = TrackedSubmission.detached(event);
-            rejected.finish(Outcome.REJECTED);
-            return rejected;
+            return null;
         }
-        TrackedSubmission submission;
-        try {
-            submission = shared.submissions.admit(event);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            TrackedSubmission interrupted = TrackedSubmission.detached(event);
-            interrupted.abandon(e);
-            return interrupted;
-        }
-        lanes.get(shared.lane(key)).submit(Work.of(event, key, registration, Work.Origin.SUBMITTED, submission));
-        return submission;
+    }
+
+    private static TrackedSubmission rejected(Event event) {
+        TrackedSubmission rejected = TrackedSubmission.detached(event);
+        rejected.finish(Outcome.REJECTED);
+        return rejected;
+    }
+
+    private static TrackedSubmission interrupted(Event event, InterruptedException e) {
+        TrackedSubmission interrupted = TrackedSubmission.detached(event);
+        interrupted.abandon(e);
+        return interrupted;
     }
 
     @Override

@@ -28,14 +28,25 @@ final class Submissions {
         this.durableBuffer = durableBuffer;
     }
 
-    /** Blocks while {@code maxInFlight} submissions are not accepted yet. */
-    TrackedSubmission admit(Event event) throws InterruptedException {
-        inFlight.acquire();
+    /**
+     * Admission: takes {@code permits} (at most {@code maxInFlight}) in one go, blocking while fewer are free — while
+     * {@code maxInFlight} submissions are not accepted yet, for one.
+     */
+    void acquire(int permits) throws InterruptedException {
+        inFlight.acquire(permits);
+    }
+
+    /** A submission for a permit {@link #acquire} took. */
+    TrackedSubmission admitted(Event event) {
         // the bookkeeping runs inside the completing call, before the caller's stages: a callback of the caller that
         // reads snapshot() sees this submission finished
         TrackedSubmission submission = new TrackedSubmission(event, durableBuffer, this);
         unsettled.add(submission);
         return submission;
+    }
+
+    int maxInFlight() {
+        return maxInFlight;
     }
 
     /** An admitted submission's {@code accepted} is completing: its permit goes back. */

@@ -22,6 +22,11 @@ record Work(Event event, AggregateKey key, DomainRegistration registration, int 
         return new Work(event, key, registration, 1, origin, submission, false);
     }
 
+    /** This (not yet admitted) work, with the submission it got when it was admitted. */
+    Work with(TrackedSubmission admitted) {
+        return new Work(event, key, registration, attempt, origin, admitted, resumed);
+    }
+
     Work nextAttempt() {
         return new Work(event, key, registration, attempt + 1, origin, submission, true);
     }
