@@ -1,0 +1,1 @@
+java -jar /work/main/tracker-benchmarks/target/benchmarks.jar -f 1 -wi 3 -w 2s -i 5 -r 3s -e Memory -p batchSize=64 -jvmArgsAppend -Dseqtrack.redis.uri=redis://127.0.0.1:26780 ProcessorBenchmark -p store=redis,inmemory -p handler=single -rf json -rff /work/main/tracker-benchmarks/results/standalone-20261129-0327/jmh.json
