@@ -68,15 +68,40 @@ class StickyOwnershipTest {
         }
     }
 
+    /**
+     * A harness whose in-memory store counts its operations ({@code store[0]}), judges leases by the harness's virtual
+     * clock and waits (a reset waiting out a claim) by moving it.
+     */
+    private static ProcessorHarness countingHarness(CountingStore[] store) {
+        return ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
+                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock)
+                        .sleeper(d -> ((io.seqtrack.tck.ManualClock) clock).advance(d)).build()),
+                InMemoryEventBuffer.create());
+    }
+
+    /**
+     * One sticky worker, one event per batch: a#1 (its commit claims a#2, queued), then {@code between}#1 (whose
+     * handler the test uses for what happens while a#2's claim is held), then a#2 — and a redelivery of a#1, which the
+     * lane takes before a#2 (lowest sequence first). Runs it all; returns the redelivery's outcome.
+     */
+    private static java.util.concurrent.CompletionStage<Outcome> holdAThenRedeliver(ProcessorHarness harness,
+            String between) {
+        EventProcessor processor = harness.processor("owner", b -> b.maxBatch(1).stickyOwnership(true));
+        processor.submit(ProcessorHarness.event("user_account", "a", 1));
+        processor.submit(ProcessorHarness.event("user_account", between, 1));
+        processor.submit(ProcessorHarness.event("user_account", "a", 2));
+        var redelivery = processor.submit(ProcessorHarness.event("user_account", "a", 1));
+        harness.scheduler.runReady();
+        return redelivery;
+    }
+
     private static final int AGGREGATES = 20;
     private static final int EVENTS = 30;
 
     @Test
     void aStreamOfEventsCostsAboutOneStoreOperationPerHandledEvent() {
         CountingStore[] store = new CountingStore[1];
-        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
-                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
-                InMemoryEventBuffer.create())) {
+        try (ProcessorHarness harness = countingHarness(store)) {
             EventProcessor processor = harness.processor("owner", b -> b.maxInFlight(AGGREGATES * EVENTS).stickyOwnership(true));
             for (int seq = 1; seq <= EVENTS; seq++) {
                 for (int a = 0; a < AGGREGATES; a++) {
@@ -101,9 +126,7 @@ class StickyOwnershipTest {
     @Test
     void withoutTheNextEventAtHandACommitClaimsNothing() {
         CountingStore[] store = new CountingStore[1];
-        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
-                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
-                InMemoryEventBuffer.create())) {
+        try (ProcessorHarness harness = countingHarness(store)) {
             EventProcessor processor = harness.processor("owner", b -> b.stickyOwnership(true));
             for (int seq = 1; seq <= 5; seq++) {
                 harness.submit(processor, ProcessorHarness.event("user_account", "one-by-one", seq));
@@ -121,9 +144,7 @@ class StickyOwnershipTest {
     @Test
     void aHeldClaimPastItsLocalDeadlineIsClaimedAgainWithANewToken() {
         CountingStore[] store = new CountingStore[1];
-        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
-                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
-                InMemoryEventBuffer.create())) {
+        try (ProcessorHarness harness = countingHarness(store)) {
             List<Long> tokensOfA2 = new CopyOnWriteArrayList<>();
             harness.duringHandler = ctx -> {
                 if (ctx.key().aggregateId().equals("slow")) { // the lane is busy longer than the held claim's lease
@@ -154,9 +175,7 @@ class StickyOwnershipTest {
     @Test
     void redeliveriesOfAnAggregateThisWorkerHoldsAreAnsweredWithoutTheStore() {
         CountingStore[] store = new CountingStore[1];
-        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
-                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
-                InMemoryEventBuffer.create())) {
+        try (ProcessorHarness harness = countingHarness(store)) {
             EventProcessor processor = harness.processor("owner",
                     b -> b.maxInFlight(AGGREGATES * EVENTS * 2).stickyOwnership(true));
             List<java.util.concurrent.CompletionStage<Outcome>> redeliveries = new CopyOnWriteArrayList<>();
@@ -189,20 +208,13 @@ class StickyOwnershipTest {
     @Test
     void aRedeliveryPastTheHeldClaimsLocalDeadlineAsksTheStore() {
         CountingStore[] store = new CountingStore[1];
-        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
-                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
-                InMemoryEventBuffer.create())) {
+        try (ProcessorHarness harness = countingHarness(store)) {
             harness.duringHandler = ctx -> {
                 if (ctx.key().aggregateId().equals("slow")) { // longer than the held claim may be trusted
                     harness.scheduler.manualClock().advance(Duration.ofSeconds(31));
                 }
             };
-            EventProcessor processor = harness.processor("owner", b -> b.maxBatch(1).stickyOwnership(true));
-            processor.submit(ProcessorHarness.event("user_account", "a", 1));
-            processor.submit(ProcessorHarness.event("user_account", "slow", 1));
-            processor.submit(ProcessorHarness.event("user_account", "a", 2));
-            var redelivery = processor.submit(ProcessorHarness.event("user_account", "a", 1));
-            harness.scheduler.runReady();
+            var redelivery = holdAThenRedeliver(harness, "slow");
 
             assertThat(redelivery.toCompletableFuture().join()).isEqualTo(Outcome.DUPLICATE);
             assertThat(store[0].heldClaims).as("the commit of a#1 claimed a#2").hasSize(1);
@@ -221,10 +233,7 @@ class StickyOwnershipTest {
     @Test
     void aResetByAnOperatorWhileThisWorkerHoldsTheClaimIsNeverAnsweredFromTheOldView() {
         CountingStore[] store = new CountingStore[1];
-        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
-                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock)
-                        .sleeper(d -> ((io.seqtrack.tck.ManualClock) clock).advance(d)).build()),
-                InMemoryEventBuffer.create())) {
+        try (ProcessorHarness harness = countingHarness(store)) {
             AggregateKey a = AggregateKey.of("user_account", "a");
             java.time.Instant[] resetTook = new java.time.Instant[2];
             harness.duringHandler = ctx -> {
@@ -234,12 +243,7 @@ class StickyOwnershipTest {
                     resetTook[1] = harness.scheduler.manualClock().instant();
                 }
             };
-            EventProcessor processor = harness.processor("owner", b -> b.maxBatch(1).stickyOwnership(true));
-            processor.submit(ProcessorHarness.event("user_account", "a", 1));
-            processor.submit(ProcessorHarness.event("user_account", "operator-moment", 1));
-            processor.submit(ProcessorHarness.event("user_account", "a", 2));
-            var redelivery = processor.submit(ProcessorHarness.event("user_account", "a", 1));
-            harness.scheduler.runReady();
+            var redelivery = holdAThenRedeliver(harness, "operator-moment");
 
             assertThat(store[0].heldClaims).as("the commits of a#1 claimed a#2 (before and after the reset)")
                     .hasSize(2);
@@ -260,9 +264,7 @@ class StickyOwnershipTest {
     @Test
     void aWallClockThatStepsBackDoesNotExtendHowLongAHeldClaimIsTrusted() {
         CountingStore[] store = new CountingStore[1];
-        try (ProcessorHarness harness = ProcessorHarness.withStoreOnItsClock(ModelScenario.registry(),
-                clock -> store[0] = new CountingStore(InMemorySequenceStore.builder().clock(clock).build()),
-                InMemoryEventBuffer.create())) {
+        try (ProcessorHarness harness = countingHarness(store)) {
             io.seqtrack.tck.ManualClock monotonic = io.seqtrack.tck.ManualClock.startingAtEpochOf2026();
             harness.scheduler.deadlinesOn(monotonic);
             harness.duringHandler = ctx -> {
@@ -270,12 +272,7 @@ class StickyOwnershipTest {
                     monotonic.advance(Duration.ofSeconds(31)); // real time passes; the wall clock shows none of it
                 }
             };
-            EventProcessor processor = harness.processor("owner", b -> b.maxBatch(1).stickyOwnership(true));
-            processor.submit(ProcessorHarness.event("user_account", "a", 1));
-            processor.submit(ProcessorHarness.event("user_account", "slow", 1));
-            processor.submit(ProcessorHarness.event("user_account", "a", 2));
-            var redelivery = processor.submit(ProcessorHarness.event("user_account", "a", 1));
-            harness.scheduler.runReady();
+            var redelivery = holdAThenRedeliver(harness, "slow");
 
             assertThat(redelivery.toCompletableFuture().join()).isEqualTo(Outcome.DUPLICATE);
             assertThat(store[0].heldClaims).as("the commit of a#1 claimed a#2").hasSize(1);
