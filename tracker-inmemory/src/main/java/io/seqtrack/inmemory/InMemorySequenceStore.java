@@ -12,6 +12,7 @@ import io.seqtrack.core.domain.Verdict;
 import io.seqtrack.core.port.out.ActiveClaim;
 import io.seqtrack.core.port.out.AdvanceResult;
 import io.seqtrack.core.port.out.AggregateState;
+import io.seqtrack.core.port.out.OperatorActions;
 import io.seqtrack.core.port.out.ClaimResult;
 import io.seqtrack.core.port.out.CommitResult;
 import io.seqtrack.core.port.out.ReleaseResult;
@@ -47,7 +48,7 @@ import java.util.function.BiFunction;
 public final class InMemorySequenceStore implements SequenceStore {
 
     private final Clock clock;
-    private final Sleeper sleeper;
+    private final OperatorActions.Sleeper sleeper;
     private final Cache<AggregateKey, Entry> cache;
     private final ConcurrentMap<AggregateKey, Entry> entries;
     private final boolean usesCaffeine;
@@ -381,8 +382,6 @@ public final class InMemorySequenceStore implements SequenceStore {
     /** The owner of an operator's hold on a revoked aggregate, followed by the moment the operator may act. */
     private static final String OPERATOR = StoreArguments.OPERATOR_OWNER_PREFIX; // reserved: no worker claims with it
     /** How long an operator's hold outlasts the claim it revoked, so that workers do not claim it first. */
-    private static final long OPERATOR_GRACE_MILLIS = 5_000;
-    private static final int OPERATOR_ROUNDS = 4;
 
     private record Revocation(Entry entry, long waitMillis) {
     }
@@ -404,29 +403,13 @@ public final class InMemorySequenceStore implements SequenceStore {
         }
         long fence = Math.max(entry.fence, held.token) + 1;
         Claim hold = new Claim(OPERATOR + held.expiresAtMillis, held.seq, fence,
-                held.expiresAtMillis + OPERATOR_GRACE_MILLIS);
+                held.expiresAtMillis + OperatorActions.HOLD_GRACE.toMillis());
         return new Revocation(new Entry(entry.last, fence, hold, entry.skipped), held.expiresAtMillis - now);
     }
 
-    /** Runs an operator action ({@code attempt}: returns how long to wait, 0 once it acted) until it acts. */
+    /** Runs an operator action ({@code attempt}: how long to wait, 0 once it acted) until it acts. */
     private void revokingClaims(String what, AggregateKey key, java.util.function.LongUnaryOperator attempt) {
-        for (int round = 1; ; round++) {
-            long wait = attempt.applyAsLong(clock.millis());
-            if (wait == 0) {
-                return;
-            }
-            if (round == OPERATOR_ROUNDS) {
-                throw SequenceStoreException.of(what, key, new IllegalStateException("the aggregate was claimed again "
-                        + "each time a revoked claim expired (" + round + " rounds); its last committed is unchanged"
-                        + " — stop the workers processing it, or retry"));
-            }
-            try {
-                sleeper.sleep(Duration.ofMillis(wait));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw SequenceStoreException.of(what + " (waiting for a revoked claim to expire)", key, e);
-            }
-        }
+        OperatorActions.untilActed(what, key, () -> attempt.applyAsLong(clock.millis()), sleeper);
     }
 
     @Override
@@ -610,16 +593,10 @@ public final class InMemorySequenceStore implements SequenceStore {
         }
     }
 
-    /** How an operator action waits for a revoked claim to expire ({@link Builder#sleeper}). */
-    @FunctionalInterface
-    public interface Sleeper {
-        void sleep(Duration duration) throws InterruptedException;
-    }
-
     /** Configures a store; validates each value as it is set. */
     public static final class Builder {
         private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = duration -> Thread.sleep(duration.toMillis());
+        private OperatorActions.Sleeper sleeper = OperatorActions.Sleeper.threadSleep();
         private Duration expireAfterAccess;
         private boolean recordStats;
 
@@ -636,7 +613,7 @@ public final class InMemorySequenceStore implements SequenceStore {
          * How {@link #reset} and {@link #delete} wait for a claim they revoked to expire by the {@link #clock(Clock)
          * clock}. Default: {@link Thread#sleep}; code on a virtual clock passes one that advances it.
          */
-        public Builder sleeper(Sleeper sleeper) {
+        public Builder sleeper(OperatorActions.Sleeper sleeper) {
             this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;
         }

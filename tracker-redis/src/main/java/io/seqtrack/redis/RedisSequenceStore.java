@@ -203,7 +203,7 @@ public final class RedisSequenceStore implements SequenceStore {
         forgetCached(key);
         revokingClaims("reset", key, Script.RESET, keys,
                 () -> new byte[][] {KeyLayout.field(key.aggregateId()), dec(last), dec(clockOffsetMillis),
-                    dec(OPERATOR_GRACE.toMillis())});
+                    dec(io.seqtrack.core.port.out.OperatorActions.HOLD_GRACE.toMillis())});
         forgetCachedAndSettle(key);
     }
 
@@ -215,41 +215,26 @@ public final class RedisSequenceStore implements SequenceStore {
         forgetCached(key);
         List<Object> reply = revokingClaims("delete", key, Script.DELETE, deleteKeys,
                 () -> new byte[][] {KeyLayout.field(key.aggregateId()), dec(clockOffsetMillis),
-                    dec(OPERATOR_GRACE.toMillis())});
+                    dec(io.seqtrack.core.port.out.OperatorActions.HOLD_GRACE.toMillis())});
         forgetCachedAndSettle(key);
         return ((Long) reply.get(0)) == 1L;
     }
 
-    /** How long an operator's hold on a revoked aggregate outlasts the revoked claim (see operator_gate in common.lua). */
-    static final Duration OPERATOR_GRACE = Duration.ofSeconds(5);
-    /** Revoke, wait, act: more rounds mean workers claimed it again in between (another operator, a clock jump). */
-    private static final int OPERATOR_ROUNDS = 4;
-
     /**
      * Runs an operator action's script until it acts: while a worker holds an unexpired claim on the aggregate the
      * script revokes it and answers how long until it has expired by the store's clock (a worker may answer duplicates
-     * from its own view until then, invariant 10); this waits that long and runs it again.
+     * from its own view until then, invariant 10); {@link io.seqtrack.core.port.out.OperatorActions#untilActed} waits
+     * that long and runs it again.
      */
     private List<Object> revokingClaims(String what, AggregateKey key, Script script, byte[][] keys,
             java.util.function.Supplier<byte[][]> args) {
-        for (int round = 1; ; round++) {
-            List<Object> reply = calls.await(what, key, calls.call(key, script, keys, args.get())
-                    .thenCompose(r -> calls.replicated(keys[0], false, r)));
-            if (!isTagged(reply, "W")) {
-                return reply;
-            }
-            if (round == OPERATOR_ROUNDS) {
-                throw SequenceStoreException.of(what, key, new IllegalStateException("the aggregate was claimed again "
-                        + "each time a revoked claim expired (" + round + " rounds); its last committed is unchanged — stop the "
-                        + "workers processing it, or retry"));
-            }
-            try {
-                sleeper.sleep(Duration.ofMillis(Long.parseLong(text(reply, 1)) + 1));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw SequenceStoreException.of(what + " (waiting for a revoked claim to expire)", key, e);
-            }
-        }
+        List<List<Object>> reply = new ArrayList<>(List.of(List.of()));
+        io.seqtrack.core.port.out.OperatorActions.untilActed(what, key, () -> {
+            reply.set(0, calls.await(what, key, calls.call(key, script, keys, args.get())
+                    .thenCompose(r -> calls.replicated(keys[0], false, r))));
+            return isTagged(reply.get(0), "W") ? Long.parseLong(text(reply.get(0), 1)) + 1 : 0;
+        }, sleeper::sleep);
+        return reply.get(0);
     }
 
     @Override
