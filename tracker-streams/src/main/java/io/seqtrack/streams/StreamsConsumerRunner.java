@@ -14,14 +14,19 @@ import java.util.List;
  *   <li>{@code XREADGROUP} new entries (up to {@code maxInFlight} unacknowledged), map each to an event, submit it
  *       with {@code submitTracked}, and {@code XACK} it only when {@code Submission.acknowledgeable()} completes with a
  *       safe outcome (or after the rejection handler took it);</li>
- *   <li>an entry without a safe outcome ({@code BUFFER_FULL}, the store failing closed) stays pending; every
- *       {@code claimInterval} the runner takes over entries pending longer than {@code claimIdle} — its own and
- *       those of consumers that died — with {@code XPENDING} and {@code XCLAIM}, so they come back after newer entries:
- *       real reordering and real duplicates, which the store sorts out;</li>
- *   <li>entries still in flight (waiting in the buffer, a handler retrying) are kept from going idle by a
+ *   <li>an entry without a safe outcome ({@code BUFFER_FULL}, the store failing closed) stays pending, and the runner
+ *       submits it again after {@code retryDelay} (it counts against {@code maxInFlight} meanwhile, so an outage stops
+ *       the reading);</li>
+ *   <li>every {@code claimInterval} the runner takes over entries pending longer than {@code claimIdle} — those of
+ *       consumers that stopped — with {@code XPENDING} and {@code XCLAIM}, so they come back after newer entries: real
+ *       reordering and real duplicates, which the store sorts out;</li>
+ *   <li>entries still in flight (waiting in the buffer, a handler retrying, waiting for their retry) are kept from
+ *       going idle by a
  *       {@code XCLAIM … JUSTID} of this runner's own every {@code claimInterval}, which counts no delivery: no consumer
  *       takes over an entry a live one still works on;</li>
- *   <li>an entry delivered {@code maxDeliveries} times goes to the rejection handler ({@code DELIVERY_LIMIT});</li>
+ *   <li>an entry delivered {@code maxDeliveries} times goes to the rejection handler ({@code DELIVERY_LIMIT}): only a
+ *       takeover counts a delivery, so the limit catches entries whose consumers keep stopping (a poison pill that
+ *       crashes the process), not entries retried through a store outage;</li>
  *   <li>a pending entry that was trimmed meanwhile is reported ({@code TrimmedWhilePending}): its event is a gap.</li>
  * </ul>
  *
@@ -35,7 +40,7 @@ public interface StreamsConsumerRunner extends AutoCloseable {
     /** Connects, creates the group if it does not exist ({@code MKSTREAM}, from the start), starts the poll thread. */
     void start();
 
-    /** Entries read and not yet acknowledged by this runner. */
+    /** Entries read and not yet acknowledged by this runner (waiting for an outcome or for their retry). */
     int inFlight();
 
     /**
@@ -73,6 +78,7 @@ public interface StreamsConsumerRunner extends AutoCloseable {
         Duration claimIdle = Duration.ofSeconds(30);
         Duration claimInterval = Duration.ofSeconds(5);
         Duration closeTimeout = Duration.ofSeconds(10);
+        Duration retryDelay = Duration.ofSeconds(1);
         Duration commandTimeout = Duration.ofSeconds(5);
         Clock clock = Clock.systemUTC();
 
@@ -190,6 +196,16 @@ public interface StreamsConsumerRunner extends AutoCloseable {
         }
 
         /** The longest {@code XREADGROUP} blocks. Default 200 ms. */
+        /**
+         * How long an entry without a safe outcome (the store failing closed, {@code BUFFER_FULL}) waits before this
+         * runner submits it again; default 1 s. It is checked once per poll, so it may come up to {@code pollTimeout}
+         * late.
+         */
+        public Builder retryDelay(Duration retryDelay) {
+            this.retryDelay = positive("streams.retryDelay", retryDelay);
+            return this;
+        }
+
         public Builder pollTimeout(Duration pollTimeout) {
             this.pollTimeout = positive("streams.pollTimeout", pollTimeout);
             return this;

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * entries; outcomes arrive on the processor's threads and acknowledge on a second connection. The connections are a
  * standalone/Sentinel or a Cluster client's ({@link StreamsConnections}); a command that fails ({@code RedisException}:
  * a failover, a timeout) is tried again on the next turn. The set of entries in
- * flight keeps this runner from taking over its own entries while they are still being processed.
+ * flight keeps this runner from taking over its own entries while they are still being processed; the entries it got no
+ * safe outcome for are retried here, by this runner, and kept fresh meanwhile (see {@link #leavePending}).
  */
 final class StreamsLoop implements StreamsConsumerRunner {
 
@@ -61,9 +62,12 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private final Duration claimIdle;
     private final Duration claimInterval;
     private final Duration closeTimeout;
+    private final Duration retryDelay;
     private final Clock clock;
 
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** Entries this runner got no safe outcome for, by id: submitted again here once due (see {@link #leavePending}). */
+    private final Map<String, Retry> retrying = new ConcurrentHashMap<>();
     private final Object settled = new Object();
     private StreamsConnections redis;
     private Thread thread;
@@ -94,6 +98,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
         this.claimIdle = b.claimIdle;
         this.claimInterval = b.claimInterval;
         this.closeTimeout = b.closeTimeout;
+        this.retryDelay = b.retryDelay;
         this.clock = b.clock;
     }
 
@@ -119,7 +124,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
 
     @Override
     public int inFlight() {
-        return inFlight.size();
+        return inFlight.size() + retrying.size();
     }
 
     @Override
@@ -200,7 +205,8 @@ final class StreamsLoop implements StreamsConsumerRunner {
     }
 
     private void turn() {
-        int room = maxInFlight - inFlight.size();
+        retryDue();
+        int room = maxInFlight - inFlight();
         if (room > 0) {
             List<StreamMessage<String, String>> entries = redis.reading().xreadgroup(me,
                     XReadArgs.Builder.block(pollTimeout).count(Math.min(batch, room)),
@@ -235,7 +241,9 @@ final class StreamsLoop implements StreamsConsumerRunner {
      * runner that stopped (or that got no safe outcome) become idle. Entries no longer pending are ignored by Redis.
      */
     private void keepInFlightEntriesFresh() {
-        String[] ids = inFlight.toArray(String[]::new);
+        Set<String> own = new java.util.HashSet<>(inFlight);
+        own.addAll(retrying.keySet());
+        String[] ids = own.toArray(String[]::new);
         for (int from = 0; from < ids.length; from += REFRESH_CHUNK) {
             String[] chunk = Arrays.copyOfRange(ids, from, Math.min(ids.length, from + REFRESH_CHUNK));
             redis.reading().xclaim(stream, me, XClaimArgs.Builder.justid().minIdleTime(0), chunk);
@@ -266,7 +274,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
         takeoverCursor = pending.size() < batch ? null : pending.get(pending.size() - 1).getId();
         Map<String, PendingMessage> candidates = new HashMap<>();
         for (PendingMessage p : pending) {
-            if (!inFlight.contains(p.getId())) {
+            if (!inFlight.contains(p.getId()) && !retrying.containsKey(p.getId())) {
                 candidates.put(p.getId(), p);
             }
         }
@@ -368,9 +376,37 @@ final class StreamsLoop implements StreamsConsumerRunner {
         });
     }
 
+    /**
+     * No safe outcome ({@code BUFFER_FULL}, the store failing closed, the rejection handler failing): the entry stays
+     * pending in the group, and this runner submits it again after {@code retryDelay} — it does not let it idle into a
+     * takeover. A takeover counts a delivery, so a store outage longer than {@code maxDeliveries × claimIdle} would
+     * otherwise turn every entry it touched into a {@code DELIVERY_LIMIT} rejection, acknowledged and lost; retried
+     * here, an entry's delivery count grows only when a consumer stopped holding it. Until then it is kept fresh and
+     * counts against {@code maxInFlight}, so an outage stops the reading instead of filling the pending list.
+     */
     private void leavePending(StreamMessage<String, String> entry, String reason) {
         emit(new StreamsRunnerEvent.LeftPending(entry.getId(), reason));
+        if (!closing) { // into the retry set before it leaves the in-flight set: a takeover round never sees it idle
+            retrying.put(entry.getId(), new Retry(entry, clock.instant().plus(retryDelay)));
+        }
         done(entry);
+    }
+
+    /** On the poll thread: submits the entries whose retry is due. */
+    private void retryDue() {
+        Instant now = clock.instant();
+        for (Retry retry : retrying.values()) {
+            if (closing) {
+                return;
+            }
+            if (!now.isBefore(retry.due())) {
+                submit(retry.entry()); // in flight before it leaves the retry set
+                retrying.remove(retry.entry().getId(), retry); // a new retry its outcome left meanwhile stays
+            }
+        }
+    }
+
+    private record Retry(StreamMessage<String, String> entry, Instant due) {
     }
 
     private void done(StreamMessage<String, String> entry) {

@@ -162,13 +162,21 @@ class StreamsConsumerRunnerTest {
         awaitDone(5, 16);
     }
 
-    /** An entry that never gets a safe outcome is rejected after {@code maxDeliveries} deliveries, and acknowledged. */
+    /**
+     * An entry whose consumers keep stopping while they hold it (a poison pill that crashes the process; here two
+     * consumers that read and claimed it and were never heard of again, so the group counts three deliveries) is
+     * rejected when a takeover would deliver it beyond {@code maxDeliveries}, and acknowledged.
+     */
     @Test
     void anEntryDeliveredMaxDeliveriesTimesGoesToTheRejectionHandler() throws Exception {
-        AtomicReference<Predicate<String>> failingFor = new AtomicReference<>(key -> key.endsWith("/doomed"));
-        SequenceStore store = failing(failingFor, InMemorySequenceStore.create());
-        add(3, 1, 5);
+        SequenceStore store = InMemorySequenceStore.create();
         String doomed = commands.xadd(stream, Map.of("domain", DOMAIN, "aggregateId", "doomed", "sequence", "1"));
+        commands.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        commands.xreadgroup(io.lettuce.core.Consumer.from(group, "crashed-1"), io.lettuce.core.XReadArgs.Builder.count(1),
+                io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(stream));
+        commands.xclaim(stream, io.lettuce.core.Consumer.from(group, "crashed-2"),
+                io.lettuce.core.XClaimArgs.Builder.minIdleTime(0).retryCount(3), doomed);
+        add(3, 1, 5);
         List<StreamRejection> rejected = new CopyOnWriteArrayList<>();
         worker("w1", store, ctx -> { }, b -> b.maxDeliveries(3).claimIdle(Duration.ofMillis(100))
                 .claimInterval(Duration.ofMillis(50)).rejections(r -> {
@@ -182,6 +190,38 @@ class StreamsConsumerRunnerTest {
             assertThat(r.entry().getId()).isEqualTo(doomed);
             assertThat(r.reason()).contains("delivered 3 times");
         });
+    }
+
+    /**
+     * A store outage many times longer than {@code maxDeliveries × claimIdle}, with two consumers of the group: no entry
+     * is rejected (acknowledged and lost) for its delivery count. Each runner retries the entries it got no safe outcome
+     * for itself and keeps them fresh, so neither it nor its peer takes them over — no delivery is counted — and reading
+     * stops at {@code maxInFlight} instead of filling the pending list. After the outage everything is committed once,
+     * in order. Before the fix, entries left pending idled into takeovers and were {@code DELIVERY_LIMIT}-rejected and
+     * acknowledged within about {@code maxDeliveries × claimIdle}.
+     */
+    @Test
+    void aStoreOutageLongerThanTheDeliveryLimitRejectsNothing() throws Exception {
+        AtomicReference<Predicate<String>> failingFor = new AtomicReference<>(key -> true);
+        SequenceStore store = failing(failingFor, InMemorySequenceStore.create());
+        add(4, 1, 10);
+        UnaryOperator<StreamsConsumerRunner.Builder> quick = b -> b.maxDeliveries(2).maxInFlight(15)
+                .claimIdle(Duration.ofMillis(150)).claimInterval(Duration.ofMillis(50)).retryDelay(Duration.ofMillis(30));
+        Worker w1 = worker("w1", store, ctx -> { }, quick);
+        Worker w2 = worker("w2", store, ctx -> { }, quick);
+        long since = System.nanoTime();
+        await("the outage lasting 10 × maxDeliveries × claimIdle",
+                () -> System.nanoTime() - since > Duration.ofMillis(3_000).toNanos());
+        assertThat(events).as("nothing rejected or taken over during the outage")
+                .noneMatch(e -> e instanceof StreamsRunnerEvent.Rejected || e instanceof StreamsRunnerEvent.Claimed);
+        assertThat(events).as("entries retried through the outage")
+                .filteredOn(e -> e instanceof StreamsRunnerEvent.LeftPending).hasSizeGreaterThan(30);
+        assertThat(w1.runner().inFlight() + w2.runner().inFlight()).as("reading stopped at maxInFlight per consumer")
+                .isLessThanOrEqualTo(30);
+        assertThat(pendingCount()).as("nothing delivered beyond what the two may hold").isLessThanOrEqualTo(30);
+        failingFor.set(key -> false);
+        awaitDone(4, 10);
+        assertThat(events).noneMatch(e -> e instanceof StreamsRunnerEvent.Rejected);
     }
 
     /**
