@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.processor.internal.LaneOf;
 import io.seqtrack.core.domain.SequenceStoreException;
 import io.seqtrack.core.port.out.ActiveClaim;
 import io.seqtrack.core.port.out.CommitResult;
@@ -45,7 +46,7 @@ class BatchingReviewTest {
     }
 
     private static int lane(String domain, String id) {
-        return Math.floorMod(AggregateKey.of(domain, id).hashCode(), LANES);
+        return LaneOf.lane(AggregateKey.of(domain, id), LANES);
     }
 
     /** An aggregate id of {@code domain}, other than {@code not}, on the given lane. */

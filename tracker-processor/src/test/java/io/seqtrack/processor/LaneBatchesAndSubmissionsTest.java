@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.processor.internal.LaneOf;
 import io.seqtrack.core.domain.InvalidConfigurationException;
 import io.seqtrack.core.port.out.ParkedEvent;
 import io.seqtrack.core.registry.DomainRegistration;
@@ -210,9 +211,9 @@ class LaneBatchesAndSubmissionsTest {
 
     /** An aggregate id of the harness's domain on the same lane (of its 4) as {@code id}: they share batches. */
     private static String sameLaneAs(String id) {
-        int lane = Math.floorMod(AggregateKey.of("user_account", id).hashCode(), 4);
+        int lane = LaneOf.lane(AggregateKey.of("user_account", id), 4);
         for (int i = 0; ; i++) {
-            if (Math.floorMod(AggregateKey.of("user_account", "late-" + i).hashCode(), 4) == lane) {
+            if (LaneOf.lane(AggregateKey.of("user_account", "late-" + i), 4) == lane) {
                 return "late-" + i;
             }
         }

@@ -3,6 +3,7 @@ package io.seqtrack.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.seqtrack.core.domain.AggregateKey;
+import io.seqtrack.processor.internal.LaneOf;
 import io.seqtrack.core.registry.DomainRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,10 +54,10 @@ class LaneRunsTest {
 
     private List<String> idsOnTheLaneOf(String id, int count) {
         int lanes = harness.scheduler.lanes();
-        int lane = Math.floorMod(AggregateKey.of("user_account", id).hashCode(), lanes);
+        int lane = LaneOf.lane(AggregateKey.of("user_account", id), lanes);
         List<String> ids = new ArrayList<>();
         for (int i = 0; ids.size() < count; i++) {
-            if (Math.floorMod(AggregateKey.of("user_account", "later-" + i).hashCode(), lanes) == lane) {
+            if (LaneOf.lane(AggregateKey.of("user_account", "later-" + i), lanes) == lane) {
                 ids.add("later-" + i);
             }
         }

@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  */
 final class ProcessorHarness implements AutoCloseable {
 
-    final VirtualScheduler scheduler = new VirtualScheduler(4);
+    static final int LANES = 4;
+    final VirtualScheduler scheduler = new VirtualScheduler(LANES);
     final SequenceStore store;
     final EventBuffer buffer;
     final DomainRegistry registry;
@@ -159,5 +160,18 @@ final class ProcessorHarness implements AutoCloseable {
     @Override
     public void close() {
         processors.forEach(EventProcessor::close);
+    }
+
+    /**
+     * {@code name}, or {@code name-<n>} for the first {@code n} that puts it on the lane of {@code id} (of
+     * {@link #LANES}): for scenarios that need two aggregates to share a lane.
+     */
+    static String idOnTheLaneOf(String domain, String id, String name) {
+        int lane = io.seqtrack.processor.internal.LaneOf.lane(AggregateKey.of(domain, id), LANES);
+        String candidate = name;
+        for (int n = 1; io.seqtrack.processor.internal.LaneOf.lane(AggregateKey.of(domain, candidate), LANES) != lane; n++) {
+            candidate = name + "-" + n;
+        }
+        return candidate;
     }
 }

@@ -26,6 +26,10 @@ import org.junit.jupiter.api.Test;
  */
 class StickyOwnershipTest {
 
+    /** Aggregates whose handlers stand for what happens in between on a's lane: they must share it with "a". */
+    private static final String SLOW = ProcessorHarness.idOnTheLaneOf("user_account", "a", "slow");
+    private static final String OPERATOR_MOMENT = ProcessorHarness.idOnTheLaneOf("user_account", "a", "operator-moment");
+
     /** Counts store operations (batch elements) and keeps the next claims made with commits. */
     static final class CountingStore extends ForwardingSequenceStore {
         final AtomicLong elements = new AtomicLong();
@@ -147,7 +151,7 @@ class StickyOwnershipTest {
         try (ProcessorHarness harness = countingHarness(store)) {
             List<Long> tokensOfA2 = new CopyOnWriteArrayList<>();
             harness.duringHandler = ctx -> {
-                if (ctx.key().aggregateId().equals("slow")) { // the lane is busy longer than the held claim's lease
+                if (ctx.key().aggregateId().equals(SLOW)) { // the lane is busy longer than the held claim's lease
                     harness.scheduler.manualClock().advance(Duration.ofSeconds(31));
                 }
                 if (ctx.key().aggregateId().equals("a") && ctx.sequence() == 2) {
@@ -156,7 +160,7 @@ class StickyOwnershipTest {
             };
             EventProcessor processor = harness.processor("owner", b -> b.maxBatch(1).stickyOwnership(true));
             processor.submit(ProcessorHarness.event("user_account", "a", 1));
-            processor.submit(ProcessorHarness.event("user_account", "slow", 1));
+            processor.submit(ProcessorHarness.event("user_account", SLOW, 1));
             processor.submit(ProcessorHarness.event("user_account", "a", 2));
             harness.scheduler.runReady();
 
@@ -210,11 +214,11 @@ class StickyOwnershipTest {
         CountingStore[] store = new CountingStore[1];
         try (ProcessorHarness harness = countingHarness(store)) {
             harness.duringHandler = ctx -> {
-                if (ctx.key().aggregateId().equals("slow")) { // longer than the held claim may be trusted
+                if (ctx.key().aggregateId().equals(SLOW)) { // longer than the held claim may be trusted
                     harness.scheduler.manualClock().advance(Duration.ofSeconds(31));
                 }
             };
-            var redelivery = holdAThenRedeliver(harness, "slow");
+            var redelivery = holdAThenRedeliver(harness, SLOW);
 
             assertThat(redelivery.toCompletableFuture().join()).isEqualTo(Outcome.DUPLICATE);
             assertThat(store[0].heldClaims).as("the commit of a#1 claimed a#2").hasSize(1);
@@ -237,13 +241,13 @@ class StickyOwnershipTest {
             AggregateKey a = AggregateKey.of("user_account", "a");
             java.time.Instant[] resetTook = new java.time.Instant[2];
             harness.duringHandler = ctx -> {
-                if (ctx.key().aggregateId().equals("operator-moment")) { // a#2's claim is held by now
+                if (ctx.key().aggregateId().equals(OPERATOR_MOMENT)) { // a#2's claim is held by now
                     resetTook[0] = harness.scheduler.manualClock().instant();
                     store[0].reset(a, 0);
                     resetTook[1] = harness.scheduler.manualClock().instant();
                 }
             };
-            var redelivery = holdAThenRedeliver(harness, "operator-moment");
+            var redelivery = holdAThenRedeliver(harness, OPERATOR_MOMENT);
 
             assertThat(store[0].heldClaims).as("the commits of a#1 claimed a#2 (before and after the reset)")
                     .hasSize(2);
@@ -268,11 +272,11 @@ class StickyOwnershipTest {
             io.seqtrack.tck.ManualClock monotonic = io.seqtrack.tck.ManualClock.startingAtEpochOf2026();
             harness.scheduler.deadlinesOn(monotonic);
             harness.duringHandler = ctx -> {
-                if (ctx.key().aggregateId().equals("slow")) {
+                if (ctx.key().aggregateId().equals(SLOW)) {
                     monotonic.advance(Duration.ofSeconds(31)); // real time passes; the wall clock shows none of it
                 }
             };
-            var redelivery = holdAThenRedeliver(harness, "slow");
+            var redelivery = holdAThenRedeliver(harness, SLOW);
 
             assertThat(redelivery.toCompletableFuture().join()).isEqualTo(Outcome.DUPLICATE);
             assertThat(store[0].heldClaims).as("the commit of a#1 claimed a#2").hasSize(1);

@@ -25,10 +25,9 @@ final class Lane {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Lane.class);
 
     /**
-     * Initial table size of the lane's key-hashed maps. All keys of a lane share {@code hashCode mod lanes}, the low bits
-     * those maps index by, so small tables got bins of 10–16 keys and turned them into trees (JFR, ProcessorBenchmark
-     * at parallelism 8: treeifyBin and putTreeVal under HashSet.add, about 5 % of a lane's samples); from a few thousand
-     * buckets on the bins stay short. 32 KB per map and lane.
+     * Initial table size of the lane's key-hashed maps: a lane's aggregates with something going on run into the
+     * thousands under load, and a map sized for them from the start does not rehash while the lane warms up. 32 KB
+     * per map and lane. (Bins stay short at any size since lanes are chosen by {@link LaneOf}.)
      */
     private static final int TABLE = 8_192;
     /** Batches per run before the lane yields to its timers (gap timeouts, retries). */

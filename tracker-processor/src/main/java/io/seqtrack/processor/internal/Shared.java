@@ -41,7 +41,7 @@ final class Shared {
     }
 
     int lane(AggregateKey key) {
-        return Math.floorMod(key.hashCode(), scheduler.lanes());
+        return LaneOf.lane(key, scheduler.lanes());
     }
 
     void storeFailed() {
