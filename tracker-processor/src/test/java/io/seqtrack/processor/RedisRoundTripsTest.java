@@ -68,6 +68,70 @@ class RedisRoundTripsTest {
     }
 
     /**
+     * Issue 12's local-duplicate goal on a real Redis: while this worker owns an aggregate (sticky ownership: the commit
+     * of n claimed n + 1, which is queued), a redelivery of n is answered {@code DUPLICATE} without a round trip. The
+     * same stream is run with and without a redelivery of every event behind its successor, and the client commands
+     * are counted: the redeliveries add none — 100 % answered locally. Without sticky ownership each costs one.
+     */
+    @Test
+    void redeliveriesOfAnAggregateThisWorkerOwnsCostNoRoundTrip() {
+        List<Event> plain = new ArrayList<>();
+        List<Event> redelivered = new ArrayList<>();
+        int aggregates = 20;
+        int events = 10;
+        for (int seq = 1; seq <= events; seq++) {
+            for (int a = 0; a < aggregates; a++) {
+                Event event = ProcessorHarness.event("user_account", "r" + a, seq);
+                plain.add(event);
+                redelivered.add(event);
+                if (seq > 1) { // n again, behind n + 1: by the time the lane reaches it, n + 1's claim is held
+                    redelivered.add(ProcessorHarness.event("user_account", "r" + a, seq - 1));
+                }
+            }
+        }
+        int redeliveries = redelivered.size() - plain.size();
+
+        clientCommands(plain, "warm-up", true, aggregates, events); // the scripts' first loads are not per event
+        long withoutRedeliveries = clientCommands(plain, "own-plain", true, aggregates, events);
+        long withRedeliveries = clientCommands(redelivered, "own-redelivered", true, aggregates, events);
+        assertThat(withRedeliveries).as("client commands with %d redeliveries while owning (without: %d)",
+                redeliveries, withoutRedeliveries).isEqualTo(withoutRedeliveries);
+
+        long notOwning = clientCommands(redelivered, "not-owning-redelivered", false, aggregates, events)
+                - clientCommands(plain, "not-owning-plain", false, aggregates, events);
+        assertThat(notOwning).as("without sticky ownership each redelivery asks the store").isEqualTo(redeliveries);
+    }
+
+    /** Runs {@code stream} one event per batch; checks every event handled once, in order; returns the commands sent. */
+    private long clientCommands(List<Event> stream, String prefix, boolean sticky, int aggregates, int events) {
+        RedisStoreConfig config = RedisStoreConfig.builder().uri(redis.uri()).keyPrefix(prefix).buckets(1024).build();
+        try (RedisSequenceStore store = RedisSequenceStore.create(config);
+                RedisEventBuffer buffer = RedisEventBuffer.create(config);
+                ProcessorHarness harness = new ProcessorHarness(ModelScenario.registry(), store, buffer);
+                RedisMonitor monitor = RedisMonitor.start(redis.port())) {
+            EventProcessor processor = harness.processor("owner",
+                    b -> b.maxBatch(1).maxInFlight(100_000).stickyOwnership(sticky));
+            monitor.sync();
+            monitor.clear();
+            List<CompletionStage<Outcome>> outcomes = new ArrayList<>();
+            for (Event event : stream) {
+                outcomes.add(processor.submit(event));
+            }
+            harness.scheduler.runReady();
+            monitor.sync();
+            long commands = monitor.clientCommands().size();
+            long duplicates = outcomes.stream().filter(o -> o.toCompletableFuture().getNow(null) == Outcome.DUPLICATE)
+                    .count();
+            assertThat(duplicates).as("every redelivery a duplicate").isEqualTo(stream.size() - aggregates * events);
+            for (int a = 0; a < aggregates; a++) {
+                assertThat(harness.handled.get(AggregateKey.of("user_account", "r" + a))).as("r%d handled", a)
+                        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, events).boxed().toList());
+            }
+            return commands;
+        }
+    }
+
+    /**
      * Submits {@value #AGGREGATES} aggregates × {@value #EVENTS_PER_AGGREGATE} events with 10 % redelivered duplicates
      * and 10 % adjacent pairs swapped (reordered on the way), counts the client commands, and checks the outcome:
      * every event handled once, in order.
