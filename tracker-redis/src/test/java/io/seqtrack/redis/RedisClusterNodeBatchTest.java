@@ -170,6 +170,71 @@ class RedisClusterNodeBatchTest {
         }
     }
 
+    /**
+     * One master stops answering (SIGSTOP) while a node-wide batch is out — the partial failure of issue 13: the other
+     * masters' elements are answered and {@code batchResults()} says so, the paused master's are unknown (not "failed":
+     * its script may still run when it resumes, and here it does — the call sits in its socket). Sent again once it
+     * answers, every element ends at exactly the batch's sequence: nothing lost, nothing applied twice. The pause is
+     * kept well under the cluster's node timeout, so no failover muddles the answer.
+     */
+    @Test
+    @Timeout(120)
+    void aMasterThatStopsAnsweringLeavesOnlyItsElementsUnknown() {
+        String prefix = "paused" + (++prefixes);
+        KeyLayout layout = new KeyLayout(prefix, 65_536);
+        int[] masters = cluster.masterPortsBySlot();
+        List<AggregateKey> keys = new ArrayList<>();
+        List<Integer> portOf = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            AggregateKey key = AggregateKey.of("user_account", "p-" + i);
+            keys.add(key);
+            portOf.add(masters[SlotHash.getSlot(layout.keys(key)[0])]);
+        }
+        assertThat(new HashSet<>(portOf)).as("the batch spans every master").hasSize(3);
+        RedisProcess paused = cluster.masterOf(SlotHash.getSlot(layout.keys(keys.get(0))[0]));
+        RedisStoreConfig.Builder config = RedisStoreConfig.builder().keyPrefix(prefix)
+                .commandTimeout(Duration.ofMillis(400));
+        cluster.uris().forEach(config::uri);
+        try (RedisSequenceStore store = RedisSequenceStore.create(config.build())) {
+            assertThat(store.advanceAll(requests(keys, 1))).containsOnly(AdvanceResult.inOrder(1));
+
+            io.seqtrack.core.domain.SequenceStoreException failure;
+            paused.pause();
+            try {
+                failure = org.assertj.core.api.Assertions.catchThrowableOfType(
+                        () -> store.advanceAll(requests(keys, 2)), io.seqtrack.core.domain.SequenceStoreException.class);
+            } finally {
+                paused.resume();
+            }
+            assertThat(failure).as("the paused master's elements fail the batch").isNotNull();
+            List<java.util.Optional<Object>> known = failure.batchResults();
+            assertThat(known).hasSize(keys.size());
+            int unknown = 0;
+            for (int i = 0; i < keys.size(); i++) {
+                if (portOf.get(i) == paused.port()) {
+                    assertThat(known.get(i)).as("element %s on the paused master", keys.get(i)).isEmpty();
+                    unknown++;
+                } else {
+                    assertThat(known.get(i)).as("element %s on a live master", keys.get(i))
+                            .contains(AdvanceResult.inOrder(2));
+                }
+            }
+            assertThat(unknown).isPositive().isLessThan(keys.size());
+
+            cluster.awaitHealthy(Duration.ofSeconds(30));
+            List<AdvanceResult> again = store.advanceAll(requests(keys, 2));
+            for (int i = 0; i < keys.size(); i++) {
+                assertThat(again.get(i)).as("%s sent again", keys.get(i))
+                        .isIn(AdvanceResult.inOrder(2), AdvanceResult.duplicate(2));
+                if (portOf.get(i) != paused.port()) {
+                    assertThat(again.get(i)).as("%s was answered the first time", keys.get(i))
+                            .isEqualTo(AdvanceResult.duplicate(2));
+                }
+                assertThat(store.read(keys.get(i)).lastCommitted()).as("%s", keys.get(i)).isEqualTo(2);
+            }
+        }
+    }
+
     private static List<AdvanceRequest> requests(List<AggregateKey> keys, long seq) {
         return keys.stream().map(k -> new AdvanceRequest(k, seq, STRICT)).toList();
     }
