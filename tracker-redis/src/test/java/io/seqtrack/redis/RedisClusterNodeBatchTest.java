@@ -235,6 +235,79 @@ class RedisClusterNodeBatchTest {
         }
     }
 
+    /**
+     * Invariant 12 on a Cluster: {@code advanceAsync(k, 1)}, {@code readAsync(k)}, {@code advanceAsync(k, 2)} in flight
+     * for many aggregates over every master while a flusher empties every node's script cache over and over. A call
+     * that meets NOSCRIPT falls back to EVAL (which reloads the script), and nothing issued after it on its aggregate
+     * may overtake it: the read sees exactly #1 and #2 is in order. With auto-batching the advances go out as
+     * node-wide batch scripts, flushed too.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "autoBatch {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 64})
+    @Timeout(120)
+    void asyncCallsOnOneAggregateStayInOrderWhileEveryNodesScriptCacheIsFlushed(int autoBatch) throws Exception {
+        String prefix = "flush" + (++prefixes) + "-" + autoBatch;
+        java.util.concurrent.atomic.AtomicBoolean flushing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger flushes = new java.util.concurrent.atomic.AtomicInteger();
+        Thread flusher = new Thread(() -> {
+            List<io.lettuce.core.RedisClient> clients = new ArrayList<>();
+            List<io.lettuce.core.api.sync.RedisCommands<String, String>> nodes = new ArrayList<>();
+            try {
+                for (RedisProcess node : cluster.liveNodes()) {
+                    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(node.uri());
+                    clients.add(client);
+                    nodes.add(client.connect().sync());
+                }
+                while (flushing.get()) {
+                    nodes.forEach(io.lettuce.core.api.sync.RedisScriptingCommands::scriptFlush);
+                    flushes.incrementAndGet();
+                    Thread.onSpinWait();
+                }
+            } finally {
+                clients.forEach(io.lettuce.core.RedisClient::shutdown);
+            }
+        }, "cluster-script-flusher");
+        int pairs = 2_000;
+        List<java.util.concurrent.CompletableFuture<AdvanceResult>> firsts = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<io.seqtrack.core.port.out.AggregateState>> between =
+                new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<AdvanceResult>> seconds = new ArrayList<>();
+        RedisStoreConfig.Builder config = RedisStoreConfig.builder().keyPrefix(prefix).autoBatch(autoBatch)
+                .commandTimeout(Duration.ofSeconds(10));
+        cluster.uris().forEach(config::uri);
+        long evalsBefore;
+        try (RedisSequenceStore store = RedisSequenceStore.create(config.build())) {
+            store.read(AggregateKey.of("user_account", "warm-up")); // connected, the layout record written
+            evalsBefore = calls("cmdstat_eval:");
+            flusher.start();
+            long started = System.nanoTime();
+            while (flushes.get() < 2 && System.nanoTime() - started < Duration.ofSeconds(30).toNanos()) {
+                Thread.onSpinWait(); // the flusher connected to every node and is flushing
+            }
+            for (int i = 0; i < pairs; i++) {
+                AggregateKey k = AggregateKey.of("user_account", "pair-" + i);
+                firsts.add(store.advanceAsync(k, 1, STRICT).toCompletableFuture());
+                between.add(store.readAsync(k).toCompletableFuture());
+                seconds.add(store.advanceAsync(k, 2, STRICT).toCompletableFuture());
+            }
+            java.util.concurrent.CompletableFuture.allOf(seconds.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(60, java.util.concurrent.TimeUnit.SECONDS);
+            java.util.concurrent.CompletableFuture.allOf(between.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            flushing.set(false);
+            flusher.join();
+        }
+        assertThat(flushes.get()).as("the caches were flushed while the calls ran").isGreaterThan(2);
+        assertThat(calls("cmdstat_eval:") - evalsBefore).as("calls that met NOSCRIPT and fell back to EVAL")
+                .isPositive();
+        for (int i = 0; i < pairs; i++) {
+            assertThat(firsts.get(i).join()).as("pair %d, #1", i).isEqualTo(AdvanceResult.inOrder(1));
+            assertThat(between.get(i).join().lastCommitted()).as("pair %d, the read between", i).isEqualTo(1);
+            assertThat(seconds.get(i).join()).as("pair %d, #2", i).isEqualTo(AdvanceResult.inOrder(2));
+        }
+    }
+
     private static List<AdvanceRequest> requests(List<AggregateKey> keys, long seq) {
         return keys.stream().map(k -> new AdvanceRequest(k, seq, STRICT)).toList();
     }
@@ -269,11 +342,16 @@ class RedisClusterNodeBatchTest {
 
     /** EVALSHA and EVAL calls on every master so far. */
     private static long scriptCalls() {
+        return calls("cmdstat_evalsha:") + calls("cmdstat_eval:");
+    }
+
+    /** Calls of one command over every live node ({@code INFO commandstats}, {@code stat} its line's prefix). */
+    private static long calls(String stat) {
         long total = 0;
         for (RedisProcess node : cluster.liveNodes()) {
             for (String line : node.cli("INFO", "commandstats").split("\n")) {
                 line = line.trim();
-                if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                if (line.startsWith(stat)) {
                     String calls = line.substring(line.indexOf("calls=") + 6);
                     total += Long.parseLong(calls.substring(0, calls.indexOf(',')));
                 }
