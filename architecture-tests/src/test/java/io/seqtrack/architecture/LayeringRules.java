@@ -190,6 +190,20 @@ public final class LayeringRules {
     @ArchTest
     public static final ArchRule NO_FIELD_INJECTION = GeneralCodingRules.NO_CLASSES_SHOULD_USE_FIELD_INJECTION;
 
+    /**
+     * The processor's implementation reads and writes the store only through the tracker ({@code SequenceTracker}),
+     * so the 0/1-based shift of ADR 0001 and the translation of store failures stay in core (issue 12). It may
+     * subscribe to the store's commit notifications, which are hints, not reads.
+     */
+    @ArchTest
+    public static final ArchRule THE_PROCESSOR_USES_THE_STORE_THROUGH_THE_TRACKER = noClasses()
+            .that().resideInAPackage("io.seqtrack.processor.internal..")
+            .should().callMethodWhere(DescribedPredicate.describe("a SequenceStore operation other than "
+                    + "subscribeCommits", call -> call.getTarget().getOwner()
+                    .isAssignableTo("io.seqtrack.core.port.out.SequenceStore")
+                    && !call.getTarget().getName().equals("subscribeCommits")))
+            .because("store numbering and failure translation live in the tracker (ADR 0001, issue 12)");
+
     /** Libraries never print; only the runnables own the console. */
     @ArchTest
     public static final ArchRule LIBRARIES_DO_NOT_USE_STANDARD_STREAMS = noClasses()

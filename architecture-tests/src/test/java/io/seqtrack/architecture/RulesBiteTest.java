@@ -12,6 +12,7 @@ import static io.seqtrack.architecture.LayeringRules.NO_FIELD_INJECTION;
 import static io.seqtrack.architecture.LayeringRules.NO_GENERIC_EXCEPTIONS;
 import static io.seqtrack.architecture.LayeringRules.NO_JAVA_UTIL_LOGGING;
 import static io.seqtrack.architecture.LayeringRules.PACKAGES_ARE_FREE_OF_CYCLES;
+import static io.seqtrack.architecture.LayeringRules.THE_PROCESSOR_USES_THE_STORE_THROUGH_THE_TRACKER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -132,7 +133,9 @@ class RulesBiteTest {
                 bite(NO_JAVA_UTIL_LOGGING, InMemoryUsingJulInline.class),
                 bite(NO_GENERIC_EXCEPTIONS, CoreThrowingRuntimeException.class),
                 bite(NO_FIELD_INJECTION, InMemoryWithFieldInjection.class),
-                bite(LIBRARIES_DO_NOT_USE_STANDARD_STREAMS, ProcessorPrinting.class));
+                bite(LIBRARIES_DO_NOT_USE_STANDARD_STREAMS, ProcessorPrinting.class),
+                bite(THE_PROCESSOR_USES_THE_STORE_THROUGH_THE_TRACKER,
+                        io.seqtrack.processor.internal.fixture.InternalReadingTheStore.class, SequenceStore.class));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -161,6 +164,12 @@ class RulesBiteTest {
         assertNoViolation(HEXAGON, CliComposingEverything.class, wiring);
         assertNoViolation(NOTHING_DEPENDS_ON_RUNNABLES_OR_THE_TCK, CliComposingEverything.class, wiring);
         assertNoViolation(LIBRARIES_DO_NOT_USE_STANDARD_STREAMS, CliComposingEverything.class, wiring);
+    }
+
+    @Test
+    void theProcessorMaySubscribeToTheStoresCommits() {
+        assertNoViolation(THE_PROCESSOR_USES_THE_STORE_THROUGH_THE_TRACKER,
+                io.seqtrack.processor.internal.fixture.InternalSubscribingToCommits.class, SequenceStore.class);
     }
 
     @Test

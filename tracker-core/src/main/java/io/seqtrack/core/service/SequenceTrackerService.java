@@ -315,6 +315,31 @@ public final class SequenceTrackerService implements SequenceTracker {
                 .map(c -> new ActiveClaim(c.owner(), c.sequence() - shift, c.fencingToken(), c.expiresAt())));
     }
 
+    /** An expected last sequence no aggregate has: the skip that confirms a lost answer can never apply. */
+    private static final long CONFIRM_ONLY_LAST = Long.MAX_VALUE - 1;
+
+    @Override
+    public boolean skipHappened(AggregateKey key, SkippedRange range) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(range, "range");
+        if (!registry.lookup(key.domain()).mode().usesStore()) {
+            return false;
+        }
+        return callStore("skip", key, () -> store.skip(key, CONFIRM_ONLY_LAST, CONFIRM_ONLY_LAST + 1, range)).skipped();
+    }
+
+    @Override
+    public java.util.Optional<ActiveClaim> activeClaim(AggregateKey key) {
+        Objects.requireNonNull(key, "key");
+        DomainRegistration registration = registry.lookup(key.domain());
+        if (!registration.mode().usesStore()) {
+            return java.util.Optional.empty();
+        }
+        long shift = 1 - registration.firstSequence();
+        return callStore("read", key, () -> store.read(key)).claim()
+                .map(c -> new ActiveClaim(c.owner(), c.sequence() - shift, c.fencingToken(), c.expiresAt()));
+    }
+
     @Override
     public List<SkippedRange> skippedRanges(AggregateKey key) {
         Objects.requireNonNull(key, "key");

@@ -68,6 +68,36 @@ class SequenceTrackerAdminTest {
         assertThat(tracker.skippedRanges(AggregateKey.of("chat", "r"))).isEmpty();
     }
 
+    /** Whether a skip whose answer was lost happened: recognised when it did, never applied when it did not. */
+    @Test
+    void skipHappenedRecognisesAnAppliedSkipAndNeverAppliesOne() {
+        tracker.advance(TrackedEvent.of("orders", "o-1", 1));
+        SkippedRange applied = new SkippedRange(2, 3, Instant.EPOCH, "gap");
+        tracker.skip(order, applied);
+        assertThat(tracker.skipHappened(order, applied)).isTrue();
+        assertThat(tracker.lastCommitted(order)).isEqualTo(3);
+
+        SkippedRange neverSent = new SkippedRange(4, 6, Instant.EPOCH, "lost before it reached the store");
+        assertThat(tracker.skipHappened(order, neverSent)).isFalse();
+        assertThat(tracker.lastCommitted(order)).as("asking never skips").isEqualTo(3);
+        assertThat(tracker.skippedRanges(order)).containsExactly(applied);
+        assertThat(tracker.skipHappened(AggregateKey.of("chat", "r"), applied)).isFalse();
+    }
+
+    @Test
+    void activeClaimSpeaksTheDomainsNumbering() {
+        assertThat(tracker.activeClaim(zero)).isEmpty();
+        var claim = tracker.claim(TrackedEvent.of("zero_based", "z-1", 0), "w1");
+        assertThat(tracker.activeClaim(zero)).hasValueSatisfying(c -> {
+            assertThat(c.sequence()).isZero();
+            assertThat(c.owner()).isEqualTo("w1");
+            assertThat(c.fencingToken()).isEqualTo(claim.fencingToken());
+        });
+        tracker.commit(claim);
+        assertThat(tracker.activeClaim(zero)).isEmpty();
+        assertThat(tracker.activeClaim(AggregateKey.of("chat", "r"))).isEmpty();
+    }
+
     @Test
     void renewExtendsTheClaimWithTheDomainsLease() {
         var claim = tracker.claim(TrackedEvent.of("zero_based", "z-1", 0), "w1");

@@ -87,7 +87,7 @@ final class GapTimeouts {
             retryLater(state);
             return false;
         }
-        if (state.deferred > 0 || shared.store.read(key).claim().isPresent()) {
+        if (state.deferred > 0 || shared.tracker.activeClaim(key).isPresent()) {
             // the missing event is in flight — retrying here, or held under a valid lease by another worker:
             // it is late, not lost, so the policy must not act yet
             retryLater(state);

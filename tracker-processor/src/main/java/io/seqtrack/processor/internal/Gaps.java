@@ -25,8 +25,6 @@ final class Gaps {
 
     private static final Logger log = LoggerFactory.getLogger(Gaps.class);
 
-    /** The expected last of a skip sent only to be recognised: no aggregate is there, so it cannot apply. */
-    private static final long CONFIRM_ONLY_LAST = Long.MAX_VALUE - 1;
 
     private final Lane lane;
     private final Shared shared;
@@ -129,8 +127,8 @@ final class Gaps {
         }
         boolean happened;
         try {
-            happened = shared.store.skip(state.key, CONFIRM_ONLY_LAST, CONFIRM_ONLY_LAST + 1, pending).skipped();
-        } catch (RuntimeException e) { // the store itself, not the tracker: any failure is an unknown outcome
+            happened = shared.tracker.skipHappened(state.key, pending);
+        } catch (RuntimeException e) { // any failure is an unknown outcome
             log.warn("seqtrack: could not confirm the skip of {} ({}); asking again later", state.key,
                     e.toString());
             return;

@@ -109,6 +109,21 @@ public interface SequenceTracker {
     io.seqtrack.core.port.out.SkipResult skip(io.seqtrack.core.domain.AggregateKey key,
             io.seqtrack.core.port.out.SkippedRange range);
 
+    /**
+     * Whether a skip of exactly {@code range} was applied — for a skip whose answer was lost. Asked through the store's
+     * write path ({@link io.seqtrack.core.port.out.SequenceStore#skip} with an expected last sequence no aggregate
+     * has), so a store with replicas confirms it as durably as the skip itself, and it can never apply one: the store
+     * recognises its record ({@code SKIPPED}) or answers that the aggregate is elsewhere. {@code false} for a disabled
+     * domain.
+     */
+    boolean skipHappened(io.seqtrack.core.domain.AggregateKey key, io.seqtrack.core.port.out.SkippedRange range);
+
+    /**
+     * The aggregate's unexpired claim by any worker, its sequence in domain numbering; empty if none (or the domain is
+     * disabled). A read: it may be out of date the moment it answers.
+     */
+    java.util.Optional<io.seqtrack.core.port.out.ActiveClaim> activeClaim(io.seqtrack.core.domain.AggregateKey key);
+
     /** The aggregate's skip records, oldest first (empty for a disabled domain). */
     java.util.List<io.seqtrack.core.port.out.SkippedRange> skippedRanges(io.seqtrack.core.domain.AggregateKey key);
 
