@@ -354,8 +354,8 @@ final class StreamsLoop implements StreamsConsumerRunner {
         stage.whenComplete((ignored, error) -> {
             if (error == null) {
                 acknowledge(entry, () -> emit(new StreamsRunnerEvent.Rejected(rejection)));
-            } else {
-                leavePending(entry, "the rejection handler failed: " + error);
+            } else { // what is retried is the rejection: the entry must not go back to the processor
+                leavePending(entry, "the rejection handler failed: " + error, () -> reject(entry, rejection));
             }
         });
     }
@@ -385,9 +385,14 @@ final class StreamsLoop implements StreamsConsumerRunner {
      * counts against {@code maxInFlight}, so an outage stops the reading instead of filling the pending list.
      */
     private void leavePending(StreamMessage<String, String> entry, String reason) {
+        leavePending(entry, reason, () -> submit(entry));
+    }
+
+    /** {@link #leavePending(StreamMessage, String)} with what to do again once the retry is due. */
+    private void leavePending(StreamMessage<String, String> entry, String reason, Runnable again) {
         emit(new StreamsRunnerEvent.LeftPending(entry.getId(), reason));
         if (!closing) { // into the retry set before it leaves the in-flight set: a takeover round never sees it idle
-            retrying.put(entry.getId(), new Retry(entry, clock.instant().plus(retryDelay)));
+            retrying.put(entry.getId(), new Retry(entry.getId(), again, clock.instant().plus(retryDelay)));
         }
         done(entry);
     }
@@ -400,13 +405,14 @@ final class StreamsLoop implements StreamsConsumerRunner {
                 return;
             }
             if (!now.isBefore(retry.due())) {
-                submit(retry.entry()); // in flight before it leaves the retry set
-                retrying.remove(retry.entry().getId(), retry); // a new retry its outcome left meanwhile stays
+                inFlight.add(retry.entryId()); // in flight before it leaves the retry set
+                retry.again().run();
+                retrying.remove(retry.entryId(), retry); // a new retry its outcome left meanwhile stays
             }
         }
     }
 
-    private record Retry(StreamMessage<String, String> entry, Instant due) {
+    private record Retry(String entryId, Runnable again, Instant due) {
     }
 
     private void done(StreamMessage<String, String> entry) {

@@ -178,13 +178,19 @@ class StreamsConsumerRunnerTest {
                 io.lettuce.core.XClaimArgs.Builder.minIdleTime(0).retryCount(3), doomed);
         add(3, 1, 5);
         List<StreamRejection> rejected = new CopyOnWriteArrayList<>();
+        AtomicInteger refusals = new AtomicInteger(2); // the dead-letter target is down at first: retried, not resubmitted
         worker("w1", store, ctx -> { }, b -> b.maxDeliveries(3).claimIdle(Duration.ofMillis(100))
-                .claimInterval(Duration.ofMillis(50)).rejections(r -> {
+                .claimInterval(Duration.ofMillis(50)).retryDelay(Duration.ofMillis(20)).rejections(r -> {
+                    if (refusals.getAndDecrement() > 0) {
+                        return CompletableFuture.failedFuture(new java.io.IOException("dead-letter topic down"));
+                    }
                     rejected.add(r);
                     return CompletableFuture.completedFuture(null);
                 }));
         await("the doomed entry rejected", () -> !rejected.isEmpty());
         awaitDone(3, 5, Set.of(doomed));
+        assertThat(history.count(e -> e.type() == 'S' && e.seq() == 1 && String.valueOf(e.key()).endsWith("/doomed")))
+                .as("the doomed entry never went to the processor, also not when its rejection was retried").isZero();
         assertThat(rejected).singleElement().satisfies(r -> {
             assertThat(r.kind()).isEqualTo(StreamRejection.Kind.DELIVERY_LIMIT);
             assertThat(r.entry().getId()).isEqualTo(doomed);
