@@ -19,7 +19,12 @@ record ObservedProcessor(EventProcessor delegate, BiConsumer<Outcome, Throwable>
 
     @Override
     public Submission submitTracked(Event event) {
-        Submission submission = delegate.submitTracked(event);
+        return submitTracked(event, null);
+    }
+
+    @Override
+    public Submission submitTracked(Event event, Object attachment) {
+        Submission submission = delegate.submitTracked(event, attachment);
         submission.accepted().whenComplete(outcomes);
         return submission;
     }

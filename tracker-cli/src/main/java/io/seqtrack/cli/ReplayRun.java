@@ -17,6 +17,7 @@ import io.seqtrack.processor.HandlerContext;
 import io.seqtrack.processor.Outcome;
 import io.seqtrack.processor.ProcessorEvent;
 import io.seqtrack.processor.ProcessorSnapshot;
+import io.seqtrack.processor.Submission;
 import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -28,13 +29,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,6 +56,10 @@ import java.util.stream.Collectors;
  * its commit leaves a line for an event that another run handles again. Each line carries the fencing token of its
  * run, so a reader tells a re-run (a higher token) from a duplicate.
  *
+ * <p>Each event is submitted with its input object as the submission's attachment: the processor hands it back to the
+ * handler (also after the event waited in the buffer) and in its {@code Parked} event, and a rejection's reason comes
+ * with the submission, so the run keeps no map from events to their lines.
+ *
  * <p>{@link #interrupt()} (Ctrl-C) stops the reading; what was submitted finishes or is released within a bounded
  * time, and the summary says the run was interrupted.
  */
@@ -71,7 +72,6 @@ final class ReplayRun implements AutoCloseable {
     private static final Duration RECHECK_INTERVAL = Duration.ofSeconds(1);
     /** How long closing waits for lane work queued before a failure (each store call is bounded by its timeout). */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
-    private static final AggregateKey NO_KEY = AggregateKey.of("-", "-");
 
     private final DomainRegistry registry;
     private final String workerId;
@@ -84,12 +84,6 @@ final class ReplayRun implements AutoCloseable {
     private final EventProcessor processor;
     private final Duration settleTimeout;
 
-    /** The first input object seen per tracked event, until the event is handled, parked, dropped or a duplicate. */
-    private final Map<EventRef, ObjectNode> firstSeen = new ConcurrentHashMap<>();
-    /** The input object of each submitted event, by identity, while its submission is unfinished. */
-    private final Map<Event, ObjectNode> submitted = Collections.synchronizedMap(new IdentityHashMap<>());
-    /** Why the processor rejected an event (it says so in a listener event, before the outcome completes). */
-    private final Map<AggregateKey, String> rejections = new ConcurrentHashMap<>();
     private final AtomicReference<String> failure = new AtomicReference<>();
     private final AtomicBoolean interrupted = new AtomicBoolean();
     private final Duration handlerDelay;
@@ -283,17 +277,15 @@ final class ReplayRun implements AutoCloseable {
         DomainRegistration registration = registry.lookup(key.domain());
         Optional<EventRef> ref = registration.mode().usesStore()
                 ? Optional.of(EventRef.of(key, sequenceOf(event, registration).getAsLong())) : Optional.empty();
-        ref.ifPresent(r -> firstSeen.putIfAbsent(r, json));
-        submitted.put(event, json);
         unfinished.incrementAndGet();
-        processor.submit(event).whenComplete((outcome, error) -> {
+        Submission submission = processor.submitTracked(event, json); // the handler and Parked events get json back
+        submission.accepted().whenComplete((outcome, error) -> {
             try {
-                submitted.remove(event);
                 if (error != null) {
                     lines.settled(Fate.UNFINISHED);
                     fail(lineNumber, key, error);
                 } else {
-                    counted(outcome, lineNumber, text, key, ref, json);
+                    counted(outcome, lineNumber, text, key, ref, submission);
                 }
             } catch (RuntimeException e) {
                 lines.settled(Fate.UNFINISHED);
@@ -306,8 +298,10 @@ final class ReplayRun implements AutoCloseable {
     }
 
     /**
-     * Rejects here what the processor would reject, so that the rejection carries its line number. The processor's
-     * own checks stay in force behind this: anything they reject still lands in {@code --rejected}.
+     * Rejects here what the processor would reject (with the same checks, from core), before submitting: the line's
+     * event reference needs a valid sequence, and a line rejected here is written to {@code --rejected} in file order
+     * also when the lanes run on threads. The processor's own checks stay in force behind this: anything they reject
+     * still lands in {@code --rejected}, with the reason its submission gives.
      */
     private void validate(Event event) {
         AggregateKey.of(event.domain(), event.aggregateId()); // a blank or oversized domain or id is rejected here
@@ -318,7 +312,7 @@ final class ReplayRun implements AutoCloseable {
     }
 
     private void counted(Outcome outcome, long lineNumber, String text, AggregateKey key, Optional<EventRef> ref,
-            ObjectNode json) {
+            Submission submission) {
         switch (outcome) {
             case PROCESSED:
                 lines.settled(Fate.PROCESSED); // the event itself is counted from the listener, like drained ones
@@ -326,7 +320,6 @@ final class ReplayRun implements AutoCloseable {
             case DUPLICATE:
                 duplicates.increment();
                 ref.ifPresentOrElse(lines::duplicate, () -> lines.settled(Fate.DUPLICATE));
-                ref.ifPresent(r -> firstSeen.remove(r, json));
                 break;
             case BUFFERED:
                 // a second line for an event that waits (or waited) in the buffer is a duplicate, not a buffered event
@@ -344,14 +337,11 @@ final class ReplayRun implements AutoCloseable {
                 lines.settled(Fate.SKIPPED);
                 break;
             case REJECTED:
-                String why = rejections.remove(key);
-                why = why != null ? why : rejections.remove(NO_KEY);
-                reject(lineNumber, text, why != null ? why : "rejected by the processor");
+                reject(lineNumber, text, submission.rejectionReason().orElse("rejected by the processor"));
                 break;
             case BUFFER_FULL:
                 bufferFull.increment();
                 lines.settled(Fate.REFUSED);
-                ref.ifPresent(r -> firstSeen.remove(r, json));
                 err.printf("tracker: line %d (%s) refused: the buffer is full (raise maxBufferedPerAggregate)%n",
                         lineNumber, key);
                 break;
@@ -381,15 +371,11 @@ final class ReplayRun implements AutoCloseable {
         if (!handlerDelay.isZero()) {
             Thread.sleep(handlerDelay.toMillis(), handlerDelay.toNanosPart() % 1_000_000);
         }
-        ObjectNode json = submitted.get(event);
-        if (json == null && context.domain().mode().usesStore()) {
-            json = firstSeen.get(EventRef.of(context.key(), context.sequence())); // drained from the buffer
-        }
-        if (json == null) {
-            // buffered by another worker, and not read from the file by this one yet
-            json = EventJson.toJson(context.key(), new BufferedEvent(context.sequence(), event.eventId(),
-                    event.type(), event.payload(), Instant.EPOCH), sequenceField(context.domain()));
-        }
+        // the input object this run submitted the event with (also when it waited in the buffer); none for an event
+        // another worker buffered
+        ObjectNode json = context.attachment().map(ObjectNode.class::cast)
+                .orElseGet(() -> EventJson.toJson(context.key(), new BufferedEvent(context.sequence(), event.eventId(),
+                        event.type(), event.payload(), Instant.EPOCH), sequenceField(context.domain())));
         ObjectNode line = json.deepCopy();
         line.put("workerId", workerId);
         line.put("fencingToken", context.fencingToken());
@@ -422,38 +408,26 @@ final class ReplayRun implements AutoCloseable {
                 reordered.increment();
                 lines.resolved(EventRef.of(p.key(), p.sequence()), Fate.PROCESSED);
             }
-            forget(p.key(), p.sequence());
         } else if (event instanceof ProcessorEvent.Parked p) {
-            ObjectNode line = knownJson(p.key(), p.sequence()).deepCopy();
+            ObjectNode line = p.attachment().map(ObjectNode.class::cast)
+                    .orElseGet(() -> minimalJson(p.key(), p.sequence())).deepCopy();
             line.put("reason", p.reason());
             line.put("workerId", workerId);
             parkedOut.write(line);
             parked.increment();
-            if (p.key() != null) {
-                lines.resolved(EventRef.of(p.key(), p.sequence()), Fate.PARKED);
-            }
-            forget(p.key(), p.sequence());
+            lines.resolved(EventRef.of(p.key(), p.sequence()), Fate.PARKED);
         } else if (event instanceof ProcessorEvent.Skipped s) {
             skippedGaps.increment();
             lines.skippedRange(s.key(), s.range().fromSequence(), s.range().toSequence());
         } else if (event instanceof ProcessorEvent.GapFailed g) {
             dropped.add(g.sequences().size());
-            g.sequences().forEach(s -> {
-                lines.resolved(EventRef.of(g.key(), s), Fate.SKIPPED);
-                forget(g.key(), s);
-            });
+            g.sequences().forEach(s -> lines.resolved(EventRef.of(g.key(), s), Fate.SKIPPED));
             err.printf("tracker: gap policy fail dropped %s %s: %s%n", g.key(),
                     g.sequences().stream().map(s -> "#" + s).collect(Collectors.joining(", ")), g.reason());
         } else if (event instanceof ProcessorEvent.Fenced) {
             fenced.increment(); // our lease ran out before the commit: another worker handles the event again
-        } else if (event instanceof ProcessorEvent.Rejected r) {
-            rejections.put(r.key() == null ? NO_KEY : r.key(), r.error());
         }
-    }
-
-    private ObjectNode knownJson(AggregateKey key, long sequence) {
-        ObjectNode json = firstSeen.get(EventRef.of(key, sequence));
-        return json != null ? json : minimalJson(key, sequence);
+        // Rejected needs nothing here: the line's own submission says why (see counted)
     }
 
     private ObjectNode minimalJson(AggregateKey key, long sequence) {
@@ -462,12 +436,6 @@ final class ReplayRun implements AutoCloseable {
         json.put("aggregateId", key.aggregateId());
         json.put(registry.find(key.domain()).map(ReplayRun::sequenceField).orElse("sequence"), sequence);
         return json;
-    }
-
-    private void forget(AggregateKey key, long sequence) {
-        if (key != null) {
-            firstSeen.remove(EventRef.of(key, sequence));
-        }
     }
 
     // ------------------------------------------------------------------ the end of the run

@@ -100,6 +100,37 @@ class ReplayCommandTest {
         assertThat(result.out()).contains("(1 after waiting for a predecessor)");
     }
 
+    /**
+     * Copies of one event that waits in the buffer (same id, different input objects): the copy is a duplicate, and the
+     * line written when the event is finally handled, or parked, echoes the first copy's input object, extra fields
+     * included — the processor carries each submission's input to the handler and the Parked event.
+     */
+    @Test
+    void copiesOfAWaitingEventAreDuplicatesAndTheHandledOrParkedLineEchoesTheFirstCopy() {
+        String copy = "{\"eventId\":\"%s#3\",\"domain\":\"user_account\",\"aggregateId\":\"%s\",\"sequence\":3,"
+                + "\"copy\":%d}";
+        Path events = write(dir, "events.jsonl", user("u-1", 1), String.format(copy, "u-1", "u-1", 1),
+                String.format(copy, "u-1", "u-1", 2), user("u-2", 1), String.format(copy, "u-2", "u-2", 1),
+                String.format(copy, "u-2", "u-2", 2), user("u-1", 2)); // u-2 #2 never comes: its #3 is parked
+        Outputs outputs = Outputs.in(dir);
+
+        Result result = replay(events, outputs, "--gap-timeout", "50ms", "--gap-policy", "park");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        List<JsonNode> processed = outputs.processedLines();
+        assertThat(processed).extracting(ReplayTestSupport::id).containsExactly("user_account/u-1#1",
+                "user_account/u-2#1", "user_account/u-1#2", "user_account/u-1#3");
+        assertThat(processed.get(3).get("copy").asInt()).isEqualTo(1);
+        assertThat(processed.get(3).get("eventId").asText()).isEqualTo("u-1#3");
+        assertThat(outputs.parkedLines()).singleElement().satisfies(parked -> {
+            assertThat(ReplayTestSupport.id(parked)).isEqualTo("user_account/u-2#3");
+            assertThat(parked.get("copy").asInt()).isEqualTo(1);
+            assertThat(parked.get("reason").asText()).contains("gap #2..2");
+        });
+        assertThat(ReplayTestSupport.assertBalanced(outputs.summaryJson())).containsEntry("processed", 4L)
+                .containsEntry("duplicate", 2L).containsEntry("parked", 1L);
+    }
+
     @Test
     void aDisabledDomainPassesEventsThroughWithoutSequences() {
         String message = "{\"eventId\":\"m-%d\",\"domain\":\"chat\",\"aggregateId\":\"room-1\",\"type\":\"Posted\"}";

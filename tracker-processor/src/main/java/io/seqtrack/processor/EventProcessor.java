@@ -49,6 +49,25 @@ public interface EventProcessor extends AutoCloseable {
     Submission submitTracked(Event event);
 
     /**
+     * {@link #submitTracked(Event)} with an attachment: an object of the caller's — the input line, the broker record,
+     * a trace context — that the processor carries with the event and hands back wherever it reports on it, so that a
+     * caller needs no map from events to where they came from: {@link Submission#attachment()},
+     * {@link HandlerContext#attachment()} in the handler (also when the event waited in the buffer first and is
+     * handled when its gap closes) and the {@link ProcessorEvent.Parked} and {@link ProcessorEvent.Rejected} events.
+     * The processor never reads, stores or serialises it: it lives only in this process, so an event buffered by
+     * another worker, or read back from the buffer after a restart, or replayed by an operator, has none. Of several
+     * submissions of one event that wait in the buffer together, the first one's attachment goes with the event.
+     *
+     * <p>The default implementation ignores the attachment and calls {@link #submitTracked(Event)}: implementations
+     * that decorate another processor should override it and pass the attachment on.
+     *
+     * @param attachment the caller's object, or {@code null} for none
+     */
+    default Submission submitTracked(Event event, Object attachment) {
+        return submitTracked(event);
+    }
+
+    /**
      * Submits {@code events} in list order as if by {@link #submitTracked} one after the other — the same outcomes, the
      * same order per aggregate — and returns their submissions, in the same order. It is the cheaper way for a caller
      * that has many events at once (a broker poll's records): the processor admits them against {@code maxInFlight}

@@ -2,6 +2,7 @@ package io.seqtrack.processor;
 
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.registry.DomainRegistration;
+import java.util.Optional;
 
 /** What a handler knows about the run it is in. */
 public interface HandlerContext {
@@ -24,4 +25,14 @@ public interface HandlerContext {
     int attempt();
 
     String workerId();
+
+    /**
+     * The attachment the caller gave {@link EventProcessor#submitTracked(Event, Object)} with this event — also when
+     * the event waited in the buffer and is handled when its gap closes. Empty when there is none: submitted without
+     * one, buffered by another worker or before a restart, or replayed by an operator. The default implementation has
+     * none.
+     */
+    default Optional<Object> attachment() {
+        return Optional.empty();
+    }
 }

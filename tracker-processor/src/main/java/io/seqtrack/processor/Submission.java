@@ -1,5 +1,6 @@
 package io.seqtrack.processor;
 
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -7,11 +8,33 @@ import java.util.concurrent.CompletionStage;
  * first outcome, which may be {@link Outcome#BUFFERED}. {@link #settled()} completes once the fate is final — the
  * event was handled, found a duplicate, parked, skipped, rejected or refused — also for an event that was buffered
  * first and handled later when its gap closed. {@link #acknowledgeable()} is the one a broker adapter waits for.
+ *
+ * <p>A submission carries what a caller needs to report on its event without bookkeeping of its own: the
+ * {@link #event()} as submitted, the caller's {@link #attachment()} (see
+ * {@link EventProcessor#submitTracked(Event, Object)}) and, for a rejected event, the {@link #rejectionReason()}.
  */
 public interface Submission {
 
-    /** The event as submitted. */
+    /** The event as submitted ({@code null} only if {@code null} was submitted, which is rejected). */
     Event event();
+
+    /**
+     * What the caller attached with {@link EventProcessor#submitTracked(Event, Object)}; empty if it attached nothing.
+     * The default implementation has none.
+     */
+    default Optional<Object> attachment() {
+        return Optional.empty();
+    }
+
+    /**
+     * Why the processor rejected the event — the message its {@link ProcessorEvent.Rejected} event carries, naming the
+     * field. Present once {@link #accepted()} (or, for an event that waited in the buffer first, {@link #settled()})
+     * has completed with {@link Outcome#REJECTED}, so a stage of that future can read it; empty for every other
+     * outcome. The default implementation has none.
+     */
+    default Optional<String> rejectionReason() {
+        return Optional.empty();
+    }
 
     /**
      * The first outcome: completes as soon as the event is accounted for; exceptionally if the store or buffer could

@@ -69,7 +69,7 @@ final class Admin implements ProcessorAdmin {
                     ParkedEvent parkedEvent = parkedEvents.get(i);
                     io.seqtrack.processor.Event event = Parking.fromBuffered(key, registration, parkedEvent.event());
                     Result result = lane.runOne(Work.of(event, key, registration, Work.Origin.REPLAY,
-                            TrackedSubmission.detached(event)));
+                            TrackedSubmission.detached(event, null)));
                     if (result.failedWith() != null) {
                         throw result.failedWith();
                     }

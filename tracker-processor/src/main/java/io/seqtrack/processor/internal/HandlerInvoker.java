@@ -8,6 +8,7 @@ import io.seqtrack.processor.EventHandler;
 import io.seqtrack.processor.HandlerContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.MDC;
 
 /**
@@ -133,11 +134,11 @@ final class HandlerInvoker {
 
     private HandlerContext context(Work work, ClaimDecision claim) {
         return new Context(work.key(), work.registration(), claim.sequence(), claim.fencingToken(), work.attempt(),
-                shared.settings.workerId());
+                shared.settings.workerId(), work.submission().attachment());
     }
 
     /** The handler's view; renewal keeps the claim's token, so it is the same for the whole run. */
     private record Context(AggregateKey key, DomainRegistration domain, long sequence, long fencingToken, int attempt,
-            String workerId) implements HandlerContext {
+            String workerId, Optional<Object> attachment) implements HandlerContext {
     }
 }

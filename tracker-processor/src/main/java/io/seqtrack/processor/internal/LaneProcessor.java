@@ -55,18 +55,25 @@ public final class LaneProcessor implements EventProcessor {
 
     @Override
     public Submission submitTracked(Event event) {
-        Work work = validated(event);
-        if (work == null) {
-            return rejected(event);
+        return submitTracked(event, null);
+    }
+
+    @Override
+    public Submission submitTracked(Event event, Object attachment) {
+        Work work;
+        try {
+            work = validated(event);
+        } catch (InvalidEventException | UnknownDomainException e) {
+            return rejected(event, attachment, e);
         }
         TrackedSubmission submission;
         try {
             shared.submissions.acquire(1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return interrupted(event, e);
+            return interrupted(event, attachment, e);
         }
-        submission = shared.submissions.admitted(event);
+        submission = shared.submissions.admitted(event, attachment);
         lanes.get(shared.lane(work.key())).submit(work.with(submission));
         return submission;
     }
@@ -84,11 +91,11 @@ public final class LaneProcessor implements EventProcessor {
         Work[] works = new Work[n];
         int admissible = 0;
         for (int i = 0; i < n; i++) {
-            works[i] = validated(events.get(i));
-            if (works[i] == null) {
-                submissions[i] = rejected(events.get(i));
-            } else {
+            try {
+                works[i] = validated(events.get(i));
                 admissible++;
+            } catch (InvalidEventException | UnknownDomainException e) {
+                submissions[i] = rejected(events.get(i), null, e);
             }
         }
         List<List<Work>> perLane = new ArrayList<>(lanes.size());
@@ -104,7 +111,7 @@ public final class LaneProcessor implements EventProcessor {
                 Thread.currentThread().interrupt();
                 for (; next < n; next++) {
                     if (submissions[next] == null) {
-                        submissions[next] = interrupted(events.get(next), e);
+                        submissions[next] = interrupted(events.get(next), null, e);
                     }
                 }
                 break;
@@ -114,7 +121,7 @@ public final class LaneProcessor implements EventProcessor {
                 if (works[next] == null) {
                     continue;
                 }
-                TrackedSubmission submission = shared.submissions.admitted(events.get(next));
+                TrackedSubmission submission = shared.submissions.admitted(events.get(next), null);
                 submissions[next] = submission;
                 perLane.get(shared.lane(works[next].key())).add(works[next].with(submission));
                 taken++;
@@ -130,29 +137,43 @@ public final class LaneProcessor implements EventProcessor {
         return Arrays.asList(submissions);
     }
 
-    /** The event's work (without a submission yet), or null if it is invalid or of an unknown domain (emitted). */
+    /** The event's work (without a submission yet); throws if it is invalid or of an unknown domain. */
     private Work validated(Event event) {
-        try {
-            if (event == null) {
-                throw InvalidEventException.of("event", "is missing");
-            }
-            AggregateKey key = new AggregateKey(event.domain(), event.aggregateId());
-            DomainRegistration registration = shared.registry.lookup(key.domain());
-            return Work.of(event, key, registration, Work.Origin.SUBMITTED, null);
-        } catch (InvalidEventException | UnknownDomainException e) {
-            shared.emitter.emit(new ProcessorEvent.Rejected(null, shared.now(), e.getMessage()));
-            return null;
+        if (event == null) {
+            throw InvalidEventException.of("event", "is missing");
         }
+        AggregateKey key = new AggregateKey(event.domain(), event.aggregateId());
+        DomainRegistration registration = shared.registry.lookup(key.domain());
+        return Work.of(event, key, registration, Work.Origin.SUBMITTED, null);
     }
 
-    private static TrackedSubmission rejected(Event event) {
-        TrackedSubmission rejected = TrackedSubmission.detached(event);
+    /** An invalid event's submission, answered {@code REJECTED} with the reason, and its {@code Rejected} event. */
+    private TrackedSubmission rejected(Event event, Object attachment, RuntimeException why) {
+        shared.emitter.emit(new ProcessorEvent.Rejected(registeredKey(event), shared.now(), why.getMessage(), event,
+                Optional.ofNullable(attachment)));
+        TrackedSubmission rejected = TrackedSubmission.detached(event, attachment);
+        rejected.rejectedBecause(why.getMessage());
         rejected.finish(Outcome.REJECTED);
         return rejected;
     }
 
-    private static TrackedSubmission interrupted(Event event, InterruptedException e) {
-        TrackedSubmission interrupted = TrackedSubmission.detached(event);
+    /**
+     * The event's aggregate if it is a valid one of a registered domain, else null: a key is never made up, and one
+     * made of an unknown domain would hand listeners input-controlled names (metric tags, log keys).
+     */
+    private AggregateKey registeredKey(Event event) {
+        if (event == null || event.domain() == null || shared.registry.find(event.domain()).isEmpty()) {
+            return null;
+        }
+        try {
+            return new AggregateKey(event.domain(), event.aggregateId());
+        } catch (InvalidEventException notAnAggregate) {
+            return null;
+        }
+    }
+
+    private static TrackedSubmission interrupted(Event event, Object attachment, InterruptedException e) {
+        TrackedSubmission interrupted = TrackedSubmission.detached(event, attachment);
         interrupted.abandon(e);
         return interrupted;
     }

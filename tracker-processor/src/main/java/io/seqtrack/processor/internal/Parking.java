@@ -10,6 +10,7 @@ import io.seqtrack.processor.Event;
 import io.seqtrack.processor.Outcome;
 import io.seqtrack.processor.ProcessorEvent;
 import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,8 @@ final class Parking {
         if (work.origin() == Work.Origin.BUFFER) {
             shared.gauges.bufferedRemoved(); // parking moves it out of pending (the EventBuffer contract)
         }
-        shared.emitter.emit(new ProcessorEvent.Parked(key, shared.now(), sequence, reason));
+        shared.emitter.emit(new ProcessorEvent.Parked(key, shared.now(), sequence, reason,
+                work.submission().attachment()));
         if (work.tracked()) {
             block(key);
             try {
@@ -58,7 +60,8 @@ final class Parking {
         for (BufferedEvent pending : shared.buffer.pending(key)) {
             shared.buffer.park(key, new ParkedEvent(pending, reason, shared.now()));
             shared.gauges.bufferedRemoved();
-            shared.emitter.emit(new ProcessorEvent.Parked(key, shared.now(), pending.sequence(), reason));
+            shared.emitter.emit(new ProcessorEvent.Parked(key, shared.now(), pending.sequence(), reason,
+                    Optional.ofNullable(shared.submissions.bufferedAttachment(key, pending.sequence()))));
             shared.submissions.settleBuffered(key, pending.sequence(), Outcome.PARKED);
         }
     }

@@ -291,7 +291,9 @@ final class Step {
     }
 
     private Result rejected(Work work, RuntimeException e) {
-        shared.emitter.emit(new ProcessorEvent.Rejected(work.key(), shared.now(), e.getMessage()));
+        shared.emitter.emit(new ProcessorEvent.Rejected(work.key(), shared.now(), e.getMessage(), work.event(),
+                work.submission().attachment()));
+        work.submission().rejectedBecause(e.getMessage());
         return Result.finished(work, Outcome.REJECTED);
     }
 

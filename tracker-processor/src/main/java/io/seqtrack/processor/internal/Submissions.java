@@ -37,10 +37,10 @@ final class Submissions {
     }
 
     /** A submission for a permit {@link #acquire} took. */
-    TrackedSubmission admitted(Event event) {
+    TrackedSubmission admitted(Event event, Object attachment) {
         // the bookkeeping runs inside the completing call, before the caller's stages: a callback of the caller that
         // reads snapshot() sees this submission finished
-        TrackedSubmission submission = new TrackedSubmission(event, durableBuffer, this);
+        TrackedSubmission submission = new TrackedSubmission(event, attachment, durableBuffer, this);
         unsettled.add(submission);
         return submission;
     }
@@ -88,7 +88,14 @@ final class Submissions {
         if (perKey != null && perKey.isEmpty()) {
             buffered.remove(key, perKey);
         }
-        return submission != null ? submission : TrackedSubmission.detached(event);
+        return submission != null ? submission : TrackedSubmission.detached(event, null);
+    }
+
+    /** The attachment of the submission buffered here for {@code (key, sequence)}, or null (none, or not ours). */
+    Object bufferedAttachment(AggregateKey key, long sequence) {
+        Map<Long, TrackedSubmission> perKey = buffered.get(key);
+        TrackedSubmission submission = perKey == null ? null : perKey.get(sequence);
+        return submission == null ? null : submission.attachment().orElse(null);
     }
 
     /** A buffered event left the buffer without a drain (parked behind, dropped by FAIL): settle its submission. */

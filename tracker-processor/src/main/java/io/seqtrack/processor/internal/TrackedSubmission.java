@@ -5,6 +5,7 @@ import io.seqtrack.processor.Outcome;
 import io.seqtrack.processor.Submission;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -19,21 +20,33 @@ import java.util.concurrent.CompletionStage;
 final class TrackedSubmission implements Submission {
 
     private final Event event;
+    private final Object attachment;
     private final boolean durableBuffer;
     /** Whose bookkeeping its futures run, or null for a detached submission. */
     private final Submissions owner;
+    /** Set before the outcome REJECTED completes a future, so the caller's stages read it. */
+    private volatile String rejectionReason;
     final Future accepted = new Future(true);
     final Future settled = new Future(false);
 
-    TrackedSubmission(Event event, boolean durableBuffer, Submissions owner) {
+    TrackedSubmission(Event event, Object attachment, boolean durableBuffer, Submissions owner) {
         this.event = event;
+        this.attachment = attachment;
         this.durableBuffer = durableBuffer;
         this.owner = owner;
     }
 
-    /** A submission nobody outside follows: buffered events drained without a known submitter, replays. */
-    static TrackedSubmission detached(Event event) {
-        return new TrackedSubmission(event, false, null);
+    /**
+     * A submission no admission took a permit for: a rejected or interrupted submission (with the caller's
+     * attachment), or one nobody outside follows (buffered events drained without a known submitter, replays).
+     */
+    static TrackedSubmission detached(Event event, Object attachment) {
+        return new TrackedSubmission(event, attachment, false, null);
+    }
+
+    /** Records why the event is rejected; the lane then finishes it with {@link Outcome#REJECTED}. */
+    void rejectedBecause(String reason) {
+        this.rejectionReason = reason;
     }
 
     /** The event's outcome: the first one accepts it, every outcome but BUFFERED also settles it. */
@@ -64,6 +77,16 @@ final class TrackedSubmission implements Submission {
     @Override
     public Event event() {
         return event;
+    }
+
+    @Override
+    public Optional<Object> attachment() {
+        return Optional.ofNullable(attachment);
+    }
+
+    @Override
+    public Optional<String> rejectionReason() {
+        return Optional.ofNullable(rejectionReason);
     }
 
     @Override
