@@ -337,6 +337,9 @@ class StreamsConsumerRunnerTest {
         }, b -> b.claimIdle(Duration.ofMillis(300)).claimInterval(Duration.ofMillis(50)));
         await("the others committed, a0 up to the poison, and every entry acknowledged",
                 () -> committedCount() >= 3 * 8 + 3 && pendingCount() == 0);
+        // XACK's effect shows in XPENDING before its reply reaches the runner, which then reports the acknowledgement
+        await("every acknowledgement reported", () -> events.stream()
+                .filter(e -> e instanceof StreamsRunnerEvent.Acknowledged).count() == added.size());
         for (int a = 1; a < 4; a++) {
             assertThat(committed.get(DOMAIN + "/a" + a)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
         }
