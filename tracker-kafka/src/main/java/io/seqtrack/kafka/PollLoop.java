@@ -317,13 +317,16 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         }
         for (int i = 0; i < mapped.size(); i++) {
             Slot slot = mapped.get(i);
+            Submission submission = submissions.get(i);
             CompletionStage<Outcome> acknowledgeable;
             try {
-                acknowledgeable = submissions.get(i).acknowledgeable();
+                acknowledgeable = submission.acknowledgeable();
             } catch (RuntimeException e) {
                 acknowledgeable = CompletableFuture.failedFuture(e);
             }
-            acknowledgeable.whenComplete((outcome, error) -> completed(new Completion(slot, outcome, error, null)));
+            acknowledgeable.whenComplete((outcome, error) -> completed(outcome == Outcome.REJECTED
+                    ? new Completion(slot, outcome, error, null, submission.rejectionReason().orElse(null))
+                    : new Completion(slot, outcome, error, null)));
         }
     }
 
@@ -383,8 +386,9 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         } else if (error != null) {
             redeliver(c.slot(), error.toString());
         } else if (c.outcome() == Outcome.REJECTED) {
-            requeueAsRejection(c.slot(), new RejectedRecord(c.slot().record, "the processor rejected the event "
-                    + "(invalid, see its Rejected event): " + describe(c.slot()), RejectedRecord.Kind.INVALID_EVENT));
+            requeueAsRejection(c.slot(), new RejectedRecord(c.slot().record, "the processor rejected the event ("
+                    + (c.rejectionReason() == null ? "invalid" : c.rejectionReason()) + "): " + describe(c.slot()),
+                    RejectedRecord.Kind.INVALID_EVENT));
         } else if (c.outcome().safeToAcknowledge()) {
             acknowledge(c.slot(), c.outcome());
         } else {
@@ -658,7 +662,12 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     }
 
     /** An outcome (or failure) for a slot; {@code rejected} is set when it answers a rejection handler's stage. */
-    private record Completion(Slot slot, Outcome outcome, Throwable error, RejectedRecord rejected) {
+    private record Completion(Slot slot, Outcome outcome, Throwable error, RejectedRecord rejected,
+            String rejectionReason) {
+
+        Completion(Slot slot, Outcome outcome, Throwable error, RejectedRecord rejected) {
+            this(slot, outcome, error, rejected, null);
+        }
 
         /** Acknowledges a submitted record, nothing else to do: may wait for the next batch of outcomes. */
         boolean plainAcknowledgement() {

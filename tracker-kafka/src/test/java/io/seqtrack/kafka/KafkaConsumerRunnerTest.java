@@ -310,6 +310,8 @@ class KafkaConsumerRunnerTest {
             assertThat(rejected.get(0).reason()).contains(SeqtrackHeaders.DOMAIN).contains("missing");
             assertThat(rejected.get(0).offset()).isEqualTo(5);
             assertThat(rejected.get(1).offset()).isEqualTo(9);
+            assertThat(rejected.get(1).reason()).as("the processor's own reason, not a pointer to a listener event")
+                    .contains("no_such_domain");
         }
     }
 

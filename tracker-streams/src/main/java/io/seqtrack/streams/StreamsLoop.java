@@ -17,6 +17,7 @@ import io.seqtrack.processor.Event;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.processor.HandlerFailedException;
 import io.seqtrack.processor.Outcome;
+import io.seqtrack.processor.Submission;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -315,16 +316,20 @@ final class StreamsLoop implements StreamsConsumerRunner {
             return;
         }
         CompletionStage<Outcome> acknowledgeable;
+        Submission submission = null;
         try {
-            acknowledgeable = processor.submitTracked(event).acknowledgeable();
+            submission = processor.submitTracked(event);
+            acknowledgeable = submission.acknowledgeable();
         } catch (RuntimeException e) {
             acknowledgeable = CompletableFuture.failedFuture(e);
         }
-        acknowledgeable.whenComplete((outcome, error) -> settle(entry, outcome, error));
+        Submission submitted = submission;
+        acknowledgeable.whenComplete((outcome, error) -> settle(entry, submitted, outcome, error));
     }
 
     /** On a processor thread: what the outcome means for the entry. */
-    private void settle(StreamMessage<String, String> entry, Outcome outcome, Throwable failure) {
+    private void settle(StreamMessage<String, String> entry, Submission submission, Outcome outcome,
+            Throwable failure) {
         Throwable error = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
                 : failure;
         if (killed) {
@@ -335,8 +340,9 @@ final class StreamsLoop implements StreamsConsumerRunner {
         } else if (error != null) {
             leavePending(entry, error.toString());
         } else if (outcome == Outcome.REJECTED) {
-            reject(entry, new StreamRejection(entry, "the processor rejected the event (invalid, see its Rejected "
-                    + "event)", StreamRejection.Kind.INVALID_EVENT));
+            String reason = submission == null ? null : submission.rejectionReason().orElse(null);
+            reject(entry, new StreamRejection(entry, "the processor rejected the event ("
+                    + (reason == null ? "invalid" : reason) + ")", StreamRejection.Kind.INVALID_EVENT));
         } else if (outcome.safeToAcknowledge()) {
             acknowledge(entry, () -> emit(new StreamsRunnerEvent.Acknowledged(entry.getId(), outcome)));
         } else {

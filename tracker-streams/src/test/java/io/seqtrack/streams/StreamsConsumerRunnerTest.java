@@ -230,6 +230,26 @@ class StreamsConsumerRunnerTest {
         assertThat(events).noneMatch(e -> e instanceof StreamsRunnerEvent.Rejected);
     }
 
+    /** An entry the processor rejects (an unknown domain) goes to the rejection handler with the processor's reason. */
+    @Test
+    void anEventTheProcessorRejectsGoesToTheRejectionHandlerWithItsReason() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(2, 1, 3);
+        String invalid = commands.xadd(stream, Map.of("domain", "no_such_domain", "aggregateId", "x", "sequence", "1"));
+        List<StreamRejection> rejected = new CopyOnWriteArrayList<>();
+        worker("w1", store, ctx -> { }, b -> b.rejections(r -> {
+            rejected.add(r);
+            return CompletableFuture.completedFuture(null);
+        }));
+        await("the invalid entry rejected", () -> !rejected.isEmpty());
+        awaitDone(2, 3, Set.of(invalid));
+        assertThat(rejected).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(StreamRejection.Kind.INVALID_EVENT);
+            assertThat(r.entry().getId()).isEqualTo(invalid);
+            assertThat(r.reason()).contains("no_such_domain");
+        });
+    }
+
     /**
      * More idle entries than one takeover page (100): the scan goes on after the page it claimed (an exclusive
      * {@code XPENDING} range from its cursor) and wraps around at the end; all 300 of a killed consumer's entries are
