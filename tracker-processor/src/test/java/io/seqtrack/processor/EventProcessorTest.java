@@ -183,6 +183,29 @@ class EventProcessorTest {
         assertThat(harness.handled("user_account", "u-1")).containsExactly(2L);
     }
 
+    /**
+     * A replay that finds another worker holding the parked event's claim answers PARKED and leaves it parked — and
+     * must not leave a replay of it behind that handles it later, once the claim is gone, while it is still parked.
+     */
+    @Test
+    void aReplayThatMeetsAClaimHeldElsewhereLeavesNothingBehindThatHandlesItLater() {
+        harness.failTimes("user_account", "u-1", 1, 3);
+        processor.submit(ProcessorHarness.event("user_account", "u-1", 1));
+        harness.scheduler.advance(Duration.ofSeconds(1));
+        AggregateKey key = AggregateKey.of("user_account", "u-1");
+        assertThat(harness.buffer.parked(key)).extracting(p -> p.sequence()).containsExactly(1L);
+        harness.store.claim(key, 1, TrackingMode.STRICT, "other-worker", Duration.ofSeconds(5));
+
+        CompletionStage<List<Outcome>> replay = processor.admin().replayParked(key);
+        harness.scheduler.runReady();
+        assertThat(replay.toCompletableFuture().getNow(null)).containsExactly(Outcome.PARKED);
+
+        harness.scheduler.advance(Duration.ofSeconds(20)); // the other worker's lease runs out
+        assertThat(harness.handled("user_account", "u-1")).as("nothing handled the still parked #1").isEmpty();
+        assertThat(harness.store.read(key).lastCommitted()).isZero();
+        assertThat(harness.buffer.parked(key)).extracting(p -> p.sequence()).containsExactly(1L);
+    }
+
     /** The replaced system kept 100 pending events per aggregate and silently dropped the oldest. */
     @Test
     void regression6_aFullBufferPushesBackAndNeverDropsTheOldest() {

@@ -155,8 +155,12 @@ final class Step {
                     results[indexes.get(n)] = Result.finished(work, Outcome.DUPLICATE);
                 }
                 case BUSY -> {
-                    lane.defer(work.resumedLater(), shared.settings.busyRetryDelay());
-                    results[indexes.get(n)] = Result.deferred(work);
+                    if (work.origin() == Work.Origin.REPLAY) { // the operator is told it stays parked: no retry later
+                        results[indexes.get(n)] = Result.busyElsewhere(work);
+                    } else {
+                        lane.defer(work.resumedLater(), shared.settings.busyRetryDelay());
+                        results[indexes.get(n)] = Result.deferred(work);
+                    }
                 }
                 case GAP -> {
                     if (work.origin() == Work.Origin.BUFFER) { // a drained event stays where it is, in the buffer
