@@ -272,6 +272,11 @@ public interface EventProcessor extends AutoCloseable {
         }
 
         public EventProcessor build() {
+            return new LaneProcessor(settings());
+        }
+
+        /** The validated, immutable settings a processor is built from ({@link StoreAdmin} replays on them too). */
+        ProcessorSettings settings() {
             require("registry", registry);
             require("store", store);
             require("buffer", buffer);
@@ -282,9 +287,9 @@ public interface EventProcessor extends AutoCloseable {
                 throw InvalidConfigurationException.of("processor.batchHandler",
                         "cannot be combined with processor.handler: set one of them");
             }
-            return new LaneProcessor(new ProcessorSettings(registry, store, buffer, handler, batchHandler, workerId,
-                    parallelism, scheduler, listeners, gapListener, maxBufferedTotal, maxInFlight, maxBatch,
-                    stickyOwnership, busyRetryDelay, bufferRecheckInterval, bufferSweepInterval, adoptOrphanedBuffers, random));
+            return new ProcessorSettings(registry, store, buffer, handler, batchHandler, workerId, parallelism,
+                    scheduler, listeners, gapListener, maxBufferedTotal, maxInFlight, maxBatch, stickyOwnership,
+                    busyRetryDelay, bufferRecheckInterval, bufferSweepInterval, adoptOrphanedBuffers, random);
         }
 
         private static <T> T require(String field, T value) {
