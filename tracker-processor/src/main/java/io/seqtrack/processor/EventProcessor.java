@@ -256,9 +256,11 @@ public interface EventProcessor extends AutoCloseable {
         }
 
         /**
-         * Whether this processor sweeps the buffer for events nobody waits for and takes charge of them (default on).
-         * Turn it off for short-lived processors that only run an admin action: their handler is not the application's,
-         * so they must not drain other aggregates' buffered events.
+         * Whether this processor sweeps the buffer for events nobody waits for and takes charge of them (default on:
+         * a worker of the deployment picks up what a crashed worker left). Turn it off only for a processor that is a
+         * guest in a store other processors use and whose handler is not theirs — {@code tracker simulate} under a
+         * named key prefix: it must handle the events it is given and nothing else. Operator actions need no processor
+         * at all ({@link StoreAdmin}).
          */
         public Builder adoptOrphanedBuffers(boolean adopt) {
             this.adoptOrphanedBuffers = adopt;

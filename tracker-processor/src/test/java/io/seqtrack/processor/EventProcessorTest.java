@@ -405,14 +405,17 @@ class EventProcessorTest {
         assertThat(harness.store.read(AggregateKey.of("user_account", "u-1")).lastCommitted()).as("not committed").isZero();
     }
 
-    /** An admin-only processor (another handler than the application's) must not drain other aggregates' buffers. */
+    /**
+     * A guest processor (another handler than the application's: {@code tracker simulate} under a named key prefix)
+     * turns adoption off and must then not drain other aggregates' buffers — not at start, not in later sweeps.
+     */
     @Test
     void aProcessorThatDoesNotAdoptLeavesOrphanedBuffersAlone() {
         harness = new ProcessorHarness(registry(GapPolicy.PARK)); // without the adopting default processor
         AggregateKey key = AggregateKey.of("user_account", "orphan");
         harness.buffer.add(key, new io.seqtrack.core.port.out.BufferedEvent(1, "e1", "T", new byte[0],
                 harness.scheduler.clock().instant()), 10);
-        harness.processor("admin-only", b -> b.adoptOrphanedBuffers(false));
+        harness.processor("guest", b -> b.adoptOrphanedBuffers(false));
         harness.scheduler.advance(Duration.ofSeconds(31));
         assertThat(harness.handled("user_account", "orphan")).isEmpty();
         assertThat(harness.buffer.pending(key)).hasSize(1);
