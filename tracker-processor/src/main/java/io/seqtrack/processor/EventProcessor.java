@@ -6,12 +6,10 @@ import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.registry.DomainRegistry;
 import io.seqtrack.processor.internal.LaneProcessor;
 import io.seqtrack.processor.internal.ProcessorSettings;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
@@ -102,7 +100,7 @@ public interface EventProcessor extends AutoCloseable {
         BatchEventHandler batchHandler;
         int maxBatch = 64;
         boolean stickyOwnership;
-        String workerId = defaultWorkerId();
+        String workerId = ConfigChecks.defaultWorkerId();
         int parallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
         ProcessorScheduler scheduler;
         final List<ProcessorListener> listeners = new ArrayList<>();
@@ -154,34 +152,19 @@ public interface EventProcessor extends AutoCloseable {
          * event while a lane keeps up. Default 64; 1 turns batching off.
          */
         public Builder maxBatch(int maxBatch) {
-            if (maxBatch < 1 || maxBatch > 10_000) {
-                throw InvalidConfigurationException.of("processor.maxBatch", "must be within [1, 10000], was " + maxBatch);
-            }
-            this.maxBatch = maxBatch;
+            this.maxBatch = ConfigChecks.within("processor.maxBatch", maxBatch, 1, 10_000);
             return this;
         }
 
         /** This worker's id, the claim owner; unique per process. Default: host, pid and a random suffix. */
         public Builder workerId(String workerId) {
-            if (workerId == null || workerId.isBlank() || workerId.length() > 200) {
-                throw InvalidConfigurationException.of("processor.workerId", "must be 1-200 non-blank characters, was '"
-                        + workerId + "'");
-            }
-            if (workerId.startsWith(io.seqtrack.core.port.out.StoreArguments.OPERATOR_OWNER_PREFIX)) {
-                throw InvalidConfigurationException.of("processor.workerId", "must not start with '"
-                        + io.seqtrack.core.port.out.StoreArguments.OPERATOR_OWNER_PREFIX
-                        + "' (reserved for an operator's hold), was '" + workerId + "'");
-            }
-            this.workerId = workerId;
+            this.workerId = ConfigChecks.workerId("processor.workerId", workerId);
             return this;
         }
 
         /** Lanes, i.e. aggregates handled at the same time. Default: available processors. Ignored with {@link #scheduler}. */
         public Builder parallelism(int parallelism) {
-            if (parallelism < 1 || parallelism > 4096) {
-                throw InvalidConfigurationException.of("processor.parallelism", "must be within [1, 4096], was " + parallelism);
-            }
-            this.parallelism = parallelism;
+            this.parallelism = ConfigChecks.within("processor.parallelism", parallelism, 1, 4096);
             return this;
         }
 
@@ -204,10 +187,7 @@ public interface EventProcessor extends AutoCloseable {
 
         /** The most events this processor keeps pending in the buffer in total; beyond it, BUFFER_FULL. */
         public Builder maxBufferedTotal(long maxBufferedTotal) {
-            if (maxBufferedTotal < 1) {
-                throw InvalidConfigurationException.of("processor.maxBufferedTotal", "must be >= 1, was " + maxBufferedTotal);
-            }
-            this.maxBufferedTotal = maxBufferedTotal;
+            this.maxBufferedTotal = ConfigChecks.atLeast("processor.maxBufferedTotal", maxBufferedTotal, 1);
             return this;
         }
 
@@ -223,10 +203,7 @@ public interface EventProcessor extends AutoCloseable {
 
         /** Unfinished submissions before {@link #submit} blocks its caller. */
         public Builder maxInFlight(int maxInFlight) {
-            if (maxInFlight < 1) {
-                throw InvalidConfigurationException.of("processor.maxInFlight", "must be >= 1, was " + maxInFlight);
-            }
-            this.maxInFlight = maxInFlight;
+            this.maxInFlight = (int) ConfigChecks.atLeast("processor.maxInFlight", maxInFlight, 1);
             return this;
         }
 
@@ -295,27 +272,11 @@ public interface EventProcessor extends AutoCloseable {
         }
 
         private static <T> T require(String field, T value) {
-            if (value == null) {
-                throw InvalidConfigurationException.of("processor." + field, "is required");
-            }
-            return value;
+            return ConfigChecks.require("processor." + field, value);
         }
 
         private static Duration positive(String field, Duration value) {
-            if (value == null || value.isNegative() || value.isZero()) {
-                throw InvalidConfigurationException.of(field, "must be positive, was " + value);
-            }
-            return value;
+            return ConfigChecks.positive(field, value);
         }
-
-        private static String defaultWorkerId() {
-            String jvm = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
-            return jvm + "-" + UUID.randomUUID().toString().substring(0, 8);
-        }
-
-        List<ProcessorListener> listeners() {
-            return List.copyOf(listeners);
-        }
-
     }
 }

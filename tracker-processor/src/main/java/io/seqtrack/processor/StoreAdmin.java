@@ -132,36 +132,25 @@ public final class StoreAdmin {
         private Duration timeout = Duration.ofSeconds(60);
 
         private Builder(DomainRegistry registry, SequenceStore store, EventBuffer buffer) {
-            this.registry = require("registry", registry);
-            this.store = require("store", store);
-            this.buffer = require("buffer", buffer);
+            this.registry = ConfigChecks.require("admin.registry", registry);
+            this.store = ConfigChecks.require("admin.store", store);
+            this.buffer = ConfigChecks.require("admin.buffer", buffer);
         }
 
         /** Told every action (an {@link ProcessorEvent.AdminAction}) and what a replay does. */
         public Builder listener(ProcessorListener listener) {
-            listeners.add(require("listener", listener));
+            listeners.add(ConfigChecks.require("admin.listener", listener));
             return this;
         }
 
         /** How long a call waits for its action. Default 60 s. */
         public Builder timeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw io.seqtrack.core.domain.InvalidConfigurationException.of("admin.timeout",
-                        "must be positive, was " + timeout);
-            }
-            this.timeout = timeout;
+            this.timeout = ConfigChecks.positive("admin.timeout", timeout);
             return this;
         }
 
         public StoreAdmin build() {
             return new StoreAdmin(this);
-        }
-
-        private static <T> T require(String field, T value) {
-            if (value == null) {
-                throw io.seqtrack.core.domain.InvalidConfigurationException.of("admin." + field, "is required");
-            }
-            return value;
         }
     }
 }
