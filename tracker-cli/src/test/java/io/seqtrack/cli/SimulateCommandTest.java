@@ -189,6 +189,39 @@ class SimulateCommandTest {
         }
     }
 
+    /**
+     * docs/cli.md: under a prefix {@code --key-prefix} names — one an earlier run or an application still uses — simulate
+     * still never adopts buffered events it did not write. Its own key space no longer protects them there: only its
+     * processor's {@code adoptOrphanedBuffers(false)} does (without it, the sweep at start finds them, the simulation's
+     * gap policy SKIP skips what they wait for, and the synthetic handler consumes them).
+     */
+    @Test
+    void simulateUnderANamedKeyPrefixLeavesBufferedEventsItDidNotWriteUntouched() {
+        try (RedisProcess redis = RedisProcess.start()) {
+            RedisStoreConfig shared = RedisStoreConfig.builder().uri(redis.uri()).keyPrefix("shared-sim").build();
+            AggregateKey other = AggregateKey.of("user_account", "earlier-run");
+            List<BufferedEvent> left = List.of(
+                    new BufferedEvent(3, "theirs-3", "Changed", new byte[] {1}, Instant.parse("2026-01-01T00:00:00Z")));
+            try (RedisEventBuffer buffer = RedisEventBuffer.create(shared)) {
+                left.forEach(e -> buffer.add(other, e, 1000));
+            }
+
+            Result result = simulate("--store", redis.uri(), "--key-prefix", "shared-sim", "--aggregates", "20",
+                    "--events-per-aggregate", "10", "--gap-timeout", "100ms", "--parallelism", "2");
+
+            assertThat(result.exitCode).as(result.toString()).isZero();
+            assertThat(lastLine(result.out)).isEqualTo("verification: PASSED");
+            assertThat(result.out).contains("key prefix shared-sim");
+            try (RedisEventBuffer buffer = RedisEventBuffer.create(shared);
+                    RedisSequenceStore store = RedisSequenceStore.create(shared)) {
+                assertThat(buffer.pending(other)).isEqualTo(left);
+                assertThat(store.skippedRanges(other)).isEmpty();
+                assertThat(buffer.parked(other)).isEmpty();
+                assertThat(store.read(other).lastCommitted()).isZero();
+            }
+        }
+    }
+
     @Test
     void helpDescribesTheOptions() {
         Result result = simulate("--help");

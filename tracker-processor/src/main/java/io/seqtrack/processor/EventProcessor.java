@@ -6,12 +6,10 @@ import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.registry.DomainRegistry;
 import io.seqtrack.processor.internal.LaneProcessor;
 import io.seqtrack.processor.internal.ProcessorSettings;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
@@ -121,7 +119,7 @@ public interface EventProcessor extends AutoCloseable {
         BatchEventHandler batchHandler;
         int maxBatch = 64;
         boolean stickyOwnership;
-        String workerId = defaultWorkerId();
+        String workerId = ConfigChecks.defaultWorkerId();
         int parallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
         ProcessorScheduler scheduler;
         final List<ProcessorListener> listeners = new ArrayList<>();
@@ -173,34 +171,19 @@ public interface EventProcessor extends AutoCloseable {
          * event while a lane keeps up. Default 64; 1 turns batching off.
          */
         public Builder maxBatch(int maxBatch) {
-            if (maxBatch < 1 || maxBatch > 10_000) {
-                throw InvalidConfigurationException.of("processor.maxBatch", "must be within [1, 10000], was " + maxBatch);
-            }
-            this.maxBatch = maxBatch;
+            this.maxBatch = ConfigChecks.within("processor.maxBatch", maxBatch, 1, 10_000);
             return this;
         }
 
         /** This worker's id, the claim owner; unique per process. Default: host, pid and a random suffix. */
         public Builder workerId(String workerId) {
-            if (workerId == null || workerId.isBlank() || workerId.length() > 200) {
-                throw InvalidConfigurationException.of("processor.workerId", "must be 1-200 non-blank characters, was '"
-                        + workerId + "'");
-            }
-            if (workerId.startsWith(io.seqtrack.core.port.out.StoreArguments.OPERATOR_OWNER_PREFIX)) {
-                throw InvalidConfigurationException.of("processor.workerId", "must not start with '"
-                        + io.seqtrack.core.port.out.StoreArguments.OPERATOR_OWNER_PREFIX
-                        + "' (reserved for an operator's hold), was '" + workerId + "'");
-            }
-            this.workerId = workerId;
+            this.workerId = ConfigChecks.workerId("processor.workerId", workerId);
             return this;
         }
 
         /** Lanes, i.e. aggregates handled at the same time. Default: available processors. Ignored with {@link #scheduler}. */
         public Builder parallelism(int parallelism) {
-            if (parallelism < 1 || parallelism > 4096) {
-                throw InvalidConfigurationException.of("processor.parallelism", "must be within [1, 4096], was " + parallelism);
-            }
-            this.parallelism = parallelism;
+            this.parallelism = ConfigChecks.within("processor.parallelism", parallelism, 1, 4096);
             return this;
         }
 
@@ -223,10 +206,7 @@ public interface EventProcessor extends AutoCloseable {
 
         /** The most events this processor keeps pending in the buffer in total; beyond it, BUFFER_FULL. */
         public Builder maxBufferedTotal(long maxBufferedTotal) {
-            if (maxBufferedTotal < 1) {
-                throw InvalidConfigurationException.of("processor.maxBufferedTotal", "must be >= 1, was " + maxBufferedTotal);
-            }
-            this.maxBufferedTotal = maxBufferedTotal;
+            this.maxBufferedTotal = ConfigChecks.atLeast("processor.maxBufferedTotal", maxBufferedTotal, 1);
             return this;
         }
 
@@ -242,10 +222,7 @@ public interface EventProcessor extends AutoCloseable {
 
         /** Unfinished submissions before {@link #submit} blocks its caller. */
         public Builder maxInFlight(int maxInFlight) {
-            if (maxInFlight < 1) {
-                throw InvalidConfigurationException.of("processor.maxInFlight", "must be >= 1, was " + maxInFlight);
-            }
-            this.maxInFlight = maxInFlight;
+            this.maxInFlight = (int) ConfigChecks.atLeast("processor.maxInFlight", maxInFlight, 1);
             return this;
         }
 
@@ -275,9 +252,11 @@ public interface EventProcessor extends AutoCloseable {
         }
 
         /**
-         * Whether this processor sweeps the buffer for events nobody waits for and takes charge of them (default on).
-         * Turn it off for short-lived processors that only run an admin action: their handler is not the application's,
-         * so they must not drain other aggregates' buffered events.
+         * Whether this processor sweeps the buffer for events nobody waits for and takes charge of them (default on:
+         * a worker of the deployment picks up what a crashed worker left). Turn it off only for a processor that is a
+         * guest in a store other processors use and whose handler is not theirs — {@code tracker simulate} under a
+         * named key prefix: it must handle the events it is given and nothing else. Operator actions need no processor
+         * at all ({@link StoreAdmin}).
          */
         public Builder adoptOrphanedBuffers(boolean adopt) {
             this.adoptOrphanedBuffers = adopt;
@@ -291,6 +270,11 @@ public interface EventProcessor extends AutoCloseable {
         }
 
         public EventProcessor build() {
+            return new LaneProcessor(settings());
+        }
+
+        /** The validated, immutable settings a processor is built from ({@link StoreAdmin} replays on them too). */
+        ProcessorSettings settings() {
             require("registry", registry);
             require("store", store);
             require("buffer", buffer);
@@ -301,33 +285,17 @@ public interface EventProcessor extends AutoCloseable {
                 throw InvalidConfigurationException.of("processor.batchHandler",
                         "cannot be combined with processor.handler: set one of them");
             }
-            return new LaneProcessor(new ProcessorSettings(registry, store, buffer, handler, batchHandler, workerId,
-                    parallelism, scheduler, listeners, gapListener, maxBufferedTotal, maxInFlight, maxBatch,
-                    stickyOwnership, busyRetryDelay, bufferRecheckInterval, bufferSweepInterval, adoptOrphanedBuffers, random));
+            return new ProcessorSettings(registry, store, buffer, handler, batchHandler, workerId, parallelism,
+                    scheduler, listeners, gapListener, maxBufferedTotal, maxInFlight, maxBatch, stickyOwnership,
+                    busyRetryDelay, bufferRecheckInterval, bufferSweepInterval, adoptOrphanedBuffers, random);
         }
 
         private static <T> T require(String field, T value) {
-            if (value == null) {
-                throw InvalidConfigurationException.of("processor." + field, "is required");
-            }
-            return value;
+            return ConfigChecks.require("processor." + field, value);
         }
 
         private static Duration positive(String field, Duration value) {
-            if (value == null || value.isNegative() || value.isZero()) {
-                throw InvalidConfigurationException.of(field, "must be positive, was " + value);
-            }
-            return value;
+            return ConfigChecks.positive(field, value);
         }
-
-        private static String defaultWorkerId() {
-            String jvm = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
-            return jvm + "-" + UUID.randomUUID().toString().substring(0, 8);
-        }
-
-        List<ProcessorListener> listeners() {
-            return List.copyOf(listeners);
-        }
-
     }
 }

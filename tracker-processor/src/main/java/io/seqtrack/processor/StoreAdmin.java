@@ -5,23 +5,28 @@ import io.seqtrack.core.port.out.EventBuffer;
 import io.seqtrack.core.port.out.ParkedEvent;
 import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.registry.DomainRegistry;
+import io.seqtrack.processor.internal.AdminActions;
+import io.seqtrack.processor.internal.DetachedLane;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Operator actions over a store and a buffer, without a running processor and without a stand-in handler: list the
- * parked events, skip one, reset an aggregate, and replay an aggregate's parked events through a handler given for
- * that replay. The actions behave exactly as {@link ProcessorAdmin}'s (they run through the same code, on a private
- * one-lane processor that adopts nobody's buffered events) and are announced to the listeners as
- * {@link ProcessorEvent.AdminAction}s. Each call waits for its action, at most {@code timeout}.
+ * Operator actions over a store and a buffer, without a processor and without a stand-in handler: list the parked
+ * events, skip one, reset an aggregate, and replay an aggregate's parked events through a handler given for that
+ * replay. The actions are the ones {@link ProcessorAdmin} runs (the same code): skip and reset run directly over the
+ * store and the buffer; a replay runs on a lane of its own that lives for that replay, with no wake-ups and no buffer
+ * sweep — so nothing here takes charge of other aggregates' buffered events. Each action is announced to the
+ * listeners as a {@link ProcessorEvent.AdminAction}. Each call waits for its action, at most {@code timeout}.
  *
  * <pre>{@code
  * StoreAdmin admin = StoreAdmin.over(registry, store, buffer).listener(auditLog).build();
@@ -36,6 +41,7 @@ public final class StoreAdmin {
     private final EventBuffer buffer;
     private final List<ProcessorListener> listeners;
     private final Duration timeout;
+    private final AdminActions actions;
 
     private StoreAdmin(Builder b) {
         this.registry = b.registry;
@@ -43,6 +49,7 @@ public final class StoreAdmin {
         this.buffer = b.buffer;
         this.listeners = List.copyOf(b.listeners);
         this.timeout = b.timeout;
+        this.actions = AdminActions.over(registry, store, buffer, listeners, Clock.systemUTC());
     }
 
     public static Builder over(DomainRegistry registry, SequenceStore store, EventBuffer buffer) {
@@ -51,13 +58,18 @@ public final class StoreAdmin {
 
     /** Parked events per aggregate, in sequence order. */
     public Map<AggregateKey, List<ParkedEvent>> parked() {
-        return run("tracker-admin", NO_HANDLER, admin -> java.util.concurrent.CompletableFuture.completedFuture(
-                admin.parked()));
+        return await(inBackground(actions::parked), timeout);
     }
 
-    /** See {@link ProcessorAdmin#skipParked}: refused (an {@link IllegalStateException}) while it cannot be done. */
+    /**
+     * See {@link ProcessorAdmin#skipParked}: refused (an {@link IllegalStateException}) while it cannot be done.
+     * Buffered events the skip puts in order stay buffered, for the processors to handle (no handler runs here).
+     */
     public void skipParked(AggregateKey key, long sequence) {
-        run("tracker-admin", NO_HANDLER, admin -> admin.skipParked(key, sequence));
+        await(inBackground(() -> {
+            actions.skipParked(key, sequence);
+            return null;
+        }), timeout);
     }
 
     /**
@@ -67,8 +79,10 @@ public final class StoreAdmin {
      */
     public void reset(AggregateKey key, long last) {
         Duration lease = registry.lookup(key.domain()).leaseTtl();
-        run("tracker-admin", NO_HANDLER, admin -> admin.reset(key, last),
-                timeout.plus(lease.plusSeconds(5).multipliedBy(4)));
+        await(inBackground(() -> {
+            actions.reset(key, last);
+            return null;
+        }), timeout.plus(lease.plusSeconds(5).multipliedBy(4)));
     }
 
     /**
@@ -79,21 +93,26 @@ public final class StoreAdmin {
      */
     public List<Outcome> replayParked(AggregateKey key, String workerId, EventHandler handler) {
         Objects.requireNonNull(handler, "handler");
-        return run(workerId, handler, admin -> admin.replayParked(key));
+        EventProcessor.Builder settings = EventProcessor.builder().registry(registry).store(store).buffer(buffer)
+                .handler(handler).workerId(workerId).parallelism(1);
+        listeners.forEach(settings::listener);
+        try (DetachedLane lane = new DetachedLane(settings.settings())) {
+            return await(lane.admin().replayParked(key), timeout);
+        }
     }
 
-    private <T> T run(String workerId, EventHandler handler, Function<ProcessorAdmin, CompletionStage<T>> action) {
-        return run(workerId, handler, action, timeout);
+    /** Runs a direct action on a thread of its own, so that the caller's wait is bounded by the timeout. */
+    private static <T> CompletionStage<T> inBackground(Supplier<T> action) {
+        return CompletableFuture.supplyAsync(action, task -> {
+            Thread thread = new Thread(task, "seqtrack-admin");
+            thread.setDaemon(true);
+            thread.start();
+        });
     }
 
-    private <T> T run(String workerId, EventHandler handler, Function<ProcessorAdmin, CompletionStage<T>> action,
-            Duration timeout) {
-        EventProcessor.Builder builder = EventProcessor.builder().registry(registry).store(store).buffer(buffer)
-                .handler(handler).workerId(workerId).parallelism(1).adoptOrphanedBuffers(false);
-        listeners.forEach(builder::listener);
-        try (EventProcessor processor = builder.build()) {
-            return action.apply(processor.admin()).toCompletableFuture().get(timeout.toMillis(),
-                    TimeUnit.MILLISECONDS);
+    private static <T> T await(CompletionStage<T> action, Duration timeout) {
+        try {
+            return action.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
@@ -104,11 +123,6 @@ public final class StoreAdmin {
         }
     }
 
-    /** Skips and resets handle nothing: a handler that would run means a bug, so it fails loudly. */
-    private static final EventHandler NO_HANDLER = (event, context) -> {
-        throw new IllegalStateException("an admin action without a handler tried to handle " + event);
-    };
-
     /** Configures a {@link StoreAdmin}. */
     public static final class Builder {
         private final DomainRegistry registry;
@@ -118,36 +132,25 @@ public final class StoreAdmin {
         private Duration timeout = Duration.ofSeconds(60);
 
         private Builder(DomainRegistry registry, SequenceStore store, EventBuffer buffer) {
-            this.registry = require("registry", registry);
-            this.store = require("store", store);
-            this.buffer = require("buffer", buffer);
+            this.registry = ConfigChecks.require("admin.registry", registry);
+            this.store = ConfigChecks.require("admin.store", store);
+            this.buffer = ConfigChecks.require("admin.buffer", buffer);
         }
 
         /** Told every action (an {@link ProcessorEvent.AdminAction}) and what a replay does. */
         public Builder listener(ProcessorListener listener) {
-            listeners.add(require("listener", listener));
+            listeners.add(ConfigChecks.require("admin.listener", listener));
             return this;
         }
 
         /** How long a call waits for its action. Default 60 s. */
         public Builder timeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw io.seqtrack.core.domain.InvalidConfigurationException.of("admin.timeout",
-                        "must be positive, was " + timeout);
-            }
-            this.timeout = timeout;
+            this.timeout = ConfigChecks.positive("admin.timeout", timeout);
             return this;
         }
 
         public StoreAdmin build() {
             return new StoreAdmin(this);
-        }
-
-        private static <T> T require(String field, T value) {
-            if (value == null) {
-                throw io.seqtrack.core.domain.InvalidConfigurationException.of("admin." + field, "is required");
-            }
-            return value;
         }
     }
 }

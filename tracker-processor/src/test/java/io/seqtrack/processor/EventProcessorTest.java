@@ -183,6 +183,29 @@ class EventProcessorTest {
         assertThat(harness.handled("user_account", "u-1")).containsExactly(2L);
     }
 
+    /**
+     * A replay that finds another worker holding the parked event's claim answers PARKED and leaves it parked — and
+     * must not leave a replay of it behind that handles it later, once the claim is gone, while it is still parked.
+     */
+    @Test
+    void aReplayThatMeetsAClaimHeldElsewhereLeavesNothingBehindThatHandlesItLater() {
+        harness.failTimes("user_account", "u-1", 1, 3);
+        processor.submit(ProcessorHarness.event("user_account", "u-1", 1));
+        harness.scheduler.advance(Duration.ofSeconds(1));
+        AggregateKey key = AggregateKey.of("user_account", "u-1");
+        assertThat(harness.buffer.parked(key)).extracting(p -> p.sequence()).containsExactly(1L);
+        harness.store.claim(key, 1, TrackingMode.STRICT, "other-worker", Duration.ofSeconds(5));
+
+        CompletionStage<List<Outcome>> replay = processor.admin().replayParked(key);
+        harness.scheduler.runReady();
+        assertThat(replay.toCompletableFuture().getNow(null)).containsExactly(Outcome.PARKED);
+
+        harness.scheduler.advance(Duration.ofSeconds(20)); // the other worker's lease runs out
+        assertThat(harness.handled("user_account", "u-1")).as("nothing handled the still parked #1").isEmpty();
+        assertThat(harness.store.read(key).lastCommitted()).isZero();
+        assertThat(harness.buffer.parked(key)).extracting(p -> p.sequence()).containsExactly(1L);
+    }
+
     /** The replaced system kept 100 pending events per aggregate and silently dropped the oldest. */
     @Test
     void regression6_aFullBufferPushesBackAndNeverDropsTheOldest() {
@@ -382,14 +405,17 @@ class EventProcessorTest {
         assertThat(harness.store.read(AggregateKey.of("user_account", "u-1")).lastCommitted()).as("not committed").isZero();
     }
 
-    /** An admin-only processor (another handler than the application's) must not drain other aggregates' buffers. */
+    /**
+     * A guest processor (another handler than the application's: {@code tracker simulate} under a named key prefix)
+     * turns adoption off and must then not drain other aggregates' buffers — not at start, not in later sweeps.
+     */
     @Test
     void aProcessorThatDoesNotAdoptLeavesOrphanedBuffersAlone() {
         harness = new ProcessorHarness(registry(GapPolicy.PARK)); // without the adopting default processor
         AggregateKey key = AggregateKey.of("user_account", "orphan");
         harness.buffer.add(key, new io.seqtrack.core.port.out.BufferedEvent(1, "e1", "T", new byte[0],
                 harness.scheduler.clock().instant()), 10);
-        harness.processor("admin-only", b -> b.adoptOrphanedBuffers(false));
+        harness.processor("guest", b -> b.adoptOrphanedBuffers(false));
         harness.scheduler.advance(Duration.ofSeconds(31));
         assertThat(harness.handled("user_account", "orphan")).isEmpty();
         assertThat(harness.buffer.pending(key)).hasSize(1);

@@ -57,8 +57,9 @@ class RedisProcessorTest {
      * Item 7 across processes: a commit made through another connection is announced over pub/sub and drains the
      * buffer of the processor that waits for it, at once. The waiting processor holds the buffered #2 in buffer and
      * store instances of its own, the commit of #1 comes from a separate store instance (another worker's connection,
-     * no processor, no handler), and virtual time never moves — no recheck timer or sweep can fire. So #2 can only be
-     * handled because the published wake-up arrived.
+     * no processor, no handler), and virtual time never moves — no recheck timer or sweep can fire (and a sweep would
+     * not take #2 anyway: it adopts only aggregates nobody here waits for, and this processor waits for #2's). So #2
+     * can only be handled because the published wake-up arrived.
      */
     @Test
     void aCommitByAnotherWorkersConnectionWakesTheBufferedSuccessorsWithoutATimerTick() throws Exception {
@@ -68,7 +69,7 @@ class RedisProcessorTest {
                 RedisEventBuffer waitingBuffer = RedisEventBuffer.create(config);
                 RedisSequenceStore otherWorkersStore = RedisSequenceStore.create(config);
                 ProcessorHarness harness = new ProcessorHarness(ModelScenario.registry(), waitingStore, waitingBuffer)) {
-            EventProcessor waiting = harness.processor("waiting-worker", b -> b.adoptOrphanedBuffers(false));
+            EventProcessor waiting = harness.processor("waiting-worker");
             assertThat(harness.submit(waiting, ProcessorHarness.event("user_account", "w-1", 2)))
                     .isEqualTo(Outcome.BUFFERED);
             assertThat(harness.scheduler.awaitQueued(Duration.ZERO)).as("nothing left to run on the lanes").isFalse();

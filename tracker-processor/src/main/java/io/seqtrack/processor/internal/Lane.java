@@ -8,17 +8,14 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
  * A serial lane: everything about the aggregates hashed to it happens here, one task at a time, so their state needs
- * no locks and a handler never runs twice at once for one aggregate in this process. Submissions arrive in a mailbox;
- * each run moves them to their aggregates' queues and then takes batches — the head event of up to {@code maxBatch}
- * ready aggregates — through one {@link Step}. While a batch waits on the store, the mailbox fills, so batches grow
- * with load and stay at one event when the lane keeps up.
+ * no locks and a handler never runs twice at once for one aggregate in this process. Submissions arrive in its
+ * {@link Mailbox}, which schedules the lane's runs; each run moves them to their aggregates' queues and then takes
+ * batches — the head event of up to {@code maxBatch} ready aggregates — through one {@link Step}. While a batch waits
+ * on the store, the mailbox fills, so batches grow with load and stay at one event when the lane keeps up.
  */
 final class Lane {
 
@@ -30,8 +27,6 @@ final class Lane {
      * per map and lane. (Bins stay short at any size since lanes are chosen by {@link LaneOf}.)
      */
     private static final int TABLE = 8_192;
-    /** Batches per run before the lane yields to its timers (gap timeouts, retries). */
-    private static final int BATCHES_PER_RUN = 16;
     /** How many of an aggregate's queued events are looked at to find the lowest sequence (see {@link #takeLowest}). */
     static final int REORDER_WINDOW = 16;
 
@@ -41,8 +36,7 @@ final class Lane {
     final Gaps gaps;
     final Parking parking;
     final LeaseRenewer renewer;
-    private final Queue<Work> mailbox = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Mailbox mailbox = new Mailbox(this);
     /** The states of the aggregates that have something going on here (see {@link LaneStates}). */
     private final LaneStates states = new LaneStates(TABLE);
     /** Aggregates whose queue head may join the next batch, in the order they became ready. */
@@ -66,34 +60,11 @@ final class Lane {
 
     void submit(Work work) {
         mailbox.add(work);
-        if (scheduled.compareAndSet(false, true)) {
-            schedule();
-        }
     }
 
     /** {@link #submit} for several works, in their order: one hand-off to the mailbox, at most one run scheduled. */
     void submitAll(List<Work> works) {
         mailbox.addAll(works);
-        if (scheduled.compareAndSet(false, true)) {
-            schedule();
-        }
-    }
-
-    /**
-     * Schedules a run of this lane (the caller set {@link #scheduled}). If the scheduler refuses — closed, or its
-     * executor shut down — nothing waiting here would ever run: those submissions fail with the refusal instead of
-     * waiting forever, and the refusal does not escape onto a scheduler or submitter thread.
-     */
-    private void schedule() {
-        try {
-            shared.scheduler.execute(index, this::run);
-        } catch (RuntimeException e) {
-            scheduled.set(false);
-            Work refused;
-            while ((refused = mailbox.poll()) != null) {
-                refused.submission().fail(e);
-            }
-        }
     }
 
     /** Runs {@code action} on this lane and completes the stage with its value. */
@@ -111,26 +82,9 @@ final class Lane {
 
     // ------------------------------------------------------------------ on the lane
 
-    /**
-     * One run of the lane, scheduled by a submission that found it idle. {@link #scheduled} stays set while it runs, so
-     * submissions arriving meanwhile only join the mailbox (no task, no wake-up): the run drains them itself. It is
-     * cleared only when the run finds nothing left, and the mailbox is looked at once more after that, so a submission
-     * racing with the clear is either seen here or schedules the next run itself.
-     */
-    private void run() {
+    /** At the start of each run: forget idle aggregate states if there are many (see {@link LaneStates}). */
+    void beforeRun() {
         states.sweepIfLarge();
-        int batches = 0;
-        while (true) {
-            batches += pump(BATCHES_PER_RUN - batches);
-            if (batches >= BATCHES_PER_RUN && hasWork()) { // more is waiting: let the lane's timers in first
-                reschedule();
-                return;
-            }
-            scheduled.set(false);
-            if (mailbox.isEmpty() || !scheduled.compareAndSet(false, true)) {
-                return; // idle; or a racing submission scheduled the next run
-            }
-        }
     }
 
     /**
@@ -157,27 +111,13 @@ final class Lane {
         }
     }
 
-    private boolean hasWork() {
-        return !ready.isEmpty() || !mailbox.isEmpty();
+    /** Whether aggregates with a queued event that may join a batch wait here. */
+    boolean hasReady() {
+        return !ready.isEmpty();
     }
 
-    /** A run outside {@link #run} (a retry's): what it leaves over gets a run of its own unless one is due anyway. */
-    private void pumpOutsideRun() {
-        if (pump(BATCHES_PER_RUN) == BATCHES_PER_RUN && hasWork() && scheduled.compareAndSet(false, true)) {
-            reschedule();
-        }
-    }
-
-    /** Schedules the next run while this lane holds {@link #scheduled}. */
-    private void reschedule() {
-        schedule();
-        if (!scheduled.get()) { // refused: the ready aggregates' queued events would never run either
-            failReady(new java.util.concurrent.RejectedExecutionException(
-                    "the processor's scheduler refused to run lane " + index));
-        }
-    }
-
-    private void failReady(RuntimeException refusal) {
+    /** The scheduler refused the lane's next run: what waits here would never run, so it fails with the refusal. */
+    void failReady(RuntimeException refusal) {
         for (AggregateKey key : List.copyOf(ready)) {
             AggregateState state = state(key);
             Work waiting;
@@ -311,7 +251,7 @@ final class Lane {
                 return;
             }
             runBatch(List.of(work));
-            pumpOutsideRun();
+            mailbox.pumpOutsideRun();
         });
     }
 

@@ -31,7 +31,7 @@ public final class LaneProcessor implements EventProcessor {
     private final Shared shared;
     private final boolean ownsScheduler;
     private final List<Lane> lanes;
-    private final Admin admin;
+    private final LaneAdmin admin;
     private final BufferSweeper sweeper;
 
     public LaneProcessor(ProcessorSettings settings) {
@@ -44,7 +44,7 @@ public final class LaneProcessor implements EventProcessor {
             all.add(new Lane(i, shared));
         }
         this.lanes = List.copyOf(all);
-        this.admin = new Admin(shared, lanes);
+        this.admin = new LaneAdmin(shared, lanes);
         this.sweeper = new BufferSweeper(shared, lanes);
     }
 

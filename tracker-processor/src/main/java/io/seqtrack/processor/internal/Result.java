@@ -15,6 +15,11 @@ record Result(Work work, Kind kind, Outcome outcome, Throwable error) {
         DEFERRED,
         /** A drained event that is still early: it stays in the buffer, nothing to tell. */
         STILL_EARLY,
+        /**
+         * An operator's replay met a claim another worker holds: nothing happened and nothing waits to try again — the
+         * event stays parked (a replay that waited would handle it later, behind the operator's back).
+         */
+        BUSY_ELSEWHERE,
         /** Nothing is known to have happened (store or buffer failure, close): tell the submitter so. */
         FAILED
     }
@@ -29,6 +34,10 @@ record Result(Work work, Kind kind, Outcome outcome, Throwable error) {
 
     static Result stillEarly(Work work) {
         return new Result(work, Kind.STILL_EARLY, null, null);
+    }
+
+    static Result busyElsewhere(Work work) {
+        return new Result(work, Kind.BUSY_ELSEWHERE, null, null);
     }
 
     static Result failed(Work work, Throwable error) {
@@ -47,7 +56,7 @@ record Result(Work work, Kind kind, Outcome outcome, Throwable error) {
         return error instanceof RuntimeException r ? r : new IllegalStateException(error);
     }
 
-    /** Tells the submitter; deferred and still-early work has nothing to tell yet. */
+    /** Tells the submitter; deferred, still-early and busy-elsewhere work has nothing to tell (yet). */
     void complete() {
         if (kind == Kind.FINISHED) {
             work.submission().finish(outcome);

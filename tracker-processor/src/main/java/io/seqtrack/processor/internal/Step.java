@@ -6,39 +6,36 @@ import io.seqtrack.core.domain.SequenceTrackingException;
 import io.seqtrack.core.domain.UnknownDomainException;
 import io.seqtrack.core.port.in.ClaimDecision;
 import io.seqtrack.core.port.out.BufferPresence;
-import io.seqtrack.core.port.out.CommitResult;
 import io.seqtrack.processor.Outcome;
 import io.seqtrack.processor.ProcessorEvent;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Claim → handle → commit for a batch of works of distinct aggregates, with one store call per phase: one
  * {@code claimAllAndProbe} (the claims and, read after them, which aggregates have parked or pending events — one
  * round trip where the store holds the buffer), the handlers, one {@code commitAll}. Returns what
- * happened to each work as a {@link Result}; it completes no submission itself.
+ * happened to each work as a {@link Result}; it completes no submission itself. Here: what needs no claim (a duplicate
+ * this lane knows, an aggregate blocked behind parked events), the claims and where each leads (duplicate, busy, early,
+ * parked elsewhere, to the handler), and a failed batch claim split into claims of one; {@link HandleAndCommit} runs
+ * the handlers and the commit.
  */
 final class Step {
 
-    private static final Logger log = LoggerFactory.getLogger(Step.class);
-
     private final Lane lane;
     private final Shared shared;
-    private final HandlerInvoker invoker;
     private final HandlerFailures failures;
-    private final Committer committer;
+    private final Faults faults;
+    private final HandleAndCommit handleAndCommit;
 
     Step(Lane lane, HandlerInvoker invoker) {
         this.lane = lane;
         this.shared = lane.shared;
-        this.invoker = invoker;
         this.failures = new HandlerFailures(lane);
-        this.committer = new Committer(lane);
+        this.faults = new Faults(shared);
+        this.handleAndCommit = new HandleAndCommit(lane, invoker, failures, faults);
     }
 
     List<Result> run(List<Work> batch) {
@@ -60,7 +57,7 @@ final class Step {
                 results[i] = Result.finished(work, Outcome.DUPLICATE);
                 continue;
             }
-            Result blocked = guarded(work, () -> behindParked(work));
+            Result blocked = faults.guarded(work, () -> behindParked(work));
             if (blocked != null) {
                 results[i] = blocked;
             } else {
@@ -114,7 +111,7 @@ final class Step {
             presence = probed.presence();
         } catch (InvalidEventException | UnknownDomainException e) {
             if (works.size() == 1) {
-                results[indexes.get(0)] = rejected(works.get(0), e);
+                results[indexes.get(0)] = faults.rejected(works.get(0), e);
             } else { // one bad event must not fail the others: each alone, so only the bad one is rejected
                 for (int n = 0; n < works.size(); n++) {
                     results[indexes.get(n)] = run(List.of(works.get(n))).get(0);
@@ -123,7 +120,7 @@ final class Step {
             return;
         } catch (SequenceTrackingException e) {
             if (works.size() == 1) { // what it claimed is unknown: its lease expires; nothing was handled
-                results[indexes.get(0)] = failClosed(works.get(0), e);
+                results[indexes.get(0)] = faults.failClosed(works.get(0), e);
             } else {
                 // a batch fails as a whole (one script call); claiming again after an unknown outcome is allowed, so
                 // each event alone finds out whether it is the one the store cannot answer for — until one fails
@@ -132,7 +129,7 @@ final class Step {
                 boolean storeFailing = false;
                 for (int n = 0; n < works.size(); n++) {
                     Work work = works.get(n);
-                    Result alone = storeFailing ? failClosed(work, e) : run(List.of(work)).get(0);
+                    Result alone = storeFailing ? faults.failClosed(work, e) : run(List.of(work)).get(0);
                     storeFailing |= alone.kind() == Result.Kind.FAILED
                             && alone.error() instanceof SequenceTrackingException;
                     results[indexes.get(n)] = alone;
@@ -155,8 +152,12 @@ final class Step {
                     results[indexes.get(n)] = Result.finished(work, Outcome.DUPLICATE);
                 }
                 case BUSY -> {
-                    lane.defer(work.resumedLater(), shared.settings.busyRetryDelay());
-                    results[indexes.get(n)] = Result.deferred(work);
+                    if (work.origin() == Work.Origin.REPLAY) { // the operator is told it stays parked: no retry later
+                        results[indexes.get(n)] = Result.busyElsewhere(work);
+                    } else {
+                        lane.defer(work.resumedLater(), shared.settings.busyRetryDelay());
+                        results[indexes.get(n)] = Result.deferred(work);
+                    }
                 }
                 case GAP -> {
                     if (work.origin() == Work.Origin.BUFFER) { // a drained event stays where it is, in the buffer
@@ -191,7 +192,7 @@ final class Step {
         }
         for (int n : early) {
             Work work = works.get(n);
-            results[indexes.get(n)] = guarded(work, () -> Result.finished(work, parked.contains(work.key())
+            results[indexes.get(n)] = faults.guarded(work, () -> Result.finished(work, parked.contains(work.key())
                     ? lane.parking.park(work, "aggregate blocked behind parked events")
                     : lane.gaps.bufferEarly(work, claims.get(n))));
         }
@@ -203,7 +204,7 @@ final class Step {
             Work work = works.get(n);
             if (parked.contains(work.key())) {
                 failures.release(work, claims.get(n));
-                results[indexes.get(n)] = guarded(work, () -> Result.finished(work,
+                results[indexes.get(n)] = faults.guarded(work, () -> Result.finished(work,
                         lane.parking.park(work, "aggregate blocked behind parked events")));
             } else {
                 handled.add(work);
@@ -213,95 +214,8 @@ final class Step {
             }
         }
         if (!handled.isEmpty()) {
-            handleAndCommit(handled, handledClaims, handledIndexes, handledDeadlines, results);
+            handleAndCommit.run(handled, handledClaims, handledIndexes, handledDeadlines, results);
         }
-    }
-
-    private void handleAndCommit(List<Work> works, List<ClaimDecision> claims, List<Integer> indexes,
-            List<Long> deadlines, Result[] results) {
-        List<HandlerInvoker.Run> runs = invoker.invoke(works, claims, deadlines);
-        List<ClaimDecision> toCommit = new ArrayList<>();
-        List<Integer> committing = new ArrayList<>();
-        for (int n = 0; n < works.size(); n++) {
-            HandlerInvoker.Run run = runs.get(n);
-            Work work = works.get(n);
-            if (run.refused()) { // closed between the claim and the handler: give the claim back
-                failures.release(work, claims.get(n));
-                results[indexes.get(n)] = Result.failed(work, new IllegalStateException("the processor was closed"));
-            } else if (run.stale()) {
-                // the claim may have expired before its handler could start (its answer came late, or other work of
-                // the batch took long): another worker may hold or have committed the event by now — never run it
-                failures.release(work, claims.get(n));
-                results[indexes.get(n)] = failClosed(work, io.seqtrack.core.domain.SequenceStoreException.of("claim",
-                        work.key(), new java.util.concurrent.TimeoutException("the claim of #" + work.sequence()
-                                + " could no longer be trusted when its handler was due (three quarters of the "
-                                + work.registration().leaseTtl() + " lease had passed since it was asked for)")));
-            } else if (run.error() != null) {
-                ClaimDecision claim = claims.get(n);
-                results[indexes.get(n)] = guarded(work, () -> failures.handlerFailed(work, claim, run.error()));
-            } else {
-                toCommit.add(claims.get(n));
-                committing.add(n);
-            }
-        }
-        if (toCommit.isEmpty()) {
-            return;
-        }
-        List<Work> committingWorks = new ArrayList<>(committing.size());
-        for (int n : committing) {
-            committingWorks.add(works.get(n));
-        }
-        List<Committer.Answer> commits = committer.commit(committingWorks, toCommit);
-        for (int c = 0; c < committing.size(); c++) {
-            int n = committing.get(c);
-            Work work = works.get(n);
-            ClaimDecision claim = claims.get(n);
-            if (commits.get(c).result() == null) {
-                // unknown outcome: a commit that landed answers DUPLICATE to the broker's redelivery
-                results[indexes.get(n)] = failClosed(work, commits.get(c).failure());
-                continue;
-            }
-            if (commits.get(c).result() == CommitResult.CLAIM_LOST) {
-                // our lease ran out and another worker took over: our effects are fenced; find out what happened
-                shared.emitter.emit(new ProcessorEvent.Fenced(work.key(), shared.now(), claim.sequence(),
-                        claim.fencingToken()));
-                results[indexes.get(n)] = run(List.of(work)).get(0);
-                continue;
-            }
-            if (shared.emitter.observed()) {
-                shared.emitter.emit(new ProcessorEvent.Processed(work.key(), shared.now(), claim.sequence(),
-                        work.attempt(), Duration.ofNanos(runs.get(n).nanos()), work.origin() == Work.Origin.BUFFER));
-            }
-            results[indexes.get(n)] = Result.finished(work, Outcome.PROCESSED);
-        }
-    }
-
-    /** Runs a follow-up action for one work; a store failure or a bug in it fails that work only. */
-    private Result guarded(Work work, java.util.function.Supplier<Result> action) {
-        try {
-            return action.get();
-        } catch (InvalidEventException | UnknownDomainException e) {
-            return rejected(work, e);
-        } catch (SequenceTrackingException e) {
-            return failClosed(work, e);
-        } catch (RuntimeException | Error e) {
-            log.error("seqtrack: {} #{} failed unexpectedly", work.key(), work.sequence(), e);
-            return Result.failed(work, e);
-        }
-    }
-
-    private Result rejected(Work work, RuntimeException e) {
-        shared.emitter.emit(new ProcessorEvent.Rejected(work.key(), shared.now(), e.getMessage(), work.event(),
-                work.submission().attachment()));
-        work.submission().rejectedBecause(e.getMessage());
-        return Result.finished(work, Outcome.REJECTED);
-    }
-
-    /** The store or buffer could not answer: nothing is known to have happened — fail, never guess. */
-    private Result failClosed(Work work, SequenceTrackingException e) {
-        log.warn("seqtrack: {} #{} failed closed: {}", work.key(), work.sequence(), e.getMessage());
-        shared.storeFailed();
-        return Result.failed(work, e);
     }
 
     /**

@@ -593,7 +593,7 @@ class RegistryFileErrorsTest {
 
         RegistryFileException e = fails(() -> RegistryLoader.parse(yaml.toString(), "r.yaml"));
 
-        assertThat(e.reason()).isEqualTo("too many merges (more than " + RegistryParser.MAX_MERGES + ")");
+        assertThat(e.reason()).isEqualTo("too many merges (more than " + RegistryNodes.MAX_MERGES + ")");
         assertThat(e.line()).isBetween(3, 26);
     }
 
@@ -608,7 +608,7 @@ class RegistryFileErrorsTest {
 
     @Test
     void hugeTextIsCutShort() {
-        String yaml = "# " + "x".repeat(RegistryParser.MAX_CODE_POINTS) + "\ndomains:\n  a: {}\n";
+        String yaml = "# " + "x".repeat(RegistryYaml.MAX_CODE_POINTS) + "\ndomains:\n  a: {}\n";
 
         RegistryFileException e = fails(() -> RegistryLoader.parse(yaml, "r.yaml"));
 
