@@ -3,6 +3,7 @@ package io.seqtrack.kafka;
 import static io.seqtrack.kafka.Scenario.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.domain.SequenceStoreException;
 import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.inmemory.InMemorySequenceStore;
@@ -257,9 +258,11 @@ class KafkaConsumerRunnerTest {
     }
 
     /**
-     * A poison event (its handler always fails) is parked in order — with everything of its aggregate behind it —
-     * while its partition keeps flowing for other aggregates: its first attempt waits until records produced after it
-     * in the same partition were committed. No offset passes it before it is parked.
+     * A poison event (its handler fails) is parked in order — with everything of its aggregate behind it — while its
+     * partition keeps flowing for other aggregates: its first attempt waits until records produced after it in the same
+     * partition were committed. The buffer is in memory, so a park would die with the process: no offset passes the
+     * parked record (the committed offset stops exactly at it) until an operator replays the parked events through
+     * the processor's admin; then they are handled in order and the offsets reach the end.
      */
     @Test
     void aPoisonRecordIsParkedInOrderWhileItsPartitionKeepsFlowing() throws Exception {
@@ -269,8 +272,9 @@ class KafkaConsumerRunnerTest {
             TopicPartition partition = new TopicPartition(s.topic, 0);
             long poisonOffset = s.produced.stream().filter(p -> "a0".equals(p.key()) && p.seq() == 5).findFirst()
                     .orElseThrow().offset();
-            s.startWorker("w1", (worker, event, ctx) -> {
-                if (ctx.key().aggregateId().equals("a0") && ctx.sequence() == 5) {
+            AtomicBoolean poisoned = new AtomicBoolean(true);
+            Worker worker = s.startWorker("w1", (name, event, ctx) -> {
+                if (poisoned.get() && ctx.key().aggregateId().equals("a0") && ctx.sequence() == 5) {
                     if (ctx.attempt() == 1) {
                         s.history.await("records behind the poison committed", DONE,
                                 () -> committedBeyond(s, partition, poisonOffset));
@@ -278,9 +282,32 @@ class KafkaConsumerRunnerTest {
                     throw new IllegalStateException("poison");
                 }
             });
+            s.history.await("the others committed and a0 parked from #5 on", DONE, () -> {
+                for (int a = 1; a < 8; a++) {
+                    if (s.history.count(RunCheck.committed(Scenario.DOMAIN, "a" + a, 12)) == 0) {
+                        return false;
+                    }
+                }
+                return s.history.count(e -> e.type() == 'P' && "user_account/a0".equals(e.key()) && e.seq() == 12) > 0;
+            });
+            s.history.await("the offset committed up to the parked record", DONE, () -> {
+                try {
+                    return s.broker.committed(s.group).getOrDefault(partition, -1L) == poisonOffset;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertThat(s.violations()).as("no offset committed past a record that was only parked (in memory)")
+                    .isEmpty();
+            assertThat(s.history.count(e -> e.type() == 'F')).isEqualTo(3);
+
+            poisoned.set(false);
+            assertThat(worker.processor.admin().replayParked(AggregateKey.of(Scenario.DOMAIN, "a0"))
+                    .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .containsOnly(io.seqtrack.processor.Outcome.PROCESSED);
+            s.parked.remove("a0");
             s.awaitDone(DONE);
             s.check();
-            assertThat(s.history.count(e -> e.type() == 'F')).isEqualTo(3);
         }
     }
 

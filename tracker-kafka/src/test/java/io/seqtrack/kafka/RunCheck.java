@@ -144,13 +144,18 @@ final class RunCheck {
         Map<String, Long> settledAt = new HashMap<>(); // "key#seq" or "partition@offset" → first ticket accounted
         for (Entry e : entries) {
             switch (e.type()) {
-                case 'C', 'P' -> settledAt.putIfAbsent(e.key() + "#" + e.seq(), e.ticket());
+                case 'C' -> settledAt.putIfAbsent(e.key() + "#" + e.seq(), e.ticket());
+                case 'P' -> {
+                    if (plan.durableBuffer()) { // a park in memory dies with the process: not safe to acknowledge
+                        settledAt.putIfAbsent(e.key() + "#" + e.seq(), e.ticket());
+                    }
+                }
                 case 'J' -> settledAt.putIfAbsent(e.partition() + "@" + e.offset(), e.ticket());
                 case 'A' -> {
                     if ("BUFFERED".equals(e.detail()) && plan.durableBuffer()) {
                         settledAt.putIfAbsent(e.partition() + "@" + e.offset(), e.ticket()); // safe in the buffer
-                    } else if ("BUFFERED".equals(e.detail())) {
-                        violations.add("acknowledged BUFFERED with a buffer that is not durable: " + e);
+                    } else if ("BUFFERED".equals(e.detail()) || "PARKED".equals(e.detail())) {
+                        violations.add("acknowledged " + e.detail() + " with a buffer that is not durable: " + e);
                     }
                 }
                 default -> { }

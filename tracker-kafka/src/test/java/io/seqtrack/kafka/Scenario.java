@@ -167,11 +167,16 @@ final class Scenario implements AutoCloseable {
         }
     }
 
-    /** The run's violations (none expected) and the committed offsets compared with the ends. */
-    void check() throws Exception {
+    /** What {@link RunCheck} finds in the history so far, against the plan as it stands. */
+    List<String> violations() {
         RunCheck.Plan plan = new RunCheck.Plan(DOMAIN, eventsPerAggregate, List.copyOf(produced), parked,
                 durableBuffer);
-        assertThat(RunCheck.violations(plan, history.entries(), store)).isEmpty();
+        return RunCheck.violations(plan, history.entries(), store);
+    }
+
+    /** The run's violations (none expected) and the committed offsets compared with the ends. */
+    void check() throws Exception {
+        assertThat(violations()).isEmpty();
         assertThat(broker.committed(group)).isEqualTo(broker.endOffsets(topic, partitions));
     }
 

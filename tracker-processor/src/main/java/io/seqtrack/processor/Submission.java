@@ -51,8 +51,12 @@ public interface Submission {
     CompletionStage<Outcome> settled();
 
     /**
-     * When the broker may forget the event: {@link #accepted()} if the processor's buffer is durable (a buffered event
-     * is then safe in it), {@link #settled()} otherwise (an in-memory buffer dies with the process).
+     * When the broker may forget the event: {@link #accepted()} if the processor's buffer is durable (a buffered or
+     * parked event is then safe in it). Otherwise — an in-memory buffer dies with the process — {@link #settled()},
+     * except for {@link Outcome#PARKED}: a park in memory is no safer than a buffered event, so it completes only when
+     * the park is resolved through this processor's {@code admin()} (replayed: the replay's outcome; skipped:
+     * {@link Outcome#SKIPPED}), and exceptionally if the processor closes first — the broker's copy then brings the
+     * event back, to be parked again or handled.
      */
     CompletionStage<Outcome> acknowledgeable();
 }

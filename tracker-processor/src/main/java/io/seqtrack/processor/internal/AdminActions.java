@@ -50,6 +50,14 @@ public final class AdminActions {
         void drain(AggregateKey key);
 
         /**
+         * A parked event left the parked list with a final fate (replayed, skipped, found committed): the submissions
+         * that were answered {@code PARKED} for it here may be acknowledged now (see
+         * {@link Submissions#parkedHere}).
+         */
+        default void parkResolved(AggregateKey key, long sequence, Outcome outcome) {
+        }
+
+        /**
          * No worker: nothing held, nothing blocked locally, no handler. Buffered successors an action releases are left
          * to the processors (their gap timers, wake-ups and sweeps); replaying needs a lane.
          */
@@ -161,6 +169,9 @@ public final class AdminActions {
                 if (outcome == Outcome.PROCESSED || outcome == Outcome.DUPLICATE || outcome == Outcome.BUFFERED) {
                     // handled, already handled, or back in the (durable) pending buffer: now leave the parked list
                     buffer.removeParked(key, parkedEvent.sequence());
+                    if (outcome != Outcome.BUFFERED) {
+                        local.parkResolved(key, parkedEvent.sequence(), outcome);
+                    }
                     outcomes.add(outcome);
                     continue;
                 }
@@ -202,6 +213,9 @@ public final class AdminActions {
                             + c.expiresAt()).orElse("a claim is held") + "; nothing was changed, try again later");
         }
         boolean removed = buffer.removeParked(key, sequence);
+        if (removed) { // skipped now, or committed already
+            local.parkResolved(key, sequence, skip != null && skip.skipped() ? Outcome.SKIPPED : Outcome.DUPLICATE);
+        }
         emitter.emit(new ProcessorEvent.AdminAction(key, emitter.now(), "skip-parked", "#" + sequence
                 + (removed ? "" : " (was not parked)")));
         if (skip != null && skip.skipped()) {

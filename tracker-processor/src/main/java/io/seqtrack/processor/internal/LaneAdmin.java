@@ -90,5 +90,10 @@ final class LaneAdmin implements ProcessorAdmin {
         public void drain(AggregateKey key) {
             lane.gaps.drain(key);
         }
+
+        @Override
+        public void parkResolved(AggregateKey key, long sequence, Outcome outcome) {
+            lane.shared.submissions.parkResolved(key, sequence, outcome);
+        }
     }
 }

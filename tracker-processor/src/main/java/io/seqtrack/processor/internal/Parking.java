@@ -40,6 +40,7 @@ final class Parking {
         }
         shared.emitter.emit(new ProcessorEvent.Parked(key, shared.now(), sequence, reason,
                 work.submission().attachment()));
+        shared.submissions.parkedHere(key, sequence, work.submission());
         if (work.tracked()) {
             block(key);
             try {

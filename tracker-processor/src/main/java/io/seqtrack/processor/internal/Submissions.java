@@ -19,6 +19,12 @@ final class Submissions {
     private final int maxInFlight;
     private final boolean durableBuffer;
     private final Set<TrackedSubmission> unsettled = ConcurrentHashMap.newKeySet();
+    /**
+     * On a buffer that is not durable: submissions answered {@code PARKED} here, by aggregate and sequence. Their park
+     * dies with the process, so they are not acknowledgeable until it is resolved here (replayed, skipped) — or never,
+     * if the process ends first: then the broker's copy brings the event back.
+     */
+    private final Map<AggregateKey, Map<Long, List<TrackedSubmission>>> parkedHere = new ConcurrentHashMap<>();
     /** Buffered here and not yet settled, by aggregate and sequence: the drain that handles one settles it. */
     private final Map<AggregateKey, Map<Long, TrackedSubmission>> buffered = new ConcurrentHashMap<>();
 
@@ -103,7 +109,30 @@ final class Submissions {
         Map<Long, TrackedSubmission> perKey = buffered.get(key);
         TrackedSubmission submission = perKey == null ? null : perKey.remove(sequence);
         if (submission != null) {
+            if (outcome == Outcome.PARKED) {
+                parkedHere(key, sequence, submission);
+            }
             submission.finish(outcome);
+        }
+    }
+
+    /** {@code submission} is being answered {@code PARKED}: on a buffer that is not durable, remember it (above). */
+    void parkedHere(AggregateKey key, long sequence, TrackedSubmission submission) {
+        if (!durableBuffer && submission.acknowledgementWaitsForPark()) {
+            parkedHere.computeIfAbsent(key, k -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(sequence, s -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(submission);
+        }
+    }
+
+    /** The park of {@code (key, sequence)} is resolved here: its submissions may be acknowledged with {@code outcome}. */
+    void parkResolved(AggregateKey key, long sequence, Outcome outcome) {
+        Map<Long, List<TrackedSubmission>> perKey = parkedHere.get(key);
+        List<TrackedSubmission> submissions = perKey == null ? null : perKey.remove(sequence);
+        if (perKey != null && perKey.isEmpty()) {
+            parkedHere.remove(key, perKey);
+        }
+        if (submissions != null) {
+            submissions.forEach(s -> s.parkResolved(outcome));
         }
     }
 
@@ -114,6 +143,10 @@ final class Submissions {
         for (TrackedSubmission submission : List.copyOf(unsettled)) {
             submission.abandon(closed);
         }
+        IllegalStateException parkLost = new IllegalStateException("the processor was closed while this event was "
+                + "parked in a buffer that is not durable; the park is lost with the process: do not acknowledge it");
+        parkedHere.values().forEach(perKey -> perKey.values().forEach(list -> list.forEach(s -> s.abandon(parkLost))));
+        parkedHere.clear();
         buffered.clear();
     }
 }

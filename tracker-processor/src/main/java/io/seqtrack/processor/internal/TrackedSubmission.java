@@ -28,12 +28,19 @@ final class TrackedSubmission implements Submission {
     private volatile String rejectionReason;
     final Future accepted = new Future(true);
     final Future settled = new Future(false);
+    /**
+     * {@link #acknowledgeable()} on a buffer that is not durable: {@code settled}, except that {@code PARKED} waits
+     * until the park is resolved in this processor ({@link #parkResolved}): a park in memory is lost with the process,
+     * so the broker's copy must stay. Null on a durable buffer ({@code accepted} is acknowledgeable there).
+     */
+    private final CompletableFuture<Outcome> acknowledged;
 
     TrackedSubmission(Event event, Object attachment, boolean durableBuffer, Submissions owner) {
         this.event = event;
         this.attachment = attachment;
         this.durableBuffer = durableBuffer;
         this.owner = owner;
+        this.acknowledged = durableBuffer ? null : new CompletableFuture<>();
     }
 
     /**
@@ -54,7 +61,20 @@ final class TrackedSubmission implements Submission {
         accepted.complete(outcome);
         if (outcome != Outcome.BUFFERED) {
             settled.complete(outcome);
+            if (acknowledged != null && outcome != Outcome.PARKED) {
+                acknowledged.complete(outcome);
+            }
         }
+    }
+
+    /** Whether a PARKED answer leaves this submission unacknowledgeable until the park is resolved (see above). */
+    boolean acknowledgementWaitsForPark() {
+        return acknowledged != null && owner != null && !acknowledged.isDone();
+    }
+
+    /** The event parked for this submission left the parked list with {@code outcome} (replayed, skipped). */
+    void parkResolved(Outcome outcome) {
+        acknowledged.complete(outcome);
     }
 
     /**
@@ -65,6 +85,9 @@ final class TrackedSubmission implements Submission {
     void fail(Throwable error) {
         if (accepted.completeExceptionally(error)) {
             settled.completeExceptionally(error);
+            if (acknowledged != null) {
+                acknowledged.completeExceptionally(error);
+            }
         }
     }
 
@@ -72,6 +95,9 @@ final class TrackedSubmission implements Submission {
     void abandon(Throwable error) {
         accepted.completeExceptionally(error);
         settled.completeExceptionally(error);
+        if (acknowledged != null) {
+            acknowledged.completeExceptionally(error);
+        }
     }
 
     @Override
@@ -101,7 +127,7 @@ final class TrackedSubmission implements Submission {
 
     @Override
     public CompletionStage<Outcome> acknowledgeable() {
-        return durableBuffer ? accepted : settled;
+        return durableBuffer ? accepted : acknowledged;
     }
 
     /**
