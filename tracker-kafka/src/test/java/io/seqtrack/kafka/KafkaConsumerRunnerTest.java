@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.seqtrack.core.domain.SequenceStoreException;
 import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.inmemory.InMemorySequenceStore;
-import io.seqtrack.kafka.History.Entry;
+import io.seqtrack.tck.HandlerHistory;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -32,9 +32,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The runner against a real broker (KRaft, in this JVM), the processor on the in-memory store: each scenario is
- * checked end to end by {@link RunCheck} over the handler history (exactly once per committed outcome, in order per
- * aggregate, no offset committed past a record that was not accounted for) and by the group's committed offsets, read
- * with the AdminClient, against the partitions' ends.
+ * checked end to end by {@link RunCheck} over the handler history (tracker-tck's shared handler checks: exactly once per
+ * committed outcome, in order per aggregate, fencing tokens never reused, the lower of two overlapping tokens never
+ * committing; and Kafka's: no offset committed past a record that was not accounted for) and by the group's committed
+ * offsets, read with the AdminClient, against the partitions' ends.
  */
 @Timeout(90)
 class KafkaConsumerRunnerTest {
@@ -87,7 +88,7 @@ class KafkaConsumerRunnerTest {
                     () -> committedAtEnds(replay, s));
             s.check();
             assertThat(s.history.count(e -> e.type() == 'S')).as("handler runs").isEqualTo(runs);
-            List<Entry> replayed = s.history.entries().stream()
+            List<HandlerHistory.Entry> replayed = s.history.entries().stream()
                     .filter(e -> e.type() == 'A' && e.worker().equals("replayer")).toList();
             assertThat(replayed).hasSize(80).allMatch(e -> e.detail().equals("DUPLICATE"));
         }
@@ -328,14 +329,14 @@ class KafkaConsumerRunnerTest {
         RunCheck.Produced stuck = s.produced.stream().filter(p -> aggregate.equals(p.key()) && p.seq() == seq)
                 .findFirst().orElseThrow();
         String partition = stuck.partition().toString();
-        return s.history.count(e -> e.type() == 'A' && partition.equals(e.partition())
+        return s.history.count(e -> e.type() == 'A' && partition.equals(e.source())
                 && e.offset() > stuck.offset()) > 0;
     }
 
     private static boolean committedBeyond(Scenario s, TopicPartition partition, long offset) {
         return s.produced.stream().anyMatch(p -> p.partition().equals(partition) && p.offset() > offset
                 && p.key() != null && !p.key().equals("a0")
-                && s.history.count(RunCheck.committed(Scenario.DOMAIN, p.key(), p.seq())) > 0);
+                && s.history.count(HandlerHistory.committed(Scenario.DOMAIN + "/" + p.key(), p.seq())) > 0);
     }
 
     /** A store that fails closed (every call throws {@link SequenceStoreException}) while {@code failing} is set. */

@@ -15,6 +15,7 @@ import io.seqtrack.inmemory.InMemoryEventBuffer;
 import io.seqtrack.inmemory.InMemorySequenceStore;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.redis.testsupport.RedisProcess;
+import io.seqtrack.tck.HandlerHistory;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -63,7 +64,7 @@ class StreamsConsumerRunnerTest {
     /** Commits announced by the processors, per aggregate, in the order announced. */
     private final Map<String, List<Long>> committed = new ConcurrentHashMap<>();
     /** Every worker's handler runs, commits, parks and acknowledgements, in one order (judged by {@link RunCheck}). */
-    private final History history = new History();
+    private final HandlerHistory history = new HandlerHistory();
     private SequenceStore lastStore;
     /** Entry id → aggregate#seq, for what was added. */
     private final Map<String, String> added = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -479,7 +480,7 @@ class StreamsConsumerRunnerTest {
         lastStore = store;
         StreamsLoop runner = (StreamsLoop) customizer.apply(StreamsConsumerRunner.builder().redisUri(redis.uri())
                 .stream(stream).group(group).consumer(name).processor(processor).pollTimeout(Duration.ofMillis(50))
-                .listener(events::add).listener(e -> history.record(name, e))).build();
+                .listener(events::add).listener(e -> RunCheck.record(history, name, e))).build();
         runner.start();
         Worker worker = new Worker(processor, runner);
         open.add(worker);
