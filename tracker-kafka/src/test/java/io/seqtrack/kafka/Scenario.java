@@ -127,6 +127,12 @@ final class Scenario implements AutoCloseable {
 
     Worker startWorker(String name, String inGroup, Worker.HandlerHook hook,
             Consumer<KafkaConsumerRunner.Builder> customizer) {
+        return startWorker(name, inGroup, store, hook, customizer);
+    }
+
+    /** A worker whose processor reaches the shared store through {@code itsStore} (e.g. one that injects faults). */
+    Worker startWorker(String name, String inGroup, SequenceStore itsStore, Worker.HandlerHook hook,
+            Consumer<KafkaConsumerRunner.Builder> customizer) {
         Map<String, Object> properties = broker.consumerProperties(inGroup);
         if (groupProtocol.equals("consumer")) {
             // the broker drives heartbeats and sessions under KIP-848: the client may not set them
@@ -134,7 +140,7 @@ final class Scenario implements AutoCloseable {
             properties.remove(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
             properties.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
         }
-        Worker worker = Worker.start(name, properties, topic, store, buffers.get(), registry, history, hook,
+        Worker worker = Worker.start(name, properties, topic, itsStore, buffers.get(), registry, history, hook,
                 customizer);
         workers.add(worker);
         return worker;

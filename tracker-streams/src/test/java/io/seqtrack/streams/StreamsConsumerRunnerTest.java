@@ -16,6 +16,7 @@ import io.seqtrack.inmemory.InMemorySequenceStore;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.redis.testsupport.RedisProcess;
 import io.seqtrack.tck.HandlerHistory;
+import io.seqtrack.tck.StoreFaults;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -127,6 +128,53 @@ class StreamsConsumerRunnerTest {
         gate.countDown();
         closed.get(30, TimeUnit.SECONDS);
         awaitDone(6, 15);
+    }
+
+    /**
+     * A handler outlives its lease (the victim's renewals fail) and its consumer is killed: the heir takes the entry
+     * over and claims the event once the lease expired, with a higher token; while its run holds that claim the stale
+     * run ends and tries to commit — it must not. The shared checker's fencing rule judges the overlap.
+     */
+    @Test
+    void aHandlerThatOutlivesItsLeaseIsFencedByTheConsumerThatTakesItsEntryOver() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(4, 1, 10);
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        AtomicReference<String> stuck = new AtomicReference<>();
+        Worker victim = worker("victim", StoreFaults.renewalsFailing(store), ctx -> {
+            if (runs.incrementAndGet() == 10) {
+                stuck.set(ctx.key() + "#" + ctx.sequence());
+                gate.await(40, TimeUnit.SECONDS);
+            }
+        }, b -> b);
+        await("a handler stuck", () -> stuck.get() != null);
+        victim.runner().kill();
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(victim.processor()::close);
+        open.remove(victim);
+        String key = stuck.get().substring(0, stuck.get().indexOf('#'));
+        long seq = Long.parseLong(stuck.get().substring(stuck.get().indexOf('#') + 1));
+        worker("heir", store, ctx -> {
+            if (key.equals(ctx.key().toString()) && ctx.sequence() == seq) {
+                // the stale run ends and tries to commit (its processor closes once it is through) while this run
+                // holds the claim with a higher token
+                gate.countDown();
+                closed.get(30, TimeUnit.SECONDS);
+            }
+        }, b -> b.claimIdle(Duration.ofMillis(200)).claimInterval(Duration.ofMillis(100)));
+        closed.get(30, TimeUnit.SECONDS);
+        awaitDone(4, 10);
+        List<HandlerHistory.Entry> stuckRuns = history.entries().stream().filter(e -> key.equals(e.key())
+                && e.seq() == seq && (e.type() == 'S' || e.type() == 'E')).toList();
+        HandlerHistory.Entry stale = stuckRuns.stream().filter(e -> e.type() == 'S' && e.worker().equals("victim"))
+                .findFirst().orElseThrow();
+        HandlerHistory.Entry staleEnd = stuckRuns.stream().filter(e -> e.type() == 'E'
+                && e.worker().equals("victim")).findFirst().orElseThrow();
+        HandlerHistory.Entry fresh = stuckRuns.stream().filter(e -> e.type() == 'S' && e.worker().equals("heir"))
+                .findFirst().orElseThrow();
+        assertThat(fresh.ticket()).as("the heir's run started while the stale one ran: %s", stuckRuns)
+                .isBetween(stale.ticket(), staleEnd.ticket());
+        assertThat(fresh.token()).as("the heir's token").isGreaterThan(stale.token());
     }
 
     /**
