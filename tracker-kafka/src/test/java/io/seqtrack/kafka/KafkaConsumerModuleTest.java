@@ -13,6 +13,7 @@ import io.seqtrack.inmemory.InMemoryStoreModule;
 import io.seqtrack.processor.EventHandler;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.processor.ProcessorModule;
+import io.seqtrack.tck.HandlerHistory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ class KafkaConsumerModuleTest {
         KafkaConsumerRunner runner = injector.getInstance(KafkaConsumerRunner.class);
         metrics.bind(runner);
         runner.start();
-        History waits = new History();
+        HandlerHistory waits = new HandlerHistory();
         try {
             waits.await("every offset committed", Duration.ofSeconds(30), () -> {
                 try {

@@ -11,6 +11,7 @@ import io.seqtrack.core.registry.GapPolicy;
 import io.seqtrack.core.registry.RetryPolicy;
 import io.seqtrack.inmemory.InMemoryEventBuffer;
 import io.seqtrack.processor.Event;
+import io.seqtrack.tck.HandlerHistory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ final class Scenario implements AutoCloseable {
     final int partitions;
     final SequenceStore store;
     final DomainRegistry registry;
-    final History history = new History();
+    final HandlerHistory history = new HandlerHistory();
     final List<RunCheck.Produced> produced = new ArrayList<>();
     final Map<String, Long> eventsPerAggregate = new LinkedHashMap<>();
     final Map<String, Long> parked = new LinkedHashMap<>();
@@ -126,6 +127,12 @@ final class Scenario implements AutoCloseable {
 
     Worker startWorker(String name, String inGroup, Worker.HandlerHook hook,
             Consumer<KafkaConsumerRunner.Builder> customizer) {
+        return startWorker(name, inGroup, store, hook, customizer);
+    }
+
+    /** A worker whose processor reaches the shared store through {@code itsStore} (e.g. one that injects faults). */
+    Worker startWorker(String name, String inGroup, SequenceStore itsStore, Worker.HandlerHook hook,
+            Consumer<KafkaConsumerRunner.Builder> customizer) {
         Map<String, Object> properties = broker.consumerProperties(inGroup);
         if (groupProtocol.equals("consumer")) {
             // the broker drives heartbeats and sessions under KIP-848: the client may not set them
@@ -133,7 +140,7 @@ final class Scenario implements AutoCloseable {
             properties.remove(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
             properties.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
         }
-        Worker worker = Worker.start(name, properties, topic, store, buffers.get(), registry, history, hook,
+        Worker worker = Worker.start(name, properties, topic, itsStore, buffers.get(), registry, history, hook,
                 customizer);
         workers.add(worker);
         return worker;
@@ -148,7 +155,7 @@ final class Scenario implements AutoCloseable {
     long firstUnhandledOffset(TopicPartition partition) {
         synchronized (produced) {
             return produced.stream().filter(p -> p.partition().equals(partition) && p.key() != null)
-                    .filter(p -> history.count(RunCheck.committed(DOMAIN, p.key(), p.seq())) == 0)
+                    .filter(p -> history.count(HandlerHistory.committed(DOMAIN + "/" + p.key(), p.seq())) == 0)
                     .mapToLong(RunCheck.Produced::offset).min().orElse(Long.MAX_VALUE);
         }
     }
@@ -156,7 +163,7 @@ final class Scenario implements AutoCloseable {
     boolean done() {
         for (Map.Entry<String, Long> e : eventsPerAggregate.entrySet()) {
             long last = parked.containsKey(e.getKey()) ? parked.get(e.getKey()) - 1 : e.getValue();
-            if (last > 0 && history.count(RunCheck.committed(DOMAIN, e.getKey(), last)) == 0) {
+            if (last > 0 && history.count(HandlerHistory.committed(DOMAIN + "/" + e.getKey(), last)) == 0) {
                 return false;
             }
         }

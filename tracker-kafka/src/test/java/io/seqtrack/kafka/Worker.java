@@ -7,6 +7,7 @@ import io.seqtrack.processor.Event;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.processor.HandlerContext;
 import io.seqtrack.processor.ProcessorEvent;
+import io.seqtrack.tck.HandlerHistory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -15,7 +16,7 @@ import java.util.function.Consumer;
  * One consumer process of a test, in the test JVM: a processor on the shared store with the buffer the scenario gives
  * it (its own in-memory one, as separate processes would have, or the shared Redis one), and a runner in the test's
  * consumer group. Its handler and listeners write the
- * {@link History}; {@code onHandle} lets a test block or fail chosen events.
+ * {@link HandlerHistory}; {@code onHandle} lets a test block or fail chosen events.
  */
 final class Worker implements AutoCloseable {
 
@@ -35,21 +36,13 @@ final class Worker implements AutoCloseable {
     }
 
     static Worker start(String name, Map<String, Object> consumerProperties, String topic, SequenceStore store,
-            EventBuffer buffer, DomainRegistry registry, History history, HandlerHook hook,
+            EventBuffer buffer, DomainRegistry registry, HandlerHistory history, HandlerHook hook,
             Consumer<KafkaConsumerRunner.Builder> customizer) {
         EventProcessor processor = EventProcessor.builder().registry(registry).store(store)
                 .buffer(buffer).workerId(name).parallelism(2)
                 .bufferRecheckInterval(Duration.ofMillis(200))
-                .handler((event, ctx) -> {
-                    history.run('S', name, ctx.key().toString(), ctx.sequence(), ctx.fencingToken());
-                    try {
-                        hook.handle(name, event, ctx);
-                    } catch (Exception e) {
-                        history.run('F', name, ctx.key().toString(), ctx.sequence(), ctx.fencingToken());
-                        throw e;
-                    }
-                    history.run('E', name, ctx.key().toString(), ctx.sequence(), ctx.fencingToken());
-                })
+                .handler((event, ctx) -> history.handle(name, ctx.key().toString(), ctx.sequence(),
+                        ctx.fencingToken(), () -> hook.handle(name, event, ctx)))
                 .listener(event -> {
                     if (event instanceof ProcessorEvent.Processed p) {
                         history.run('C', name, p.key().toString(), p.sequence(), 0);
@@ -71,18 +64,18 @@ final class Worker implements AutoCloseable {
         return new Worker(name, processor, runner);
     }
 
-    private static void record(String name, History history, KafkaRunnerEvent event) {
+    private static void record(String name, HandlerHistory history, KafkaRunnerEvent event) {
         if (event instanceof KafkaRunnerEvent.Committing c) {
-            c.offsets().forEach((tp, offset) -> history.offset('K', name, tp.toString(), offset, null));
+            c.offsets().forEach((tp, offset) -> history.broker('K', name, tp.toString(), offset, null));
         } else if (event instanceof KafkaRunnerEvent.Rejected r) {
-            history.offset('J', name, r.rejected().partition().toString(), r.rejected().offset(),
+            history.broker('J', name, r.rejected().partition().toString(), r.rejected().offset(),
                     r.rejected().kind().name());
         } else if (event instanceof KafkaRunnerEvent.Acknowledged a) {
-            history.offset('A', name, a.partition().toString(), a.offset(), a.outcome().name());
+            history.broker('A', name, a.partition().toString(), a.offset(), a.outcome().name());
         } else if (event instanceof KafkaRunnerEvent.Revoking r) {
-            history.offset('V', name, r.partition().toString(), -1, Integer.toString(r.inFlight()));
+            history.broker('V', name, r.partition().toString(), -1, Integer.toString(r.inFlight()));
         } else if (event instanceof KafkaRunnerEvent.Redelivering r) {
-            history.offset('R', name, r.partition().toString(), r.offset(), r.reason());
+            history.broker('R', name, r.partition().toString(), r.offset(), r.reason());
         }
     }
 

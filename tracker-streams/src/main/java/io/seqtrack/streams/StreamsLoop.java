@@ -411,9 +411,12 @@ final class StreamsLoop implements StreamsConsumerRunner {
                 return;
             }
             if (!now.isBefore(retry.due())) {
-                inFlight.add(retry.entryId()); // in flight before it leaves the retry set
+                // out of the retry set, into the in-flight set, then run: counted once (inFlight() adds the two), and
+                // never idle to a takeover round, which runs on this thread too; an outcome that arrives at once and
+                // leaves the entry pending again puts a new retry in
+                retrying.remove(retry.entryId(), retry);
+                inFlight.add(retry.entryId());
                 retry.again().run();
-                retrying.remove(retry.entryId(), retry); // a new retry its outcome left meanwhile stays
             }
         }
     }

@@ -15,6 +15,8 @@ import io.seqtrack.inmemory.InMemoryEventBuffer;
 import io.seqtrack.inmemory.InMemorySequenceStore;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.redis.testsupport.RedisProcess;
+import io.seqtrack.tck.HandlerHistory;
+import io.seqtrack.tck.StoreFaults;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -64,7 +66,7 @@ class StreamsConsumerRunnerTest {
     /** Commits announced by the processors, per aggregate, in the order announced. */
     private final Map<String, List<Long>> committed = new ConcurrentHashMap<>();
     /** Every worker's handler runs, commits, parks and acknowledgements, in one order (judged by {@link RunCheck}). */
-    private final History history = new History();
+    private final HandlerHistory history = new HandlerHistory();
     private SequenceStore lastStore;
     /** Entry id → aggregate#seq, for what was added. */
     private final Map<String, String> added = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -127,6 +129,53 @@ class StreamsConsumerRunnerTest {
         gate.countDown();
         closed.get(30, TimeUnit.SECONDS);
         awaitDone(6, 15);
+    }
+
+    /**
+     * A handler outlives its lease (the victim's renewals fail) and its consumer is killed: the heir takes the entry
+     * over and claims the event once the lease expired, with a higher token; while its run holds that claim the stale
+     * run ends and tries to commit — it must not. The shared checker's fencing rule judges the overlap.
+     */
+    @Test
+    void aHandlerThatOutlivesItsLeaseIsFencedByTheConsumerThatTakesItsEntryOver() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(4, 1, 10);
+        CountDownLatch gate = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        AtomicReference<String> stuck = new AtomicReference<>();
+        Worker victim = worker("victim", StoreFaults.renewalsFailing(store), ctx -> {
+            if (runs.incrementAndGet() == 10) {
+                stuck.set(ctx.key() + "#" + ctx.sequence());
+                gate.await(40, TimeUnit.SECONDS);
+            }
+        }, b -> b);
+        await("a handler stuck", () -> stuck.get() != null);
+        victim.runner().kill();
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(victim.processor()::close);
+        open.remove(victim);
+        String key = stuck.get().substring(0, stuck.get().indexOf('#'));
+        long seq = Long.parseLong(stuck.get().substring(stuck.get().indexOf('#') + 1));
+        worker("heir", store, ctx -> {
+            if (key.equals(ctx.key().toString()) && ctx.sequence() == seq) {
+                // the stale run ends and tries to commit (its processor closes once it is through) while this run
+                // holds the claim with a higher token
+                gate.countDown();
+                closed.get(30, TimeUnit.SECONDS);
+            }
+        }, b -> b.claimIdle(Duration.ofMillis(200)).claimInterval(Duration.ofMillis(100)));
+        closed.get(30, TimeUnit.SECONDS);
+        awaitDone(4, 10);
+        List<HandlerHistory.Entry> stuckRuns = history.entries().stream().filter(e -> key.equals(e.key())
+                && e.seq() == seq && (e.type() == 'S' || e.type() == 'E')).toList();
+        HandlerHistory.Entry stale = stuckRuns.stream().filter(e -> e.type() == 'S' && e.worker().equals("victim"))
+                .findFirst().orElseThrow();
+        HandlerHistory.Entry staleEnd = stuckRuns.stream().filter(e -> e.type() == 'E'
+                && e.worker().equals("victim")).findFirst().orElseThrow();
+        HandlerHistory.Entry fresh = stuckRuns.stream().filter(e -> e.type() == 'S' && e.worker().equals("heir"))
+                .findFirst().orElseThrow();
+        assertThat(fresh.ticket()).as("the heir's run started while the stale one ran: %s", stuckRuns)
+                .isBetween(stale.ticket(), staleEnd.ticket());
+        assertThat(fresh.token()).as("the heir's token").isGreaterThan(stale.token());
     }
 
     /**
@@ -358,8 +407,9 @@ class StreamsConsumerRunnerTest {
                 throw new IllegalStateException("poison");
             }
         }, b -> b.claimIdle(Duration.ofMillis(300)).claimInterval(Duration.ofMillis(50)));
-        await("the others committed, a0 up to the poison, and everything but a0#4..#8 acknowledged",
-                () -> committedCount() >= 3 * 8 + 3 && pendingCount() == 5 && events.stream()
+        await("a0 parked from #4 on, the others committed, and everything but a0#4..#8 acknowledged",
+                () -> history.count(e -> e.type() == 'P' && (DOMAIN + "/a0").equals(e.key()) && e.seq() == 8) > 0
+                        && committedCount() >= 3 * 8 + 3 && pendingCount() == 5 && events.stream()
                         .filter(e -> e instanceof StreamsRunnerEvent.Acknowledged).count() == added.size() - 5);
         for (int a = 1; a < 4; a++) {
             assertThat(committed.get(DOMAIN + "/a" + a)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
@@ -517,7 +567,7 @@ class StreamsConsumerRunnerTest {
         lastStore = store;
         StreamsLoop runner = (StreamsLoop) customizer.apply(StreamsConsumerRunner.builder().redisUri(redis.uri())
                 .stream(stream).group(group).consumer(name).processor(processor).pollTimeout(Duration.ofMillis(50))
-                .listener(events::add).listener(e -> history.record(name, e))).build();
+                .listener(events::add).listener(e -> RunCheck.record(history, name, e))).build();
         runner.start();
         Worker worker = new Worker(processor, runner);
         open.add(worker);

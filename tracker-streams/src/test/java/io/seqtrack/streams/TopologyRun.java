@@ -13,6 +13,7 @@ import io.seqtrack.inmemory.InMemoryEventBuffer;
 import io.seqtrack.inmemory.InMemorySequenceStore;
 import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.processor.ProcessorEvent;
+import io.seqtrack.tck.HandlerHistory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,9 +29,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * One end-to-end run of the streams runner on some Redis topology (Cluster, Sentinel), judged like
- * {@link StreamsConsumerRunnerTest}'s: every worker appends to one {@link History}, and {@link RunCheck} checks it —
- * every event committed exactly once, in order, and every {@code XACK} after its event was committed — and the group's
- * pending list is empty at the end. The test's own commands may fail while a failover is under way; they are retried.
+ * {@link StreamsConsumerRunnerTest}'s: every worker appends to one {@link HandlerHistory}, and {@link RunCheck} checks
+ * it — every event committed exactly once, in order, fencing tokens never reused nor a lower one committing over a
+ * higher, and every {@code XACK} after its event was committed — and the group's pending list is empty at the end.
+ * The test's own commands may fail while a failover is under way; they are retried.
  */
 final class TopologyRun implements AutoCloseable {
 
@@ -42,7 +44,7 @@ final class TopologyRun implements AutoCloseable {
     private final Supplier<RedisClusterCommands<String, String>> commands;
     private final UnaryOperator<StreamsConsumerRunner.Builder> topology;
     final SequenceStore store = InMemorySequenceStore.create();
-    final History history = new History();
+    final HandlerHistory history = new HandlerHistory();
     final Map<String, List<Long>> committed = new ConcurrentHashMap<>();
     final Map<String, String> added = Collections.synchronizedMap(new LinkedHashMap<>());
     final List<StreamsRunnerEvent> events = new CopyOnWriteArrayList<>();
@@ -76,23 +78,15 @@ final class TopologyRun implements AutoCloseable {
      * A processor of the STRICT domain {@value #DOMAIN} whose handler runs {@code hook} and writes every start, end,
      * failure, commit, park and buffering into {@code history} (and each commit into {@code committed}).
      */
-    static EventProcessor processor(String name, SequenceStore store, History history,
+    static EventProcessor processor(String name, SequenceStore store, HandlerHistory history,
             Map<String, List<Long>> committed, Hook hook) {
         DomainRegistry registry = DomainRegistry.of(DomainRegistration.builder(DOMAIN).mode(TrackingMode.STRICT)
                 .leaseTtl(Duration.ofSeconds(5)).gapTimeout(Duration.ofSeconds(60)).gapPolicy(GapPolicy.PARK).build());
         return EventProcessor.builder().registry(registry).store(store)
                 .buffer(InMemoryEventBuffer.create()).workerId(name).parallelism(2)
                 .bufferRecheckInterval(Duration.ofMillis(100))
-                .handler((event, ctx) -> {
-                    history.run('S', name, ctx.key().toString(), ctx.sequence(), ctx.fencingToken());
-                    try {
-                        hook.run(ctx);
-                    } catch (Exception | Error e) {
-                        history.run('F', name, ctx.key().toString(), ctx.sequence(), ctx.fencingToken());
-                        throw e;
-                    }
-                    history.run('E', name, ctx.key().toString(), ctx.sequence(), ctx.fencingToken());
-                })
+                .handler((event, ctx) -> history.handle(name, ctx.key().toString(), ctx.sequence(),
+                        ctx.fencingToken(), () -> hook.run(ctx)))
                 .listener(e -> {
                     if (e instanceof ProcessorEvent.Processed p) {
                         history.run('C', name, p.key().toString(), p.sequence(), 0);
@@ -111,7 +105,7 @@ final class TopologyRun implements AutoCloseable {
         EventProcessor processor = processor(name, store, history, committed, hook);
         StreamsConsumerRunner.Builder builder = topology.apply(StreamsConsumerRunner.builder()).stream(stream)
                 .group(group).consumer(name).processor(processor).pollTimeout(Duration.ofMillis(50))
-                .listener(events::add).listener(e -> history.record(name, e));
+                .listener(events::add).listener(e -> RunCheck.record(history, name, e));
         StreamsLoop runner = (StreamsLoop) customizer.apply(builder).build();
         runner.start();
         Worker worker = new Worker(processor, runner);
