@@ -1,0 +1,1 @@
+java -jar /work/main/tracker-benchmarks/target/benchmarks.jar -f 1 -wi 3 -w 2s -i 4 -r 2s -e Memory -p batchSize=64 -jvmArgsAppend -Dseqtrack.redis.uri=redis://127.0.0.1:25343 ProcessorBenchmark -p store=redis -p handler=single,batch -rf json -rff /work/main/tracker-benchmarks/results/standalone-20261129-0553/jmh.json
