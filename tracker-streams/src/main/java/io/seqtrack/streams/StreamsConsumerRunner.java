@@ -52,7 +52,10 @@ public interface StreamsConsumerRunner extends AutoCloseable {
     /** Of {@link #groupPending()}, the entries this consumer owns, as of the same round. */
     long ownedPending();
 
-    /** Stops reading, waits up to {@code closeTimeout} for in-flight entries, disconnects. Unacked entries stay pending. */
+    /**
+     * Stops reading, waits up to {@code closeTimeout} for in-flight entries, disconnects. Unacked entries stay pending —
+     * also those waiting for a retry here — and a peer takes them over once idle past {@code claimIdle} (a delivery).
+     */
     @Override
     void close();
 

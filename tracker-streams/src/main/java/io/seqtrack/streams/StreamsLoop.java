@@ -67,6 +67,8 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private final Clock clock;
 
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger injectedAckFailures =
+            new java.util.concurrent.atomic.AtomicInteger();
     /** Entries this runner got no safe outcome for, by id: submitted again here once due (see {@link #leavePending}). */
     private final Map<String, Retry> retrying = new ConcurrentHashMap<>();
     private final Object settled = new Object();
@@ -136,6 +138,11 @@ final class StreamsLoop implements StreamsConsumerRunner {
     @Override
     public long ownedPending() {
         return ownedPending;
+    }
+
+    /** Test hook: the next {@code count} XACKs fail as if the acknowledging connection had dropped. */
+    void failNextAcknowledgements(int count) {
+        injectedAckFailures.set(count);
     }
 
     /** Test hook: takeover rounds completed so far. */
@@ -266,13 +273,17 @@ final class StreamsLoop implements StreamsConsumerRunner {
      * longer exists is reported.
      */
     private void takeOver() {
+        int page = Math.min(batch, maxInFlight - inFlight()); // a takeover respects maxInFlight as reading does
+        if (page <= 0) {
+            return;
+        }
         Range<String> range = takeoverCursor == null ? Range.create("-", "+")
                 : Range.from(Range.Boundary.excluding(takeoverCursor), Range.Boundary.unbounded());
         List<PendingMessage> pending = redis.reading().xpending(stream, XPendingArgs.Builder
-                .xpending(group, range, Limit.from(batch)).idle(claimIdle));
+                .xpending(group, range, Limit.from(page)).idle(claimIdle));
         // a full page: the next round goes on after it (entries this runner still works on do not hold the scan);
         // a short one: the scan reached the end, the next round starts again from the beginning
-        takeoverCursor = pending.size() < batch ? null : pending.get(pending.size() - 1).getId();
+        takeoverCursor = pending.size() < page ? null : pending.get(pending.size() - 1).getId();
         Map<String, PendingMessage> candidates = new HashMap<>();
         for (PendingMessage p : pending) {
             if (!inFlight.contains(p.getId()) && !retrying.containsKey(p.getId())) {
@@ -370,14 +381,21 @@ final class StreamsLoop implements StreamsConsumerRunner {
         if (killed) {
             return;
         }
-        redis.acking().xack(stream, group, entry.getId()).whenComplete((count, error) -> {
+        CompletionStage<Long> xack = injectedAckFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                ? CompletableFuture.failedFuture(new RedisException("XACK failed (injected by a test)"))
+                : redis.acking().xack(stream, group, entry.getId());
+        xack.whenComplete((count, error) -> {
             if (error != null) {
                 redis.failed(error);
-                LOG.warn("XACK of {} failed; it stays pending and is taken over again: {}", entry.getId(),
+                LOG.warn("XACK of {} failed; it stays pending and the XACK is retried: {}", entry.getId(),
                         error.toString());
-            } else {
-                then.run();
+                // what is retried is the XACK: the outcome is known (committed, or rejected to the dead-letter
+                // target), so the entry must neither go back to the processor nor idle into takeovers that count
+                // deliveries until DELIVERY_LIMIT sends a committed event to the dead-letter target (review finding)
+                leavePending(entry, "XACK failed: " + error, () -> acknowledge(entry, then));
+                return;
             }
+            then.run();
             done(entry);
         });
     }

@@ -301,6 +301,41 @@ class StreamsConsumerRunnerTest {
     }
 
     /**
+     * XACKs that fail (the acknowledging connection dropping) after a safe outcome or a completed rejection: the XACK
+     * is retried by the runner — the entry goes neither back to the processor nor into takeovers that count deliveries.
+     * Before, it idled into a takeover: a rejected poison entry reached a handler again and was dead-lettered twice, and
+     * an acknowledging connection down for {@code maxDeliveries × claimIdle} sent committed events to the dead-letter
+     * target (review findings).
+     */
+    @Test
+    void failedAcknowledgementsAreRetriedNotRedelivered() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        String doomed = commands.xadd(stream, Map.of("domain", DOMAIN, "aggregateId", "doomed", "sequence", "1"));
+        commands.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        commands.xreadgroup(io.lettuce.core.Consumer.from(group, "crashed"), io.lettuce.core.XReadArgs.Builder.count(1),
+                io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(stream));
+        commands.xclaim(stream, io.lettuce.core.Consumer.from(group, "crashed"),
+                io.lettuce.core.XClaimArgs.Builder.minIdleTime(0).retryCount(2), doomed);
+        add(2, 1, 3);
+        List<StreamRejection> deadLetters = new CopyOnWriteArrayList<>();
+        Worker w1 = worker("w1", store, ctx -> { }, b -> b.maxDeliveries(2).claimIdle(Duration.ofMillis(150))
+                .claimInterval(Duration.ofMillis(50)).retryDelay(Duration.ofMillis(20)).rejections(r -> {
+                    deadLetters.add(r);
+                    return CompletableFuture.completedFuture(null);
+                }));
+        ((StreamsLoop) w1.runner()).failNextAcknowledgements(12);
+        awaitDone(2, 3, Set.of(doomed));
+        assertThat(events).filteredOn(e -> e instanceof StreamsRunnerEvent.LeftPending l
+                && l.reason().startsWith("XACK failed")).as("the failed XACKs, retried").hasSizeGreaterThanOrEqualTo(7);
+        assertThat(deadLetters).as("the rejected entry dead-lettered once").singleElement()
+                .satisfies(r -> assertThat(r.entry().getId()).isEqualTo(doomed));
+        assertThat(history.count(e -> e.type() == 'S' && String.valueOf(e.key()).endsWith("/doomed")))
+                .as("the rejected entry never reached a handler").isZero();
+        assertThat(events).as("nothing taken over: every XACK was retried by the runner that had the outcome")
+                .noneMatch(e -> e instanceof StreamsRunnerEvent.Claimed);
+    }
+
+    /**
      * More idle entries than one takeover page (100): the scan goes on after the page it claimed (an exclusive
      * {@code XPENDING} range from its cursor) and wraps around at the end; all 300 of a killed consumer's entries are
      * taken over and committed once, in order.
