@@ -80,6 +80,61 @@ class ParkedAcknowledgementTest {
         }
     }
 
+    /**
+     * A redelivered copy of an event waiting in the buffer settles as the first one does; when the gap policy parks
+     * them, both wait for the park's resolution, and both become acknowledgeable with the replay (review finding: the
+     * copy was never acknowledgeable, not even at close).
+     */
+    @Test
+    void aRedeliveredCopyOfABufferedEventThatGetsParkedIsAcknowledgeableWithTheReplay() {
+        try (ProcessorHarness harness = new ProcessorHarness(REGISTRY)) {
+            EventProcessor processor = harness.processor("w");
+            Submission first = submit(harness, processor, 2);
+            Submission copy = submit(harness, processor, 2);
+            assertThat(now(first.accepted())).isEqualTo(Outcome.BUFFERED);
+            harness.scheduler.advance(Duration.ofSeconds(6)); // #1 never came: gap policy PARK parks #2
+            assertThat(now(first.settled())).isEqualTo(Outcome.PARKED);
+            assertThat(now(copy.settled())).isEqualTo(Outcome.PARKED);
+            assertThat(copy.acknowledgeable().toCompletableFuture()).isNotDone();
+
+            Submission missing = submit(harness, processor, 1); // arrives late: parked behind
+            CompletableFuture<java.util.List<Outcome>> replay = processor.admin().replayParked(POISON)
+                    .toCompletableFuture();
+            harness.scheduler.runReady();
+            assertThat(replay.getNow(null)).containsOnly(Outcome.PROCESSED);
+            assertThat(now(missing.acknowledgeable())).isEqualTo(Outcome.PROCESSED);
+            assertThat(now(first.acknowledgeable())).isEqualTo(Outcome.PROCESSED);
+            assertThat(now(copy.acknowledgeable())).as("the copy too").isEqualTo(Outcome.PROCESSED);
+        }
+    }
+
+    /**
+     * A park in memory is this worker's alone; the event stays with the broker, and another worker may get it and
+     * commit it. Then the stale park must not block the aggregate here for good: the next event finds everything
+     * parked at or below the last committed, drops those parks as duplicates (their submissions acknowledgeable as
+     * DUPLICATE) and is handled (review finding).
+     */
+    @Test
+    void aParkInMemoryThatAnotherWorkerCommittedMeanwhileNoLongerBlocksTheAggregate() {
+        InMemorySequenceStore store = InMemorySequenceStore.create();
+        try (ProcessorHarness a = new ProcessorHarness(REGISTRY, store, InMemoryEventBuffer.create());
+                ProcessorHarness b = new ProcessorHarness(REGISTRY, store, InMemoryEventBuffer.create())) {
+            EventProcessor workerA = a.processor("a");
+            EventProcessor workerB = b.processor("b");
+            a.failTimes("user_account", "poison", 1, 1);
+            Submission parkedInA = submit(a, workerA, 1);
+            assertThat(now(parkedInA.settled())).isEqualTo(Outcome.PARKED);
+
+            assertThat(now(submit(b, workerB, 1).accepted())).isEqualTo(Outcome.PROCESSED); // the broker's copy, at B
+            assertThat(now(submit(b, workerB, 2).accepted())).isEqualTo(Outcome.PROCESSED);
+
+            assertThat(now(submit(a, workerA, 3).accepted())).as("not blocked behind a park committed elsewhere")
+                    .isEqualTo(Outcome.PROCESSED);
+            assertThat(now(parkedInA.acknowledgeable())).isEqualTo(Outcome.DUPLICATE);
+            assertThat(workerA.admin().parked()).isEmpty();
+        }
+    }
+
     @Test
     void onADurableBufferAParkedEventIsAcknowledgeableAtOnce() {
         InMemoryEventBuffer durable = InMemoryEventBuffer.create();

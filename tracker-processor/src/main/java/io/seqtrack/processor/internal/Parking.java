@@ -10,6 +10,7 @@ import io.seqtrack.processor.Event;
 import io.seqtrack.processor.Outcome;
 import io.seqtrack.processor.ProcessorEvent;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +66,32 @@ final class Parking {
                     Optional.ofNullable(shared.submissions.bufferedAttachment(key, pending.sequence()))));
             shared.submissions.settleBuffered(key, pending.sequence(), Outcome.PARKED);
         }
+    }
+
+    /**
+     * A park in a buffer that is not durable is this worker's alone, and its event stays with the broker
+     * (unacknowledged): another worker can get it and commit it. If every event parked here for {@code key} is at or
+     * below {@code last}, they were committed elsewhere: they leave the parked list as duplicates (their submissions
+     * acknowledgeable as {@code DUPLICATE}) and the aggregate is unblocked. A durable buffer's parks are everyone's and
+     * stay for the operator (review finding: otherwise a stale in-memory park blocked the aggregate for good).
+     *
+     * @return whether the aggregate was unblocked
+     */
+    boolean dropParksCommittedElsewhere(AggregateKey key, long last) {
+        if (shared.buffer.durable()) {
+            return false;
+        }
+        List<ParkedEvent> parked = shared.buffer.parked(key);
+        if (parked.isEmpty() || parked.stream().anyMatch(p -> p.event().sequence() > last)) {
+            return false;
+        }
+        for (ParkedEvent stale : parked) {
+            shared.buffer.removeParked(key, stale.event().sequence());
+            shared.emitter.emit(new ProcessorEvent.Duplicate(key, shared.now(), stale.event().sequence(), last));
+            shared.submissions.parkResolved(key, stale.event().sequence(), Outcome.DUPLICATE);
+        }
+        unblock(key);
+        return true;
     }
 
     void block(AggregateKey key) {

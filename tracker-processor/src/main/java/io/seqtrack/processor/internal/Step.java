@@ -85,6 +85,9 @@ final class Step {
             shared.emitter.emit(new ProcessorEvent.Duplicate(work.key(), shared.now(), work.sequence(), last));
             return Result.finished(work, Outcome.DUPLICATE);
         }
+        if (lane.parking.dropParksCommittedElsewhere(work.key(), last)) {
+            return null; // nothing left to wait behind: claim it as usual
+        }
         return Result.finished(work, lane.parking.park(work, "aggregate blocked behind parked events"));
     }
 

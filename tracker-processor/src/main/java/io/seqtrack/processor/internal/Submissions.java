@@ -75,11 +75,15 @@ final class Submissions {
             TrackedSubmission first = buffered.computeIfAbsent(key, k -> new ConcurrentHashMap<>())
                     .putIfAbsent(sequence, submission);
             if (first != null && first != submission) {
-                // a redelivered copy of an event buffered already: it settles as the first one does
+                // a redelivered copy of an event buffered already: it settles as the first one does — and if that is
+                // PARKED on a buffer that is not durable, it waits for the park's resolution with it (review finding)
                 first.settled.whenComplete((outcome, error) -> {
                     if (error != null) {
                         submission.abandon(error);
                     } else {
+                        if (outcome == Outcome.PARKED) {
+                            parkedHere(key, sequence, submission);
+                        }
                         submission.finish(outcome);
                     }
                 });
