@@ -135,6 +135,29 @@ class ParkedAcknowledgementTest {
         }
     }
 
+    /**
+     * A park resolved without this processor — a {@code StoreAdmin} over the same in-memory buffer skips it — leaves
+     * the processor's submission waiting only until the aggregate's next event shows the store past it: then it is
+     * acknowledgeable as DUPLICATE (review finding: it waited until close).
+     */
+    @Test
+    void aParkSkippedByAStoreAdminOnTheSameBufferIsAcknowledgedWhenTheAggregateMovesOn() {
+        InMemorySequenceStore store = InMemorySequenceStore.create();
+        InMemoryEventBuffer buffer = InMemoryEventBuffer.create();
+        try (ProcessorHarness harness = new ProcessorHarness(REGISTRY, store, buffer)) {
+            EventProcessor processor = harness.processor("w");
+            harness.failTimes("user_account", "poison", 1, 1);
+            Submission parked = submit(harness, processor, 1);
+            assertThat(now(parked.settled())).isEqualTo(Outcome.PARKED);
+
+            StoreAdmin.over(REGISTRY, store, buffer).build().skipParked(POISON, 1);
+            assertThat(parked.acknowledgeable().toCompletableFuture()).isNotDone();
+
+            assertThat(now(submit(harness, processor, 2).accepted())).isEqualTo(Outcome.PROCESSED);
+            assertThat(now(parked.acknowledgeable())).isEqualTo(Outcome.DUPLICATE);
+        }
+    }
+
     @Test
     void onADurableBufferAParkedEventIsAcknowledgeableAtOnce() {
         InMemoryEventBuffer durable = InMemoryEventBuffer.create();

@@ -78,6 +78,7 @@ final class Step {
         }
         if (shared.buffer.parked(work.key()).isEmpty()) {
             lane.parking.unblock(work.key()); // an operator (maybe through another worker) replayed or skipped it
+            shared.submissions.parksPassed(work.key(), shared.tracker.lastCommitted(work.key()));
             return null;
         }
         long last = shared.tracker.lastCommitted(work.key());

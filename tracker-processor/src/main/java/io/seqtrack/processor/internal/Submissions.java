@@ -128,6 +128,22 @@ final class Submissions {
         }
     }
 
+    /**
+     * The parks of {@code key} at or below {@code last} left the parked list without this processor (a
+     * {@code StoreAdmin} or another processor on the same buffer replayed or skipped them): the store has moved past
+     * them, so their submissions may be acknowledged, as {@code DUPLICATE}.
+     */
+    void parksPassed(AggregateKey key, long last) {
+        Map<Long, List<TrackedSubmission>> perKey = parkedHere.get(key);
+        if (perKey != null) {
+            for (Long sequence : List.copyOf(perKey.keySet())) {
+                if (sequence <= last) {
+                    parkResolved(key, sequence, Outcome.DUPLICATE);
+                }
+            }
+        }
+    }
+
     /** The park of {@code (key, sequence)} is resolved here: its submissions may be acknowledged with {@code outcome}. */
     void parkResolved(AggregateKey key, long sequence, Outcome outcome) {
         Map<Long, List<TrackedSubmission>> perKey = parkedHere.get(key);
