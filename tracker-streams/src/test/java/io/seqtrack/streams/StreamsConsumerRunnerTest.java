@@ -220,12 +220,7 @@ class StreamsConsumerRunnerTest {
     @Test
     void anEntryDeliveredMaxDeliveriesTimesGoesToTheRejectionHandler() throws Exception {
         SequenceStore store = InMemorySequenceStore.create();
-        String doomed = commands.xadd(stream, Map.of("domain", DOMAIN, "aggregateId", "doomed", "sequence", "1"));
-        commands.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
-        commands.xreadgroup(io.lettuce.core.Consumer.from(group, "crashed-1"), io.lettuce.core.XReadArgs.Builder.count(1),
-                io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(stream));
-        commands.xclaim(stream, io.lettuce.core.Consumer.from(group, "crashed-2"),
-                io.lettuce.core.XClaimArgs.Builder.minIdleTime(0).retryCount(3), doomed);
+        String doomed = heldByConsumersThatStopped(3);
         add(3, 1, 5);
         List<StreamRejection> rejected = new CopyOnWriteArrayList<>();
         AtomicInteger refusals = new AtomicInteger(2); // the dead-letter target is down at first: retried, not resubmitted
@@ -310,12 +305,7 @@ class StreamsConsumerRunnerTest {
     @Test
     void failedAcknowledgementsAreRetriedNotRedelivered() throws Exception {
         SequenceStore store = InMemorySequenceStore.create();
-        String doomed = commands.xadd(stream, Map.of("domain", DOMAIN, "aggregateId", "doomed", "sequence", "1"));
-        commands.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
-        commands.xreadgroup(io.lettuce.core.Consumer.from(group, "crashed"), io.lettuce.core.XReadArgs.Builder.count(1),
-                io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(stream));
-        commands.xclaim(stream, io.lettuce.core.Consumer.from(group, "crashed"),
-                io.lettuce.core.XClaimArgs.Builder.minIdleTime(0).retryCount(2), doomed);
+        String doomed = heldByConsumersThatStopped(2);
         add(2, 1, 3);
         List<StreamRejection> deadLetters = new CopyOnWriteArrayList<>();
         Worker w1 = worker("w1", store, ctx -> { }, b -> b.maxDeliveries(2).claimIdle(Duration.ofMillis(150))
@@ -607,6 +597,21 @@ class StreamsConsumerRunnerTest {
         Worker worker = new Worker(processor, runner);
         open.add(worker);
         return worker;
+    }
+
+    /**
+     * Appends the entry {@code doomed#1} first, before anything else, and leaves it as consumers that stopped while
+     * holding it would: read by one ({@code XREADGROUP}, creating the group) and claimed until the group counts
+     * {@code deliveries} deliveries ({@code XCLAIM … RETRYCOUNT}).
+     */
+    private String heldByConsumersThatStopped(int deliveries) {
+        String doomed = commands.xadd(stream, Map.of("domain", DOMAIN, "aggregateId", "doomed", "sequence", "1"));
+        commands.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        commands.xreadgroup(io.lettuce.core.Consumer.from(group, "crashed"), io.lettuce.core.XReadArgs.Builder.count(1),
+                io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(stream));
+        commands.xclaim(stream, io.lettuce.core.Consumer.from(group, "crashed"),
+                io.lettuce.core.XClaimArgs.Builder.minIdleTime(0).retryCount(deliveries), doomed);
+        return doomed;
     }
 
     /** Adds {@code from..to} of {@code aggregates} aggregates, sequence by sequence. */
