@@ -9,15 +9,12 @@ import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.inmemory.InMemorySequenceStore;
 import io.seqtrack.tck.HandlerHistory;
 import io.seqtrack.tck.StoreFaults;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -422,22 +419,7 @@ class KafkaConsumerRunnerTest {
 
     /** A store that fails closed (every call throws {@link SequenceStoreException}) while {@code failing} is set. */
     static SequenceStore failingWhile(AtomicBoolean failing, SequenceStore delegate) {
-        return (SequenceStore) Proxy.newProxyInstance(SequenceStore.class.getClassLoader(),
-                new Class<?>[] {SequenceStore.class}, (proxy, method, args) -> {
-                    boolean exempt = method.getName().equals("close") || method.getName().equals("subscribeCommits");
-                    if (failing.get() && !exempt) {
-                        SequenceStoreException down = SequenceStoreException.of(method.getName(),
-                                new java.io.IOException("store unreachable (injected)"));
-                        if (CompletionStage.class.isAssignableFrom(method.getReturnType())) {
-                            return CompletableFuture.failedFuture(down);
-                        }
-                        throw down;
-                    }
-                    try {
-                        return method.invoke(delegate, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return StoreFaults.failing(delegate, (method, args) -> failing.get() && !method.getName().equals("close")
+                && !method.getName().equals("subscribeCommits"), "store unreachable (injected)");
     }
 }

@@ -8,7 +8,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.seqtrack.streams.TopologyRun.Worker;
 import io.seqtrack.core.domain.AggregateKey;
-import io.seqtrack.core.domain.SequenceStoreException;
 import io.seqtrack.core.port.out.SequenceStore;
 import io.seqtrack.core.registry.DomainRegistry;
 import io.seqtrack.inmemory.InMemoryEventBuffer;
@@ -17,8 +16,6 @@ import io.seqtrack.processor.EventProcessor;
 import io.seqtrack.redis.testsupport.RedisProcess;
 import io.seqtrack.tck.HandlerHistory;
 import io.seqtrack.tck.StoreFaults;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -718,22 +714,8 @@ class StreamsConsumerRunnerTest {
 
     /** A store that fails closed for the aggregates {@code failingFor} names (by {@code domain/id}). */
     private static SequenceStore failing(AtomicReference<Predicate<String>> failingFor, SequenceStore delegate) {
-        return (SequenceStore) Proxy.newProxyInstance(SequenceStore.class.getClassLoader(),
-                new Class<?>[] {SequenceStore.class}, (proxy, method, args) -> {
-                    if (fails(failingFor.get(), args)) {
-                        SequenceStoreException down = SequenceStoreException.of(method.getName(),
-                                new java.io.IOException("store unreachable (injected)"));
-                        if (CompletionStage.class.isAssignableFrom(method.getReturnType())) {
-                            return CompletableFuture.failedFuture(down);
-                        }
-                        throw down;
-                    }
-                    try {
-                        return method.invoke(delegate, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return StoreFaults.failing(delegate, (method, args) -> fails(failingFor.get(), args),
+                "store unreachable (injected)");
     }
 
     /** Whether a store call concerns an aggregate the predicate fails (keys directly or inside batch requests). */

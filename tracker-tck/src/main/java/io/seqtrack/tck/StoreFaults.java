@@ -21,15 +21,29 @@ public final class StoreFaults {
      * overlap, and the stale one must not commit.
      */
     public static SequenceStore renewalsFailing(SequenceStore delegate) {
+        return failing(delegate, (method, args) -> method.getName().startsWith("renew"), "renewal lost (injected)");
+    }
+
+    /** Which store calls fail: by the SPI method called and its arguments ({@code null} when it takes none). */
+    @FunctionalInterface
+    public interface Fault {
+        boolean fails(java.lang.reflect.Method method, Object[] args);
+    }
+
+    /**
+     * {@code delegate} whose calls that {@code fault} picks fail closed with a {@link SequenceStoreException} (an
+     * {@link IOException} saying {@code why} as its cause) — thrown, or as a failed stage for the async operations;
+     * every other call goes through, its own failures unwrapped.
+     */
+    public static SequenceStore failing(SequenceStore delegate, Fault fault, String why) {
         return (SequenceStore) Proxy.newProxyInstance(SequenceStore.class.getClassLoader(),
                 new Class<?>[] {SequenceStore.class}, (proxy, method, args) -> {
-                    if (method.getName().startsWith("renew")) {
-                        SequenceStoreException lost = SequenceStoreException.of(method.getName(),
-                                new IOException("renewal lost (injected)"));
+                    if (fault.fails(method, args)) {
+                        SequenceStoreException down = SequenceStoreException.of(method.getName(), new IOException(why));
                         if (CompletionStage.class.isAssignableFrom(method.getReturnType())) {
-                            return CompletableFuture.failedFuture(lost);
+                            return CompletableFuture.failedFuture(down);
                         }
-                        throw lost;
+                        throw down;
                     }
                     try {
                         return method.invoke(delegate, args);

@@ -70,19 +70,16 @@ final class Parking {
 
     /**
      * A park in a buffer that is not durable is this worker's alone, and its event stays with the broker
-     * (unacknowledged): another worker can get it and commit it. If every event parked here for {@code key} is at or
-     * below {@code last}, they were committed elsewhere: they leave the parked list as duplicates (their submissions
-     * acknowledgeable as {@code DUPLICATE}) and the aggregate is unblocked. A durable buffer's parks are everyone's and
+     * (unacknowledged): another worker can get it and commit it. If every event of {@code parked} (the aggregate's
+     * parked list, as just read) is at or below {@code last}, they were committed elsewhere: they leave the parked list
+     * as duplicates (their submissions acknowledgeable as {@code DUPLICATE}) and the aggregate is unblocked. A durable buffer's parks are everyone's and
      * stay for the operator (review finding: otherwise a stale in-memory park blocked the aggregate for good).
      *
      * @return whether the aggregate was unblocked
      */
-    boolean dropParksCommittedElsewhere(AggregateKey key, long last) {
-        if (shared.buffer.durable()) {
-            return false;
-        }
-        List<ParkedEvent> parked = shared.buffer.parked(key);
-        if (parked.isEmpty() || parked.stream().anyMatch(p -> p.event().sequence() > last)) {
+    boolean dropParksCommittedElsewhere(AggregateKey key, List<ParkedEvent> parked, long last) {
+        if (shared.buffer.durable() || parked.isEmpty()
+                || parked.stream().anyMatch(p -> p.event().sequence() > last)) {
             return false;
         }
         for (ParkedEvent stale : parked) {

@@ -6,6 +6,7 @@ import io.seqtrack.core.domain.SequenceTrackingException;
 import io.seqtrack.core.domain.UnknownDomainException;
 import io.seqtrack.core.port.in.ClaimDecision;
 import io.seqtrack.core.port.out.BufferPresence;
+import io.seqtrack.core.port.out.ParkedEvent;
 import io.seqtrack.processor.Outcome;
 import io.seqtrack.processor.ProcessorEvent;
 import java.util.ArrayList;
@@ -76,9 +77,12 @@ final class Step {
                 || !lane.state(work.key()).blocked) {
             return null;
         }
-        if (shared.buffer.parked(work.key()).isEmpty()) {
+        List<ParkedEvent> parked = shared.buffer.parked(work.key());
+        if (parked.isEmpty()) {
             lane.parking.unblock(work.key()); // an operator (maybe through another worker) replayed or skipped it
-            shared.submissions.parksPassed(work.key(), shared.tracker.lastCommitted(work.key()));
+            if (shared.submissions.waitsOnParks(work.key())) { // only on a buffer that is not durable
+                shared.submissions.parksPassed(work.key(), shared.tracker.lastCommitted(work.key()));
+            }
             return null;
         }
         long last = shared.tracker.lastCommitted(work.key());
@@ -86,7 +90,7 @@ final class Step {
             shared.emitter.emit(new ProcessorEvent.Duplicate(work.key(), shared.now(), work.sequence(), last));
             return Result.finished(work, Outcome.DUPLICATE);
         }
-        if (lane.parking.dropParksCommittedElsewhere(work.key(), last)) {
+        if (lane.parking.dropParksCommittedElsewhere(work.key(), parked, last)) {
             return null; // nothing left to wait behind: claim it as usual
         }
         return Result.finished(work, lane.parking.park(work, "aggregate blocked behind parked events"));

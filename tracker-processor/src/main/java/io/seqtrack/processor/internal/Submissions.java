@@ -128,6 +128,11 @@ final class Submissions {
         }
     }
 
+    /** Whether submissions of {@code key} wait here for a park's resolution (never on a durable buffer). */
+    boolean waitsOnParks(AggregateKey key) {
+        return parkedHere.containsKey(key);
+    }
+
     /**
      * The parks of {@code key} at or below {@code last} left the parked list without this processor (a
      * {@code StoreAdmin} or another processor on the same buffer replayed or skipped them): the store has moved past
