@@ -4,7 +4,6 @@ import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.port.out.SkippedRange;
 import io.seqtrack.processor.ProcessorScheduler;
 import java.time.Instant;
-import java.util.ArrayDeque;
 
 /** Lane-confined state of one aggregate; no I/O. Only its lane reads and writes it, so it needs no locks. */
 final class AggregateState {
@@ -14,8 +13,8 @@ final class AggregateState {
     boolean blocked;
     /** Retries and busy waits scheduled for this aggregate; while any is, later submissions wait in {@link #queue}. */
     int deferred;
-    /** Submissions not yet run, in arrival order; the head is the next this aggregate contributes to a batch. */
-    final ArrayDeque<Work> queue = new ArrayDeque<>(2); // most aggregates hold one or two: not the default 16 slots
+    /** Submissions not yet run, in arrival order; {@link AggregateQueue#takeNext} is the next it contributes to a batch. */
+    final AggregateQueue queue = new AggregateQueue();
     /** When the current gap's clock started, or null while no gap is open. */
     Instant gapOpenedAt;
     /** The first missing sequence when the gap clock (re)started: if it moved, the gap made progress. */

@@ -39,8 +39,8 @@ final class HandleAndCommit {
     void run(List<Work> works, List<ClaimDecision> claims, List<Integer> indexes,
             List<Long> deadlines, Result[] results) {
         List<HandlerInvoker.Run> runs = invoker.invoke(works, claims, deadlines);
-        List<ClaimDecision> toCommit = new ArrayList<>();
-        List<Integer> committing = new ArrayList<>();
+        List<ClaimDecision> toCommit = new ArrayList<>(works.size());
+        List<Integer> committing = new ArrayList<>(works.size());
         for (int n = 0; n < works.size(); n++) {
             HandlerInvoker.Run run = runs.get(n);
             Work work = works.get(n);

@@ -33,7 +33,7 @@ final class HeldClaims {
         }
         int scanned = 0;
         for (Work queued : lane.state(work.key()).queue) {
-            if (++scanned > Lane.REORDER_WINDOW) {
+            if (++scanned > AggregateQueue.REORDER_WINDOW) {
                 break;
             }
             if (queued.origin() == Work.Origin.SUBMITTED && queued.sequence() == work.sequence() + 1) {

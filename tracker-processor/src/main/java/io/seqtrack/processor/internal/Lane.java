@@ -27,9 +27,6 @@ final class Lane {
      * per map and lane. (Bins stay short at any size since lanes are chosen by {@link LaneOf}.)
      */
     private static final int TABLE = 8_192;
-    /** How many of an aggregate's queued events are looked at to find the lowest sequence (see {@link #takeLowest}). */
-    static final int REORDER_WINDOW = 16;
-
     final int index;
     final Shared shared;
     final Step step;
@@ -154,39 +151,9 @@ final class Lane {
         while (keys.hasNext() && batch.size() < max) {
             AggregateState state = state(keys.next());
             keys.remove();
-            batch.add(takeLowest(state.queue));
+            batch.add(state.queue.takeNext());
         }
         return batch;
-    }
-
-    /**
-     * The aggregate's next event to run: the lowest sequence among the first few queued, not simply the oldest. Events
-     * reordered on their way here (n + 1 before n) are thus put back in order while both wait in the lane, and the
-     * early one never goes through the buffer and its round trips. The scan is bounded, so a hot aggregate's long queue
-     * costs nothing extra.
-     */
-    private static Work takeLowest(java.util.ArrayDeque<Work> queue) {
-        Work first = queue.peekFirst();
-        if (queue.size() == 1 || !first.tracked()) {
-            return queue.pollFirst();
-        }
-        Work lowest = first;
-        int scanned = 0;
-        for (Work candidate : queue) {
-            if (++scanned > REORDER_WINDOW) {
-                break;
-            }
-            if (candidate.sequence() < lowest.sequence()) {
-                lowest = candidate;
-            }
-        }
-        for (Iterator<Work> it = queue.iterator(); it.hasNext(); ) {
-            if (it.next() == lowest) { // by identity: two submissions of one event are two works
-                it.remove();
-                break;
-            }
-        }
-        return lowest;
     }
 
     /**

@@ -145,9 +145,9 @@ final class Step {
             }
             return;
         }
-        List<Integer> toHandle = new ArrayList<>();
+        List<Integer> toHandle = new ArrayList<>(works.size());
         List<Integer> early = new ArrayList<>();
-        Set<AggregateKey> probe = new HashSet<>();
+        boolean[] probed = new boolean[works.size()]; // whose buffer presence counts (see below)
         for (int n = 0; n < works.size(); n++) {
             Work work = works.get(n);
             ClaimDecision claim = claims.get(n);
@@ -172,45 +172,33 @@ final class Step {
                         results[indexes.get(n)] = Result.stillEarly(work);
                     } else {
                         early.add(n);
-                        probe.add(work.key());
+                        probed[n] = true;
                     }
                 }
                 default -> {
                     toHandle.add(n);
                     // a held claim was ours without a break since our last commit: nothing can have been parked
-                    if (work.tracked() && work.origin() != Work.Origin.REPLAY && held[n] == null) {
-                        probe.add(work.key());
-                    }
+                    probed[n] = work.tracked() && work.origin() != Work.Origin.REPLAY && held[n] == null;
                 }
             }
         }
         // parked by another worker or before a restart: the block is durable, not only local; and buffered events
         // nobody here knows of wait to be drained after our commit. Read with the claims, after them, so a park that
         // happened before our claim is seen (in the claims' own store call where the store holds the buffer)
-        Set<AggregateKey> parked = new HashSet<>();
-        for (AggregateKey key : presence.parked()) {
-            if (probe.contains(key)) {
-                parked.add(key);
-            }
-        }
-        for (AggregateKey key : presence.pending()) {
-            if (probe.contains(key)) {
-                lane.state(key).pendingSeen = true;
-            }
-        }
+        Set<AggregateKey> parked = parkedElsewhere(works, probed, presence);
         for (int n : early) {
             Work work = works.get(n);
-            results[indexes.get(n)] = faults.guarded(work, () -> Result.finished(work, parked.contains(work.key())
+            results[indexes.get(n)] = faults.guarded(work, () -> Result.finished(work, !parked.isEmpty() && parked.contains(work.key())
                     ? lane.parking.park(work, "aggregate blocked behind parked events")
                     : lane.gaps.bufferEarly(work, claims.get(n))));
         }
-        List<Work> handled = new ArrayList<>();
-        List<ClaimDecision> handledClaims = new ArrayList<>();
-        List<Integer> handledIndexes = new ArrayList<>();
-        List<Long> handledDeadlines = new ArrayList<>();
+        List<Work> handled = new ArrayList<>(toHandle.size());
+        List<ClaimDecision> handledClaims = new ArrayList<>(toHandle.size());
+        List<Integer> handledIndexes = new ArrayList<>(toHandle.size());
+        List<Long> handledDeadlines = new ArrayList<>(toHandle.size());
         for (int n : toHandle) {
             Work work = works.get(n);
-            if (parked.contains(work.key())) {
+            if (!parked.isEmpty() && parked.contains(work.key())) { // isEmpty first: no key hashed per event
                 failures.release(work, claims.get(n));
                 results[indexes.get(n)] = faults.guarded(work, () -> Result.finished(work,
                         lane.parking.park(work, "aggregate blocked behind parked events")));
@@ -224,6 +212,34 @@ final class Step {
         if (!handled.isEmpty()) {
             handleAndCommit.run(handled, handledClaims, handledIndexes, handledDeadlines, results);
         }
+    }
+
+    /**
+     * Of the aggregates whose presence counts ({@code probed}), those with parked events; those with pending events are
+     * marked {@code pendingSeen}. Presence is nearly always empty, so nothing is built for it then.
+     */
+    private Set<AggregateKey> parkedElsewhere(List<Work> works, boolean[] probed, BufferPresence presence) {
+        if (presence.parked().isEmpty() && presence.pending().isEmpty()) {
+            return Set.of();
+        }
+        Set<AggregateKey> probe = new HashSet<>();
+        for (int n = 0; n < works.size(); n++) {
+            if (probed[n]) {
+                probe.add(works.get(n).key());
+            }
+        }
+        Set<AggregateKey> parked = new HashSet<>();
+        for (AggregateKey key : presence.parked()) {
+            if (probe.contains(key)) {
+                parked.add(key);
+            }
+        }
+        for (AggregateKey key : presence.pending()) {
+            if (probe.contains(key)) {
+                lane.state(key).pendingSeen = true;
+            }
+        }
+        return parked;
     }
 
     /**

@@ -276,7 +276,7 @@ public interface SequenceStore extends AutoCloseable {
     default ClaimsAndPresence claimAllAndProbe(List<ClaimRequest> requests, EventBuffer buffer) {
         java.util.Objects.requireNonNull(buffer, "buffer");
         List<ClaimResult> claims = claimAll(requests);
-        java.util.Set<AggregateKey> asked = new java.util.LinkedHashSet<>();
+        List<AggregateKey> asked = new ArrayList<>(claims.size()); // presence reads a collection: no set to build
         for (int i = 0; i < claims.size(); i++) {
             ClaimStatus status = claims.get(i).status();
             if (status == ClaimStatus.CLAIMED || status == ClaimStatus.GAP) {
