@@ -9,6 +9,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisStreamAsyncCommands;
+import io.lettuce.core.api.sync.RedisScriptingCommands;
 import io.lettuce.core.api.sync.RedisStreamCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
@@ -25,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The runner's two connections — one the poll thread reads on ({@code XREADGROUP} blocks it), one outcomes acknowledge
  * on — over a standalone or Sentinel {@link RedisClient} or a {@link RedisClusterClient}. Both Lettuce APIs share the
- * stream command interfaces ({@link RedisStreamCommands}, {@link RedisStreamAsyncCommands}), so the loop is written
- * once against them. A stream is one key, so on a Cluster every command of the runner goes to the master of one slot;
+ * stream command interfaces ({@link RedisStreamCommands}, {@link RedisStreamAsyncCommands}) and the scripting one
+ * ({@link RedisScriptingCommands}), so the loop is written once against them. A stream is one key, so on a Cluster every command of the runner goes to the master of one slot;
  * Lettuce routes it there and follows {@code MOVED} after a failover.
  */
 class StreamsConnections implements AutoCloseable {
@@ -35,21 +36,31 @@ class StreamsConnections implements AutoCloseable {
     private final StatefulConnection<String, String> readingConnection;
     private final StatefulConnection<String, String> ackingConnection;
     private final RedisStreamCommands<String, String> reading;
+    private final RedisScriptingCommands<String, String> scripting;
     private final RedisStreamAsyncCommands<String, String> acking;
 
-    private StreamsConnections(AbstractRedisClient client, StatefulConnection<String, String> readingConnection,
-            RedisStreamCommands<String, String> reading, StatefulConnection<String, String> ackingConnection,
-            RedisStreamAsyncCommands<String, String> acking) {
+    private <R extends RedisStreamCommands<String, String> & RedisScriptingCommands<String, String>> StreamsConnections(
+            AbstractRedisClient client, StatefulConnection<String, String> readingConnection, R reading,
+            StatefulConnection<String, String> ackingConnection, RedisStreamAsyncCommands<String, String> acking) {
         this.client = client;
         this.readingConnection = readingConnection;
         this.ackingConnection = ackingConnection;
         this.reading = reading;
+        this.scripting = reading;
         this.acking = acking;
     }
 
     /** The commands of the reading connection (the poll thread's only). */
     RedisStreamCommands<String, String> reading() {
         return reading;
+    }
+
+    /**
+     * The scripting commands of the reading connection (the poll thread's only): the owner-checked refresh
+     * ({@link OwnedRefresh}). Its script has one key, the stream, so on a Cluster it goes to the stream's master too.
+     */
+    RedisScriptingCommands<String, String> scripting() {
+        return scripting;
     }
 
     /** The commands of the acknowledging connection (outcomes arrive on the processor's threads). */

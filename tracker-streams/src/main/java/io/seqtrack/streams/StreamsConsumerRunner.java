@@ -23,7 +23,9 @@ import java.util.List;
  *   <li>entries still in flight (waiting in the buffer, a handler retrying, waiting for their retry) are kept from
  *       going idle by a
  *       {@code XCLAIM … JUSTID} of this runner's own every {@code claimInterval}, which counts no delivery: no consumer
- *       takes over an entry a live one still works on;</li>
+ *       takes over an entry a live one still works on. The refresh is owner-checked (one script): an entry a peer
+ *       took over while this runner was stalled past {@code claimIdle} is left to the peer, not taken back
+ *       ({@code TakenOverByPeer});</li>
  *   <li>an entry delivered {@code maxDeliveries} times goes to the rejection handler ({@code DELIVERY_LIMIT}): only a
  *       takeover counts a delivery, so the limit catches entries whose consumers keep stopping (a poison pill that
  *       crashes the process), not entries retried through a store outage;</li>

@@ -40,6 +40,18 @@ import org.slf4j.LoggerFactory;
  * a failover, a timeout) is tried again on the next turn. The set of entries in
  * flight keeps this runner from taking over its own entries while they are still being processed; the entries it got no
  * safe outcome for are retried here, by this runner, and kept fresh meanwhile (see {@link #leavePending}).
+ *
+ * <p><b>Entries lost to a peer.</b> The refresh is owner-checked ({@link #keepInFlightEntriesFresh}): an entry a peer
+ * took over while this runner was stalled past {@code claimIdle} (a GC pause, SIGSTOP), or that is no longer pending,
+ * is not taken back — it is the peer's now. This runner stops refreshing it and counts it
+ * ({@link StreamsRunnerEvent.TakenOverByPeer}, for an entry a peer owns), but its submission, already in the
+ * processor, cannot be recalled and is let finish: a safe outcome is still acknowledged ({@code XACK} is not
+ * owner-checked, and a safe outcome means the event is committed or a duplicate — accounted for in the store — so the
+ * acknowledgement is right whoever owns the entry; the peer's own submission ends {@code DUPLICATE} and its
+ * {@code XACK} finds nothing left to acknowledge). Anything else is let go, not acted on: no retry after a
+ * missing safe outcome, no {@code XACK} retried, and no rejection handed to the rejection handler (an entry the
+ * processor rejected or whose handler failed is rejected by its owner, which meets the same verdict — so it is
+ * dead-lettered once, not by both). The store's fencing keeps the two submissions effectively-once either way.
  */
 final class StreamsLoop implements StreamsConsumerRunner {
 
@@ -71,6 +83,11 @@ final class StreamsLoop implements StreamsConsumerRunner {
             new java.util.concurrent.atomic.AtomicInteger();
     /** Entries this runner got no safe outcome for, by id: submitted again here once due (see {@link #leavePending}). */
     private final Map<String, Retry> retrying = new ConcurrentHashMap<>();
+    /**
+     * Entries still in {@link #inFlight} or {@link #retrying} that this runner no longer owns in the group: a peer took
+     * them over, or they are no longer pending. Not refreshed, not retried; see the class comment.
+     */
+    private final Set<String> lost = ConcurrentHashMap.newKeySet();
     private final Object settled = new Object();
     private StreamsConnections redis;
     private Thread thread;
@@ -223,6 +240,9 @@ final class StreamsLoop implements StreamsConsumerRunner {
                 if (killed) {
                     return;
                 }
+                // delivered to this consumer: its own again, even if an earlier delivery was lost to a peer (after a
+                // failover that lost the group's state, the new master delivers an entry again)
+                lost.remove(entry.getId());
                 submit(entry);
             }
         } else {
@@ -246,16 +266,67 @@ final class StreamsLoop implements StreamsConsumerRunner {
      * Resets the idle time of the entries this runner still works on ({@code XCLAIM … 0 … JUSTID}: no delivery counted),
      * so that no consumer of the group — this one included — takes over an entry whose outcome is still coming: an
      * event waiting in the in-memory buffer for its gap, a poison event going through its retries. Only entries of a
-     * runner that stopped (or that got no safe outcome) become idle. Entries no longer pending are ignored by Redis.
+     * runner that stopped (or that got no safe outcome) become idle.
+     *
+     * <p>Owner-checked ({@link OwnedRefresh}, one script per chunk of {@value #REFRESH_CHUNK}): only an entry still
+     * pending and owned by this consumer is refreshed. One that a peer took over while this runner was stalled past
+     * {@code claimIdle} — a plain {@code XCLAIM} with min-idle 0 took it back, and both consumers then owned and
+     * submitted it in turn (review finding) — or that is no longer pending is let go ({@link #letGo}).
      */
     private void keepInFlightEntriesFresh() {
+        // an entry lost earlier whose submission has ended here is forgotten
+        lost.removeIf(id -> !inFlight.contains(id) && !retrying.containsKey(id));
         Set<String> own = new java.util.HashSet<>(inFlight);
         own.addAll(retrying.keySet());
+        own.removeAll(lost);
         String[] ids = own.toArray(String[]::new);
+        Map<String, String> takenOver = new java.util.LinkedHashMap<>();
+        int notPending = 0;
         for (int from = 0; from < ids.length; from += REFRESH_CHUNK) {
             String[] chunk = Arrays.copyOfRange(ids, from, Math.min(ids.length, from + REFRESH_CHUNK));
-            redis.reading().xclaim(stream, me, XClaimArgs.Builder.justid().minIdleTime(0), chunk);
+            OwnedRefresh.Result result = OwnedRefresh.run(redis.scripting(), stream, group, me.getName(), chunk);
+            for (Map.Entry<String, String> taken : result.takenOver().entrySet()) {
+                if (letGo(taken.getKey(), taken.getValue())) {
+                    takenOver.put(taken.getKey(), taken.getValue());
+                }
+            }
+            for (String id : result.notPending()) {
+                notPending += letGo(id, null) ? 1 : 0;
+            }
         }
+        if (!takenOver.isEmpty()) { // one line a round, however many: a long pause may lose many entries at once
+            Map.Entry<String, String> first = takenOver.entrySet().iterator().next();
+            LOG.warn("{} entries of stream {} were taken over by peers while this consumer ({}) held them — it was "
+                    + "stalled past claimIdle {}? — and are left to them (first: {} by {}); their submissions here "
+                    + "are let finish", takenOver.size(), stream, me.getName(), claimIdle, first.getKey(),
+                    first.getValue());
+        }
+        if (notPending > 0) {
+            LOG.info("{} entries of stream {} this consumer held are no longer pending; no longer refreshed",
+                    notPending, stream);
+        }
+    }
+
+    /**
+     * On the poll thread: this runner no longer owns entry {@code id} — {@code owner} took it over, or ({@code null})
+     * it is no longer pending. It is no longer refreshed nor retried here; a submission of it still in the processor
+     * ends as the class comment says. An entry that settled meanwhile (its {@code XACK} landed between the snapshot
+     * and the script) is neither kept nor counted: {@code false}.
+     */
+    private boolean letGo(String id, String owner) {
+        if (!inFlight.contains(id) && !retrying.containsKey(id)) {
+            return false;
+        }
+        lost.add(id); // before the retry goes: an outcome arriving now finds it lost and does not put a retry back
+        if (retrying.remove(id) != null) {
+            synchronized (settled) { // room below maxInFlight
+                settled.notifyAll();
+            }
+        }
+        if (owner != null) {
+            emit(new StreamsRunnerEvent.TakenOverByPeer(id, owner));
+        }
+        return true;
     }
 
     /** The group's pending entries and this consumer's ({@code XPENDING} summary), for the gauges. */
@@ -346,6 +417,12 @@ final class StreamsLoop implements StreamsConsumerRunner {
         if (killed) {
             return;
         }
+        if (lost.contains(entry.getId()) && (error != null || outcome == Outcome.REJECTED
+                || !outcome.safeToAcknowledge())) {
+            // no longer this runner's: the owner meets the same verdict and rejects or retries it itself
+            letGoOf(entry, error != null ? error.toString() : "outcome " + outcome);
+            return;
+        }
         if (error instanceof HandlerFailedException) {
             reject(entry, new StreamRejection(entry, error.getMessage(), StreamRejection.Kind.HANDLER_FAILED));
         } else if (error != null) {
@@ -415,6 +492,10 @@ final class StreamsLoop implements StreamsConsumerRunner {
 
     /** {@link #leavePending(StreamMessage, String)} with what to do again once the retry is due. */
     private void leavePending(StreamMessage<String, String> entry, String reason, Runnable again) {
+        if (lost.contains(entry.getId())) { // the owner retries it, not this runner
+            letGoOf(entry, reason);
+            return;
+        }
         emit(new StreamsRunnerEvent.LeftPending(entry.getId(), reason));
         if (!closing) { // into the retry set before it leaves the in-flight set: a takeover round never sees it idle
             retrying.put(entry.getId(), new Retry(entry.getId(), again, clock.instant().plus(retryDelay)));
@@ -429,6 +510,10 @@ final class StreamsLoop implements StreamsConsumerRunner {
             if (closing) {
                 return;
             }
+            if (lost.contains(retry.entryId())) { // put back by an outcome that crossed its letGo: not ours
+                retrying.remove(retry.entryId(), retry);
+                continue;
+            }
             if (!now.isBefore(retry.due())) {
                 // out of the retry set, into the in-flight set, then run: counted once (inFlight() adds the two), and
                 // never idle to a takeover round, which runs on this thread too; an outcome that arrives at once and
@@ -441,6 +526,12 @@ final class StreamsLoop implements StreamsConsumerRunner {
     }
 
     private record Retry(String entryId, Runnable again, Instant due) {
+    }
+
+    /** A submission of an entry this runner no longer owns ended without an outcome to acknowledge: forgotten here. */
+    private void letGoOf(StreamMessage<String, String> entry, String why) {
+        LOG.debug("entry {} is no longer this consumer's; {} is left to its owner", entry.getId(), why);
+        done(entry);
     }
 
     private void done(StreamMessage<String, String> entry) {

@@ -22,6 +22,15 @@ public sealed interface StreamsRunnerEvent {
     }
 
     /**
+     * An entry this runner still worked on was taken over by consumer {@code owner} — this runner was stalled past
+     * {@code claimIdle} (a GC pause, SIGSTOP) and missed its refreshes. The owner-checked refresh leaves it to the peer
+     * instead of taking it back: no longer refreshed nor retried here; a submission of it still in the processor is
+     * let finish and acknowledged only on a safe outcome (the event committed or a duplicate).
+     */
+    record TakenOverByPeer(String entryId, String owner) implements StreamsRunnerEvent {
+    }
+
+    /**
      * A pending entry no longer exists in the stream (trimmed or deleted before it was acknowledged): its event is lost
      * to this consumer group — a gap the aggregate's gap policy will meet. Redis drops it from the pending list.
      */

@@ -20,13 +20,16 @@ import java.util.Objects;
  *   <li>{@code seqtrack.streams.claimed.delivery} — distribution of the delivery number of each takeover (2: the
  *       first redelivery; near {@code maxDeliveries}: entries going round without a safe outcome);</li>
  *   <li>{@code seqtrack.streams.trimmed_while_pending} — pending entries the stream no longer holds: gaps;</li>
+ *   <li>{@code seqtrack.streams.taken_over_by_peer} — entries taken over by a peer while this runner held them (it
+ *       was stalled past {@code claimIdle}); left to the peer, no longer refreshed here;</li>
  *   <li>gauge {@code seqtrack.streams.in_flight} — entries read and not yet acknowledged by this runner;</li>
  *   <li>gauges {@code seqtrack.streams.pending} and {@code seqtrack.streams.pending.owned} — the group's pending
  *       entries and this consumer's, as of the runner's last takeover round.</li>
  * </ul>
  *
  * Alert on {@code trimmed_while_pending} (events lost to the group: trim with {@code MINID} behind the group, not
- * {@code MAXLEN}), on {@code rejected}, and on {@code left_pending} that keeps rising (a store outage).
+ * {@code MAXLEN}), on {@code rejected}, on {@code left_pending} that keeps rising (a store outage), and look into
+ * {@code taken_over_by_peer} (pauses longer than {@code claimIdle}: GC, an overloaded host).
  */
 public final class StreamsRunnerMetrics implements StreamsRunnerListener {
 
@@ -34,6 +37,7 @@ public final class StreamsRunnerMetrics implements StreamsRunnerListener {
     private final Counter leftPending;
     private final Counter claimed;
     private final Counter trimmed;
+    private final Counter takenOverByPeer;
     private final DistributionSummary claimedDelivery;
 
     private StreamsRunnerMetrics(MeterRegistry registry) {
@@ -41,6 +45,7 @@ public final class StreamsRunnerMetrics implements StreamsRunnerListener {
         this.leftPending = registry.counter("seqtrack.streams.left_pending");
         this.claimed = registry.counter("seqtrack.streams.claimed");
         this.trimmed = registry.counter("seqtrack.streams.trimmed_while_pending");
+        this.takenOverByPeer = registry.counter("seqtrack.streams.taken_over_by_peer");
         this.claimedDelivery = DistributionSummary.builder("seqtrack.streams.claimed.delivery")
                 .description("the delivery number of entries taken over").register(registry);
     }
@@ -74,6 +79,8 @@ public final class StreamsRunnerMetrics implements StreamsRunnerListener {
             claimedDelivery.record(c.delivery());
         } else if (event instanceof StreamsRunnerEvent.TrimmedWhilePending) {
             trimmed.increment();
+        } else if (event instanceof StreamsRunnerEvent.TakenOverByPeer) {
+            takenOverByPeer.increment();
         }
     }
 }

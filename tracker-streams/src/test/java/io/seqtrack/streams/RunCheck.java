@@ -29,6 +29,7 @@ import java.util.Set;
  * J worker entry           rejected (the rejection handler completed, XACK done; detail = kind)
  * L worker entry           left pending (detail = why)
  * M worker entry           taken over (detail = from whom, delivery)
+ * T worker entry           taken over by a peer while this worker held it (detail = the peer); left to it
  * </pre>
  */
 final class RunCheck {
@@ -51,6 +52,8 @@ final class RunCheck {
             history.broker('L', worker, l.entryId(), -1, l.reason());
         } else if (event instanceof StreamsRunnerEvent.Claimed c) {
             history.broker('M', worker, c.entryId(), -1, c.from() + " " + c.delivery());
+        } else if (event instanceof StreamsRunnerEvent.TakenOverByPeer t) {
+            history.broker('T', worker, t.entryId(), -1, t.owner());
         }
     }
 

@@ -106,6 +106,17 @@ class StreamsClusterTest {
     }
 
     /**
+     * The owner-checked refresh script on the Cluster (one key: it runs on the master of the stream's slot, reached
+     * through the cluster connection as the runner reaches it), after a {@code SCRIPT FLUSH} on every master:
+     * {@link OwnedRefreshTest#checkOwnedRefresh}.
+     */
+    @Test
+    @Order(2)
+    void theOwnedRefreshRunsOnTheStreamsMaster() {
+        OwnedRefreshTest.checkOwnedRefresh(connection.sync(), "cluster-owned-refresh");
+    }
+
+    /**
      * One seed and {@code cluster(true)}; the stream's slot lives on the master of another node. The whole run is on
      * that master's slot; it is killed mid-run (handlers are slowed so that entries are in flight and unread), its
      * replica takes over, and the runner carries on there: every event committed once, in order, every entry

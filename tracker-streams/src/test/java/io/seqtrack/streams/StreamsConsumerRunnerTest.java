@@ -495,6 +495,72 @@ class StreamsConsumerRunnerTest {
         awaitDone(2, 3);
     }
 
+    /**
+     * A consumer stalled past {@code claimIdle} (its clock stopped: no refresh, as in a GC pause) while its handler of
+     * a0#2 runs; its peer takes the entry over once it is idle. When the stalled consumer resumes, its refresh must not
+     * take the entry back: the peer still owns it ({@code XPENDING}), the loss is counted
+     * ({@code seqtrack.streams.taken_over_by_peer}), and the stalled consumer's submission still ends and is
+     * acknowledged (committed), the peer's as a duplicate: a0#2 handled once. The peer's clock is stopped once it owns
+     * the entry, so that its own refreshes do not hide what the resumed consumer's did. Before the fix the refresh
+     * ({@code XCLAIM … 0 … JUSTID}) took the entry back: the owner after the stalled consumer's rounds was "stalled".
+     */
+    @Test
+    void anEntryAPeerTookOverFromAStalledConsumerIsNotTakenBackByItsRefresh() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(2, 1, 2);
+        String held = idOf("a0#2");
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        PausableClock stalledClock = new PausableClock();
+        PausableClock peerClock = new PausableClock();
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        StreamsRunnerMetrics metrics = StreamsRunnerMetrics.create(meters);
+        UnaryOperator<StreamsConsumerRunner.Builder> quick = b -> b.claimIdle(Duration.ofMillis(300))
+                .claimInterval(Duration.ofMillis(50));
+        try {
+            Worker stalled = worker("stalled", store, ctx -> {
+                if (ctx.key().aggregateId().equals("a0") && ctx.sequence() == 2) {
+                    started.countDown();
+                    release.await(60, TimeUnit.SECONDS);
+                }
+            }, b -> quick.apply(b).clock(stalledClock).listener(metrics));
+            metrics.bind(stalled.runner());
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            await("everything but a0#2 acknowledged", () -> pendingIds().equals(Set.of(held)));
+            stalledClock.pause();
+            worker("peer", store, ctx -> { }, b -> quick.apply(b).clock(peerClock));
+            await("the peer taking a0#2 over once idle past claimIdle", () -> events.stream().anyMatch(e ->
+                    e instanceof StreamsRunnerEvent.Claimed c && c.entryId().equals(held)
+                            && c.from().equals("stalled")));
+            peerClock.pause();
+            assertThat(owner(held)).isEqualTo("peer");
+            long rounds = stalled.runner().takeoverRounds();
+            stalledClock.resume();
+            await("two refresh rounds of the resumed consumer", () -> stalled.runner().takeoverRounds() >= rounds + 2);
+            assertThat(owner(held)).as("the owner of a0#2 after the resumed consumer's refreshes").isEqualTo("peer");
+            assertThat(meters.counter("seqtrack.streams.taken_over_by_peer").count())
+                    .as("the entry counted once as taken over by a peer").isEqualTo(1);
+        } finally {
+            stalledClock.resume();
+            peerClock.resume();
+            release.countDown();
+        }
+        await("the peer's submission of a0#2 acknowledged too", () -> history.count(e -> e.type() == 'A'
+                && held.equals(e.source()) && e.worker().equals("peer")) > 0);
+        awaitDone(2, 2);
+        assertThat(history.count(e -> e.type() == 'S' && (DOMAIN + "/a0").equals(e.key()) && e.seq() == 2))
+                .as("a0#2 handled once").isEqualTo(1);
+        assertThat(history.entries()).filteredOn(e -> e.type() == 'A' && held.equals(e.source()))
+                .extracting(e -> e.worker() + " " + e.detail())
+                .containsExactlyInAnyOrder("stalled PROCESSED", "peer DUPLICATE");
+    }
+
+    /** The consumer that owns pending entry {@code id} ({@code XPENDING}). */
+    private String owner(String id) {
+        return commands.xpending(stream, group, Range.create(id, id), Limit.from(1)).get(0).getConsumer();
+    }
+
     @Test
     void aClaimIntervalNotShorterThanClaimIdleIsRefusedWithATypedError() {
         StreamsConsumerRunner.Builder builder = StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
