@@ -133,7 +133,7 @@ class KafkaConsumerRunnerTest {
             AtomicReference<RunCheck.Produced> stuck = new AtomicReference<>();
             Worker victim = s.startWorker("victim", (worker, event, ctx) -> {
                 if (handled.incrementAndGet() == 60) {
-                    stuck.set(new RunCheck.Produced(null, -1, ctx.key().aggregateId(), ctx.sequence()));
+                    stuck.set(new RunCheck.Produced(null, -1, ctx.key().aggregateId(), ctx.sequence(), null));
                     gate.await(30, TimeUnit.SECONDS);
                 }
             });

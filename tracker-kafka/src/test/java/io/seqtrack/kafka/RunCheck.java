@@ -36,8 +36,11 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class RunCheck {
 
-    /** A produced record: where it landed and which event it carries ({@code key == null}: not an event). */
-    record Produced(TopicPartition partition, long offset, String key, long seq) {
+    /**
+     * A produced record: where it landed, which event it carries ({@code key == null}: not an event) and that event's
+     * id and payload as the producer wrote them (what a handler given this record must have received).
+     */
+    record Produced(TopicPartition partition, long offset, String key, long seq, HandlerHistoryCheck.PlannedEvent event) {
     }
 
     /**
@@ -52,8 +55,15 @@ final class RunCheck {
     }
 
     static List<String> violations(Plan plan, List<Entry> entries, SequenceStore store) {
+        Map<String, List<HandlerHistoryCheck.PlannedEvent>> events = new HashMap<>(); // "aggregate#seq" → produced
+        for (Produced p : plan.produced()) {
+            if (p.key() != null) {
+                events.computeIfAbsent(p.key() + "#" + p.seq(), k -> new ArrayList<>()).add(p.event());
+            }
+        }
         List<String> violations = new ArrayList<>(HandlerHistoryCheck.violations(
-                new HandlerHistoryCheck.Plan(plan.domain(), plan.eventsPerAggregate(), plan.parked()), entries, store));
+                new HandlerHistoryCheck.Plan(plan.domain(), plan.eventsPerAggregate(), plan.parked(),
+                        (aggregate, seq) -> events.get(aggregate + "#" + seq)), entries, store));
         checkOffsetCommits(plan, entries, violations);
         return violations;
     }

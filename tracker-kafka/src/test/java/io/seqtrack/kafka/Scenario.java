@@ -12,6 +12,7 @@ import io.seqtrack.core.registry.RetryPolicy;
 import io.seqtrack.inmemory.InMemoryEventBuffer;
 import io.seqtrack.processor.Event;
 import io.seqtrack.tck.HandlerHistory;
+import io.seqtrack.tck.HandlerHistoryCheck;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,13 +107,18 @@ final class Scenario implements AutoCloseable {
                 var aggregate = record.headers().lastHeader(SeqtrackHeaders.AGGREGATE_ID);
                 var sequence = record.headers().lastHeader(SeqtrackHeaders.SEQUENCE);
                 var domain = record.headers().lastHeader(SeqtrackHeaders.DOMAIN);
+                var eventId = record.headers().lastHeader(SeqtrackHeaders.EVENT_ID);
                 boolean ours = domain != null && DOMAIN.equals(new String(domain.value(), StandardCharsets.UTF_8));
                 TopicPartition tp = new TopicPartition(landed.get(i).topic(), landed.get(i).partition());
                 produced.add(aggregate == null || sequence == null || !ours
-                        ? new RunCheck.Produced(tp, landed.get(i).offset(), null, -1)
+                        ? new RunCheck.Produced(tp, landed.get(i).offset(), null, -1, null)
                         : new RunCheck.Produced(tp, landed.get(i).offset(),
                                 new String(aggregate.value(), StandardCharsets.UTF_8),
-                                Long.parseLong(new String(sequence.value(), StandardCharsets.UTF_8))));
+                                Long.parseLong(new String(sequence.value(), StandardCharsets.UTF_8)),
+                                new HandlerHistoryCheck.PlannedEvent(eventId != null
+                                        ? new String(eventId.value(), StandardCharsets.UTF_8)
+                                        : tp.topic() + "-" + tp.partition() + "@" + landed.get(i).offset(),
+                                        record.value() == null ? new byte[0] : record.value())));
             }
         }
     }

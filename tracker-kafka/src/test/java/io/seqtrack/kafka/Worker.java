@@ -42,7 +42,8 @@ final class Worker implements AutoCloseable {
                 .buffer(buffer).workerId(name).parallelism(2)
                 .bufferRecheckInterval(Duration.ofMillis(200))
                 .handler((event, ctx) -> history.handle(name, ctx.key().toString(), ctx.sequence(),
-                        ctx.fencingToken(), () -> hook.handle(name, event, ctx)))
+                        ctx.fencingToken(), HandlerHistory.received(event.eventId(), event.payload()),
+                        () -> hook.handle(name, event, ctx)))
                 .listener(event -> {
                     if (event instanceof ProcessorEvent.Processed p) {
                         history.run('C', name, p.key().toString(), p.sequence(), 0);

@@ -34,9 +34,26 @@ import java.util.Set;
  */
 final class RunCheck {
 
-    /** What the test appended: entry id → {@code aggregate#seq}; events per aggregate; first parked sequence. */
-    record Plan(String domain, Map<String, String> appended, Map<String, Long> eventsPerAggregate,
+    /**
+     * What the test appended to {@code stream}: entry id → {@code aggregate#seq} (also the entry's {@code payload}
+     * field; the tests write no {@code eventId} field, so the event id is the mapper's {@code stream@entryId}); events
+     * per aggregate; first parked sequence.
+     */
+    record Plan(String domain, String stream, Map<String, String> appended, Map<String, Long> eventsPerAggregate,
             Map<String, Long> parked, Set<String> expectedRejected) {
+
+        /** The events appended for {@code aggregate#seq}: what a handler of that sequence may have been given. */
+        List<HandlerHistoryCheck.PlannedEvent> planned(String aggregate, long seq) {
+            String label = aggregate + "#" + seq;
+            List<HandlerHistoryCheck.PlannedEvent> events = new ArrayList<>();
+            appended.forEach((id, event) -> {
+                if (event.equals(label)) {
+                    events.add(new HandlerHistoryCheck.PlannedEvent(stream + "@" + id,
+                            label.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                }
+            });
+            return events;
+        }
     }
 
     private RunCheck() {
@@ -59,7 +76,8 @@ final class RunCheck {
 
     static List<String> violations(Plan plan, List<Entry> entries, SequenceStore store) {
         List<String> violations = new ArrayList<>(HandlerHistoryCheck.violations(
-                new HandlerHistoryCheck.Plan(plan.domain(), plan.eventsPerAggregate(), plan.parked()), entries, store));
+                new HandlerHistoryCheck.Plan(plan.domain(), plan.eventsPerAggregate(), plan.parked(), plan::planned),
+                entries, store));
         checkAcknowledgements(plan, entries, violations);
         return violations;
     }

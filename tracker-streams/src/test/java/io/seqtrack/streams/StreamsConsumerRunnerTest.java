@@ -718,7 +718,7 @@ class StreamsConsumerRunnerTest {
         synchronized (added) {
             appended = Map.copyOf(added);
         }
-        List<String> violations = RunCheck.violations(new RunCheck.Plan(DOMAIN, appended, perAggregate, parked,
+        List<String> violations = RunCheck.violations(new RunCheck.Plan(DOMAIN, stream, appended, perAggregate, parked,
                 expectedRejected), history.entries(), lastStore);
         assertThat(violations).as("violations in a history of %d records", history.entries().size()).isEmpty();
     }

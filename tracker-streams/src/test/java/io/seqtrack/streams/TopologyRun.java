@@ -86,7 +86,8 @@ final class TopologyRun implements AutoCloseable {
                 .buffer(InMemoryEventBuffer.create()).workerId(name).parallelism(2)
                 .bufferRecheckInterval(Duration.ofMillis(100))
                 .handler((event, ctx) -> history.handle(name, ctx.key().toString(), ctx.sequence(),
-                        ctx.fencingToken(), () -> hook.run(ctx)))
+                        ctx.fencingToken(), HandlerHistory.received(event.eventId(), event.payload()),
+                        () -> hook.run(ctx)))
                 .listener(e -> {
                     if (e instanceof ProcessorEvent.Processed p) {
                         history.run('C', name, p.key().toString(), p.sequence(), 0);
@@ -162,7 +163,7 @@ final class TopologyRun implements AutoCloseable {
         synchronized (added) {
             appended = Map.copyOf(added);
         }
-        List<String> violations = RunCheck.violations(new RunCheck.Plan(DOMAIN, appended, perAggregate, Map.of(),
+        List<String> violations = RunCheck.violations(new RunCheck.Plan(DOMAIN, stream, appended, perAggregate, Map.of(),
                 Set.of()), history.entries(), store);
         assertThat(violations).as("violations in a history of %d records", history.entries().size()).isEmpty();
     }

@@ -14,7 +14,8 @@ import java.util.function.Predicate;
  *
  * <p>Handler and processor records (written by the test's handler and processor listener):
  * <pre>
- * S worker key seq token        handler run started (token: ctx.fencingToken())
+ * S worker key seq token        handler run started (token: ctx.fencingToken(); detail: what the handler was
+ *                               given, {@link #received}, when the test records it)
  * E worker key seq token        … ended                F … threw
  * C worker key seq              committed (the processor's Processed event, after the store answered)
  * P worker key seq              parked
@@ -54,11 +55,29 @@ public final class HandlerHistory {
     private final List<Entry> entries = new ArrayList<>();
 
     /** Records a handler or processor record ({@code S E F C P B}); {@code token} is 0 where there is none. */
-    public synchronized void run(char type, String worker, String key, long seq, long token) {
+    public void run(char type, String worker, String key, long seq, long token) {
+        run(type, worker, key, seq, token, null);
+    }
+
+    /** The same with a detail (a start's {@link #received}). */
+    public synchronized void run(char type, String worker, String key, long seq, long token, String detail) {
         if (RUN_TYPES.indexOf(type) < 0) {
             throw new IllegalArgumentException("not a handler or processor record type: " + type);
         }
-        add(new Entry(entries.size(), type, worker, key, seq, token, null, -1, null));
+        add(new Entry(entries.size(), type, worker, key, seq, token, null, -1, detail));
+    }
+
+    /**
+     * How a start record names the event its handler was given: the event id and a digest of the payload (the
+     * checker compares it with the plan's, {@link HandlerHistoryCheck.PlannedEvent}).
+     */
+    public static String received(String eventId, byte[] payload) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(payload);
+            return eventId + " " + java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /** Records a broker record: any letter but {@code S E F C P B}. */
@@ -74,7 +93,15 @@ public final class HandlerHistory {
      * the run's fencing token; the processor keeps it for the whole run (a lease renewal does not change it).
      */
     public void handle(String worker, String key, long seq, long token, Body body) throws Exception {
-        run(STARTED, worker, key, seq, token);
+        handle(worker, key, seq, token, null, body);
+    }
+
+    /**
+     * One handler run that also records what the handler was given ({@code received}, from {@link #received}), for
+     * the checker's planned-event rule.
+     */
+    public void handle(String worker, String key, long seq, long token, String received, Body body) throws Exception {
+        run(STARTED, worker, key, seq, token, received);
         try {
             body.run();
         } catch (Exception | Error e) {

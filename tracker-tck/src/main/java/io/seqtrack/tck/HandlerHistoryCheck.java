@@ -29,7 +29,10 @@ import java.util.function.ToLongFunction;
  *   <li><b>tokens unique</b>: no fencing token is held by two runs of one aggregate, overlapping or not (every claim,
  *       retries included, gets a fresh token);</li>
  *   <li><b>fenced</b>: of two overlapping runs in different workers, the one that started with the lower token did not
- *       commit.</li>
+ *       commit;</li>
+ *   <li><b>the planned event</b> (when the plan names its events): every handler run of {@code key #seq} was given
+ *       an event id and payload the plan has for that aggregate and sequence — an adapter that maps the wrong
+ *       header, swaps fields or loses the payload hands the handler an event nobody produced.</li>
  * </ul>
  *
  * A run whose end was never recorded (its worker killed, its handler never returned) lasts to the end of the history.
@@ -43,11 +46,17 @@ public final class HandlerHistoryCheck {
      * {@code parked}: aggregate id → the first sequence expected to park (it and all after it parked, never run to a
      * commit).
      */
-    public record Plan(String domain, Map<String, Long> eventsPerAggregate, Map<String, Long> parked) {
+    public record Plan(String domain, Map<String, Long> eventsPerAggregate, Map<String, Long> parked,
+            PlannedEvents events) {
 
         public Plan {
             eventsPerAggregate = Map.copyOf(eventsPerAggregate);
             parked = Map.copyOf(parked);
+        }
+
+        /** A plan that does not name its events: the planned-event rule is not checked. */
+        public Plan(String domain, Map<String, Long> eventsPerAggregate, Map<String, Long> parked) {
+            this(domain, eventsPerAggregate, parked, null);
         }
 
         /** The last sequence the store must have committed for {@code aggregate}. */
@@ -61,8 +70,26 @@ public final class HandlerHistoryCheck {
         }
     }
 
+    /** An event the test produced: its id and payload as the producer wrote them. */
+    public record PlannedEvent(String eventId, byte[] payload) {
+
+        /** How a handler start that was given this event reads ({@link HandlerHistory#received}). */
+        public String received() {
+            return HandlerHistory.received(eventId, payload);
+        }
+    }
+
+    /**
+     * The events produced for an aggregate's sequence: usually one; several where the test produced copies (a
+     * redelivering producer), each of which the handler may get.
+     */
+    @FunctionalInterface
+    public interface PlannedEvents {
+        List<PlannedEvent> of(String aggregate, long seq);
+    }
+
     /** One handler run, from its {@code S} to its {@code E}/{@code F} ({@code end == MAX_VALUE}: never ended). */
-    private record Run(String worker, long seq, long start, long end, long token, boolean completed) {
+    private record Run(String worker, long seq, long start, long end, long token, boolean completed, String received) {
 
         boolean overlaps(Run other) {
             return start < other.end && other.start < end;
@@ -99,6 +126,9 @@ public final class HandlerHistoryCheck {
             Map<Long, Run> committers = new HashMap<>();
             checkCommits(plan, aggregate, key, events, records, runs, committers, violations);
             checkRuns(key, records, runs, committers, violations);
+            if (plan.events() != null) {
+                checkPlannedEvents(plan, aggregate, key, runs, violations);
+            }
             long last = lastCommitted.applyAsLong(new AggregateKey(plan.domain(), aggregate));
             if (last != plan.expectedLast(aggregate)) {
                 violations.add(key + ": the store says last=" + last + ", expected " + plan.expectedLast(aggregate));
@@ -197,6 +227,21 @@ public final class HandlerHistoryCheck {
         }
     }
 
+    private static void checkPlannedEvents(Plan plan, String aggregate, String key, List<Run> runs,
+            List<String> violations) {
+        for (Run run : runs) {
+            List<PlannedEvent> planned = plan.events().of(aggregate, run.seq());
+            if (run.received() == null) {
+                violations.add(key + ": handler run " + run + " recorded no event (the test must record what the "
+                        + "handler was given)");
+            } else if (planned == null || planned.stream().noneMatch(p -> p.received().equals(run.received()))) {
+                violations.add(key + ": handler run " + run + " was given " + run.received() + ", but the plan has "
+                        + (planned == null || planned.isEmpty() ? "no event for #" + run.seq()
+                                : planned.stream().map(PlannedEvent::received).toList()));
+            }
+        }
+    }
+
     /**
      * Handler runs from S/E/F records, in order of their starts; an end closes the oldest open start of the same
      * worker and sequence. A start without an end lasts to the end of the history.
@@ -208,13 +253,13 @@ public final class HandlerHistoryCheck {
             String id = e.worker() + " " + e.seq();
             if (e.type() == HandlerHistory.STARTED) {
                 open.computeIfAbsent(id, k -> new ArrayDeque<>()).add(e);
-                runs.put(e, new Run(e.worker(), e.seq(), e.ticket(), Long.MAX_VALUE, e.token(), false));
+                runs.put(e, new Run(e.worker(), e.seq(), e.ticket(), Long.MAX_VALUE, e.token(), false, e.detail()));
             } else if (e.type() == HandlerHistory.ENDED || e.type() == HandlerHistory.FAILED) {
                 Deque<Entry> starts = open.get(id);
                 Entry start = starts == null ? null : starts.poll();
                 if (start != null) {
                     runs.put(start, new Run(start.worker(), start.seq(), start.ticket(), e.ticket(), start.token(),
-                            e.type() == HandlerHistory.ENDED));
+                            e.type() == HandlerHistory.ENDED, start.detail()));
                 }
             }
         }

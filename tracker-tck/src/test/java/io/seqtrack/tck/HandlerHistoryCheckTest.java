@@ -162,4 +162,32 @@ class HandlerHistoryCheckTest {
         assertThatThrownBy(() -> history.broker('S', "w1", "p", 0, null))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** The planned-event rule: each run was given one of the events produced for its sequence, and says which. */
+    @Test
+    void aHandlerGivenAnEventNobodyProducedIsReported() throws Exception {
+        HandlerHistoryCheck.PlannedEvents produced = (aggregate, seq) -> List.of(planned(aggregate, seq, ""),
+                planned(aggregate, seq, " (copy)")); // a producer's copy with its own id and payload
+        Plan plan = new Plan("d", Map.of("a0", 2L), Map.of(), produced);
+        history.handle("w1", A0, 1, 1, planned("a0", 1, "").received(), () -> { });
+        c("w1", 1);
+        history.handle("w1", A0, 2, 2, planned("a0", 2, " (copy)").received(), () -> { });
+        c("w1", 2);
+        assertThat(violations(plan, 2)).isEmpty();
+
+        // a mapper that read #1's payload for #2 (or any event nobody produced for #2)
+        history.handle("w2", A0, 2, 3, planned("a0", 1, "").received(), () -> { });
+        assertThat(violations(plan, 2)).anyMatch(v -> v.contains("handler run w2 #2") && v.contains("was given a0-1"));
+        // a run that does not say what it was given cannot be judged: reported, not passed
+        HandlerHistory unrecorded = new HandlerHistory();
+        unrecorded.handle("w1", A0, 1, 1, () -> { });
+        unrecorded.run('C', "w1", A0, 1, 0);
+        assertThat(HandlerHistoryCheck.violations(new Plan("d", Map.of("a0", 1L), Map.of(), produced),
+                unrecorded.entries(), key -> 1)).singleElement().asString().contains("recorded no event");
+    }
+
+    private static HandlerHistoryCheck.PlannedEvent planned(String aggregate, long seq, String variant) {
+        return new HandlerHistoryCheck.PlannedEvent(aggregate + "-" + seq + variant,
+                (aggregate + "#" + seq + variant).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
 }
