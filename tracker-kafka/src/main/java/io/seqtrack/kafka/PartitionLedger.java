@@ -141,6 +141,16 @@ final class PartitionLedger {
         queued.clear();
     }
 
+    /**
+     * Whether {@code limit} records of this partition are held: submissions whose completion has not arrived, or
+     * records submitted from the committable offset on (acknowledged behind one that is not, or in flight). The second
+     * bounds the window — and what a restart redelivers — while one record holds the prefix for long (parked in memory,
+     * buffered until its gap timeout); counting only the first let acknowledged records pile up behind it without end.
+     */
+    boolean atLimit(int limit) {
+        return outstanding >= limit || window.size() - queued.size() >= limit;
+    }
+
     /** Records in the window that are still in flight (not discarded). */
     int inFlight() {
         return inFlight;

@@ -265,7 +265,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
                     break;
                 }
                 if (ledger.hasQueued() && !ledger.stopping
-                        && ledger.outstanding < settings.maxInFlightPerPartition() && !now.isBefore(ledger.resumeAt)) {
+                        && !ledger.atLimit(settings.maxInFlightPerPartition()) && !now.isBefore(ledger.resumeAt)) {
                     batch.add(ledger.submitNext());
                     outstanding++;
                     submitted = true;
@@ -457,7 +457,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         if (ledger.hasQueued()) {
             return "records fetched and not yet submitted";
         }
-        if (ledger.outstanding >= settings.maxInFlightPerPartition()) {
+        if (ledger.atLimit(settings.maxInFlightPerPartition())) {
             return "maxInFlightPerPartition reached";
         }
         if (outstanding >= settings.maxInFlight()) {

@@ -97,6 +97,33 @@ class PollLoopTest {
         assertThat(consumer.paused()).isEmpty();
     }
 
+    /**
+     * A record that is not acknowledgeable for long — parked on the in-memory buffer until an operator replays it,
+     * buffered until its gap timeout — holds its partition's commit. The records behind it may flow, but only up to
+     * maxInFlightPerPartition records past the committable offset (docs/brokers.md: what a redelivery costs is "bounded
+     * by maxInFlightPerPartition plus one poll's records"). Review finding: the limit counted only records whose outcome
+     * had not arrived, so acknowledged records piled up in the window behind the held one (each holding its
+     * ConsumerRecord) without bound, and a restart redelivered all of them.
+     */
+    @Test
+    void recordsAcknowledgedBehindOneThatIsHeldCountAgainstMaxInFlightPerPartition() {
+        PollLoop loop = open(b -> b.maxInFlightPerPartition(3), P0);
+        records(P0, 0, 50);
+        for (int round = 0; round < 50; round++) {
+            loop.turn();
+            for (String id : List.copyOf(processor.submitted)) {
+                if (!id.equals("events-0@0") && !processor.outcomes.get(id).isDone()) {
+                    processor.complete(id, Outcome.PROCESSED); // everything but the held record at offset 0
+                }
+            }
+        }
+        KafkaRunnerSnapshot.Partition p0 = loop.snapshot().partitions().get(0);
+        assertThat(p0.committable()).isZero();
+        assertThat(processor.submitted).as("no more than maxInFlightPerPartition records past the committable offset")
+                .hasSize(3);
+        assertThat(consumer.paused()).containsExactly(P0);
+    }
+
     @Test
     void submissionsGoRoundRobinOverThePartitions() {
         PollLoop loop = open(b -> b.maxInFlight(4), P0, P1);
