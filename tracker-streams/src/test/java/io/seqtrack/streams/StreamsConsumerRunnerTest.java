@@ -408,6 +408,31 @@ class StreamsConsumerRunnerTest {
     }
 
     /**
+     * Two consumers' takeover rounds race for a dead consumer's entry: between this runner's {@code XPENDING} and its
+     * {@code XCLAIM … MIN-IDLE}, a peer claims the entry (here: the test, as consumer "peer"), so this runner's
+     * {@code XCLAIM} returns nothing for it. The entry is still in the stream — it must not be reported as trimmed
+     * (review finding: every lost race was a {@code TrimmedWhilePending}, the event docs/brokers.md says to alert on as
+     * a gap). It is taken over later, from the peer, and committed.
+     */
+    @Test
+    void anEntryAPeerClaimedFirstIsNotReportedAsTrimmed() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        String contested = heldByConsumersThatStopped(1);
+        AtomicBoolean raced = new AtomicBoolean();
+        worker("heir", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(300)).claimInterval(Duration.ofMillis(50)),
+                runner -> runner.beforeTakeoverClaim = ids -> {
+                    if (ids.contains(contested) && raced.compareAndSet(false, true)) {
+                        commands.xclaim(stream, io.lettuce.core.Consumer.from(group, "peer"),
+                                io.lettuce.core.XClaimArgs.Builder.minIdleTime(0), contested);
+                    }
+                });
+        await("the entry taken over from the peer and acknowledged", () -> raced.get() && pendingCount() == 0
+                && events.stream().anyMatch(e -> e instanceof StreamsRunnerEvent.Claimed c && c.from().equals("peer")));
+        assertThat(events).as("the entry is in the stream: nothing was trimmed")
+                .noneMatch(e -> e instanceof StreamsRunnerEvent.TrimmedWhilePending);
+    }
+
+    /**
      * A poison entry (its handler fails) is parked in order — with everything of its aggregate behind it — while the
      * stream keeps flowing for the other aggregates. The buffer is in memory, so the park would die with the process:
      * the parked entries stay pending (never acknowledged, never taken over: the runner keeps them fresh) until an
@@ -584,11 +609,18 @@ class StreamsConsumerRunnerTest {
 
     private Worker worker(String name, SequenceStore store, TopologyRun.Hook hook,
             UnaryOperator<StreamsConsumerRunner.Builder> customizer) {
+        return worker(name, store, hook, customizer, runner -> { });
+    }
+
+    private Worker worker(String name, SequenceStore store, TopologyRun.Hook hook,
+            UnaryOperator<StreamsConsumerRunner.Builder> customizer,
+            java.util.function.Consumer<StreamsLoop> beforeStart) {
         EventProcessor processor = TopologyRun.processor(name, store, history, committed, hook);
         lastStore = store;
         StreamsLoop runner = (StreamsLoop) customizer.apply(StreamsConsumerRunner.builder().redisUri(redis.uri())
                 .stream(stream).group(group).consumer(name).processor(processor).pollTimeout(Duration.ofMillis(50))
                 .listener(events::add).listener(e -> RunCheck.record(history, name, e))).build();
+        beforeStart.accept(runner);
         runner.start();
         Worker worker = new Worker(processor, runner);
         open.add(worker);
