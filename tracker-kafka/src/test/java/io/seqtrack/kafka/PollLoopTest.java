@@ -124,6 +124,47 @@ class PollLoopTest {
         assertThat(consumer.paused()).containsExactly(P0);
     }
 
+    /**
+     * The dead-letter handler the runner ships, {@code RejectionHandler.toTopic}, is called on the poll thread, which
+     * must "return quickly". A {@code KafkaProducer.send} blocks its caller up to {@code max.block.ms} (60 s) while the
+     * topic's metadata is unknown (the dead-letter topic does not exist yet) or its buffer is full: five rejections in
+     * one turn then hold the poll thread past {@code max.poll.interval.ms} (300 s) and the consumer is evicted. Review
+     * finding: the send must not run on the caller's thread. The producer here blocks its send until released.
+     */
+    @Test
+    void theDeadLetterTopicHandlerDoesNotBlockThePollThreadOnASlowSend() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch sending = new CountDownLatch(1);
+        org.apache.kafka.clients.producer.MockProducer<byte[], byte[]> mock =
+                new org.apache.kafka.clients.producer.MockProducer<>(true, null,
+                        new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer()) {
+                    @Override
+                    public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>
+                            send(org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record,
+                                    org.apache.kafka.clients.producer.Callback callback) {
+                        sending.countDown();
+                        try {
+                            release.await(); // waitOnMetadata: up to max.block.ms
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return super.send(record, callback);
+                    }
+                };
+        PollLoop loop = open(b -> b.rejections(RejectionHandler.toTopic(mock, "events.rejected")).mapper(record -> {
+            throw UnmappableRecordException.of("header x", "is missing (test)");
+        }), P0);
+        records(P0, 0, 1);
+        CompletableFuture<Void> turn = CompletableFuture.runAsync(loop::turn);
+        try {
+            assertThat(sending.await(10, TimeUnit.SECONDS)).as("the rejection is being written").isTrue();
+            turn.get(10, TimeUnit.SECONDS); // the turn returns while the send waits
+        } finally {
+            release.countDown();
+        }
+    }
+
     @Test
     void submissionsGoRoundRobinOverThePartitions() {
         PollLoop loop = open(b -> b.maxInFlight(4), P0, P1);
