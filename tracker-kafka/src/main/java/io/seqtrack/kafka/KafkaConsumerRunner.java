@@ -83,7 +83,9 @@ public interface KafkaConsumerRunner extends AutoCloseable {
         /**
          * The consumer's configuration ({@code bootstrap.servers} and {@code group.id} required). The runner sets the
          * byte-array deserializers and {@code enable.auto.commit=false} (it commits itself); an explicit
-         * {@code enable.auto.commit=true} is refused.
+         * {@code enable.auto.commit=true} is refused. {@code auto.offset.reset} defaults to {@code earliest}, not
+         * Kafka's {@code latest}: a partition without a committed offset is read from its beginning (what was handled
+         * already is a duplicate to the store) instead of having its records skipped.
          */
         public Builder consumerProperties(Map<String, ?> properties) {
             if (properties == null) {

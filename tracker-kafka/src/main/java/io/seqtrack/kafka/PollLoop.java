@@ -109,6 +109,10 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // where a partition has no committed offset (a new group, a partition added to the topic, an offset retention
+        // removed): from the beginning — the store answers what was handled already DUPLICATE — unless the application
+        // says otherwise; Kafka's default, latest, skips those records without a trace (review finding)
+        properties.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumer = consumers.apply(properties);
         consumer.subscribe(settings.topics(), this);
         snapshot = new KafkaRunnerSnapshot(List.of(), 0, true);
