@@ -76,6 +76,36 @@ class PollLoopTest {
         assertThat(consumer.paused()).isEmpty();
     }
 
+    /**
+     * A rewind seeks back to the record that was not accepted; the records after it that were acknowledged already come
+     * back with the fetch. They must not be submitted again: their outcome was safe, and a record of a DISABLED domain
+     * (no store, no DUPLICATE) would run its handler a second time — brokers.md's "answered DUPLICATE by the store"
+     * holds only for tracked domains (review finding). They count as acknowledged when they arrive again.
+     */
+    @Test
+    void recordsAcknowledgedAfterARewoundOneAreNotSubmittedAgain() {
+        PollLoop loop = open(b -> b.redeliveryBackoff(Duration.ofMillis(100), Duration.ofSeconds(1)), P0);
+        records(P0, 0, 4);
+        loop.turn();
+        processor.complete("events-0@1", Outcome.PROCESSED);
+        processor.complete("events-0@2", Outcome.PROCESSED);
+        processor.complete("events-0@0", Outcome.BUFFER_FULL);
+        loop.turn();
+        assertThat(consumer.position(P0)).isZero();
+        clock.advance(Duration.ofMillis(100));
+        loop.turn();
+        processor.submitted.clear();
+        records(P0, 0, 4); // delivered again from the rewound record on
+        loop.turn();
+        assertThat(processor.submitted).as("0 and 3 had no safe outcome; 1 and 2 had")
+                .containsExactly("events-0@0", "events-0@3");
+        processor.complete("events-0@0", Outcome.PROCESSED);
+        processor.complete("events-0@3", Outcome.PROCESSED);
+        clock.advance(Duration.ofSeconds(5));
+        loop.turn();
+        assertThat(committed()).isEqualTo(4);
+    }
+
     @Test
     void aPartitionAtItsInFlightLimitIsPausedAndResumesWhenAnOutcomeArrives() {
         PollLoop loop = open(b -> b.maxInFlightPerPartition(2), P0);
