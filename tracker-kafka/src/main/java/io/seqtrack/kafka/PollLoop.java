@@ -342,6 +342,10 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
+        if (stage == null) { // a failed rejection (delivered again), not an NPE that stops the runner
+            stage = CompletableFuture.failedFuture(new IllegalStateException("the rejection handler returned null "
+                    + "instead of a stage for " + describe(slot)));
+        }
         stage.whenComplete((ignored, error) -> completed(new Completion(slot, null, error, rejected)));
     }
 

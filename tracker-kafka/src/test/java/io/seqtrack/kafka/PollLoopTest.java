@@ -195,6 +195,23 @@ class PollLoopTest {
         }
     }
 
+    /**
+     * A rejection handler that returns null instead of a stage (a user's bug) is a failed rejection — the record is
+     * delivered again and the reason says what was wrong — not a NullPointerException that stops the runner (review
+     * finding).
+     */
+    @Test
+    void aRejectionHandlerThatReturnsNullIsAFailedRejectionNotTheRunnersEnd() {
+        PollLoop loop = open(b -> b.rejections(r -> null).mapper(record -> {
+            throw UnmappableRecordException.of("header x", "is missing (test)");
+        }), P0);
+        records(P0, 0, 1);
+        loop.turn();
+        loop.turn();
+        assertThat(events).anyMatch(e -> e instanceof KafkaRunnerEvent.Redelivering r && r.offset() == 0
+                && r.reason().contains("returned null"));
+    }
+
     @Test
     void submissionsGoRoundRobinOverThePartitions() {
         PollLoop loop = open(b -> b.maxInFlight(4), P0, P1);

@@ -382,6 +382,10 @@ final class StreamsLoop implements StreamsConsumerRunner {
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
+        if (stage == null) { // a failed rejection (retried), not an NPE that ends the poll thread without a word
+            stage = CompletableFuture.failedFuture(new IllegalStateException("the rejection handler returned null "
+                    + "instead of a stage for entry " + entry.getId()));
+        }
         stage.whenComplete((ignored, error) -> {
             if (error == null) {
                 acknowledge(entry, () -> emit(new StreamsRunnerEvent.Rejected(rejection)));

@@ -445,6 +445,30 @@ class StreamsConsumerRunnerTest {
     }
 
     /**
+     * A rejection handler that returns null instead of a stage (a user's bug) is a failed rejection, retried as one —
+     * not a NullPointerException that ends the poll thread without a word, after which nothing more is read (review
+     * finding).
+     */
+    @Test
+    void aRejectionHandlerThatReturnsNullIsAFailedRejectionNotTheRunnersEnd() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        String unmappable = commands.xadd(stream, Map.of("domain", DOMAIN, "aggregateId", "a0"));
+        AtomicInteger nulls = new AtomicInteger(2);
+        List<StreamRejection> rejected = new CopyOnWriteArrayList<>();
+        worker("w1", store, ctx -> { }, b -> b.retryDelay(Duration.ofMillis(20)).rejections(r -> {
+            if (nulls.getAndDecrement() > 0) {
+                return null;
+            }
+            rejected.add(r);
+            return CompletableFuture.completedFuture(null);
+        }));
+        await("the unmappable entry rejected", () -> !rejected.isEmpty());
+        add(2, 1, 3); // read after the failed rejections: the runner still reads
+        awaitDone(2, 3, Set.of(unmappable));
+        assertThat(rejected).singleElement().satisfies(r -> assertThat(r.reason()).contains("sequence"));
+    }
+
+    /**
      * Two consumers' takeover rounds race for a dead consumer's entry: between this runner's {@code XPENDING} and its
      * {@code XCLAIM … MIN-IDLE}, a peer claims the entry (here: the test, as consumer "peer"), so this runner's
      * {@code XCLAIM} returns nothing for it. The entry is still in the stream — it must not be reported as trimmed
