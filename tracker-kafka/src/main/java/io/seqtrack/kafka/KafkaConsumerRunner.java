@@ -83,7 +83,9 @@ public interface KafkaConsumerRunner extends AutoCloseable {
         /**
          * The consumer's configuration ({@code bootstrap.servers} and {@code group.id} required). The runner sets the
          * byte-array deserializers and {@code enable.auto.commit=false} (it commits itself); an explicit
-         * {@code enable.auto.commit=true} is refused.
+         * {@code enable.auto.commit=true} is refused. {@code auto.offset.reset} defaults to {@code earliest}, not
+         * Kafka's {@code latest}: a partition without a committed offset is read from its beginning (what was handled
+         * already is a duplicate to the store) instead of having its records skipped.
          */
         public Builder consumerProperties(Map<String, ?> properties) {
             if (properties == null) {
@@ -226,8 +228,20 @@ public interface KafkaConsumerRunner extends AutoCloseable {
                     throw InvalidConfigurationException.of("kafka.consumerProperties." + required, "is required");
                 }
             }
-            long maxPollInterval = Long.parseLong(String.valueOf(consumerProperties.getOrDefault(
-                    ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000)));
+            consumerProperties.forEach((name, value) -> {
+                if (value == null) {
+                    throw InvalidConfigurationException.of("kafka.consumerProperties." + name, "has no value (null)");
+                }
+            });
+            Object interval = consumerProperties.getOrDefault(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000);
+            long maxPollInterval;
+            try {
+                maxPollInterval = Long.parseLong(String.valueOf(interval).strip());
+            } catch (NumberFormatException e) {
+                throw InvalidConfigurationException.of("kafka.consumerProperties."
+                        + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "must be a number of milliseconds, was '"
+                        + interval + "'");
+            }
             if (revokeTimeout.toMillis() >= maxPollInterval) {
                 throw InvalidConfigurationException.of("kafka.revokeTimeout", "must be below the consumer's "
                         + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG + " (" + maxPollInterval + " ms), was "

@@ -56,15 +56,31 @@ final class PartitionLedger {
         this.partition = partition;
     }
 
-    /** A record the consumer returned; queued for submission. */
+    /**
+     * Offsets acknowledged after a record that was then rewound: fetched again, they are acknowledged as they arrive
+     * instead of being submitted again. Their outcome was safe already; submitted again, a record of a domain the store
+     * does not track (DISABLED) would run its handler a second time — the store's DUPLICATE only protects the others.
+     */
+    private final java.util.TreeSet<Long> acknowledgedAhead = new java.util.TreeSet<>();
+
+    /** A record the consumer returned; queued for submission (or, acknowledged before a rewind, acknowledged). */
     void take(ConsumerRecord<byte[], byte[]> record) {
         Slot slot = new Slot(this, record);
-        window.addLast(slot);
-        queued.addLast(slot);
         fetched = record.offset() + 1;
         if (committable < 0) {
             committable = record.offset();
         }
+        if (!acknowledgedAhead.isEmpty() && acknowledgedAhead.remove(record.offset())) {
+            slot.state = State.ACKNOWLEDGED;
+            if (window.isEmpty()) {
+                committable = fetched;
+            } else {
+                window.addLast(slot);
+            }
+            return;
+        }
+        window.addLast(slot);
+        queued.addLast(slot);
     }
 
     boolean hasQueued() {
@@ -103,6 +119,9 @@ final class PartitionLedger {
             window.removeFirst();
         }
         committable = window.isEmpty() ? fetched : window.peekFirst().offset();
+        if (!acknowledgedAhead.isEmpty()) {
+            acknowledgedAhead.headSet(committable).clear(); // offsets the prefix has passed (fetched or skipped)
+        }
     }
 
     /**
@@ -112,7 +131,11 @@ final class PartitionLedger {
     long rewind(Slot slot) {
         long offset = slot.offset();
         while (!window.isEmpty() && window.peekLast().offset() >= offset) {
-            leave(window.removeLast(), State.DISCARDED);
+            Slot last = window.removeLast();
+            if (last.state == State.ACKNOWLEDGED) {
+                acknowledgedAhead.add(last.offset());
+            }
+            leave(last, State.DISCARDED);
         }
         queued.removeIf(s -> s.state == State.DISCARDED);
         fetched = offset;
@@ -135,10 +158,21 @@ final class PartitionLedger {
     /** Stop submitting: queued records are dropped (the next owner fetches them from the committed offset). */
     void stop() {
         stopping = true;
+        acknowledgedAhead.clear();
         for (Slot slot : queued) {
             slot.state = State.DISCARDED;
         }
         queued.clear();
+    }
+
+    /**
+     * Whether {@code limit} records of this partition are held: submissions whose completion has not arrived, or
+     * records submitted from the committable offset on (acknowledged behind one that is not, or in flight). The second
+     * bounds the window — and what a restart redelivers — while one record holds the prefix for long (parked in memory,
+     * buffered until its gap timeout); counting only the first let acknowledged records pile up behind it without end.
+     */
+    boolean atLimit(int limit) {
+        return outstanding >= limit || window.size() - queued.size() >= limit;
     }
 
     /** Records in the window that are still in flight (not discarded). */

@@ -109,6 +109,10 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // where a partition has no committed offset (a new group, a partition added to the topic, an offset retention
+        // removed): from the beginning — the store answers what was handled already DUPLICATE — unless the application
+        // says otherwise; Kafka's default, latest, skips those records without a trace (review finding)
+        properties.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumer = consumers.apply(properties);
         consumer.subscribe(settings.topics(), this);
         snapshot = new KafkaRunnerSnapshot(List.of(), 0, true);
@@ -265,7 +269,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
                     break;
                 }
                 if (ledger.hasQueued() && !ledger.stopping
-                        && ledger.outstanding < settings.maxInFlightPerPartition() && !now.isBefore(ledger.resumeAt)) {
+                        && !ledger.atLimit(settings.maxInFlightPerPartition()) && !now.isBefore(ledger.resumeAt)) {
                     batch.add(ledger.submitNext());
                     outstanding++;
                     submitted = true;
@@ -337,6 +341,10 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
             stage = settings.rejections().reject(rejected);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
+        }
+        if (stage == null) { // a failed rejection (delivered again), not an NPE that stops the runner
+            stage = CompletableFuture.failedFuture(new IllegalStateException("the rejection handler returned null "
+                    + "instead of a stage for " + describe(slot)));
         }
         stage.whenComplete((ignored, error) -> completed(new Completion(slot, null, error, rejected)));
     }
@@ -457,7 +465,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         if (ledger.hasQueued()) {
             return "records fetched and not yet submitted";
         }
-        if (ledger.outstanding >= settings.maxInFlightPerPartition()) {
+        if (ledger.atLimit(settings.maxInFlightPerPartition())) {
             return "maxInFlightPerPartition reached";
         }
         if (outstanding >= settings.maxInFlight()) {

@@ -30,7 +30,10 @@ public interface RejectionHandler {
     /**
      * Produces each rejected record, unchanged (key, value, headers), to {@code topic} with three more headers:
      * {@code seqtrack-rejected-reason}, {@code seqtrack-rejected-kind} and {@code seqtrack-rejected-from}
-     * ({@code topic-partition@offset}). Completes when the producer acknowledged the write.
+     * ({@code topic-partition@offset}). Completes when the producer acknowledged the write. The send runs on a thread
+     * of the handler's own (one, daemon, in order), not the poll thread: {@code KafkaProducer.send} blocks its caller up
+     * to {@code max.block.ms} while the topic's metadata is unknown or the producer's buffer is full, and a few such
+     * sends in one turn would hold the poll thread past {@code max.poll.interval.ms} (review finding).
      */
     static RejectionHandler toTopic(Producer<byte[], byte[]> producer, String topic) {
         Objects.requireNonNull(producer, "producer");
@@ -38,6 +41,11 @@ public interface RejectionHandler {
             throw io.seqtrack.core.domain.InvalidConfigurationException.of("kafka.rejections.topic",
                     "must be a non-blank topic name, was '" + topic + "'");
         }
+        java.util.concurrent.Executor sender = java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "seqtrack-kafka-rejections-" + topic);
+            thread.setDaemon(true);
+            return thread;
+        });
         return rejected -> {
             ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, null, rejected.record().key(),
                     rejected.record().value(), rejected.record().headers());
@@ -46,11 +54,17 @@ public interface RejectionHandler {
             out.headers().add("seqtrack-rejected-from", (rejected.record().topic() + "-" + rejected.record().partition()
                     + "@" + rejected.offset()).getBytes(StandardCharsets.UTF_8));
             CompletableFuture<Void> written = new CompletableFuture<>();
-            producer.send(out, (metadata, error) -> {
-                if (error == null) {
-                    written.complete(null);
-                } else {
-                    written.completeExceptionally(error);
+            sender.execute(() -> {
+                try {
+                    producer.send(out, (metadata, error) -> {
+                        if (error == null) {
+                            written.complete(null);
+                        } else {
+                            written.completeExceptionally(error);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    written.completeExceptionally(e);
                 }
             });
             return written;

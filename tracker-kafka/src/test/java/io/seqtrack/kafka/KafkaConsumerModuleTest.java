@@ -117,6 +117,19 @@ class KafkaConsumerModuleTest {
                     .processor(processor).revokeTimeout(Duration.ofSeconds(5)).build())
                     .isInstanceOf(InvalidConfigurationException.class)
                     .hasMessageContaining("kafka.revokeTimeout").hasMessageContaining("max.poll.interval.ms");
+            // review finding: a NumberFormatException naming nothing, and an NPE from Map.copyOf
+            props.put("max.poll.interval.ms", "5 minutes");
+            assertThatThrownBy(() -> KafkaConsumerRunner.builder().consumerProperties(props).topics("t")
+                    .processor(processor).build())
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("kafka.consumerProperties.max.poll.interval.ms")
+                    .hasMessageContaining("5 minutes");
+            Map<String, Object> withNull = new HashMap<>(Map.of("bootstrap.servers", "x", "group.id", "g"));
+            withNull.put("client.id", null);
+            assertThatThrownBy(() -> KafkaConsumerRunner.builder().consumerProperties(withNull).topics("t")
+                    .processor(processor).build())
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("kafka.consumerProperties.client.id");
             assertThatThrownBy(() -> KafkaConsumerRunner.builder().topics(" "))
                     .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("kafka.topics");
             assertThatThrownBy(() -> KafkaConsumerRunner.builder().redeliveryBackoff(Duration.ofSeconds(2),

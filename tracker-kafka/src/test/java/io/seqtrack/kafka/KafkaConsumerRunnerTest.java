@@ -66,6 +66,27 @@ class KafkaConsumerRunnerTest {
     }
 
     /**
+     * A group with no committed offset, configured as brokers.md and {@code KafkaConsumerModule} show it
+     * ({@code bootstrap.servers} and {@code group.id} only), must start from the beginning of the topic. Kafka's own
+     * default {@code auto.offset.reset=latest} starts it at the end: every record produced before the group first
+     * joined — or, later, to a partition added to the topic before the group noticed it, or below a committed offset
+     * that retention removed — is skipped, never handled, never rejected, and no error says so (review finding: the
+     * runner left Kafka's default; every test set {@code earliest} itself).
+     */
+    @Test
+    void aGroupWithoutACommittedOffsetStartsAtTheBeginningUnlessToldOtherwise() throws Exception {
+        try (Scenario s = new Scenario(broker, "fresh-group", 1, InMemorySequenceStore.create())) {
+            s.produce(s.orderedStream(3, 5));
+            Map<String, Object> properties = broker.consumerProperties(s.group);
+            properties.remove(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
+            s.workers.add(Worker.start("w1", properties, s.topic, s.store, s.buffers.get(), s.registry, s.history,
+                    (worker, event, ctx) -> { }, b -> { }));
+            s.awaitDone(DONE);
+            s.check();
+        }
+    }
+
+    /**
      * Duplicates from redelivery: a second consumer group reads the whole topic again (every record a redelivery, some
      * twice because the producer sent them twice) against the same store: nothing reaches a handler again, every
      * record is acknowledged as a duplicate, and the second group's offsets reach the ends too.

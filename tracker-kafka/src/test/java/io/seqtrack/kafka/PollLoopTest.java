@@ -76,6 +76,36 @@ class PollLoopTest {
         assertThat(consumer.paused()).isEmpty();
     }
 
+    /**
+     * A rewind seeks back to the record that was not accepted; the records after it that were acknowledged already come
+     * back with the fetch. They must not be submitted again: their outcome was safe, and a record of a DISABLED domain
+     * (no store, no DUPLICATE) would run its handler a second time — brokers.md's "answered DUPLICATE by the store"
+     * holds only for tracked domains (review finding). They count as acknowledged when they arrive again.
+     */
+    @Test
+    void recordsAcknowledgedAfterARewoundOneAreNotSubmittedAgain() {
+        PollLoop loop = open(b -> b.redeliveryBackoff(Duration.ofMillis(100), Duration.ofSeconds(1)), P0);
+        records(P0, 0, 4);
+        loop.turn();
+        processor.complete("events-0@1", Outcome.PROCESSED);
+        processor.complete("events-0@2", Outcome.PROCESSED);
+        processor.complete("events-0@0", Outcome.BUFFER_FULL);
+        loop.turn();
+        assertThat(consumer.position(P0)).isZero();
+        clock.advance(Duration.ofMillis(100));
+        loop.turn();
+        processor.submitted.clear();
+        records(P0, 0, 4); // delivered again from the rewound record on
+        loop.turn();
+        assertThat(processor.submitted).as("0 and 3 had no safe outcome; 1 and 2 had")
+                .containsExactly("events-0@0", "events-0@3");
+        processor.complete("events-0@0", Outcome.PROCESSED);
+        processor.complete("events-0@3", Outcome.PROCESSED);
+        clock.advance(Duration.ofSeconds(5));
+        loop.turn();
+        assertThat(committed()).isEqualTo(4);
+    }
+
     @Test
     void aPartitionAtItsInFlightLimitIsPausedAndResumesWhenAnOutcomeArrives() {
         PollLoop loop = open(b -> b.maxInFlightPerPartition(2), P0);
@@ -95,6 +125,91 @@ class PollLoopTest {
         processor.complete("events-0@1", Outcome.PROCESSED);
         loop.turn();
         assertThat(consumer.paused()).isEmpty();
+    }
+
+    /**
+     * A record that is not acknowledgeable for long — parked on the in-memory buffer until an operator replays it,
+     * buffered until its gap timeout — holds its partition's commit. The records behind it may flow, but only up to
+     * maxInFlightPerPartition records past the committable offset (docs/brokers.md: what a redelivery costs is "bounded
+     * by maxInFlightPerPartition plus one poll's records"). Review finding: the limit counted only records whose outcome
+     * had not arrived, so acknowledged records piled up in the window behind the held one (each holding its
+     * ConsumerRecord) without bound, and a restart redelivered all of them.
+     */
+    @Test
+    void recordsAcknowledgedBehindOneThatIsHeldCountAgainstMaxInFlightPerPartition() {
+        PollLoop loop = open(b -> b.maxInFlightPerPartition(3), P0);
+        records(P0, 0, 50);
+        for (int round = 0; round < 50; round++) {
+            loop.turn();
+            for (String id : List.copyOf(processor.submitted)) {
+                if (!id.equals("events-0@0") && !processor.outcomes.get(id).isDone()) {
+                    processor.complete(id, Outcome.PROCESSED); // everything but the held record at offset 0
+                }
+            }
+        }
+        KafkaRunnerSnapshot.Partition p0 = loop.snapshot().partitions().get(0);
+        assertThat(p0.committable()).isZero();
+        assertThat(processor.submitted).as("no more than maxInFlightPerPartition records past the committable offset")
+                .hasSize(3);
+        assertThat(consumer.paused()).containsExactly(P0);
+    }
+
+    /**
+     * The dead-letter handler the runner ships, {@code RejectionHandler.toTopic}, is called on the poll thread, which
+     * must "return quickly". A {@code KafkaProducer.send} blocks its caller up to {@code max.block.ms} (60 s) while the
+     * topic's metadata is unknown (the dead-letter topic does not exist yet) or its buffer is full: five rejections in
+     * one turn then hold the poll thread past {@code max.poll.interval.ms} (300 s) and the consumer is evicted. Review
+     * finding: the send must not run on the caller's thread. The producer here blocks its send until released.
+     */
+    @Test
+    void theDeadLetterTopicHandlerDoesNotBlockThePollThreadOnASlowSend() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch sending = new CountDownLatch(1);
+        org.apache.kafka.clients.producer.MockProducer<byte[], byte[]> mock =
+                new org.apache.kafka.clients.producer.MockProducer<>(true, null,
+                        new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer()) {
+                    @Override
+                    public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>
+                            send(org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record,
+                                    org.apache.kafka.clients.producer.Callback callback) {
+                        sending.countDown();
+                        try {
+                            release.await(); // waitOnMetadata: up to max.block.ms
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return super.send(record, callback);
+                    }
+                };
+        PollLoop loop = open(b -> b.rejections(RejectionHandler.toTopic(mock, "events.rejected")).mapper(record -> {
+            throw UnmappableRecordException.of("header x", "is missing (test)");
+        }), P0);
+        records(P0, 0, 1);
+        CompletableFuture<Void> turn = CompletableFuture.runAsync(loop::turn);
+        try {
+            assertThat(sending.await(10, TimeUnit.SECONDS)).as("the rejection is being written").isTrue();
+            turn.get(10, TimeUnit.SECONDS); // the turn returns while the send waits
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /**
+     * A rejection handler that returns null instead of a stage (a user's bug) is a failed rejection — the record is
+     * delivered again and the reason says what was wrong — not a NullPointerException that stops the runner (review
+     * finding).
+     */
+    @Test
+    void aRejectionHandlerThatReturnsNullIsAFailedRejectionNotTheRunnersEnd() {
+        PollLoop loop = open(b -> b.rejections(r -> null).mapper(record -> {
+            throw UnmappableRecordException.of("header x", "is missing (test)");
+        }), P0);
+        records(P0, 0, 1);
+        loop.turn();
+        loop.turn();
+        assertThat(events).anyMatch(e -> e instanceof KafkaRunnerEvent.Redelivering r && r.offset() == 0
+                && r.reason().contains("returned null"));
     }
 
     @Test

@@ -162,6 +162,9 @@ final class StreamsLoop implements StreamsConsumerRunner {
         injectedAckFailures.set(count);
     }
 
+    /** Test hook: runs between a takeover round's {@code XPENDING} and its {@code XCLAIM}, with the candidates' ids. */
+    volatile java.util.function.Consumer<Set<String>> beforeTakeoverClaim = ids -> { };
+
     /** Test hook: takeover rounds completed so far. */
     long takeoverRounds() {
         return takeoverRounds;
@@ -364,6 +367,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
         if (candidates.isEmpty()) {
             return;
         }
+        beforeTakeoverClaim.accept(Set.copyOf(candidates.keySet()));
         List<StreamMessage<String, String>> claimed = redis.reading().xclaim(stream, me,
                 XClaimArgs.Builder.minIdleTime(claimIdle), candidates.keySet().toArray(String[]::new));
         Map<String, StreamMessage<String, String>> byId = new HashMap<>();
@@ -371,7 +375,12 @@ final class StreamsLoop implements StreamsConsumerRunner {
         for (PendingMessage p : candidates.values()) {
             StreamMessage<String, String> entry = byId.get(p.getId());
             if (entry == null || entry.getBody() == null || entry.getBody().isEmpty()) {
-                // Redis 7 drops a pending id whose entry is gone from the group's pending list when XCLAIM meets it
+                // Redis 7 drops a pending id whose entry is gone from the group's pending list when XCLAIM meets it,
+                // and answers nothing for it — nor for one a peer claimed, or its owner acknowledged, since XPENDING:
+                // only an entry the stream no longer holds is a gap (review finding: a lost race was reported as one)
+                if (entry == null && stillInStream(p.getId())) {
+                    continue;
+                }
                 emit(new StreamsRunnerEvent.TrimmedWhilePending(p.getId(), p.getConsumer(), p.getRedeliveryCount()));
                 continue;
             }
@@ -385,6 +394,11 @@ final class StreamsLoop implements StreamsConsumerRunner {
             emit(new StreamsRunnerEvent.Claimed(entry.getId(), p.getConsumer(), delivery));
             submit(entry);
         }
+    }
+
+    /** Whether the stream still holds the entry {@code id} ({@code XRANGE id id}). */
+    private boolean stillInStream(String id) {
+        return !redis.reading().xrange(stream, Range.create(id, id)).isEmpty();
     }
 
     private void submit(StreamMessage<String, String> entry) {
@@ -444,6 +458,10 @@ final class StreamsLoop implements StreamsConsumerRunner {
             stage = rejections.reject(rejection);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
+        }
+        if (stage == null) { // a failed rejection (retried), not an NPE that ends the poll thread without a word
+            stage = CompletableFuture.failedFuture(new IllegalStateException("the rejection handler returned null "
+                    + "instead of a stage for entry " + entry.getId()));
         }
         stage.whenComplete((ignored, error) -> {
             if (error == null) {
