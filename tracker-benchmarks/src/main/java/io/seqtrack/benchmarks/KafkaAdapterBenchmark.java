@@ -81,6 +81,14 @@ public class KafkaAdapterBenchmark {
 
     public static final String BOOTSTRAP_PROPERTY = "seqtrack.kafka.bootstrap";
     public static final int EVENTS = 20_000;
+    /**
+     * {@code -Dseqtrack.kafka.events=N}: a topic of N events instead of {@value #EVENTS} (a long topic makes the loops
+     * fetch as they go instead of reading what the first fetches brought). JMH's score still counts {@value #EVENTS}
+     * per invocation, so the modes' ratios hold but the events/s are off by N / {@value #EVENTS}:
+     * {@code KafkaAdapterMeasurement} rescales them.
+     */
+    public static final String EVENTS_PROPERTY = "seqtrack.kafka.events";
+    private final int eventCount = Integer.getInteger(EVENTS_PROPERTY, EVENTS);
     static final int AGGREGATES = 500;
     static final int PARTITIONS = 4;
     private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -135,14 +143,14 @@ public class KafkaAdapterBenchmark {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         events.clear();
-        for (int i = 0; i < EVENTS; i++) {
+        for (int i = 0; i < eventCount; i++) {
             String aggregate = "b" + (i % AGGREGATES);
             long seq = i / AGGREGATES + 1;
             events.add(Event.of(aggregate + "-" + seq, "user_account", aggregate, seq, "Changed",
                     "{}".getBytes(StandardCharsets.UTF_8)));
         }
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
-            List<Future<RecordMetadata>> sent = new ArrayList<>(EVENTS);
+            List<Future<RecordMetadata>> sent = new ArrayList<>(eventCount);
             for (Event event : events) {
                 sent.add(producer.send(KafkaRecords.producerRecord(topic, event)));
             }
@@ -206,7 +214,7 @@ public class KafkaAdapterBenchmark {
         loop.start();
         long deadline = System.nanoTime() + TIMEOUT_NANOS;
         try {
-            while (count.get() < EVENTS) {
+            while (count.get() < eventCount) {
                 checkDeadline(deadline, count.get());
                 if (first == 0 && count.get() > 0) {
                     first = System.nanoTime();
@@ -239,7 +247,7 @@ public class KafkaAdapterBenchmark {
         KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(bareConfig(group));
         try {
             kafka.subscribe(List.of(topic));
-            while (count < EVENTS) {
+            while (count < eventCount) {
                 ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofMillis(100));
                 if (count == 0 && records.count() > 0) {
                     first = System.nanoTime();
@@ -292,7 +300,7 @@ public class KafkaAdapterBenchmark {
         long all;
         long deadline = System.nanoTime() + TIMEOUT_NANOS;
         try {
-            for (int from = 0; from < EVENTS; from += PROCESSOR_PART) {
+            for (int from = 0; from < eventCount; from += PROCESSOR_PART) {
                 while (!window.tryAcquire(PROCESSOR_PART, 1, TimeUnit.MILLISECONDS)) {
                     checkDeadline(deadline, handled.get());
                 }
@@ -304,7 +312,7 @@ public class KafkaAdapterBenchmark {
                     phases.firstCpu();
                 }
             }
-            while (handled.get() < EVENTS) {
+            while (handled.get() < eventCount) {
                 checkDeadline(deadline, handled.get());
                 if (first == 0 && handled.get() > 0) {
                     first = System.nanoTime();
@@ -355,7 +363,7 @@ public class KafkaAdapterBenchmark {
         runner.start();
         long deadline = System.nanoTime() + TIMEOUT_NANOS;
         try {
-            while (handled.get() < EVENTS) {
+            while (handled.get() < eventCount) {
                 checkDeadline(deadline, handled.get());
                 if (first == 0 && handled.get() > 0) {
                     first = System.nanoTime();
@@ -378,7 +386,7 @@ public class KafkaAdapterBenchmark {
 
     private void checkDeadline(long deadline, long count) {
         if (System.nanoTime() > deadline) {
-            throw new IllegalStateException(consumer + ": only " + count + " of " + EVENTS + " events within "
+            throw new IllegalStateException(consumer + ": only " + count + " of " + eventCount + " events within "
                     + TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NANOS) + " s from topic " + topic);
         }
     }

@@ -21,6 +21,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *     io.seqtrack.benchmarks.KafkaAdapterMeasurement
  * </pre>
  *
+ * {@code -Dseqtrack.kafka.events=200000} measures a longer topic (the printed events/s are rescaled to it).
+ *
  * The broker shares the JVM and the cores with the consumer: the figures are only comparable within one run.
  */
 public final class KafkaAdapterMeasurement {
@@ -48,8 +50,10 @@ public final class KafkaAdapterMeasurement {
                     .measurementIterations(iterations).measurementTime(TimeValue.seconds(seconds))
                     .shouldFailOnError(true).build();
             Map<String, Double> scores = new TreeMap<>();
+            double scale = Integer.getInteger(KafkaAdapterBenchmark.EVENTS_PROPERTY, KafkaAdapterBenchmark.EVENTS)
+                    / (double) KafkaAdapterBenchmark.EVENTS; // JMH counts EVENTS per invocation, whatever the topic
             for (RunResult result : new Runner(options).run()) {
-                scores.put(result.getParams().getParam("consumer"), result.getPrimaryResult().getScore());
+                scores.put(result.getParams().getParam("consumer"), result.getPrimaryResult().getScore() * scale);
             }
             Double bare = scores.get("bare");
             scores.forEach((mode, score) -> System.out.printf("%-14s %10.0f events/s%s%n", mode, score,
