@@ -3,6 +3,7 @@ package io.seqtrack.kafka;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -22,6 +23,19 @@ final class PartitionLedger {
         final PartitionLedger ledger;
         final ConsumerRecord<byte[], byte[]> record;
         State state = State.QUEUED;
+        /** The processor's submission of it, once submitted (not for a rejection handler's run). */
+        java.util.concurrent.CompletableFuture<io.seqtrack.processor.Outcome> settled;
+        /**
+         * Its capacity was given back at a hand-over: parked in memory, it waits for an operator, not for the
+         * processor; its late completion must not count again.
+         */
+        boolean released;
+
+        /** Parked in a buffer that is not durable: only an operator's replay or skip acknowledges it (or close fails it). */
+        boolean parkedAwaitingOperator() {
+            return settled != null && settled.isDone() && !settled.isCompletedExceptionally()
+                    && settled.getNow(null) == io.seqtrack.processor.Outcome.PARKED;
+        }
 
         Slot(PartitionLedger ledger, ConsumerRecord<byte[], byte[]> record) {
             this.ledger = ledger;
@@ -173,6 +187,31 @@ final class PartitionLedger {
      */
     boolean atLimit(int limit) {
         return outstanding >= limit || window.size() - queued.size() >= limit;
+    }
+
+    /**
+     * Records in flight whose outcome a hand-over waits for: all but those parked in memory (their acknowledgement
+     * waits for an operator, however long the hand-over waited; the next owner gets them redelivered).
+     */
+    int awaitedAtHandOver() {
+        int awaited = 0;
+        for (Slot slot : window) {
+            if (slot.state == State.IN_FLIGHT && !slot.parkedAwaitingOperator()) {
+                awaited++;
+            }
+        }
+        return awaited;
+    }
+
+    /** At a hand-over: the in-flight slots parked in memory, whose capacity the runner takes back. */
+    List<Slot> parkedAwaitingOperator() {
+        List<Slot> parked = new java.util.ArrayList<>();
+        for (Slot slot : window) {
+            if (slot.state == State.IN_FLIGHT && !slot.released && slot.parkedAwaitingOperator()) {
+                parked.add(slot);
+            }
+        }
+        return parked;
     }
 
     /** Records in the window that are still in flight (not discarded). */

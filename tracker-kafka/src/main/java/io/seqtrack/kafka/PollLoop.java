@@ -322,6 +322,11 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         for (int i = 0; i < mapped.size(); i++) {
             Slot slot = mapped.get(i);
             Submission submission = submissions.get(i);
+            try {
+                slot.settled = submission.settled().toCompletableFuture();
+            } catch (RuntimeException e) {
+                slot.settled = null; // a processor whose stages are not futures: the hand-over waits for all
+            }
             CompletionStage<Outcome> acknowledgeable;
             try {
                 acknowledgeable = submission.acknowledgeable();
@@ -373,6 +378,9 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
 
     /** What an outcome means for the record's offset. */
     private void apply(Completion c) {
+        if (c.slot().released) {
+            return; // given back at a hand-over (parked in memory): its ledger is gone, its capacity counted off
+        }
         outstanding--;
         PartitionLedger ledger = c.slot().ledger;
         boolean current = ledger.completed(c.slot()) && ledgers.get(ledger.partition) == ledger;
@@ -602,7 +610,10 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         which.forEach(PartitionLedger::stop);
         // announced once the deadline is fixed: a listener (or a test) that reacts to it sees the wait already timed
         which.forEach(l -> emit(new KafkaRunnerEvent.Revoking(l.partition, l.inFlight())));
-        while (which.stream().anyMatch(l -> l.inFlight() > 0) && settings.clock().instant().isBefore(deadline)) {
+        // a record parked in a buffer that is not durable waits for an operator, not for the processor: waiting for
+        // it made every rebalance (eager: the whole group) and close wait the full timeout (review finding)
+        while (which.stream().anyMatch(l -> l.awaitedAtHandOver() > 0)
+                && settings.clock().instant().isBefore(deadline)) {
             try {
                 Completion completion = completions.poll(WAIT_SLICE_MILLIS, TimeUnit.MILLISECONDS);
                 if (completion != null) {
@@ -615,6 +626,15 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         }
         drainCompletions();
         commitSync(which);
+        for (PartitionLedger ledger : which) {
+            for (Slot parked : ledger.parkedAwaitingOperator()) {
+                // its outcome may come much later (an operator's replay) or never: it no longer holds the runner's
+                // maxInFlight (the processor gave its permit back when it accepted the event), so neither does a
+                // copy the next rebalances bring back
+                parked.released = true;
+                outstanding--;
+            }
+        }
     }
 
     private void shutDown() {

@@ -358,6 +358,34 @@ class PollLoopTest {
         assertThat(events).noneMatch(e -> e instanceof KafkaRunnerEvent.CommitFailed);
     }
 
+    /**
+     * A record parked in memory waits for an operator, not for the processor: the hand-over does not wait out
+     * revokeTimeout for it (the clock here never moves: the old wait never ended), commits the prefix below it, and
+     * gives its capacity back — a copy each later rebalance brings back must not fill maxInFlight for good.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void aRevocationDoesNotWaitForARecordParkedInMemoryAndGivesItsCapacityBack() {
+        PollLoop loop = open(b -> b.revokeTimeout(Duration.ofSeconds(10)), P0);
+        records(P0, 0, 3);
+        loop.turn();
+        processor.complete("events-0@0", Outcome.PROCESSED);
+        processor.park("events-0@1");
+        processor.complete("events-0@2", Outcome.PROCESSED);
+        loop.turn();
+        assertThat(loop.snapshot().inFlight()).as("the parked record is not acknowledgeable").isEqualTo(1);
+
+        loop.onPartitionsRevoked(List.of(P0));
+        assertThat(committed()).as("the prefix below the parked record").isEqualTo(1);
+        assertThat(events).anyMatch(e -> e instanceof KafkaRunnerEvent.Revoked r && r.unfinished() == 1);
+        loop.turn();
+        assertThat(loop.snapshot().inFlight()).as("its capacity is back").isZero();
+
+        processor.acknowledgements.get("events-0@1").complete(Outcome.PROCESSED); // an operator replays it, later
+        loop.turn();
+        assertThat(loop.snapshot().inFlight()).as("counted off once, not twice").isZero();
+    }
+
     @Test
     void closeCommitsAndThenClosesTheConsumerWithinConsumerCloseTimeout() throws Exception {
         WakeableConsumer wakeable = new WakeableConsumer();
@@ -514,8 +542,17 @@ class PollLoopTest {
             return EventProcessor.super.submitAllTracked(events);
         }
 
+        /** Acknowledgements that wait longer than the outcome: events parked in memory ({@link #park}). */
+        final Map<String, CompletableFuture<Outcome>> acknowledgements = new HashMap<>();
+
         void complete(String eventId, Outcome outcome) {
             outcomes.get(eventId).complete(outcome);
+            acknowledgements.get(eventId).complete(outcome);
+        }
+
+        /** PARKED on a buffer that is not durable: settled, acknowledgeable only once an operator resolves it. */
+        void park(String eventId) {
+            outcomes.get(eventId).complete(Outcome.PARKED);
         }
 
         @Override
@@ -526,8 +563,10 @@ class PollLoopTest {
         @Override
         public Submission submitTracked(Event event) {
             CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+            CompletableFuture<Outcome> acknowledgement = new CompletableFuture<>();
             submitted.add(event.eventId());
             outcomes.put(event.eventId(), outcome);
+            acknowledgements.put(event.eventId(), acknowledgement);
             return new Submission() {
                 @Override
                 public Event event() {
@@ -546,7 +585,7 @@ class PollLoopTest {
 
                 @Override
                 public CompletionStage<Outcome> acknowledgeable() {
-                    return outcome;
+                    return acknowledgement;
                 }
             };
         }
