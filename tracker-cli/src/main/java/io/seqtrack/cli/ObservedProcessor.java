@@ -35,6 +35,11 @@ record ObservedProcessor(EventProcessor delegate, BiConsumer<Outcome, Throwable>
     }
 
     @Override
+    public int maxInFlight() {
+        return delegate.maxInFlight();
+    }
+
+    @Override
     public ProcessorAdmin admin() {
         return delegate.admin();
     }

@@ -138,8 +138,9 @@ public interface KafkaConsumerRunner extends AutoCloseable {
         }
 
         /**
-         * Records submitted and not yet acknowledged, over all partitions; at the limit every partition is paused. Keep
-         * it at or below the processor's {@code maxInFlight}, or {@code submit} may block the poll thread. Default 1000.
+         * Records submitted and not yet acknowledged, over all partitions; at the limit every partition is paused. At
+         * most the processor's {@code maxInFlight} ({@code build()} refuses more), so that a submit never blocks the
+         * poll thread — as long as the runner is the processor's only submitter. Default 1000.
          */
         public Builder maxInFlight(int maxInFlight) {
             this.maxInFlight = atLeastOne("kafka.maxInFlight", maxInFlight);
@@ -241,6 +242,11 @@ public interface KafkaConsumerRunner extends AutoCloseable {
                 throw InvalidConfigurationException.of("kafka.consumerProperties."
                         + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "must be a number of milliseconds, was '"
                         + interval + "'");
+            }
+            if (maxInFlight > processor.maxInFlight()) {
+                throw InvalidConfigurationException.of("kafka.maxInFlight", "must be at most the processor's "
+                        + "maxInFlight (" + processor.maxInFlight() + "), was " + maxInFlight + ": the poll thread would "
+                        + "block in a submit once the processor is full, and the consumer be evicted from the group");
             }
             if (revokeTimeout.toMillis() >= maxPollInterval) {
                 throw InvalidConfigurationException.of("kafka.revokeTimeout", "must be below the consumer's "

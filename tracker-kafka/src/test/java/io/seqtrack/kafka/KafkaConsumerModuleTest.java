@@ -130,6 +130,22 @@ class KafkaConsumerModuleTest {
                     .processor(processor).build())
                     .isInstanceOf(InvalidConfigurationException.class)
                     .hasMessageContaining("kafka.consumerProperties.client.id");
+            // review finding: a window above the processor's would block the poll thread in a submit
+            EventProcessor small = EventProcessor.builder().registry(DomainRegistry.seedDefaults())
+                    .store(io.seqtrack.inmemory.InMemorySequenceStore.create())
+                    .buffer(io.seqtrack.inmemory.InMemoryEventBuffer.create()).handler((e, c) -> { })
+                    .maxInFlight(100).build();
+            try {
+                assertThatThrownBy(() -> KafkaConsumerRunner.builder().consumerProperties(Map.of("bootstrap.servers",
+                        "x", "group.id", "g")).topics("t").processor(small).build())
+                        .isInstanceOf(InvalidConfigurationException.class)
+                        .hasMessageContaining("kafka.maxInFlight").hasMessageContaining("(100), was 1000");
+                assertThat(KafkaConsumerRunner.builder().consumerProperties(Map.of("bootstrap.servers", "x",
+                        "group.id", "g")).topics("t").processor(small).maxInFlight(100).settings().maxInFlight())
+                        .isEqualTo(100);
+            } finally {
+                small.close();
+            }
             assertThatThrownBy(() -> KafkaConsumerRunner.builder().topics(" "))
                     .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("kafka.topics");
             assertThatThrownBy(() -> KafkaConsumerRunner.builder().redeliveryBackoff(Duration.ofSeconds(2),

@@ -96,6 +96,15 @@ public interface EventProcessor extends AutoCloseable {
      */
     boolean durableBuffer();
 
+    /**
+     * How many submissions may be unfinished (not yet accepted) before a submit blocks its caller — the builder's
+     * {@code maxInFlight}. Broker adapters refuse an in-flight window above it: their poll thread must never block in a
+     * submit. The default, for an implementation that never blocks, is unbounded.
+     */
+    default int maxInFlight() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Operator actions on parked aggregates. */
     ProcessorAdmin admin();
 

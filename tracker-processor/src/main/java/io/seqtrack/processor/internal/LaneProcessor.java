@@ -184,6 +184,11 @@ public final class LaneProcessor implements EventProcessor {
     }
 
     @Override
+    public int maxInFlight() {
+        return shared.submissions.maxInFlight();
+    }
+
+    @Override
     public ProcessorAdmin admin() {
         return admin;
     }
