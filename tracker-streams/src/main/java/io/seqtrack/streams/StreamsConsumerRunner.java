@@ -200,7 +200,6 @@ public interface StreamsConsumerRunner extends AutoCloseable {
             return this;
         }
 
-        /** The longest {@code XREADGROUP} blocks. Default 200 ms. */
         /**
          * How long an entry without a safe outcome (the store failing closed, {@code BUFFER_FULL}) waits before this
          * runner submits it again; default 1 s. It is checked once per poll, so it may come up to {@code pollTimeout}
@@ -211,11 +210,16 @@ public interface StreamsConsumerRunner extends AutoCloseable {
             return this;
         }
 
+        /** The longest {@code XREADGROUP} blocks. Default 200 ms. */
         public Builder pollTimeout(Duration pollTimeout) {
             this.pollTimeout = positive("streams.pollTimeout", pollTimeout);
             return this;
         }
 
+        /**
+         * How long {@link StreamsConsumerRunner#close()} waits for the outcomes of in-flight entries before it
+         * disconnects (by {@code clock}). Default 10 s.
+         */
         public Builder closeTimeout(Duration closeTimeout) {
             this.closeTimeout = positive("streams.closeTimeout", closeTimeout);
             return this;

@@ -574,6 +574,26 @@ class StreamsConsumerRunnerTest {
     }
 
     /**
+     * {@code retryDelay} is validated as it is set, as the other durations are: {@code null}, zero and a negative
+     * duration are refused with a typed error naming the field; the builder keeps its previous value.
+     */
+    @Test
+    void aMissingZeroOrNegativeRetryDelayIsRefusedWithATypedError() {
+        StreamsConsumerRunner.Builder builder = StreamsConsumerRunner.builder();
+        for (Duration bad : new Duration[] {null, Duration.ZERO, Duration.ofMillis(-1), Duration.ofNanos(-1),
+                Duration.ofSeconds(-30)}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder.retryDelay(bad)).as("retryDelay(%s)", bad)
+                    .isInstanceOfSatisfying(io.seqtrack.core.domain.InvalidConfigurationException.class,
+                            e -> assertThat(e.field()).isEqualTo("streams.retryDelay"))
+                    .hasMessageContaining("streams.retryDelay").hasMessageContaining("must be positive")
+                    .hasMessageContaining(String.valueOf(bad));
+        }
+        assertThat(builder.retryDelay).as("the default kept").isEqualTo(Duration.ofSeconds(1));
+        assertThat(builder.retryDelay(Duration.ofNanos(1)).retryDelay).as("the least positive value taken")
+                .isEqualTo(Duration.ofNanos(1));
+    }
+
+    /**
      * Copies of entries (a producer that resent) and a second consumer group replaying the whole stream on the same
      * store: every copy is a duplicate to the store, acknowledged as {@code DUPLICATE} without reaching a handler.
      */
