@@ -18,8 +18,8 @@ import java.util.List;
  *       submits it again after {@code retryDelay} (it counts against {@code maxInFlight} meanwhile, so an outage stops
  *       the reading);</li>
  *   <li>every {@code claimInterval} the runner takes over entries pending longer than {@code claimIdle} — those of
- *       consumers that stopped — with {@code XPENDING} and {@code XCLAIM}, so they come back after newer entries: real
- *       reordering and real duplicates, which the store sorts out;</li>
+ *       consumers that stopped — with {@code XPENDING} and a checked {@code XCLAIM} (one script), so they come back
+ *       after newer entries: real reordering and real duplicates, which the store sorts out;</li>
  *   <li>entries still in flight (waiting in the buffer, a handler retrying, waiting for their retry) are kept from
  *       going idle by a
  *       {@code XCLAIM … JUSTID} of this runner's own every {@code claimInterval}, which counts no delivery: no consumer
@@ -29,7 +29,8 @@ import java.util.List;
  *   <li>an entry delivered {@code maxDeliveries} times goes to the rejection handler ({@code DELIVERY_LIMIT}): only a
  *       takeover counts a delivery, so the limit catches entries whose consumers keep stopping (a poison pill that
  *       crashes the process), not entries retried through a store outage;</li>
- *   <li>a pending entry that was trimmed meanwhile is reported ({@code TrimmedWhilePending}): its event is a gap.</li>
+ *   <li>a pending entry that was trimmed meanwhile is reported ({@code TrimmedWhilePending}): its event is a gap.
+ *       One a peer took over or acknowledged first is not.</li>
  * </ul>
  *
  * Acknowledgement is per entry, so there is no offset prefix to hold back. The runner does not own the processor.

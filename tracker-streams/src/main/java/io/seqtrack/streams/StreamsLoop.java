@@ -7,7 +7,6 @@ import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XPendingArgs;
 import io.lettuce.core.XReadArgs;
@@ -21,8 +20,8 @@ import io.seqtrack.processor.Submission;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -99,6 +98,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private volatile long takeoverRounds;
     private volatile boolean closing;
     private volatile boolean killed;
+    private volatile java.util.function.Consumer<List<String>> betweenScanAndClaim = ids -> { };
 
     StreamsLoop(StreamsConsumerRunner.Builder b) {
         this.redisUris = List.copyOf(b.redisUris);
@@ -160,6 +160,14 @@ final class StreamsLoop implements StreamsConsumerRunner {
     /** Test hook: the next {@code count} XACKs fail as if the acknowledging connection had dropped. */
     void failNextAcknowledgements(int count) {
         injectedAckFailures.set(count);
+    }
+
+    /**
+     * Test hook: runs on the poll thread in every takeover round that found candidates, with their ids, between the
+     * {@code XPENDING} scan and the claim — where a peer racing for the same entries claims or acknowledges them.
+     */
+    void betweenScanAndClaim(java.util.function.Consumer<List<String>> hook) {
+        betweenScanAndClaim = hook;
     }
 
     /** Test hook: takeover rounds completed so far. */
@@ -340,8 +348,10 @@ final class StreamsLoop implements StreamsConsumerRunner {
 
     /**
      * Entries pending longer than {@code claimIdle} — of consumers that died, or this runner's own that got no safe
-     * outcome — are claimed and submitted again, or rejected once they reached {@code maxDeliveries}. An entry that no
-     * longer exists is reported.
+     * outcome — are claimed and submitted again, or rejected once they reached {@code maxDeliveries}. The scan
+     * ({@code XPENDING … IDLE}) and the claim are two calls; the claim ({@link IdleClaim}, one script) re-checks each
+     * id atomically: one a peer took over, refreshed or acknowledged in between is left out — not this runner's this
+     * round, and no gap — and one the stream no longer holds is reported ({@link StreamsRunnerEvent.TrimmedWhilePending}).
      */
     private void takeOver() {
         int page = Math.min(batch, maxInFlight - inFlight()); // a takeover respects maxInFlight as reading does
@@ -355,34 +365,31 @@ final class StreamsLoop implements StreamsConsumerRunner {
         // a full page: the next round goes on after it (entries this runner still works on do not hold the scan);
         // a short one: the scan reached the end, the next round starts again from the beginning
         takeoverCursor = pending.size() < page ? null : pending.get(pending.size() - 1).getId();
-        Map<String, PendingMessage> candidates = new HashMap<>();
+        List<String> candidates = new ArrayList<>();
         for (PendingMessage p : pending) {
             if (!inFlight.contains(p.getId()) && !retrying.containsKey(p.getId())) {
-                candidates.put(p.getId(), p);
+                candidates.add(p.getId());
             }
         }
         if (candidates.isEmpty()) {
             return;
         }
-        List<StreamMessage<String, String>> claimed = redis.reading().xclaim(stream, me,
-                XClaimArgs.Builder.minIdleTime(claimIdle), candidates.keySet().toArray(String[]::new));
-        Map<String, StreamMessage<String, String>> byId = new HashMap<>();
-        claimed.forEach(entry -> byId.put(entry.getId(), entry));
-        for (PendingMessage p : candidates.values()) {
-            StreamMessage<String, String> entry = byId.get(p.getId());
-            if (entry == null || entry.getBody() == null || entry.getBody().isEmpty()) {
-                // Redis 7 drops a pending id whose entry is gone from the group's pending list when XCLAIM meets it
-                emit(new StreamsRunnerEvent.TrimmedWhilePending(p.getId(), p.getConsumer(), p.getRedeliveryCount()));
-                continue;
-            }
-            long delivery = p.getRedeliveryCount() + 1;
+        betweenScanAndClaim.accept(List.copyOf(candidates));
+        IdleClaim.Result result = IdleClaim.run(redis.scripting(), stream, group, me.getName(), claimIdle.toMillis(),
+                candidates);
+        for (IdleClaim.Trimmed trimmed : result.trimmed()) {
+            emit(new StreamsRunnerEvent.TrimmedWhilePending(trimmed.id(), trimmed.owner(), trimmed.deliveries()));
+        }
+        for (IdleClaim.Claimed claimed : result.claimed()) {
+            StreamMessage<String, String> entry = claimed.entry();
+            long delivery = claimed.deliveries() + 1;
             if (delivery > maxDeliveries) {
                 inFlight.add(entry.getId());
-                reject(entry, new StreamRejection(entry, "delivered " + p.getRedeliveryCount() + " times without a "
+                reject(entry, new StreamRejection(entry, "delivered " + claimed.deliveries() + " times without a "
                         + "safe outcome (maxDeliveries " + maxDeliveries + ")", StreamRejection.Kind.DELIVERY_LIMIT));
                 continue;
             }
-            emit(new StreamsRunnerEvent.Claimed(entry.getId(), p.getConsumer(), delivery));
+            emit(new StreamsRunnerEvent.Claimed(entry.getId(), claimed.from(), delivery));
             submit(entry);
         }
     }

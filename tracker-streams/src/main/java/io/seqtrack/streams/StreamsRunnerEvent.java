@@ -32,7 +32,9 @@ public sealed interface StreamsRunnerEvent {
 
     /**
      * A pending entry no longer exists in the stream (trimmed or deleted before it was acknowledged): its event is lost
-     * to this consumer group — a gap the aggregate's gap policy will meet. Redis drops it from the pending list.
+     * to this consumer group — a gap the aggregate's gap policy will meet. The takeover that found it drops it from the
+     * pending list, so one consumer reports it once. An entry a peer took over, refreshed or acknowledged between this
+     * runner's scan and its claim is no gap and is not reported.
      */
     record TrimmedWhilePending(String entryId, String consumer, long deliveries) implements StreamsRunnerEvent {
     }

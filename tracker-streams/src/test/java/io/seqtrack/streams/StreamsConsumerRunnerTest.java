@@ -31,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -408,6 +409,63 @@ class StreamsConsumerRunnerTest {
     }
 
     /**
+     * Two consumers racing to take over a dead consumer's six entries (one aggregate each, idle for an hour): between
+     * the heir's {@code XPENDING} scan and its claim, a peer takes #1 over, takes #2 over and acknowledges it, and takes
+     * #3 over, acknowledges it and trims it ({@code XDEL}, as {@code MAXLEN} trims acknowledged entries); #5 is deleted
+     * while still pending at the dead consumer, and #4 was deleted before the heir started. None of #1..#3 is a gap —
+     * each exists or was acknowledged by the peer — so only #4 and #5 are reported as {@code TrimmedWhilePending}, once
+     * each, and the heir takes over #0 alone; #1 stays the peer's. Before the fix every id missing from the
+     * {@code XCLAIM} reply was reported as trimmed: #1, #2 and #3 too. {@code claimIdle} is ten minutes, so nothing the
+     * peer touched idles into the heir's later rounds.
+     */
+    @Test
+    void aPeerWinningTheTakeoverRaceIsNoGapButEntriesTrimmedWhilePendingAre() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(6, 1, 1);
+        List<String> ids;
+        synchronized (added) {
+            ids = List.copyOf(added.keySet());
+        }
+        commands.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        commands.xreadgroup(io.lettuce.core.Consumer.from(group, "dead"), io.lettuce.core.XReadArgs.Builder.count(6),
+                io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(stream));
+        commands.xclaim(stream, io.lettuce.core.Consumer.from(group, "dead"), io.lettuce.core.XClaimArgs.Builder
+                .justid().minIdleTime(0).idle(Duration.ofHours(1)), ids.toArray(String[]::new));
+        commands.xdel(stream, ids.get(4));
+        io.lettuce.core.Consumer<String> peer = io.lettuce.core.Consumer.from(group, "peer");
+        List<String> scanned = new CopyOnWriteArrayList<>();
+        AtomicLong raceRound = new AtomicLong(-1);
+        AtomicReference<StreamsLoop> heir = new AtomicReference<>();
+        worker("heir", store, ctx -> { }, b -> b.claimIdle(Duration.ofMinutes(10))
+                .claimInterval(Duration.ofMillis(50)), loop -> {
+            heir.set(loop);
+            loop.betweenScanAndClaim(candidates -> {
+                if (raceRound.get() < 0) {
+                    scanned.addAll(candidates);
+                    commands.xclaim(stream, peer, io.lettuce.core.XClaimArgs.Builder.minIdleTime(0), ids.get(1),
+                            ids.get(2), ids.get(3));
+                    commands.xack(stream, group, ids.get(2), ids.get(3));
+                    commands.xdel(stream, ids.get(3), ids.get(5));
+                    raceRound.set(loop.takeoverRounds());
+                }
+            });
+        });
+        await("the race's round and the next", () -> raceRound.get() >= 0
+                && heir.get().takeoverRounds() >= raceRound.get() + 2);
+        await("#0 committed and acknowledged; #1 left pending at the peer", () -> pendingIds().equals(Set.of(ids.get(1)))
+                && committedCount() == 1);
+        assertThat(scanned).as("the heir's scan saw all six idle").containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(events).as("only the entries gone while pending reported, once each")
+                .filteredOn(e -> e instanceof StreamsRunnerEvent.TrimmedWhilePending)
+                .containsExactlyInAnyOrder(new StreamsRunnerEvent.TrimmedWhilePending(ids.get(4), "dead", 1),
+                        new StreamsRunnerEvent.TrimmedWhilePending(ids.get(5), "dead", 1));
+        assertThat(events).filteredOn(e -> e instanceof StreamsRunnerEvent.Claimed)
+                .containsExactly(new StreamsRunnerEvent.Claimed(ids.get(0), "dead", 2));
+        assertThat(owner(ids.get(1))).as("the entry the peer won").isEqualTo("peer");
+        assertThat(committed.get(DOMAIN + "/a0")).containsExactly(1L);
+    }
+
+    /**
      * A poison entry (its handler fails) is parked in order — with everything of its aggregate behind it — while the
      * stream keeps flowing for the other aggregates. The buffer is in memory, so the park would die with the process:
      * the parked entries stay pending (never acknowledged, never taken over: the runner keeps them fresh) until an
@@ -670,11 +728,19 @@ class StreamsConsumerRunnerTest {
 
     private Worker worker(String name, SequenceStore store, TopologyRun.Hook hook,
             UnaryOperator<StreamsConsumerRunner.Builder> customizer) {
+        return worker(name, store, hook, customizer, loop -> { });
+    }
+
+    /** {@link #worker(String, SequenceStore, TopologyRun.Hook, UnaryOperator)}, {@code beforeStart} given the loop. */
+    private Worker worker(String name, SequenceStore store, TopologyRun.Hook hook,
+            UnaryOperator<StreamsConsumerRunner.Builder> customizer,
+            java.util.function.Consumer<StreamsLoop> beforeStart) {
         EventProcessor processor = TopologyRun.processor(name, store, history, committed, hook);
         lastStore = store;
         StreamsLoop runner = (StreamsLoop) customizer.apply(StreamsConsumerRunner.builder().redisUri(redis.uri())
                 .stream(stream).group(group).consumer(name).processor(processor).pollTimeout(Duration.ofMillis(50))
                 .listener(events::add).listener(e -> RunCheck.record(history, name, e))).build();
+        beforeStart.accept(runner);
         runner.start();
         Worker worker = new Worker(processor, runner);
         open.add(worker);
