@@ -43,7 +43,11 @@ public interface StreamsConsumerRunner extends AutoCloseable {
     /** Connects, creates the group if it does not exist ({@code MKSTREAM}, from the start), starts the poll thread. */
     void start();
 
-    /** Entries read and not yet acknowledged by this runner (waiting for an outcome or for their retry). */
+    /**
+     * Entries read and not yet acknowledged by this runner (waiting for an outcome or for their retry), counted per
+     * copy: an entry delivered to this runner again while its first copy still runs (after a failover that lost the
+     * group's state) counts twice, as it is in the processor twice. What {@code maxInFlight} bounds.
+     */
     int inFlight();
 
     /**
@@ -174,7 +178,10 @@ public interface StreamsConsumerRunner extends AutoCloseable {
             return this;
         }
 
-        /** Entries read and not yet acknowledged before the runner stops reading. Default 1000. */
+        /**
+         * Entries read and not yet acknowledged before the runner stops reading (each copy of an entry delivered twice
+         * counts). Default 1000.
+         */
         public Builder maxInFlight(int maxInFlight) {
             this.maxInFlight = atLeastOne("streams.maxInFlight", maxInFlight);
             return this;

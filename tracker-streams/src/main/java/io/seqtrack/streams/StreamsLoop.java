@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * The runner: one thread reads ({@code XREADGROUP}, blocking on a connection of its own) and takes over idle pending
  * entries; outcomes arrive on the processor's threads and acknowledge on a second connection. The connections are a
  * standalone/Sentinel or a Cluster client's ({@link StreamsConnections}); a command that fails ({@code RedisException}:
- * a failover, a timeout) is tried again on the next turn. The set of entries in
- * flight keeps this runner from taking over its own entries while they are still being processed; the entries it got no
- * safe outcome for are retried here, by this runner, and kept fresh meanwhile (see {@link #leavePending}).
+ * a failover, a timeout) is tried again on the next turn. The entries in flight — counted per copy, so that an entry
+ * delivered again while a copy of it still runs stays in flight until its last copy is done — keep this runner from
+ * taking over its own entries while they are still being processed; the entries it got no safe outcome for are retried
+ * here, by this runner, and kept fresh meanwhile (see {@link #leavePending}).
  *
  * <p><b>Entries lost to a peer.</b> The refresh is owner-checked ({@link #keepInFlightEntriesFresh}): an entry a peer
  * took over while this runner was stalled past {@code claimIdle} (a GC pause, SIGSTOP), or that is no longer pending,
@@ -77,8 +78,15 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private final Duration retryDelay;
     private final Clock clock;
 
-    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * Submissions in the processor (and rejections and {@code XACK}s under way), counted per entry id: an entry
+     * delivered to this runner again while a copy of it still runs (after a failover that lost the group's state) is
+     * two, and stays in flight — refreshed, never a takeover candidate — until the last copy is done.
+     */
+    private final InFlight inFlight = new InFlight();
     private final java.util.concurrent.atomic.AtomicInteger injectedAckFailures =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger injectedAckLosses =
             new java.util.concurrent.atomic.AtomicInteger();
     /** Entries this runner got no safe outcome for, by id: submitted again here once due (see {@link #leavePending}). */
     private final Map<String, Retry> retrying = new ConcurrentHashMap<>();
@@ -144,7 +152,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
 
     @Override
     public int inFlight() {
-        return inFlight.size() + retrying.size();
+        return inFlight.copies() + retrying.size();
     }
 
     @Override
@@ -160,6 +168,14 @@ final class StreamsLoop implements StreamsConsumerRunner {
     /** Test hook: the next {@code count} XACKs fail as if the acknowledging connection had dropped. */
     void failNextAcknowledgements(int count) {
         injectedAckFailures.set(count);
+    }
+
+    /**
+     * Test hook: the next {@code count} XACKs succeed without reaching Redis, as XACKs a master confirmed and lost in a
+     * failover before its replica had them: their entries stay pending.
+     */
+    void loseNextAcknowledgements(int count) {
+        injectedAckLosses.set(count);
     }
 
     /**
@@ -284,7 +300,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private void keepInFlightEntriesFresh() {
         // an entry lost earlier whose submission has ended here is forgotten
         lost.removeIf(id -> !inFlight.contains(id) && !retrying.containsKey(id));
-        Set<String> own = new java.util.HashSet<>(inFlight);
+        Set<String> own = inFlight.ids();
         own.addAll(retrying.keySet());
         own.removeAll(lost);
         String[] ids = own.toArray(String[]::new);
@@ -396,6 +412,11 @@ final class StreamsLoop implements StreamsConsumerRunner {
 
     private void submit(StreamMessage<String, String> entry) {
         inFlight.add(entry.getId());
+        process(entry);
+    }
+
+    /** Maps and submits an entry already counted in flight (by {@link #submit}, or by {@link #retryDue}). */
+    private void process(StreamMessage<String, String> entry) {
         Event event;
         try {
             event = mapper.map(entry);
@@ -465,9 +486,11 @@ final class StreamsLoop implements StreamsConsumerRunner {
         if (killed) {
             return;
         }
-        CompletionStage<Long> xack = injectedAckFailures.get() > 0 // a plain read unless a test asked for failures
+        CompletionStage<Long> xack = injectedAckFailures.get() > 0 // plain reads unless a test asked for faults
                 && injectedAckFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0
                 ? CompletableFuture.failedFuture(new RedisException("XACK failed (injected by a test)"))
+                : injectedAckLosses.get() > 0 && injectedAckLosses.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                ? CompletableFuture.completedFuture(1L)
                 : redis.acking().xack(stream, group, entry.getId());
         xack.whenComplete((count, error) -> {
             if (error != null) {
@@ -494,7 +517,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
      * counts against {@code maxInFlight}, so an outage stops the reading instead of filling the pending list.
      */
     private void leavePending(StreamMessage<String, String> entry, String reason) {
-        leavePending(entry, reason, () -> submit(entry));
+        leavePending(entry, reason, () -> process(entry));
     }
 
     /** {@link #leavePending(StreamMessage, String)} with what to do again once the retry is due. */
@@ -522,9 +545,9 @@ final class StreamsLoop implements StreamsConsumerRunner {
                 continue;
             }
             if (!now.isBefore(retry.due())) {
-                // out of the retry set, into the in-flight set, then run: counted once (inFlight() adds the two), and
-                // never idle to a takeover round, which runs on this thread too; an outcome that arrives at once and
-                // leaves the entry pending again puts a new retry in
+                // out of the retry set, into the in-flight set, then run (which does not count it again): counted
+                // once (inFlight() adds the two), and never idle to a takeover round, which runs on this thread too;
+                // an outcome that arrives at once and leaves the entry pending again puts a new retry in
                 retrying.remove(retry.entryId(), retry);
                 inFlight.add(retry.entryId());
                 retry.again().run();
@@ -541,6 +564,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
         done(entry);
     }
 
+    /** One copy of {@code entry} is done here: acknowledged, left to a retry or to its owner. */
     private void done(StreamMessage<String, String> entry) {
         inFlight.remove(entry.getId());
         synchronized (settled) {
@@ -566,6 +590,51 @@ final class StreamsLoop implements StreamsConsumerRunner {
             } catch (RuntimeException e) {
                 LOG.warn("a streams runner listener failed on {}", event, e);
             }
+        }
+    }
+
+    /**
+     * A multiset of entry ids: how many copies of each are in flight here, and how many in all. {@code add} and
+     * {@code remove} come from the poll thread and the processor's threads.
+     */
+    private static final class InFlight {
+        private final ConcurrentHashMap<String, Integer> copies = new ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicInteger total = new java.util.concurrent.atomic.AtomicInteger();
+
+        void add(String id) {
+            copies.merge(id, 1, Integer::sum);
+            total.incrementAndGet();
+        }
+
+        /** One copy of {@code id} done; the id leaves with its last copy. Nothing if none was in flight. */
+        void remove(String id) {
+            boolean[] removed = {false};
+            copies.computeIfPresent(id, (key, n) -> {
+                removed[0] = true;
+                return n == 1 ? null : n - 1;
+            });
+            if (removed[0]) {
+                total.decrementAndGet();
+            }
+        }
+
+        /** Whether a copy of {@code id} is in flight. */
+        boolean contains(String id) {
+            return copies.containsKey(id);
+        }
+
+        boolean isEmpty() {
+            return copies.isEmpty();
+        }
+
+        /** Copies in flight, all ids together: what counts against {@code maxInFlight}. */
+        int copies() {
+            return total.get();
+        }
+
+        /** The ids with a copy in flight, a snapshot. */
+        Set<String> ids() {
+            return new java.util.HashSet<>(copies.keySet());
         }
     }
 }

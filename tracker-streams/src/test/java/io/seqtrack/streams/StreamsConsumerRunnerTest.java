@@ -6,6 +6,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessage;
 import io.seqtrack.streams.TopologyRun.Worker;
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.port.out.SequenceStore;
@@ -185,7 +186,8 @@ class StreamsConsumerRunnerTest {
         AtomicReference<Predicate<String>> failingFor = new AtomicReference<>(key -> false);
         SequenceStore store = failing(failingFor, InMemorySequenceStore.create());
         add(5, 1, 8);
-        worker("w1", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(200)).claimInterval(Duration.ofMillis(100)));
+        Worker w1 = worker("w1", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(200))
+                .claimInterval(Duration.ofMillis(100)));
         await("some events committed", () -> committedCount() >= 10);
         failingFor.set(key -> true);
         add(5, 9, 16);
@@ -207,6 +209,7 @@ class StreamsConsumerRunnerTest {
         }
         failingFor.set(key -> false);
         awaitDone(5, 16);
+        await("nothing left in flight: each retry counted once", () -> w1.runner().inFlight() == 0);
     }
 
     /**
@@ -270,6 +273,8 @@ class StreamsConsumerRunnerTest {
         failingFor.set(key -> false);
         awaitDone(4, 10);
         assertThat(events).noneMatch(e -> e instanceof StreamsRunnerEvent.Rejected);
+        await("nothing left in flight: each retry counted once",
+                () -> w1.runner().inFlight() == 0 && w2.runner().inFlight() == 0);
     }
 
     /** An entry the processor rejects (an unknown domain) goes to the rejection handler with the processor's reason. */
@@ -312,6 +317,7 @@ class StreamsConsumerRunnerTest {
                 }));
         ((StreamsLoop) w1.runner()).failNextAcknowledgements(12);
         awaitDone(2, 3, Set.of(doomed));
+        await("nothing left in flight: each retry counted once", () -> w1.runner().inFlight() == 0);
         assertThat(events).filteredOn(e -> e instanceof StreamsRunnerEvent.LeftPending l
                 && l.reason().startsWith("XACK failed")).as("the failed XACKs, retried").hasSizeGreaterThanOrEqualTo(7);
         assertThat(deadLetters).as("the rejected entry dead-lettered once").singleElement()
@@ -612,6 +618,119 @@ class StreamsConsumerRunnerTest {
         assertThat(history.entries()).filteredOn(e -> e.type() == 'A' && held.equals(e.source()))
                 .extracting(e -> e.worker() + " " + e.detail())
                 .containsExactlyInAnyOrder("stalled PROCESSED", "peer DUPLICATE");
+    }
+
+    /**
+     * An entry delivered to this runner again while its first copy still runs in the processor — after a failover that
+     * lost the group's state; here {@code XGROUP SETID} to the start — is two submissions: both count against
+     * {@code maxInFlight}, and the entry stays in flight until the last of them is done. The first copy commits and
+     * its {@code XACK} is lost (as a failover loses an unreplicated one), so the entry is still pending at this
+     * runner while the second copy runs; it is made to look idle for an hour. The runner's next rounds must refresh it
+     * and must not take it over (a third submission and a delivery counted). Before the fix the in-flight set held
+     * ids: {@code inFlight()} counted the two copies as one, the first copy's end dropped the id, and the runner's own
+     * takeover claimed the entry it still worked on, from itself. The processor is a stub whose outcomes the test
+     * completes.
+     */
+    @Test
+    void anEntryDeliveredAgainWhileACopyRunsStaysInFlightUntilItsLastCopyIsDone() throws Exception {
+        add(1, 1, 1);
+        String entry = idOf("a0#1");
+        StubProcessor processor = new StubProcessor();
+        StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
+                .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
+                .claimIdle(Duration.ofMinutes(10)).claimInterval(Duration.ofMillis(50)).listener(events::add).build();
+        runner.start();
+        open.add(() -> {
+            processor.completeAll(io.seqtrack.processor.Outcome.DUPLICATE);
+            runner.close();
+        });
+        await("the first copy submitted", () -> processor.submitted.size() == 1);
+        commands.xgroupSetid(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        await("the second copy submitted", () -> processor.submitted.size() == 2);
+        org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
+        int both = runner.inFlight();
+        soft.assertThat(both).as("in flight: both copies").isEqualTo(2);
+
+        runner.loseNextAcknowledgements(1);
+        processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
+        await("the first copy done", () -> runner.inFlight() < both);
+        soft.assertThat(runner.inFlight()).as("in flight after the first copy: the second").isEqualTo(1);
+        commands.xclaim(stream, io.lettuce.core.Consumer.from(group, "w1"), io.lettuce.core.XClaimArgs.Builder.justid()
+                .minIdleTime(0).idle(Duration.ofHours(1)), entry);
+        long rounds = runner.takeoverRounds();
+        await("two more rounds", () -> runner.takeoverRounds() >= rounds + 2);
+        soft.assertThat(events).as("not taken over while its second copy runs")
+                .noneMatch(e -> e instanceof StreamsRunnerEvent.Claimed);
+        soft.assertThat(processor.submitted).as("submissions").hasSize(2);
+        PendingMessage pending = commands.xpending(stream, group, Range.create(entry, entry), Limit.from(1)).get(0);
+        soft.assertThat(pending.getConsumer()).isEqualTo("w1");
+        soft.assertThat(pending.getSinceLastDelivery()).as("refreshed").isLessThan(Duration.ofHours(1));
+        soft.assertThat(pending.getRedeliveryCount()).as("no delivery counted by a takeover").isEqualTo(1);
+        soft.assertAll();
+
+        processor.submitted.get(1).complete(io.seqtrack.processor.Outcome.DUPLICATE);
+        await("the second copy acknowledged", () -> pendingCount() == 0 && runner.inFlight() == 0);
+    }
+
+    /** An {@link EventProcessor} whose submissions' outcomes the test completes, one future per submission. */
+    private static final class StubProcessor implements EventProcessor {
+        final List<CompletableFuture<io.seqtrack.processor.Outcome>> submitted = new CopyOnWriteArrayList<>();
+
+        void completeAll(io.seqtrack.processor.Outcome outcome) {
+            submitted.forEach(f -> f.complete(outcome));
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<io.seqtrack.processor.Outcome> submit(
+                io.seqtrack.processor.Event event) {
+            return submitTracked(event).acknowledgeable();
+        }
+
+        @Override
+        public io.seqtrack.processor.Submission submitTracked(io.seqtrack.processor.Event event) {
+            CompletableFuture<io.seqtrack.processor.Outcome> outcome = new CompletableFuture<>();
+            submitted.add(outcome);
+            return new io.seqtrack.processor.Submission() {
+                @Override
+                public io.seqtrack.processor.Event event() {
+                    return event;
+                }
+
+                @Override
+                public java.util.concurrent.CompletionStage<io.seqtrack.processor.Outcome> accepted() {
+                    return outcome;
+                }
+
+                @Override
+                public java.util.concurrent.CompletionStage<io.seqtrack.processor.Outcome> settled() {
+                    return outcome;
+                }
+
+                @Override
+                public java.util.concurrent.CompletionStage<io.seqtrack.processor.Outcome> acknowledgeable() {
+                    return outcome;
+                }
+            };
+        }
+
+        @Override
+        public boolean durableBuffer() {
+            return false;
+        }
+
+        @Override
+        public io.seqtrack.processor.ProcessorAdmin admin() {
+            throw new UnsupportedOperationException("a stub");
+        }
+
+        @Override
+        public io.seqtrack.processor.ProcessorSnapshot snapshot() {
+            throw new UnsupportedOperationException("a stub");
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     /** The consumer that owns pending entry {@code id} ({@code XPENDING}). */
