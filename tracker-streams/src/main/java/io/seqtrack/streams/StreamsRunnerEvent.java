@@ -13,7 +13,11 @@ public sealed interface StreamsRunnerEvent {
     record Rejected(StreamRejection rejection) implements StreamsRunnerEvent {
     }
 
-    /** No safe outcome ({@code BUFFER_FULL}, the store failing closed): the entry stays pending for a later takeover. */
+    /**
+     * No safe outcome ({@code BUFFER_FULL}, the store failing closed, the rejection handler or the {@code XACK}
+     * failing): the entry stays pending, kept fresh, and this runner tries again after {@code retryDelay} — it is not
+     * left to idle into a takeover.
+     */
     record LeftPending(String entryId, String reason) implements StreamsRunnerEvent {
     }
 
