@@ -1,16 +1,7 @@
 package io.seqtrack.streams;
 
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +12,13 @@ import java.util.Map;
  * with {@code XCLAIM … 0 … JUSTID}. A plain {@code XCLAIM} with min-idle 0 would take back an entry a peer took over
  * while this consumer was stalled past {@code claimIdle}.
  *
- * <p>Run as tracker-redis runs its scripts: {@code EVALSHA}, and {@code EVAL} (which caches the script again) when the
- * server answers {@code NOSCRIPT} — a restart, a failover, {@code SCRIPT FLUSH}. One key, the stream, so on a Cluster
- * Lettuce routes it to the master of the stream's slot like every other command of the runner.
+ * <p>Run through {@link LuaScript} ({@code EVALSHA}, {@code EVAL} on {@code NOSCRIPT}); one key, the stream.
  */
 final class OwnedRefresh {
 
-    static final String BODY = resource("lua/refresh_owned.lua");
-    static final String SHA = sha1(BODY);
+    static final LuaScript SCRIPT = LuaScript.load("lua/refresh_owned.lua");
+    static final String BODY = SCRIPT.body();
+    static final String SHA = SCRIPT.sha();
 
     /**
      * What one call found: how many ids were refreshed (still this consumer's), the ids a peer owns now (id → owner,
@@ -47,14 +37,7 @@ final class OwnedRefresh {
         args[0] = group;
         args[1] = consumer;
         System.arraycopy(ids, 0, args, 2, ids.length);
-        String[] keys = {stream};
-        List<Object> reply;
-        try {
-            reply = redis.evalsha(SHA, ScriptOutputType.MULTI, keys, args);
-        } catch (RedisNoScriptException e) {
-            reply = redis.eval(BODY, ScriptOutputType.MULTI, keys, args);
-        }
-        return parse(reply);
+        return parse(SCRIPT.run(redis, stream, args));
     }
 
     private static Result parse(List<Object> reply) {
@@ -69,25 +52,5 @@ final class OwnedRefresh {
             notPending.add(String.valueOf(id));
         }
         return new Result(refreshed, takenOver, notPending);
-    }
-
-    private static String resource(String path) {
-        try (InputStream in = OwnedRefresh.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing script resource " + path);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read script resource " + path, e);
-        }
-    }
-
-    private static String sha1(String body) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
-                    .digest(body.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks SHA-1", e);
-        }
     }
 }

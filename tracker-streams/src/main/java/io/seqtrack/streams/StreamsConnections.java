@@ -57,7 +57,8 @@ class StreamsConnections implements AutoCloseable {
 
     /**
      * The scripting commands of the reading connection (the poll thread's only): the owner-checked refresh
-     * ({@link OwnedRefresh}). Its script has one key, the stream, so on a Cluster it goes to the stream's master too.
+     * ({@link OwnedRefresh}) and the takeover's claim ({@link IdleClaim}). Their scripts have one key, the stream, so
+     * on a Cluster they go to the stream's master too.
      */
     RedisScriptingCommands<String, String> scripting() {
         return scripting;

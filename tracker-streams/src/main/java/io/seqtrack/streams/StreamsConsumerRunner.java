@@ -18,8 +18,8 @@ import java.util.List;
  *       submits it again after {@code retryDelay} (it counts against {@code maxInFlight} meanwhile, so an outage stops
  *       the reading);</li>
  *   <li>every {@code claimInterval} the runner takes over entries pending longer than {@code claimIdle} — those of
- *       consumers that stopped — with {@code XPENDING} and {@code XCLAIM}, so they come back after newer entries: real
- *       reordering and real duplicates, which the store sorts out;</li>
+ *       consumers that stopped — with {@code XPENDING} and a checked {@code XCLAIM} (one script), so they come back
+ *       after newer entries: real reordering and real duplicates, which the store sorts out;</li>
  *   <li>entries still in flight (waiting in the buffer, a handler retrying, waiting for their retry) are kept from
  *       going idle by a
  *       {@code XCLAIM … JUSTID} of this runner's own every {@code claimInterval}, which counts no delivery: no consumer
@@ -29,7 +29,8 @@ import java.util.List;
  *   <li>an entry delivered {@code maxDeliveries} times goes to the rejection handler ({@code DELIVERY_LIMIT}): only a
  *       takeover counts a delivery, so the limit catches entries whose consumers keep stopping (a poison pill that
  *       crashes the process), not entries retried through a store outage;</li>
- *   <li>a pending entry that was trimmed meanwhile is reported ({@code TrimmedWhilePending}): its event is a gap.</li>
+ *   <li>a pending entry that was trimmed meanwhile is reported ({@code TrimmedWhilePending}): its event is a gap.
+ *       One a peer took over or acknowledged first is not.</li>
  * </ul>
  *
  * Acknowledgement is per entry, so there is no offset prefix to hold back. The runner does not own the processor.
@@ -42,7 +43,11 @@ public interface StreamsConsumerRunner extends AutoCloseable {
     /** Connects, creates the group if it does not exist ({@code MKSTREAM}, from the start), starts the poll thread. */
     void start();
 
-    /** Entries read and not yet acknowledged by this runner (waiting for an outcome or for their retry). */
+    /**
+     * Entries read and not yet acknowledged by this runner (waiting for an outcome or for their retry), counted per
+     * copy: an entry delivered to this runner again while its first copy still runs (after a failover that lost the
+     * group's state) counts twice, as it is in the processor twice. What {@code maxInFlight} bounds.
+     */
     int inFlight();
 
     /**
@@ -173,7 +178,10 @@ public interface StreamsConsumerRunner extends AutoCloseable {
             return this;
         }
 
-        /** Entries read and not yet acknowledged before the runner stops reading. Default 1000. */
+        /**
+         * Entries read and not yet acknowledged before the runner stops reading (each copy of an entry delivered twice
+         * counts). Default 1000.
+         */
         public Builder maxInFlight(int maxInFlight) {
             this.maxInFlight = atLeastOne("streams.maxInFlight", maxInFlight);
             return this;
@@ -200,7 +208,6 @@ public interface StreamsConsumerRunner extends AutoCloseable {
             return this;
         }
 
-        /** The longest {@code XREADGROUP} blocks. Default 200 ms. */
         /**
          * How long an entry without a safe outcome (the store failing closed, {@code BUFFER_FULL}) waits before this
          * runner submits it again; default 1 s. It is checked once per poll, so it may come up to {@code pollTimeout}
@@ -211,11 +218,16 @@ public interface StreamsConsumerRunner extends AutoCloseable {
             return this;
         }
 
+        /** The longest {@code XREADGROUP} blocks. Default 200 ms. */
         public Builder pollTimeout(Duration pollTimeout) {
             this.pollTimeout = positive("streams.pollTimeout", pollTimeout);
             return this;
         }
 
+        /**
+         * How long {@link StreamsConsumerRunner#close()} waits for the outcomes of in-flight entries before it
+         * disconnects (by {@code clock}). Default 10 s.
+         */
         public Builder closeTimeout(Duration closeTimeout) {
             this.closeTimeout = positive("streams.closeTimeout", closeTimeout);
             return this;

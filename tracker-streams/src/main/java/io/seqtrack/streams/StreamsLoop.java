@@ -7,7 +7,6 @@ import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XPendingArgs;
 import io.lettuce.core.XReadArgs;
@@ -21,8 +20,8 @@ import io.seqtrack.processor.Submission;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * The runner: one thread reads ({@code XREADGROUP}, blocking on a connection of its own) and takes over idle pending
  * entries; outcomes arrive on the processor's threads and acknowledge on a second connection. The connections are a
  * standalone/Sentinel or a Cluster client's ({@link StreamsConnections}); a command that fails ({@code RedisException}:
- * a failover, a timeout) is tried again on the next turn. The set of entries in
- * flight keeps this runner from taking over its own entries while they are still being processed; the entries it got no
- * safe outcome for are retried here, by this runner, and kept fresh meanwhile (see {@link #leavePending}).
+ * a failover, a timeout) is tried again on the next turn. The entries in flight — counted per copy, so that an entry
+ * delivered again while a copy of it still runs stays in flight until its last copy is done — keep this runner from
+ * taking over its own entries while they are still being processed; the entries it got no safe outcome for are retried
+ * here, by this runner, and kept fresh meanwhile (see {@link #leavePending}).
  *
  * <p><b>Entries lost to a peer.</b> The refresh is owner-checked ({@link #keepInFlightEntriesFresh}): an entry a peer
  * took over while this runner was stalled past {@code claimIdle} (a GC pause, SIGSTOP), or that is no longer pending,
@@ -78,8 +78,15 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private final Duration retryDelay;
     private final Clock clock;
 
-    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * Submissions in the processor (and rejections and {@code XACK}s under way), counted per entry id: an entry
+     * delivered to this runner again while a copy of it still runs (after a failover that lost the group's state) is
+     * two, and stays in flight — refreshed, never a takeover candidate — until the last copy is done.
+     */
+    private final InFlight inFlight = new InFlight();
     private final java.util.concurrent.atomic.AtomicInteger injectedAckFailures =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger injectedAckLosses =
             new java.util.concurrent.atomic.AtomicInteger();
     /** Entries this runner got no safe outcome for, by id: submitted again here once due (see {@link #leavePending}). */
     private final Map<String, Retry> retrying = new ConcurrentHashMap<>();
@@ -99,6 +106,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private volatile long takeoverRounds;
     private volatile boolean closing;
     private volatile boolean killed;
+    private volatile java.util.function.Consumer<List<String>> betweenScanAndClaim = ids -> { };
 
     StreamsLoop(StreamsConsumerRunner.Builder b) {
         this.redisUris = List.copyOf(b.redisUris);
@@ -144,7 +152,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
 
     @Override
     public int inFlight() {
-        return inFlight.size() + retrying.size();
+        return inFlight.copies() + retrying.size();
     }
 
     @Override
@@ -162,8 +170,21 @@ final class StreamsLoop implements StreamsConsumerRunner {
         injectedAckFailures.set(count);
     }
 
-    /** Test hook: runs between a takeover round's {@code XPENDING} and its {@code XCLAIM}, with the candidates' ids. */
-    volatile java.util.function.Consumer<Set<String>> beforeTakeoverClaim = ids -> { };
+    /**
+     * Test hook: the next {@code count} XACKs succeed without reaching Redis, as XACKs a master confirmed and lost in a
+     * failover before its replica had them: their entries stay pending.
+     */
+    void loseNextAcknowledgements(int count) {
+        injectedAckLosses.set(count);
+    }
+
+    /**
+     * Test hook: runs on the poll thread in every takeover round that found candidates, with their ids, between the
+     * {@code XPENDING} scan and the claim — where a peer racing for the same entries claims or acknowledges them.
+     */
+    void betweenScanAndClaim(java.util.function.Consumer<List<String>> hook) {
+        betweenScanAndClaim = hook;
+    }
 
     /** Test hook: takeover rounds completed so far. */
     long takeoverRounds() {
@@ -279,7 +300,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private void keepInFlightEntriesFresh() {
         // an entry lost earlier whose submission has ended here is forgotten
         lost.removeIf(id -> !inFlight.contains(id) && !retrying.containsKey(id));
-        Set<String> own = new java.util.HashSet<>(inFlight);
+        Set<String> own = inFlight.ids();
         own.addAll(retrying.keySet());
         own.removeAll(lost);
         String[] ids = own.toArray(String[]::new);
@@ -343,8 +364,10 @@ final class StreamsLoop implements StreamsConsumerRunner {
 
     /**
      * Entries pending longer than {@code claimIdle} — of consumers that died, or this runner's own that got no safe
-     * outcome — are claimed and submitted again, or rejected once they reached {@code maxDeliveries}. An entry that no
-     * longer exists is reported.
+     * outcome — are claimed and submitted again, or rejected once they reached {@code maxDeliveries}. The scan
+     * ({@code XPENDING … IDLE}) and the claim are two calls; the claim ({@link IdleClaim}, one script) re-checks each
+     * id atomically: one a peer took over, refreshed or acknowledged in between is left out — not this runner's this
+     * round, and no gap — and one the stream no longer holds is reported ({@link StreamsRunnerEvent.TrimmedWhilePending}).
      */
     private void takeOver() {
         int page = Math.min(batch, maxInFlight - inFlight()); // a takeover respects maxInFlight as reading does
@@ -358,51 +381,42 @@ final class StreamsLoop implements StreamsConsumerRunner {
         // a full page: the next round goes on after it (entries this runner still works on do not hold the scan);
         // a short one: the scan reached the end, the next round starts again from the beginning
         takeoverCursor = pending.size() < page ? null : pending.get(pending.size() - 1).getId();
-        Map<String, PendingMessage> candidates = new HashMap<>();
+        List<String> candidates = new ArrayList<>();
         for (PendingMessage p : pending) {
             if (!inFlight.contains(p.getId()) && !retrying.containsKey(p.getId())) {
-                candidates.put(p.getId(), p);
+                candidates.add(p.getId());
             }
         }
         if (candidates.isEmpty()) {
             return;
         }
-        beforeTakeoverClaim.accept(Set.copyOf(candidates.keySet()));
-        List<StreamMessage<String, String>> claimed = redis.reading().xclaim(stream, me,
-                XClaimArgs.Builder.minIdleTime(claimIdle), candidates.keySet().toArray(String[]::new));
-        Map<String, StreamMessage<String, String>> byId = new HashMap<>();
-        claimed.forEach(entry -> byId.put(entry.getId(), entry));
-        for (PendingMessage p : candidates.values()) {
-            StreamMessage<String, String> entry = byId.get(p.getId());
-            if (entry == null || entry.getBody() == null || entry.getBody().isEmpty()) {
-                // Redis 7 drops a pending id whose entry is gone from the group's pending list when XCLAIM meets it,
-                // and answers nothing for it — nor for one a peer claimed, or its owner acknowledged, since XPENDING:
-                // only an entry the stream no longer holds is a gap (review finding: a lost race was reported as one)
-                if (entry == null && stillInStream(p.getId())) {
-                    continue;
-                }
-                emit(new StreamsRunnerEvent.TrimmedWhilePending(p.getId(), p.getConsumer(), p.getRedeliveryCount()));
-                continue;
-            }
-            long delivery = p.getRedeliveryCount() + 1;
+        betweenScanAndClaim.accept(List.copyOf(candidates));
+        IdleClaim.Result result = IdleClaim.run(redis.scripting(), stream, group, me.getName(), claimIdle.toMillis(),
+                candidates);
+        for (IdleClaim.Trimmed trimmed : result.trimmed()) {
+            emit(new StreamsRunnerEvent.TrimmedWhilePending(trimmed.id(), trimmed.owner(), trimmed.deliveries()));
+        }
+        for (IdleClaim.Claimed claimed : result.claimed()) {
+            StreamMessage<String, String> entry = claimed.entry();
+            long delivery = claimed.deliveries() + 1;
             if (delivery > maxDeliveries) {
                 inFlight.add(entry.getId());
-                reject(entry, new StreamRejection(entry, "delivered " + p.getRedeliveryCount() + " times without a "
+                reject(entry, new StreamRejection(entry, "delivered " + claimed.deliveries() + " times without a "
                         + "safe outcome (maxDeliveries " + maxDeliveries + ")", StreamRejection.Kind.DELIVERY_LIMIT));
                 continue;
             }
-            emit(new StreamsRunnerEvent.Claimed(entry.getId(), p.getConsumer(), delivery));
+            emit(new StreamsRunnerEvent.Claimed(entry.getId(), claimed.from(), delivery));
             submit(entry);
         }
     }
 
-    /** Whether the stream still holds the entry {@code id} ({@code XRANGE id id}). */
-    private boolean stillInStream(String id) {
-        return !redis.reading().xrange(stream, Range.create(id, id)).isEmpty();
-    }
-
     private void submit(StreamMessage<String, String> entry) {
         inFlight.add(entry.getId());
+        process(entry);
+    }
+
+    /** Maps and submits an entry already counted in flight (by {@link #submit}, or by {@link #retryDue}). */
+    private void process(StreamMessage<String, String> entry) {
         Event event;
         try {
             event = mapper.map(entry);
@@ -476,9 +490,11 @@ final class StreamsLoop implements StreamsConsumerRunner {
         if (killed) {
             return;
         }
-        CompletionStage<Long> xack = injectedAckFailures.get() > 0 // a plain read unless a test asked for failures
+        CompletionStage<Long> xack = injectedAckFailures.get() > 0 // plain reads unless a test asked for faults
                 && injectedAckFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0
                 ? CompletableFuture.failedFuture(new RedisException("XACK failed (injected by a test)"))
+                : injectedAckLosses.get() > 0 && injectedAckLosses.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                ? CompletableFuture.completedFuture(1L)
                 : redis.acking().xack(stream, group, entry.getId());
         xack.whenComplete((count, error) -> {
             if (error != null) {
@@ -505,7 +521,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
      * counts against {@code maxInFlight}, so an outage stops the reading instead of filling the pending list.
      */
     private void leavePending(StreamMessage<String, String> entry, String reason) {
-        leavePending(entry, reason, () -> submit(entry));
+        leavePending(entry, reason, () -> process(entry));
     }
 
     /** {@link #leavePending(StreamMessage, String)} with what to do again once the retry is due. */
@@ -533,9 +549,9 @@ final class StreamsLoop implements StreamsConsumerRunner {
                 continue;
             }
             if (!now.isBefore(retry.due())) {
-                // out of the retry set, into the in-flight set, then run: counted once (inFlight() adds the two), and
-                // never idle to a takeover round, which runs on this thread too; an outcome that arrives at once and
-                // leaves the entry pending again puts a new retry in
+                // out of the retry set, into the in-flight set, then run (which does not count it again): counted
+                // once (inFlight() adds the two), and never idle to a takeover round, which runs on this thread too;
+                // an outcome that arrives at once and leaves the entry pending again puts a new retry in
                 retrying.remove(retry.entryId(), retry);
                 inFlight.add(retry.entryId());
                 retry.again().run();
@@ -552,6 +568,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
         done(entry);
     }
 
+    /** One copy of {@code entry} is done here: acknowledged, left to a retry or to its owner. */
     private void done(StreamMessage<String, String> entry) {
         inFlight.remove(entry.getId());
         synchronized (settled) {
@@ -577,6 +594,51 @@ final class StreamsLoop implements StreamsConsumerRunner {
             } catch (RuntimeException e) {
                 LOG.warn("a streams runner listener failed on {}", event, e);
             }
+        }
+    }
+
+    /**
+     * A multiset of entry ids: how many copies of each are in flight here, and how many in all. {@code add} and
+     * {@code remove} come from the poll thread and the processor's threads.
+     */
+    private static final class InFlight {
+        private final ConcurrentHashMap<String, Integer> copies = new ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicInteger total = new java.util.concurrent.atomic.AtomicInteger();
+
+        void add(String id) {
+            copies.merge(id, 1, Integer::sum);
+            total.incrementAndGet();
+        }
+
+        /** One copy of {@code id} done; the id leaves with its last copy. Nothing if none was in flight. */
+        void remove(String id) {
+            boolean[] removed = {false};
+            copies.computeIfPresent(id, (key, n) -> {
+                removed[0] = true;
+                return n == 1 ? null : n - 1;
+            });
+            if (removed[0]) {
+                total.decrementAndGet();
+            }
+        }
+
+        /** Whether a copy of {@code id} is in flight. */
+        boolean contains(String id) {
+            return copies.containsKey(id);
+        }
+
+        boolean isEmpty() {
+            return copies.isEmpty();
+        }
+
+        /** Copies in flight, all ids together: what counts against {@code maxInFlight}. */
+        int copies() {
+            return total.get();
+        }
+
+        /** The ids with a copy in flight, a snapshot. */
+        Set<String> ids() {
+            return new java.util.HashSet<>(copies.keySet());
         }
     }
 }

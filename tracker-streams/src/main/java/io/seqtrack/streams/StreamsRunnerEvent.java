@@ -13,7 +13,11 @@ public sealed interface StreamsRunnerEvent {
     record Rejected(StreamRejection rejection) implements StreamsRunnerEvent {
     }
 
-    /** No safe outcome ({@code BUFFER_FULL}, the store failing closed): the entry stays pending for a later takeover. */
+    /**
+     * No safe outcome ({@code BUFFER_FULL}, the store failing closed, the rejection handler or the {@code XACK}
+     * failing): the entry stays pending, kept fresh, and this runner tries again after {@code retryDelay} — it is not
+     * left to idle into a takeover.
+     */
     record LeftPending(String entryId, String reason) implements StreamsRunnerEvent {
     }
 
@@ -32,7 +36,9 @@ public sealed interface StreamsRunnerEvent {
 
     /**
      * A pending entry no longer exists in the stream (trimmed or deleted before it was acknowledged): its event is lost
-     * to this consumer group — a gap the aggregate's gap policy will meet. Redis drops it from the pending list.
+     * to this consumer group — a gap the aggregate's gap policy will meet. The takeover that found it drops it from the
+     * pending list, so one consumer reports it once. An entry a peer took over, refreshed or acknowledged between this
+     * runner's scan and its claim is no gap and is not reported.
      */
     record TrimmedWhilePending(String entryId, String consumer, long deliveries) implements StreamsRunnerEvent {
     }

@@ -117,6 +117,16 @@ class StreamsClusterTest {
     }
 
     /**
+     * The takeover's claim script on the Cluster, after a {@code SCRIPT FLUSH} on every master:
+     * {@link IdleClaimTest#checkIdleClaim}.
+     */
+    @Test
+    @Order(2)
+    void theIdleClaimRunsOnTheStreamsMaster() {
+        IdleClaimTest.checkIdleClaim(connection.sync(), "cluster-idle-claim");
+    }
+
+    /**
      * One seed and {@code cluster(true)}; the stream's slot lives on the master of another node. The whole run is on
      * that master's slot; it is killed mid-run (handlers are slowed so that entries are in flight and unread), its
      * replica takes over, and the runner carries on there: every event committed once, in order, every entry

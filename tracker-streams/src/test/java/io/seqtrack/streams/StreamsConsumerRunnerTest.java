@@ -6,6 +6,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.models.stream.PendingMessage;
 import io.seqtrack.streams.TopologyRun.Worker;
 import io.seqtrack.core.domain.AggregateKey;
 import io.seqtrack.core.port.out.SequenceStore;
@@ -31,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -184,7 +186,8 @@ class StreamsConsumerRunnerTest {
         AtomicReference<Predicate<String>> failingFor = new AtomicReference<>(key -> false);
         SequenceStore store = failing(failingFor, InMemorySequenceStore.create());
         add(5, 1, 8);
-        worker("w1", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(200)).claimInterval(Duration.ofMillis(100)));
+        Worker w1 = worker("w1", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(200))
+                .claimInterval(Duration.ofMillis(100)));
         await("some events committed", () -> committedCount() >= 10);
         failingFor.set(key -> true);
         add(5, 9, 16);
@@ -206,6 +209,7 @@ class StreamsConsumerRunnerTest {
         }
         failingFor.set(key -> false);
         awaitDone(5, 16);
+        await("nothing left in flight: each retry counted once", () -> w1.runner().inFlight() == 0);
     }
 
     /**
@@ -269,6 +273,35 @@ class StreamsConsumerRunnerTest {
         failingFor.set(key -> false);
         awaitDone(4, 10);
         assertThat(events).noneMatch(e -> e instanceof StreamsRunnerEvent.Rejected);
+        await("nothing left in flight: each retry counted once",
+                () -> w1.runner().inFlight() == 0 && w2.runner().inFlight() == 0);
+    }
+
+    /**
+     * An entry this runner retries (its store is down) and that is trimmed from the stream meanwhile is still committed
+     * from the runner's copy once the store is back. The owner-checked refresh's {@code XCLAIM} would drop a deleted
+     * entry from the pending list, and the runner, reading "no longer pending", gave up its retry: the event was lost
+     * without a report (found by the review of the refresh).
+     */
+    @Test
+    void anEntryTrimmedWhileThisRunnerRetriesItIsStillCommitted() throws Exception {
+        AtomicReference<Predicate<String>> failingFor = new AtomicReference<>(key -> true);
+        SequenceStore store = failing(failingFor, InMemorySequenceStore.create());
+        add(1, 1, 1);
+        String id;
+        synchronized (added) {
+            id = added.keySet().iterator().next();
+        }
+        Worker w1 = worker("w1", store, ctx -> { }, b -> b.claimInterval(Duration.ofMillis(50))
+                .retryDelay(Duration.ofMillis(30)));
+        await("the entry retried", () -> events.stream().anyMatch(e -> e instanceof StreamsRunnerEvent.LeftPending l
+                && l.entryId().equals(id)));
+        commands.xdel(stream, id);
+        long rounds = w1.runner().takeoverRounds();
+        await("three refresh rounds after the trim", () -> w1.runner().takeoverRounds() >= rounds + 3);
+        failingFor.set(key -> false);
+        await("committed from the runner's copy", () -> committedCount() == 1 && w1.runner().inFlight() == 0);
+        assertThat(committed.get(DOMAIN + "/a0")).containsExactly(1L);
     }
 
     /** An entry the processor rejects (an unknown domain) goes to the rejection handler with the processor's reason. */
@@ -311,6 +344,7 @@ class StreamsConsumerRunnerTest {
                 }));
         ((StreamsLoop) w1.runner()).failNextAcknowledgements(12);
         awaitDone(2, 3, Set.of(doomed));
+        await("nothing left in flight: each retry counted once", () -> w1.runner().inFlight() == 0);
         assertThat(events).filteredOn(e -> e instanceof StreamsRunnerEvent.LeftPending l
                 && l.reason().startsWith("XACK failed")).as("the failed XACKs, retried").hasSizeGreaterThanOrEqualTo(7);
         assertThat(deadLetters).as("the rejected entry dead-lettered once").singleElement()
@@ -481,16 +515,73 @@ class StreamsConsumerRunnerTest {
         String contested = heldByConsumersThatStopped(1);
         AtomicBoolean raced = new AtomicBoolean();
         worker("heir", store, ctx -> { }, b -> b.claimIdle(Duration.ofMillis(300)).claimInterval(Duration.ofMillis(50)),
-                runner -> runner.beforeTakeoverClaim = ids -> {
+                runner -> runner.betweenScanAndClaim(ids -> {
                     if (ids.contains(contested) && raced.compareAndSet(false, true)) {
                         commands.xclaim(stream, io.lettuce.core.Consumer.from(group, "peer"),
                                 io.lettuce.core.XClaimArgs.Builder.minIdleTime(0), contested);
                     }
-                });
+                }));
         await("the entry taken over from the peer and acknowledged", () -> raced.get() && pendingCount() == 0
                 && events.stream().anyMatch(e -> e instanceof StreamsRunnerEvent.Claimed c && c.from().equals("peer")));
         assertThat(events).as("the entry is in the stream: nothing was trimmed")
                 .noneMatch(e -> e instanceof StreamsRunnerEvent.TrimmedWhilePending);
+    }
+
+    /**
+     * Two consumers racing to take over a dead consumer's six entries (one aggregate each, idle for an hour): between
+     * the heir's {@code XPENDING} scan and its claim, a peer takes #1 over, takes #2 over and acknowledges it, and takes
+     * #3 over, acknowledges it and trims it ({@code XDEL}, as {@code MAXLEN} trims acknowledged entries); #5 is deleted
+     * while still pending at the dead consumer, and #4 was deleted before the heir started. None of #1..#3 is a gap —
+     * each exists or was acknowledged by the peer — so only #4 and #5 are reported as {@code TrimmedWhilePending}, once
+     * each, and the heir takes over #0 alone; #1 stays the peer's. Before the fix every id missing from the
+     * {@code XCLAIM} reply was reported as trimmed: #1, #2 and #3 too. {@code claimIdle} is ten minutes, so nothing the
+     * peer touched idles into the heir's later rounds.
+     */
+    @Test
+    void aPeerWinningTheTakeoverRaceIsNoGapButEntriesTrimmedWhilePendingAre() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(6, 1, 1);
+        List<String> ids;
+        synchronized (added) {
+            ids = List.copyOf(added.keySet());
+        }
+        commands.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        commands.xreadgroup(io.lettuce.core.Consumer.from(group, "dead"), io.lettuce.core.XReadArgs.Builder.count(6),
+                io.lettuce.core.XReadArgs.StreamOffset.lastConsumed(stream));
+        commands.xclaim(stream, io.lettuce.core.Consumer.from(group, "dead"), io.lettuce.core.XClaimArgs.Builder
+                .justid().minIdleTime(0).idle(Duration.ofHours(1)), ids.toArray(String[]::new));
+        commands.xdel(stream, ids.get(4));
+        io.lettuce.core.Consumer<String> peer = io.lettuce.core.Consumer.from(group, "peer");
+        List<String> scanned = new CopyOnWriteArrayList<>();
+        AtomicLong raceRound = new AtomicLong(-1);
+        AtomicReference<StreamsLoop> heir = new AtomicReference<>();
+        worker("heir", store, ctx -> { }, b -> b.claimIdle(Duration.ofMinutes(10))
+                .claimInterval(Duration.ofMillis(50)), loop -> {
+            heir.set(loop);
+            loop.betweenScanAndClaim(candidates -> {
+                if (raceRound.get() < 0) {
+                    scanned.addAll(candidates);
+                    commands.xclaim(stream, peer, io.lettuce.core.XClaimArgs.Builder.minIdleTime(0), ids.get(1),
+                            ids.get(2), ids.get(3));
+                    commands.xack(stream, group, ids.get(2), ids.get(3));
+                    commands.xdel(stream, ids.get(3), ids.get(5));
+                    raceRound.set(loop.takeoverRounds());
+                }
+            });
+        });
+        await("the race's round and the next", () -> raceRound.get() >= 0
+                && heir.get().takeoverRounds() >= raceRound.get() + 2);
+        await("#0 committed and acknowledged; #1 left pending at the peer", () -> pendingIds().equals(Set.of(ids.get(1)))
+                && committedCount() == 1);
+        assertThat(scanned).as("the heir's scan saw all six idle").containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(events).as("only the entries gone while pending reported, once each")
+                .filteredOn(e -> e instanceof StreamsRunnerEvent.TrimmedWhilePending)
+                .containsExactlyInAnyOrder(new StreamsRunnerEvent.TrimmedWhilePending(ids.get(4), "dead", 1),
+                        new StreamsRunnerEvent.TrimmedWhilePending(ids.get(5), "dead", 1));
+        assertThat(events).filteredOn(e -> e instanceof StreamsRunnerEvent.Claimed)
+                .containsExactly(new StreamsRunnerEvent.Claimed(ids.get(0), "dead", 2));
+        assertThat(owner(ids.get(1))).as("the entry the peer won").isEqualTo("peer");
+        assertThat(committed.get(DOMAIN + "/a0")).containsExactly(1L);
     }
 
     /**
@@ -642,6 +733,119 @@ class StreamsConsumerRunnerTest {
                 .containsExactlyInAnyOrder("stalled PROCESSED", "peer DUPLICATE");
     }
 
+    /**
+     * An entry delivered to this runner again while its first copy still runs in the processor — after a failover that
+     * lost the group's state; here {@code XGROUP SETID} to the start — is two submissions: both count against
+     * {@code maxInFlight}, and the entry stays in flight until the last of them is done. The first copy commits and
+     * its {@code XACK} is lost (as a failover loses an unreplicated one), so the entry is still pending at this
+     * runner while the second copy runs; it is made to look idle for an hour. The runner's next rounds must refresh it
+     * and must not take it over (a third submission and a delivery counted). Before the fix the in-flight set held
+     * ids: {@code inFlight()} counted the two copies as one, the first copy's end dropped the id, and the runner's own
+     * takeover claimed the entry it still worked on, from itself. The processor is a stub whose outcomes the test
+     * completes.
+     */
+    @Test
+    void anEntryDeliveredAgainWhileACopyRunsStaysInFlightUntilItsLastCopyIsDone() throws Exception {
+        add(1, 1, 1);
+        String entry = idOf("a0#1");
+        StubProcessor processor = new StubProcessor();
+        StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
+                .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
+                .claimIdle(Duration.ofMinutes(10)).claimInterval(Duration.ofMillis(50)).listener(events::add).build();
+        runner.start();
+        open.add(() -> {
+            processor.completeAll(io.seqtrack.processor.Outcome.DUPLICATE);
+            runner.close();
+        });
+        await("the first copy submitted", () -> processor.submitted.size() == 1);
+        commands.xgroupSetid(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        await("the second copy submitted", () -> processor.submitted.size() == 2);
+        org.assertj.core.api.SoftAssertions soft = new org.assertj.core.api.SoftAssertions();
+        int both = runner.inFlight();
+        soft.assertThat(both).as("in flight: both copies").isEqualTo(2);
+
+        runner.loseNextAcknowledgements(1);
+        processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
+        await("the first copy done", () -> runner.inFlight() < both);
+        soft.assertThat(runner.inFlight()).as("in flight after the first copy: the second").isEqualTo(1);
+        commands.xclaim(stream, io.lettuce.core.Consumer.from(group, "w1"), io.lettuce.core.XClaimArgs.Builder.justid()
+                .minIdleTime(0).idle(Duration.ofHours(1)), entry);
+        long rounds = runner.takeoverRounds();
+        await("two more rounds", () -> runner.takeoverRounds() >= rounds + 2);
+        soft.assertThat(events).as("not taken over while its second copy runs")
+                .noneMatch(e -> e instanceof StreamsRunnerEvent.Claimed);
+        soft.assertThat(processor.submitted).as("submissions").hasSize(2);
+        PendingMessage pending = commands.xpending(stream, group, Range.create(entry, entry), Limit.from(1)).get(0);
+        soft.assertThat(pending.getConsumer()).isEqualTo("w1");
+        soft.assertThat(pending.getSinceLastDelivery()).as("refreshed").isLessThan(Duration.ofHours(1));
+        soft.assertThat(pending.getRedeliveryCount()).as("no delivery counted by a takeover").isEqualTo(1);
+        soft.assertAll();
+
+        processor.submitted.get(1).complete(io.seqtrack.processor.Outcome.DUPLICATE);
+        await("the second copy acknowledged", () -> pendingCount() == 0 && runner.inFlight() == 0);
+    }
+
+    /** An {@link EventProcessor} whose submissions' outcomes the test completes, one future per submission. */
+    private static final class StubProcessor implements EventProcessor {
+        final List<CompletableFuture<io.seqtrack.processor.Outcome>> submitted = new CopyOnWriteArrayList<>();
+
+        void completeAll(io.seqtrack.processor.Outcome outcome) {
+            submitted.forEach(f -> f.complete(outcome));
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<io.seqtrack.processor.Outcome> submit(
+                io.seqtrack.processor.Event event) {
+            return submitTracked(event).acknowledgeable();
+        }
+
+        @Override
+        public io.seqtrack.processor.Submission submitTracked(io.seqtrack.processor.Event event) {
+            CompletableFuture<io.seqtrack.processor.Outcome> outcome = new CompletableFuture<>();
+            submitted.add(outcome);
+            return new io.seqtrack.processor.Submission() {
+                @Override
+                public io.seqtrack.processor.Event event() {
+                    return event;
+                }
+
+                @Override
+                public java.util.concurrent.CompletionStage<io.seqtrack.processor.Outcome> accepted() {
+                    return outcome;
+                }
+
+                @Override
+                public java.util.concurrent.CompletionStage<io.seqtrack.processor.Outcome> settled() {
+                    return outcome;
+                }
+
+                @Override
+                public java.util.concurrent.CompletionStage<io.seqtrack.processor.Outcome> acknowledgeable() {
+                    return outcome;
+                }
+            };
+        }
+
+        @Override
+        public boolean durableBuffer() {
+            return false;
+        }
+
+        @Override
+        public io.seqtrack.processor.ProcessorAdmin admin() {
+            throw new UnsupportedOperationException("a stub");
+        }
+
+        @Override
+        public io.seqtrack.processor.ProcessorSnapshot snapshot() {
+            throw new UnsupportedOperationException("a stub");
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     /** The consumer that owns pending entry {@code id} ({@code XPENDING}). */
     private String owner(String id) {
         return commands.xpending(stream, group, Range.create(id, id), Limit.from(1)).get(0).getConsumer();
@@ -657,6 +861,26 @@ class StreamsConsumerRunnerTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(builder::build)
                 .isInstanceOf(io.seqtrack.core.domain.InvalidConfigurationException.class)
                 .hasMessageContaining("streams.claimInterval").hasMessageContaining("shorter than streams.claimIdle");
+    }
+
+    /**
+     * {@code retryDelay} is validated as it is set, as the other durations are: {@code null}, zero and a negative
+     * duration are refused with a typed error naming the field; the builder keeps its previous value.
+     */
+    @Test
+    void aMissingZeroOrNegativeRetryDelayIsRefusedWithATypedError() {
+        StreamsConsumerRunner.Builder builder = StreamsConsumerRunner.builder();
+        for (Duration bad : new Duration[] {null, Duration.ZERO, Duration.ofMillis(-1), Duration.ofNanos(-1),
+                Duration.ofSeconds(-30)}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> builder.retryDelay(bad)).as("retryDelay(%s)", bad)
+                    .isInstanceOfSatisfying(io.seqtrack.core.domain.InvalidConfigurationException.class,
+                            e -> assertThat(e.field()).isEqualTo("streams.retryDelay"))
+                    .hasMessageContaining("streams.retryDelay").hasMessageContaining("must be positive")
+                    .hasMessageContaining(String.valueOf(bad));
+        }
+        assertThat(builder.retryDelay).as("the default kept").isEqualTo(Duration.ofSeconds(1));
+        assertThat(builder.retryDelay(Duration.ofNanos(1)).retryDelay).as("the least positive value taken")
+                .isEqualTo(Duration.ofNanos(1));
     }
 
     /**
@@ -736,9 +960,10 @@ class StreamsConsumerRunnerTest {
 
     private Worker worker(String name, SequenceStore store, TopologyRun.Hook hook,
             UnaryOperator<StreamsConsumerRunner.Builder> customizer) {
-        return worker(name, store, hook, customizer, runner -> { });
+        return worker(name, store, hook, customizer, loop -> { });
     }
 
+    /** {@link #worker(String, SequenceStore, TopologyRun.Hook, UnaryOperator)}, {@code beforeStart} given the loop. */
     private Worker worker(String name, SequenceStore store, TopologyRun.Hook hook,
             UnaryOperator<StreamsConsumerRunner.Builder> customizer,
             java.util.function.Consumer<StreamsLoop> beforeStart) {
