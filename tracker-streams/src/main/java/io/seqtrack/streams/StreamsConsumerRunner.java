@@ -60,6 +60,13 @@ public interface StreamsConsumerRunner extends AutoCloseable {
     long ownedPending();
 
     /**
+     * What stopped the poll thread, if something other than {@link #close()} did: an error that is not Redis's (a
+     * mapper or rejection handler that threw an {@code Error}, a bug). Redis failures never stop it — it retries them.
+     * Entries it held stay pending; a peer takes them over once idle past {@code claimIdle}.
+     */
+    java.util.Optional<Throwable> failure();
+
+    /**
      * Stops reading, waits up to {@code closeTimeout} for in-flight entries, disconnects. Unacked entries stay pending —
      * also those waiting for a retry here — and a peer takes them over once idle past {@code claimIdle} (a delivery).
      */
@@ -180,7 +187,8 @@ public interface StreamsConsumerRunner extends AutoCloseable {
 
         /**
          * Entries read and not yet acknowledged before the runner stops reading (each copy of an entry delivered twice
-         * counts). Default 1000.
+         * counts). At most the processor's {@code maxInFlight} ({@code build()} refuses more), so that a submit never
+         * blocks the poll thread — as long as the runner is the processor's only submitter. Default 1000.
          */
         public Builder maxInFlight(int maxInFlight) {
             this.maxInFlight = atLeastOne("streams.maxInFlight", maxInFlight);
@@ -264,6 +272,11 @@ public interface StreamsConsumerRunner extends AutoCloseable {
                 }
             }
             require("processor", processor);
+            if (maxInFlight > processor.maxInFlight()) {
+                throw InvalidConfigurationException.of("streams.maxInFlight", "must be at most the processor's "
+                        + "maxInFlight (" + processor.maxInFlight() + "), was " + maxInFlight + ": the poll thread would "
+                        + "block in a submit once the processor is full, and stop refreshing its entries meanwhile");
+            }
             if (claimInterval.compareTo(claimIdle) >= 0) {
                 throw InvalidConfigurationException.of("streams.claimInterval", "must be shorter than streams.claimIdle ("
                         + claimIdle + ": in-flight entries are refreshed every claimInterval so that they never look "

@@ -104,6 +104,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private volatile long groupPending;
     private volatile long ownedPending;
     private volatile long takeoverRounds;
+    private volatile Throwable failure;
     private volatile boolean closing;
     private volatile boolean killed;
     private volatile java.util.function.Consumer<List<String>> betweenScanAndClaim = ids -> { };
@@ -197,7 +198,8 @@ final class StreamsLoop implements StreamsConsumerRunner {
         join();
         Instant deadline = clock.instant().plus(closeTimeout);
         synchronized (settled) {
-            while (!inFlight.isEmpty() && clock.instant().isBefore(deadline)) {
+            // after a failure nobody is left to acknowledge what completes: nothing to wait for
+            while (failure == null && !inFlight.isEmpty() && clock.instant().isBefore(deadline)) {
                 try {
                     settled.wait(10);
                 } catch (InterruptedException e) {
@@ -240,17 +242,53 @@ final class StreamsLoop implements StreamsConsumerRunner {
     // ------------------------------------------------------------------ the poll thread
 
     private void run() {
-        while (!closing) {
-            try {
-                turn();
-            } catch (RedisException e) {
-                redis.failed(e);
-                if (!closing) {
-                    LOG.warn("reading stream {} failed; trying again: {}", stream, e.toString());
-                    waitForOutcomes(pollTimeout);
+        try {
+            while (!closing) {
+                try {
+                    turn();
+                } catch (RedisException e) {
+                    redis.failed(e);
+                    if (!closing && !recreateGroupIfGone(e)) {
+                        LOG.warn("reading stream {} failed; trying again: {}", stream, e.toString());
+                        waitForOutcomes(pollTimeout);
+                    }
                 }
             }
+        } catch (RuntimeException | Error e) {
+            // not Redis's: a mapper or handler that threw an Error, a bug. Retrying would meet it again; say so and
+            // stop, as the Kafka runner does (review finding: the thread ended without a word and nothing was read)
+            failure = e;
+            LOG.error("the streams runner {} stops: {}", me.getName(), e.toString(), e);
         }
+    }
+
+    /**
+     * {@code NOGROUP}: the group (or the whole stream) is gone — deleted, or Redis restarted without persistence. The
+     * runner creates it again as {@link #start()} does, from the start of the stream: what was handled before is
+     * answered {@code DUPLICATE} by the store. Without this it logged the error every {@code pollTimeout} for good
+     * (review finding). True if it did.
+     */
+    private boolean recreateGroupIfGone(RedisException e) {
+        if (e.getMessage() == null || !e.getMessage().startsWith("NOGROUP")) {
+            return false;
+        }
+        try {
+            redis.reading().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group,
+                    XGroupCreateArgs.Builder.mkstream());
+            LOG.warn("the group {} of stream {} was gone; created it again from the start of the stream", group, stream);
+            emit(new StreamsRunnerEvent.GroupRecreated(group));
+        } catch (RedisBusyException busy) {
+            // a peer created it first
+        } catch (RedisException again) {
+            LOG.warn("creating the group {} of stream {} again failed: {}", group, stream, again.toString());
+            waitForOutcomes(pollTimeout);
+        }
+        return true;
+    }
+
+    @Override
+    public java.util.Optional<Throwable> failure() {
+        return java.util.Optional.ofNullable(failure);
     }
 
     private void turn() {

@@ -42,4 +42,12 @@ public sealed interface StreamsRunnerEvent {
      */
     record TrimmedWhilePending(String entryId, String consumer, long deliveries) implements StreamsRunnerEvent {
     }
+
+    /**
+     * The consumer group was gone ({@code NOGROUP}: deleted, or Redis restarted without persistence) and this runner
+     * created it again from the start of the stream: everything in the stream is delivered again, and what was
+     * handled before is answered {@code DUPLICATE} by the store.
+     */
+    record GroupRecreated(String group) implements StreamsRunnerEvent {
+    }
 }

@@ -883,6 +883,63 @@ class StreamsConsumerRunnerTest {
                 .isEqualTo(Duration.ofNanos(1));
     }
 
+    /** Review finding: a window above the processor's would block the poll thread in a submit (and its refreshes). */
+    @Test
+    void aMaxInFlightAboveTheProcessorsIsRefusedWithATypedError() {
+        EventProcessor small = EventProcessor.builder()
+                .registry(io.seqtrack.core.registry.DomainRegistry.seedDefaults())
+                .store(InMemorySequenceStore.create()).buffer(io.seqtrack.inmemory.InMemoryEventBuffer.create())
+                .handler((e, c) -> { }).maxInFlight(100).build();
+        try {
+            StreamsConsumerRunner.Builder builder = StreamsConsumerRunner.builder().redisUri(redis.uri())
+                    .stream(stream).group(group).consumer("w1").processor(small);
+            org.assertj.core.api.Assertions.assertThatThrownBy(builder::build)
+                    .isInstanceOfSatisfying(io.seqtrack.core.domain.InvalidConfigurationException.class,
+                            e -> assertThat(e.field()).isEqualTo("streams.maxInFlight"))
+                    .hasMessageContaining("(100), was 1000");
+            builder.maxInFlight(100).build().close(); // at the processor's limit: accepted (never started)
+        } finally {
+            small.close();
+        }
+    }
+
+    /**
+     * The group deleted under a running runner ({@code XGROUP DESTROY}; or Redis restarted without persistence): the
+     * runner creates it again from the start of the stream and goes on — what it handled before is a duplicate. It
+     * used to log {@code NOGROUP} every {@code pollTimeout} for good and read nothing (review finding).
+     */
+    @Test
+    void aGroupDeletedUnderARunningRunnerIsCreatedAgainAndReadingGoesOn() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(2, 1, 3);
+        worker("w1", store, ctx -> { }, b -> b);
+        await("the first entries committed", () -> committedCount() == 6 && pendingCount() == 0);
+        commands.xgroupDestroy(stream, group);
+        add(2, 4, 6);
+        awaitDone(2, 6);
+        assertThat(events).contains(new StreamsRunnerEvent.GroupRecreated(group));
+        assertThat(events).as("the first entries delivered again and answered DUPLICATE")
+                .anyMatch(e -> e instanceof StreamsRunnerEvent.Acknowledged a
+                        && a.outcome() == io.seqtrack.processor.Outcome.DUPLICATE);
+    }
+
+    /**
+     * An error that is not Redis's (a mapper that throws an {@code Error}: a bug) stops the poll thread — retrying would
+     * meet it again — and says so: {@code failure()} names it, as the Kafka runner's does. The thread used to end
+     * without a word, nothing more read and nothing reported (review finding). The entry stays pending for a peer.
+     */
+    @Test
+    void anErrorThatIsNotRedissStopsTheRunnerAndFailureSaysWhy() throws Exception {
+        SequenceStore store = InMemorySequenceStore.create();
+        add(1, 1, 1);
+        Worker w1 = worker("w1", store, ctx -> { }, b -> b.mapper(entry -> {
+            throw new AssertionError("a mapper bug");
+        }));
+        await("the runner stopped", () -> w1.runner().failure().isPresent());
+        assertThat(w1.runner().failure().get()).isInstanceOf(AssertionError.class).hasMessage("a mapper bug");
+        assertThat(pendingCount()).as("the entry stays pending for a peer").isEqualTo(1);
+    }
+
     /**
      * Copies of entries (a producer that resent) and a second consumer group replaying the whole stream on the same
      * store: every copy is a duplicate to the store, acknowledged as {@code DUPLICATE} without reaching a handler.
