@@ -234,15 +234,8 @@ public interface KafkaConsumerRunner extends AutoCloseable {
                     throw InvalidConfigurationException.of("kafka.consumerProperties." + name, "has no value (null)");
                 }
             });
-            Object interval = consumerProperties.getOrDefault(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000);
-            long maxPollInterval;
-            try {
-                maxPollInterval = Long.parseLong(String.valueOf(interval).strip());
-            } catch (NumberFormatException e) {
-                throw InvalidConfigurationException.of("kafka.consumerProperties."
-                        + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "must be a number of milliseconds, was '"
-                        + interval + "'");
-            }
+            long maxPollInterval = millis(consumerProperties.getOrDefault(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                    300_000), ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
             if (maxInFlight > processor.maxInFlight()) {
                 throw InvalidConfigurationException.of("kafka.maxInFlight", "must be at most the processor's "
                         + "maxInFlight (" + processor.maxInFlight() + "), was " + maxInFlight + ": the poll thread would "
@@ -253,10 +246,27 @@ public interface KafkaConsumerRunner extends AutoCloseable {
                         + ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG + " (" + maxPollInterval + " ms), was "
                         + revokeTimeout + ": a longer hand-over would get the consumer evicted from the group");
             }
+            // a revocation runs inside poll(): its wait and its synchronous commit (up to three attempts, see PollLoop)
+            // must fit in max.poll.interval.ms together, while Kafka's own bound for a commit is default.api.timeout.ms
+            // (60 s) per attempt — three of those after a 10 s wait overran a short poll interval (review finding)
+            long apiTimeout = millis(consumerProperties.getOrDefault(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                    60_000), ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+            Duration commitTimeout = Duration.ofMillis(Math.max(1, Math.min(apiTimeout,
+                    (maxPollInterval - revokeTimeout.toMillis()) / PollLoop.COMMIT_ATTEMPTS)));
             return new RunnerSettings(Map.copyOf(consumerProperties), List.copyOf(topics), processor,
                     mapper, rejections, List.copyOf(listeners), maxInFlight, maxInFlightPerPartition, pollTimeout,
                     commitInterval, revokeTimeout, closeTimeout, consumerCloseTimeout, initialBackoff, maxBackoff,
-                    clock);
+                    clock, commitTimeout);
+        }
+
+        /** A consumer property that is a number of milliseconds; refused naming it otherwise. */
+        private static long millis(Object value, String property) {
+            try {
+                return Long.parseLong(String.valueOf(value).strip());
+            } catch (NumberFormatException e) {
+                throw InvalidConfigurationException.of("kafka.consumerProperties." + property,
+                        "must be a number of milliseconds, was '" + value + "'");
+            }
         }
 
         private static <T> T require(String field, T value) {

@@ -52,7 +52,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     /** The longest a poll waits for a batch of outcomes to complete (see {@link #turn}). */
     static final Duration BATCH_WAIT = Duration.ofMillis(5);
     /** Commit attempts a stray wake-up may cost (see {@link #commitSyncThroughWakeups}). */
-    private static final int COMMIT_ATTEMPTS = 3;
+    static final int COMMIT_ATTEMPTS = 3;
 
     private final RunnerSettings settings;
     private final Map<TopicPartition, PartitionLedger> ledgers = new LinkedHashMap<>();
@@ -536,7 +536,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     private void commitSyncThroughWakeups(Map<TopicPartition, OffsetAndMetadata> offsets) {
         for (int attempt = 1; ; attempt++) {
             try {
-                consumer.commitSync(offsets);
+                consumer.commitSync(offsets, settings.handOverCommitTimeout()); // bounded: see the builder
                 return;
             } catch (WakeupException e) {
                 if (attempt >= COMMIT_ATTEMPTS) {

@@ -6,12 +6,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** The validated, immutable configuration a {@link KafkaConsumerRunner.Builder} makes. */
+/**
+ * The validated, immutable configuration a {@link KafkaConsumerRunner.Builder} makes. {@code handOverCommitTimeout}
+ * bounds each attempt of a hand-over's synchronous commit (derived, see the builder).
+ */
 record RunnerSettings(Map<String, Object> consumerProperties, List<String> topics, EventProcessor processor,
         RecordMapper mapper, RejectionHandler rejections, List<KafkaRunnerListener> listeners, int maxInFlight,
         int maxInFlightPerPartition, Duration pollTimeout, Duration commitInterval, Duration revokeTimeout,
         Duration closeTimeout, Duration consumerCloseTimeout, Duration initialBackoff, Duration maxBackoff,
-        Clock clock) {
+        Clock clock, Duration handOverCommitTimeout) {
 
     /** The backoff after {@code failures} redeliveries in a row (1 = the first). */
     Duration backoff(int failures) {

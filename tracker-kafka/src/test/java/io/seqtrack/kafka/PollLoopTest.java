@@ -343,6 +343,26 @@ class PollLoopTest {
         assertThat(consumer.lastPollTimeout()).isEqualTo(Duration.ofMillis(4_900));
     }
 
+    /**
+     * A revocation runs inside {@code poll()}: its wait and its commit attempts must fit in {@code max.poll.interval.ms}
+     * together. Each attempt was bounded by Kafka's {@code default.api.timeout.ms} alone (60 s; three attempts after a
+     * 10 s wait overran a short poll interval — review finding): now by what the interval leaves, split over the attempts.
+     */
+    @Test
+    void theHandOversCommitIsBoundedByWhatThePollIntervalLeaves() {
+        WakeableConsumer wakeable = new WakeableConsumer();
+        PollLoop loop = open(wakeable, b -> b.consumerProperties(Map.of("bootstrap.servers", "mock:9092", "group.id",
+                "g", "max.poll.interval.ms", "30000")).revokeTimeout(Duration.ofSeconds(12)), P0);
+        records(wakeable, P0, 0, 1);
+        loop.turn();
+        processor.complete("events-0@0", Outcome.PROCESSED);
+        loop.onPartitionsRevoked(List.of(P0));
+        assertThat(wakeable.commitTimeout).as("(30 s - 12 s) / 3 attempts").isEqualTo(Duration.ofSeconds(6));
+        assertThat(KafkaConsumerRunner.builder().consumerProperties(Map.of("bootstrap.servers", "x", "group.id", "g"))
+                .topics("t").processor(processor).settings().handOverCommitTimeout())
+                .as("defaults: default.api.timeout.ms caps it").isEqualTo(Duration.ofSeconds(60));
+    }
+
     @Test
     void aWakeUpPendingFromAnEarlierPollDoesNotCostTheHandOversCommit() {
         WakeableConsumer wakeable = new WakeableConsumer();
@@ -511,10 +531,20 @@ class PollLoopTest {
             return lastTimeout;
         }
 
+        /** The timeout of the last synchronous commit. */
+        Duration commitTimeout;
+
         @Override
         public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
             throwIfWoken();
             super.commitSync(offsets);
+        }
+
+        @Override
+        public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+            commitTimeout = timeout;
+            throwIfWoken();
+            super.commitSync(offsets, timeout);
         }
 
         @Override
