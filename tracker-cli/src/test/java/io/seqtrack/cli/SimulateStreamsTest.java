@@ -35,7 +35,7 @@ class SimulateStreamsTest {
     @Test
     void theSyntheticStreamThroughARedisStreamPassesTheSameVerification_andTheStreamIsGoneAfterwards() {
         Result result = simulate("--source", "streams", "--streams-uri", redis.uri(), "--aggregates", "100",
-                "--events-per-aggregate", "20", "--gap-timeout", "2s"); // a timeout a loaded machine cannot miss
+                "--events-per-aggregate", "20", "--gap-timeout", "100ms");
 
         assertThat(result.exitCode).as(result.toString()).isZero();
         assertThat(result.out).contains("events through Redis stream seqtrack-simulate-");
@@ -52,7 +52,7 @@ class SimulateStreamsTest {
     @Test
     void aStreamTheUserNamesIsUsedAndDeletedAfterwards() {
         Result result = simulate("--source", "streams", "--streams-uri", redis.uri(), "--stream", "my-sim-events",
-                "--aggregates", "20", "--events-per-aggregate", "10", "--gap-timeout", "2s"); // a timeout a loaded machine cannot miss
+                "--aggregates", "20", "--events-per-aggregate", "10", "--gap-timeout", "100ms");
 
         assertThat(result.exitCode).as(result.toString()).isZero();
         assertThat(result.out).contains("events through Redis stream my-sim-events on ");
