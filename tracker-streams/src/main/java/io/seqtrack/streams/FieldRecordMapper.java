@@ -2,20 +2,25 @@ package io.seqtrack.streams;
 
 import io.lettuce.core.StreamMessage;
 import io.seqtrack.processor.Event;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** {@link StreamRecordMapper#fromFields()}. */
+/** {@link StreamRecordMapper#fromFields()}: the payload as bytes, the other fields as strict UTF-8 text. */
 final class FieldRecordMapper implements StreamRecordMapper {
 
     static final FieldRecordMapper INSTANCE = new FieldRecordMapper();
+    private static final byte[] NO_PAYLOAD = new byte[0];
 
     private FieldRecordMapper() {
     }
 
     @Override
     public Event map(StreamMessage<String, String> entry) {
-        Map<String, String> fields = entry.getBody();
+        return mapBytes(EntryText.encoded(entry));
+    }
+
+    @Override
+    public Event mapBytes(StreamMessage<String, byte[]> entry) {
+        Map<String, byte[]> fields = entry.getBody();
         String domain = required(fields, "domain");
         String aggregateId = required(fields, "aggregateId");
         String sequence = required(fields, "sequence");
@@ -25,17 +30,22 @@ final class FieldRecordMapper implements StreamRecordMapper {
         } catch (NumberFormatException e) {
             throw UnmappableEntryException.of("sequence", "is not a decimal number: '" + sequence + "'", e);
         }
-        String eventId = fields.getOrDefault("eventId", entry.getStream() + "@" + entry.getId());
-        String payload = fields.getOrDefault("payload", "");
-        return Event.of(eventId, domain, aggregateId, seq, fields.getOrDefault("type", ""),
-                payload.getBytes(StandardCharsets.UTF_8));
+        String eventId = optional(fields, "eventId", entry.getStream() + "@" + entry.getId());
+        String type = optional(fields, "type", "");
+        byte[] payload = fields.get("payload");
+        return Event.of(eventId, domain, aggregateId, seq, type, payload == null ? NO_PAYLOAD : payload);
     }
 
-    private static String required(Map<String, String> fields, String name) {
-        String value = fields.get(name);
+    private static String required(Map<String, byte[]> fields, String name) {
+        byte[] value = fields.get(name);
         if (value == null) {
             throw UnmappableEntryException.of(name, "is missing");
         }
-        return value;
+        return EntryText.text(name, value);
+    }
+
+    private static String optional(Map<String, byte[]> fields, String name, String otherwise) {
+        byte[] value = fields.get(name);
+        return value == null ? otherwise : EntryText.text(name, value);
     }
 }

@@ -2,6 +2,7 @@ package io.seqtrack.streams;
 
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisScriptingCommands;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,7 +24,7 @@ final class IdleClaim {
     static final LuaScript SCRIPT = LuaScript.load("lua/claim_idle.lua");
 
     /** An entry claimed from {@code from}, which the group had delivered {@code deliveries} times before this claim. */
-    record Claimed(StreamMessage<String, String> entry, String from, long deliveries) {
+    record Claimed(StreamMessage<String, byte[]> entry, String from, long deliveries) {
     }
 
     /** A pending entry the stream no longer held, of consumer {@code owner} after {@code deliveries} deliveries. */
@@ -38,7 +39,7 @@ final class IdleClaim {
     }
 
     /** One call for {@code ids}, claimed for {@code consumer} if idle at least {@code minIdleMillis}. */
-    static Result run(RedisScriptingCommands<String, String> redis, String stream, String group, String consumer,
+    static Result run(RedisScriptingCommands<String, byte[]> redis, String stream, String group, String consumer,
             long minIdleMillis, List<String> ids) {
         String[] args = new String[3 + ids.size()];
         args[0] = group;
@@ -51,30 +52,33 @@ final class IdleClaim {
     }
 
     private static Result parse(String stream, List<Object> reply) {
-        Map<String, Map<String, String>> bodies = new HashMap<>();
+        // the entries as XCLAIM read them, through the runner's codec: values the bytes stored, field names decoded
+        // as the codec decodes a StreamMessage's (losslessly, see StreamsCodec)
+        Map<String, Map<String, byte[]>> bodies = new HashMap<>();
         for (Object claimed : (List<?>) reply.get(0)) {
             List<?> entry = (List<?>) claimed;
             List<?> fields = (List<?>) entry.get(1);
-            Map<String, String> body = new LinkedHashMap<>();
+            Map<String, byte[]> body = new LinkedHashMap<>();
             for (int i = 0; i + 1 < fields.size(); i += 2) {
-                body.put(String.valueOf(fields.get(i)), String.valueOf(fields.get(i + 1)));
+                body.put(StreamsCodec.INSTANCE.decodeKey(ByteBuffer.wrap((byte[]) fields.get(i))),
+                        (byte[]) fields.get(i + 1));
             }
-            bodies.put(String.valueOf(entry.get(0)), body);
+            bodies.put(LuaScript.text(entry.get(0)), body);
         }
         List<Claimed> claimed = new ArrayList<>();
         List<?> from = (List<?>) reply.get(1);
         for (int i = 0; i + 2 < from.size(); i += 3) {
-            String id = String.valueOf(from.get(i));
-            Map<String, String> body = bodies.get(id);
+            String id = LuaScript.text(from.get(i));
+            Map<String, byte[]> body = bodies.get(id);
             if (body != null) { // checked idle and present in the same step: always claimed
-                claimed.add(new Claimed(new StreamMessage<>(stream, id, body), String.valueOf(from.get(i + 1)),
+                claimed.add(new Claimed(new StreamMessage<>(stream, id, body), LuaScript.text(from.get(i + 1)),
                         ((Number) from.get(i + 2)).longValue()));
             }
         }
         List<Trimmed> trimmed = new ArrayList<>();
         List<?> gone = (List<?>) reply.get(2);
         for (int i = 0; i + 2 < gone.size(); i += 3) {
-            trimmed.add(new Trimmed(String.valueOf(gone.get(i)), String.valueOf(gone.get(i + 1)),
+            trimmed.add(new Trimmed(LuaScript.text(gone.get(i)), LuaScript.text(gone.get(i + 1)),
                     ((Number) gone.get(i + 2)).longValue()));
         }
         return new Result(claimed, trimmed);

@@ -25,14 +25,27 @@ record LuaScript(String body, String sha) {
         return new LuaScript(body, sha1(body));
     }
 
-    /** Runs the script with the one key {@code stream}; the reply as Lettuce's {@link ScriptOutputType#MULTI}. */
-    List<Object> run(RedisScriptingCommands<String, String> redis, String stream, String[] args) {
+    /**
+     * Runs the script with the one key {@code stream} and {@code args} (sent as UTF-8); the reply as Lettuce's
+     * {@link ScriptOutputType#MULTI} through the runner's codec ({@link StreamsCodec}): strings as {@code byte[]}
+     * ({@link #text} for ids and names), so entry values in a reply are the bytes stored.
+     */
+    List<Object> run(RedisScriptingCommands<String, byte[]> redis, String stream, String[] args) {
         String[] keys = {stream};
-        try {
-            return redis.evalsha(sha, ScriptOutputType.MULTI, keys, args);
-        } catch (RedisNoScriptException e) {
-            return redis.eval(body, ScriptOutputType.MULTI, keys, args);
+        byte[][] values = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            values[i] = args[i].getBytes(StandardCharsets.UTF_8);
         }
+        try {
+            return redis.evalsha(sha, ScriptOutputType.MULTI, keys, values);
+        } catch (RedisNoScriptException e) {
+            return redis.eval(body, ScriptOutputType.MULTI, keys, values);
+        }
+    }
+
+    /** A string of a reply (an id, a consumer name: UTF-8) as text. */
+    static String text(Object reply) {
+        return reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(reply);
     }
 
     private static String resource(String path) {

@@ -31,7 +31,7 @@ final class OwnedRefresh {
     }
 
     /** One call for {@code ids} (callers chunk them). */
-    static Result run(RedisScriptingCommands<String, String> redis, String stream, String group, String consumer,
+    static Result run(RedisScriptingCommands<String, byte[]> redis, String stream, String group, String consumer,
             String[] ids) {
         String[] args = new String[2 + ids.length];
         args[0] = group;
@@ -45,11 +45,11 @@ final class OwnedRefresh {
         Map<String, String> takenOver = new LinkedHashMap<>();
         List<?> taken = (List<?>) reply.get(1);
         for (int i = 0; i + 1 < taken.size(); i += 2) {
-            takenOver.put(String.valueOf(taken.get(i)), String.valueOf(taken.get(i + 1)));
+            takenOver.put(LuaScript.text(taken.get(i)), LuaScript.text(taken.get(i + 1)));
         }
         List<String> notPending = new ArrayList<>();
         for (Object id : (List<?>) reply.get(2)) {
-            notPending.add(String.valueOf(id));
+            notPending.add(LuaScript.text(id));
         }
         return new Result(refreshed, takenOver, notPending);
     }

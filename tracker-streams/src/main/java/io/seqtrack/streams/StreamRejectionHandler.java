@@ -6,7 +6,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where entries the runner will not process go. The entry is acknowledged once the stage completes normally; if it
- * fails, the entry stays pending and is taken over again later.
+ * fails, the entry stays pending and is taken over again later. The rejection carries the entry as stored, values as
+ * bytes: a dead-letter handler writes {@link StreamRejection#originalFields()}, byte for byte.
  */
 @FunctionalInterface
 public interface StreamRejectionHandler {

@@ -33,15 +33,15 @@ import java.util.concurrent.atomic.AtomicLong;
 class StreamsConnections implements AutoCloseable {
 
     private final AbstractRedisClient client;
-    private final StatefulConnection<String, String> readingConnection;
-    private final StatefulConnection<String, String> ackingConnection;
-    private final RedisStreamCommands<String, String> reading;
-    private final RedisScriptingCommands<String, String> scripting;
-    private final RedisStreamAsyncCommands<String, String> acking;
+    private final StatefulConnection<String, byte[]> readingConnection;
+    private final StatefulConnection<String, byte[]> ackingConnection;
+    private final RedisStreamCommands<String, byte[]> reading;
+    private final RedisScriptingCommands<String, byte[]> scripting;
+    private final RedisStreamAsyncCommands<String, byte[]> acking;
 
-    private <R extends RedisStreamCommands<String, String> & RedisScriptingCommands<String, String>> StreamsConnections(
-            AbstractRedisClient client, StatefulConnection<String, String> readingConnection, R reading,
-            StatefulConnection<String, String> ackingConnection, RedisStreamAsyncCommands<String, String> acking) {
+    private <R extends RedisStreamCommands<String, byte[]> & RedisScriptingCommands<String, byte[]>> StreamsConnections(
+            AbstractRedisClient client, StatefulConnection<String, byte[]> readingConnection, R reading,
+            StatefulConnection<String, byte[]> ackingConnection, RedisStreamAsyncCommands<String, byte[]> acking) {
         this.client = client;
         this.readingConnection = readingConnection;
         this.ackingConnection = ackingConnection;
@@ -51,7 +51,7 @@ class StreamsConnections implements AutoCloseable {
     }
 
     /** The commands of the reading connection (the poll thread's only). */
-    RedisStreamCommands<String, String> reading() {
+    RedisStreamCommands<String, byte[]> reading() {
         return reading;
     }
 
@@ -60,12 +60,12 @@ class StreamsConnections implements AutoCloseable {
      * ({@link OwnedRefresh}) and the takeover's claim ({@link IdleClaim}). Their scripts have one key, the stream, so
      * on a Cluster they go to the stream's master too.
      */
-    RedisScriptingCommands<String, String> scripting() {
+    RedisScriptingCommands<String, byte[]> scripting() {
         return scripting;
     }
 
     /** The commands of the acknowledging connection (outcomes arrive on the processor's threads). */
-    RedisStreamAsyncCommands<String, String> acking() {
+    RedisStreamAsyncCommands<String, byte[]> acking() {
         return acking;
     }
 
@@ -106,7 +106,7 @@ class StreamsConnections implements AutoCloseable {
     }
 
     /** Opens both connections; if the second fails, the first is closed and the client shut down. */
-    private static <C extends StatefulConnection<String, String>> List<C> connectTwo(AbstractRedisClient client,
+    private static <C extends StatefulConnection<String, byte[]>> List<C> connectTwo(AbstractRedisClient client,
             java.util.function.Supplier<C> connect) {
         List<C> opened = new ArrayList<>();
         try {
@@ -127,7 +127,8 @@ class StreamsConnections implements AutoCloseable {
     private static StreamsConnections single(RedisURI uri, TimeoutOptions timeouts) {
         RedisClient client = RedisClient.create();
         client.setOptions(ClientOptions.builder().timeoutOptions(timeouts).build());
-        List<StatefulRedisConnection<String, String>> both = connectTwo(client, () -> client.connect(uri));
+        List<StatefulRedisConnection<String, byte[]>> both = connectTwo(client,
+                () -> client.connect(StreamsCodec.INSTANCE, uri));
         return new StreamsConnections(client, both.get(0), both.get(0).sync(), both.get(1), both.get(1).async());
     }
 
@@ -143,7 +144,7 @@ class StreamsConnections implements AutoCloseable {
         private final RedisClusterClient client;
         private final AtomicLong lastRefresh = new AtomicLong();
 
-        private Cluster(RedisClusterClient client, List<StatefulRedisClusterConnection<String, String>> both) {
+        private Cluster(RedisClusterClient client, List<StatefulRedisClusterConnection<String, byte[]>> both) {
             super(client, both.get(0), both.get(0).sync(), both.get(1), both.get(1).async());
             this.client = client;
         }
@@ -159,7 +160,7 @@ class StreamsConnections implements AutoCloseable {
                             .enablePeriodicRefresh(Duration.ofSeconds(5))
                             .build())
                     .build());
-            return new Cluster(client, connectTwo(client, client::connect));
+            return new Cluster(client, connectTwo(client, () -> client.connect(StreamsCodec.INSTANCE)));
         }
 
         @Override

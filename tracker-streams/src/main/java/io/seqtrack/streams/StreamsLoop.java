@@ -295,10 +295,10 @@ final class StreamsLoop implements StreamsConsumerRunner {
         retryDue();
         int room = maxInFlight - inFlight();
         if (room > 0) {
-            List<StreamMessage<String, String>> entries = redis.reading().xreadgroup(me,
+            List<StreamMessage<String, byte[]>> entries = redis.reading().xreadgroup(me,
                     XReadArgs.Builder.block(pollTimeout).count(Math.min(batch, room)),
                     XReadArgs.StreamOffset.lastConsumed(stream));
-            for (StreamMessage<String, String> entry : entries) {
+            for (StreamMessage<String, byte[]> entry : entries) {
                 if (killed) {
                     return;
                 }
@@ -435,7 +435,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
             emit(new StreamsRunnerEvent.TrimmedWhilePending(trimmed.id(), trimmed.owner(), trimmed.deliveries()));
         }
         for (IdleClaim.Claimed claimed : result.claimed()) {
-            StreamMessage<String, String> entry = claimed.entry();
+            StreamMessage<String, byte[]> entry = claimed.entry();
             long delivery = claimed.deliveries() + 1;
             if (delivery > maxDeliveries) {
                 inFlight.add(entry.getId());
@@ -448,16 +448,17 @@ final class StreamsLoop implements StreamsConsumerRunner {
         }
     }
 
-    private void submit(StreamMessage<String, String> entry) {
+    private void submit(StreamMessage<String, byte[]> entry) {
         inFlight.add(entry.getId());
         process(entry);
     }
 
     /** Maps and submits an entry already counted in flight (by {@link #submit}, or by {@link #retryDue}). */
-    private void process(StreamMessage<String, String> entry) {
+    private void process(StreamMessage<String, byte[]> entry) {
         Event event;
         try {
-            event = mapper.map(entry);
+            EntryText.requireTextNames(entry); // what a mapper gets: names as text, values as stored
+            event = mapper.mapBytes(entry);
         } catch (RuntimeException e) {
             reject(entry, new StreamRejection(entry, e.getMessage() == null ? e.toString() : e.getMessage(),
                     StreamRejection.Kind.UNMAPPABLE));
@@ -476,7 +477,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
     }
 
     /** On a processor thread: what the outcome means for the entry. */
-    private void settle(StreamMessage<String, String> entry, Submission submission, Outcome outcome,
+    private void settle(StreamMessage<String, byte[]> entry, Submission submission, Outcome outcome,
             Throwable failure) {
         Throwable error = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
                 : failure;
@@ -504,7 +505,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
         }
     }
 
-    private void reject(StreamMessage<String, String> entry, StreamRejection rejection) {
+    private void reject(StreamMessage<String, byte[]> entry, StreamRejection rejection) {
         CompletionStage<Void> stage;
         try {
             stage = rejections.reject(rejection);
@@ -524,7 +525,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
         });
     }
 
-    private void acknowledge(StreamMessage<String, String> entry, Runnable then) {
+    private void acknowledge(StreamMessage<String, byte[]> entry, Runnable then) {
         if (killed) {
             return;
         }
@@ -558,12 +559,12 @@ final class StreamsLoop implements StreamsConsumerRunner {
      * here, an entry's delivery count grows only when a consumer stopped holding it. Until then it is kept fresh and
      * counts against {@code maxInFlight}, so an outage stops the reading instead of filling the pending list.
      */
-    private void leavePending(StreamMessage<String, String> entry, String reason) {
+    private void leavePending(StreamMessage<String, byte[]> entry, String reason) {
         leavePending(entry, reason, () -> process(entry));
     }
 
     /** {@link #leavePending(StreamMessage, String)} with what to do again once the retry is due. */
-    private void leavePending(StreamMessage<String, String> entry, String reason, Runnable again) {
+    private void leavePending(StreamMessage<String, byte[]> entry, String reason, Runnable again) {
         if (lost.contains(entry.getId())) { // the owner retries it, not this runner
             letGoOf(entry, reason);
             return;
@@ -601,13 +602,13 @@ final class StreamsLoop implements StreamsConsumerRunner {
     }
 
     /** A submission of an entry this runner no longer owns ended without an outcome to acknowledge: forgotten here. */
-    private void letGoOf(StreamMessage<String, String> entry, String why) {
+    private void letGoOf(StreamMessage<String, byte[]> entry, String why) {
         LOG.debug("entry {} is no longer this consumer's; {} is left to its owner", entry.getId(), why);
         done(entry);
     }
 
     /** One copy of {@code entry} is done here: acknowledged, left to a retry or to its owner. */
-    private void done(StreamMessage<String, String> entry) {
+    private void done(StreamMessage<String, byte[]> entry) {
         inFlight.remove(entry.getId());
         synchronized (settled) {
             settled.notifyAll();

@@ -33,12 +33,15 @@ class IdleClaimTest {
     private static RedisProcess redis;
     private static RedisClient client;
     private static RedisCommands<String, String> commands;
+    /** The runner's codec ({@link StreamsCodec}: values as bytes), as the runner calls the script. */
+    private static RedisCommands<String, byte[]> bytes;
 
     @BeforeAll
     static void startRedis() {
         redis = RedisProcess.start();
         client = RedisClient.create(redis.uri());
         commands = client.connect().sync();
+        bytes = client.connect(StreamsCodec.INSTANCE).sync();
     }
 
     @AfterAll
@@ -50,10 +53,10 @@ class IdleClaimTest {
     /** After {@code SCRIPT FLUSH} the call falls back to {@code EVAL}, which caches the script again. */
     @Test
     void onlyEntriesStillIdleAreClaimedAndOnlyEntriesGoneAreReported() {
-        checkIdleClaim(commands, "idle-claim-1");
+        checkIdleClaim(commands, bytes, "idle-claim-1");
         assertThat(commands.scriptExists(IdleClaim.SCRIPT.sha())).as("cached again by the EVAL fallback")
                 .containsExactly(true);
-        checkIdleClaim(commands, "idle-claim-2"); // and now through EVALSHA
+        checkIdleClaim(commands, bytes, "idle-claim-2"); // and now through EVALSHA
     }
 
     /**
@@ -61,12 +64,15 @@ class IdleClaimTest {
      * a minute: {@code idle} (idle for an hour) is claimed, with its body, its owner and its delivery count before the
      * claim; {@code trimmed} (idle, then deleted) is reported with its owner and dropped from the pending list;
      * {@code raced} (a peer took it over), {@code acked} (acknowledged) and {@code fresh} (not idle) are left as they
-     * are and not reported.
+     * are and not reported. The script runs through {@code bytes}, a connection with the runner's codec: the claimed
+     * body is the bytes stored, a binary value and a field name that is not UTF-8 (0xff) included.
      */
-    static void checkIdleClaim(RedisClusterCommands<String, String> redis, String stream) {
+    static void checkIdleClaim(RedisClusterCommands<String, String> redis, RedisClusterCommands<String, byte[]> bytes,
+            String stream) {
         String group = stream + "-group";
         redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group, XGroupCreateArgs.Builder.mkstream());
-        String idle = redis.xadd(stream, Map.of("n", "1"));
+        byte[] binary = {(byte) 0xff, 0x00, (byte) 0xc3};
+        String idle = bytes.xadd(stream, new java.util.LinkedHashMap<>(Map.of("n\udcff", binary))); // name n 0xff
         String raced = redis.xadd(stream, Map.of("n", "2"));
         String acked = redis.xadd(stream, Map.of("n", "3"));
         String trimmed = redis.xadd(stream, Map.of("n", "4"));
@@ -80,13 +86,16 @@ class IdleClaimTest {
         redis.xdel(stream, trimmed);
         redis.scriptFlush();
 
-        IdleClaim.Result result = IdleClaim.run(redis, stream, group, "me", Duration.ofMinutes(1).toMillis(),
+        IdleClaim.Result result = IdleClaim.run(bytes, stream, group, "me", Duration.ofMinutes(1).toMillis(),
                 List.of(idle, raced, acked, trimmed, fresh));
 
         assertThat(result.claimed()).singleElement().satisfies(c -> {
             assertThat(c.entry().getId()).isEqualTo(idle);
             assertThat(c.entry().getStream()).isEqualTo(stream);
-            assertThat(c.entry().getBody()).isEqualTo(Map.of("n", "1"));
+            assertThat(c.entry().getBody()).containsOnlyKeys("n\udcff");
+            assertThat(c.entry().getBody().get("n\udcff")).isEqualTo(binary);
+            assertThat(new StreamRejection(c.entry(), "r", StreamRejection.Kind.UNMAPPABLE).originalFields().keySet())
+                    .singleElement().satisfies(k -> assertThat(k).isEqualTo(new byte[] {'n', (byte) 0xff}));
             assertThat(c.from()).isEqualTo("dead");
             assertThat(c.deliveries()).isEqualTo(1);
         });

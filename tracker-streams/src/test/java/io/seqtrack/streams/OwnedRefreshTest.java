@@ -32,12 +32,15 @@ class OwnedRefreshTest {
     private static RedisProcess redis;
     private static RedisClient client;
     private static RedisCommands<String, String> commands;
+    /** The runner's codec (values as bytes), as the runner calls the script. */
+    private static RedisCommands<String, byte[]> scripting;
 
     @BeforeAll
     static void startRedis() {
         redis = RedisProcess.start();
         client = RedisClient.create(redis.uri());
         commands = client.connect().sync();
+        scripting = client.connect(StreamsCodec.INSTANCE).sync();
     }
 
     @AfterAll
@@ -49,19 +52,21 @@ class OwnedRefreshTest {
     /** After {@code SCRIPT FLUSH} the call falls back to {@code EVAL}, which caches the script again. */
     @Test
     void onlyEntriesStillPendingAtThisConsumerAreRefreshedTheOthersAreReported() {
-        checkOwnedRefresh(commands, "owned-refresh-1");
+        checkOwnedRefresh(commands, scripting, "owned-refresh-1");
         assertThat(commands.scriptExists(OwnedRefresh.SHA)).as("cached again by the EVAL fallback").containsExactly(true);
         // and now through EVALSHA
-        checkOwnedRefresh(commands, "owned-refresh-2");
+        checkOwnedRefresh(commands, scripting, "owned-refresh-2");
     }
 
     /**
      * Three entries delivered to {@code me}: one stays there (made to look idle for an hour), one a peer takes over,
      * one is acknowledged. The script cache is flushed first. One call with the three ids: the first is refreshed — its
      * idle time reset, its delivery count unchanged ({@code JUSTID}) — the second reported with its owner and left to
-     * it, the third reported as no longer pending.
+     * it, the third reported as no longer pending. The script runs through {@code scripting}, a connection with the
+     * runner's codec ({@link StreamsCodec}: arguments and replies as bytes).
      */
-    static void checkOwnedRefresh(RedisClusterCommands<String, String> redis, String stream) {
+    static void checkOwnedRefresh(RedisClusterCommands<String, String> redis,
+            io.lettuce.core.api.sync.RedisScriptingCommands<String, byte[]> scripting, String stream) {
         String group = stream + "-group";
         redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group, XGroupCreateArgs.Builder.mkstream());
         String mine = redis.xadd(stream, Map.of("n", "1"));
@@ -76,7 +81,7 @@ class OwnedRefreshTest {
         redis.xack(stream, group, acked);
         redis.scriptFlush();
 
-        OwnedRefresh.Result result = OwnedRefresh.run(redis, stream, group, "me", new String[] {mine, peers, acked});
+        OwnedRefresh.Result result = OwnedRefresh.run(scripting, stream, group, "me", new String[] {mine, peers, acked});
 
         assertThat(result.refreshed()).isEqualTo(1);
         assertThat(result.takenOver()).containsExactly(entry(peers, "peer"));

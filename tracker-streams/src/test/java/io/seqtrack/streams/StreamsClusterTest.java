@@ -113,7 +113,61 @@ class StreamsClusterTest {
     @Test
     @Order(2)
     void theOwnedRefreshRunsOnTheStreamsMaster() {
-        OwnedRefreshTest.checkOwnedRefresh(connection.sync(), "cluster-owned-refresh");
+        try (var scripting = client.connect(StreamsCodec.INSTANCE)) {
+            OwnedRefreshTest.checkOwnedRefresh(connection.sync(), scripting.sync(), "cluster-owned-refresh");
+        }
+    }
+
+    /**
+     * Through the Cluster's connections too, entries are read as bytes ({@link StreamsCodec}): a binary payload
+     * reaches the handler as written, and an entry whose {@code aggregateId} is not UTF-8 is rejected naming it.
+     */
+    @Test
+    @Order(2)
+    void aBinaryPayloadIsReadAsBytesOnTheCluster() throws Exception {
+        String stream = "cluster-binary-events";
+        byte[] payload = {(byte) 0x0a, (byte) 0xff, (byte) 0xfe, 0x00, (byte) 0xc3};
+        java.util.function.Function<String, byte[]> utf8 = t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] key = utf8.apply(stream);
+        try (var bytes = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
+            java.util.function.BiFunction<byte[], byte[], java.util.Map<byte[], byte[]>> entry = (aggregate, value) -> {
+                java.util.Map<byte[], byte[]> fields = new java.util.LinkedHashMap<>();
+                fields.put(utf8.apply("domain"), utf8.apply("user_account"));
+                fields.put(utf8.apply("aggregateId"), aggregate);
+                fields.put(utf8.apply("sequence"), utf8.apply("1"));
+                fields.put(utf8.apply("payload"), value);
+                return fields;
+            };
+            bytes.sync().xadd(key, entry.apply(new byte[] {'b', (byte) 0xff}, payload));
+            bytes.sync().xadd(key, entry.apply(utf8.apply("b0"), payload));
+        }
+        List<byte[]> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<StreamRejection> rejected = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.seqtrack.processor.EventProcessor processor = io.seqtrack.processor.EventProcessor.builder()
+                .registry(io.seqtrack.core.registry.DomainRegistry.seedDefaults())
+                .store(io.seqtrack.inmemory.InMemorySequenceStore.create())
+                .buffer(io.seqtrack.inmemory.InMemoryEventBuffer.create())
+                .handler((event, ctx) -> handled.add(event.payload())).build();
+        StreamsConsumerRunner runner = StreamsConsumerRunner.builder().redisUris(cluster.uris()).stream(stream)
+                .group("binary-group").consumer("c1").processor(processor).pollTimeout(Duration.ofMillis(50))
+                .rejections(r -> {
+                    rejected.add(r);
+                    return java.util.concurrent.CompletableFuture.completedFuture(null);
+                }).build();
+        runner.start();
+        try {
+            TopologyRun.await("one handled, one rejected, both acknowledged", () -> handled.size() == 1
+                    && rejected.size() == 1 && connection.sync().xpending(stream, "binary-group").getCount() == 0);
+        } finally {
+            runner.close();
+            processor.close();
+        }
+        assertThat(handled).singleElement().isEqualTo(payload);
+        assertThat(rejected).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(StreamRejection.Kind.UNMAPPABLE);
+            assertThat(r.reason()).contains("field aggregateId is not valid UTF-8");
+            assertThat(r.entry().getBody().get("payload")).isEqualTo(payload);
+        });
     }
 
     /**
@@ -123,7 +177,9 @@ class StreamsClusterTest {
     @Test
     @Order(2)
     void theIdleClaimRunsOnTheStreamsMaster() {
-        IdleClaimTest.checkIdleClaim(connection.sync(), "cluster-idle-claim");
+        try (var bytes = client.connect(StreamsCodec.INSTANCE)) {
+            IdleClaimTest.checkIdleClaim(connection.sync(), bytes.sync(), "cluster-idle-claim");
+        }
     }
 
     /**
