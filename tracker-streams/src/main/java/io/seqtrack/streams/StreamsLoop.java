@@ -138,10 +138,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
         }
         StreamsConnections connections = StreamsConnections.open(redisUris, cluster, commandTimeout, pollTimeout);
         try {
-            connections.reading().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group,
-                    XGroupCreateArgs.Builder.mkstream());
-        } catch (RedisBusyException e) {
-            // BUSYGROUP: the group exists; its position stands
+            createGroup(connections);
         } catch (RuntimeException e) {
             connections.close();
             throw e;
@@ -273,17 +270,30 @@ final class StreamsLoop implements StreamsConsumerRunner {
             return false;
         }
         try {
-            redis.reading().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group,
-                    XGroupCreateArgs.Builder.mkstream());
-            LOG.warn("the group {} of stream {} was gone; created it again from the start of the stream", group, stream);
-            emit(new StreamsRunnerEvent.GroupRecreated(group));
-        } catch (RedisBusyException busy) {
-            // a peer created it first
+            if (createGroup(redis)) {
+                LOG.warn("the group {} of stream {} was gone; created it again from the start of the stream", group,
+                        stream);
+                emit(new StreamsRunnerEvent.GroupRecreated(group));
+            }
         } catch (RedisException again) {
             LOG.warn("creating the group {} of stream {} again failed: {}", group, stream, again.toString());
             waitForOutcomes(pollTimeout);
         }
         return true;
+    }
+
+    /**
+     * Creates the group from the start of the stream ({@code MKSTREAM}) — at start, and when it is gone. False if it
+     * exists (BUSYGROUP: its position stands; a peer may have created it first).
+     */
+    private boolean createGroup(StreamsConnections connections) {
+        try {
+            connections.reading().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group,
+                    XGroupCreateArgs.Builder.mkstream());
+            return true;
+        } catch (RedisBusyException e) {
+            return false;
+        }
     }
 
     @Override
@@ -529,13 +539,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
         if (killed) {
             return;
         }
-        CompletionStage<Long> xack = injectedAckFailures.get() > 0 // plain reads unless a test asked for faults
-                && injectedAckFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0
-                ? CompletableFuture.failedFuture(new RedisException("XACK failed (injected by a test)"))
-                : injectedAckLosses.get() > 0 && injectedAckLosses.getAndUpdate(n -> Math.max(0, n - 1)) > 0
-                ? CompletableFuture.completedFuture(1L)
-                : redis.acking().xack(stream, group, entry.getId());
-        xack.whenComplete((count, error) -> {
+        xack(entry.getId()).whenComplete((count, error) -> {
             if (error != null) {
                 redis.failed(error);
                 LOG.warn("XACK of {} failed; it stays pending and the XACK is retried: {}", entry.getId(),
@@ -549,6 +553,17 @@ final class StreamsLoop implements StreamsConsumerRunner {
             then.run();
             done(entry);
         });
+    }
+
+    /** The {@code XACK} of {@code id} — or the fault a test injected (plain reads unless one asked for faults). */
+    private CompletionStage<Long> xack(String id) {
+        if (injectedAckFailures.get() > 0 && injectedAckFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return CompletableFuture.failedFuture(new RedisException("XACK failed (injected by a test)"));
+        }
+        if (injectedAckLosses.get() > 0 && injectedAckLosses.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return CompletableFuture.completedFuture(1L); // confirmed, and lost in a failover
+        }
+        return redis.acking().xack(stream, group, id);
     }
 
     /**
