@@ -37,6 +37,18 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  */
 public interface KafkaConsumerRunner extends AutoCloseable {
 
+    /**
+     * The consumer's {@code fetch.max.wait.ms} unless the consumer properties set it (Kafka's default is 500 ms). A
+     * consumer has one fetch in flight per broker, and a fetch that asks only for partitions with no new records is
+     * held by the broker until new records come or this much time passes. The runner pauses partitions for
+     * back-pressure, and a paused partition is left out of the fetch sent meanwhile: when the others are caught up,
+     * that fetch is held, and the resumed partition's next fetch waits behind it. At Kafka's default a partition that
+     * lags beside caught-up ones waited up to half a second after each pause ({@code KafkaAdapterBenchmark}: the
+     * runner took twice as long over a 200 000-record topic, see docs/brokers.md). The price of the lower bound is an
+     * idle consumer's empty fetch every 100 ms per broker instead of every 500 ms.
+     */
+    Duration DEFAULT_FETCH_MAX_WAIT = Duration.ofMillis(100);
+
     /** Creates the consumer, subscribes and starts the poll thread. Once only. */
     void start();
 
@@ -85,7 +97,8 @@ public interface KafkaConsumerRunner extends AutoCloseable {
          * byte-array deserializers and {@code enable.auto.commit=false} (it commits itself); an explicit
          * {@code enable.auto.commit=true} is refused. {@code auto.offset.reset} defaults to {@code earliest}, not
          * Kafka's {@code latest}: a partition without a committed offset is read from its beginning (what was handled
-         * already is a duplicate to the store) instead of having its records skipped.
+         * already is a duplicate to the store) instead of having its records skipped. {@code fetch.max.wait.ms}
+         * defaults to {@link #DEFAULT_FETCH_MAX_WAIT} (100 ms), not Kafka's 500 ms: see there why.
          */
         public Builder consumerProperties(Map<String, ?> properties) {
             if (properties == null) {

@@ -113,6 +113,9 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         // removed): from the beginning — the store answers what was handled already DUPLICATE — unless the application
         // says otherwise; Kafka's default, latest, skips those records without a trace (review finding)
         properties.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // a partition paused for back-pressure is left out of the fetch sent meanwhile; if that fetch asks only for
+        // caught-up partitions the broker holds it this long, and the resumed partition's fetch waits behind it
+        properties.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) DEFAULT_FETCH_MAX_WAIT.toMillis());
         consumer = consumers.apply(properties);
         consumer.subscribe(settings.topics(), this);
         snapshot = new KafkaRunnerSnapshot(List.of(), 0, true);

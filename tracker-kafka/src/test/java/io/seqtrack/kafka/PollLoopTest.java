@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -416,6 +417,31 @@ class PollLoopTest {
         assertThat(wakeable.closedWith).isNotNull();
         assertThat(wakeable.closedWith.timeout()).as("not the consumer's default, which waits out an idle fetch")
                 .contains(Duration.ofMillis(150));
+    }
+
+    /**
+     * A partition paused for back-pressure is left out of the fetch sent meanwhile; when that fetch asks only for
+     * caught-up partitions the broker holds it for {@code fetch.max.wait.ms}, and the resumed partition waits behind
+     * it. At Kafka's 500 ms the runner took twice as long over a long topic; the runner's default is
+     * {@link KafkaConsumerRunner#DEFAULT_FETCH_MAX_WAIT}, and an application's own value is kept.
+     */
+    @Test
+    void theConsumerWaitsForAnIdleFetchAtMostDefaultFetchMaxWaitUnlessConfiguredOtherwise() {
+        List<Map<String, Object>> given = new ArrayList<>();
+        new PollLoop(builder(b -> { }).settings(), properties -> {
+            given.add(properties);
+            return consumer;
+        }).open();
+        assertThat(given.get(0)).containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                (int) KafkaConsumerRunner.DEFAULT_FETCH_MAX_WAIT.toMillis());
+        assertThat(KafkaConsumerRunner.DEFAULT_FETCH_MAX_WAIT).isLessThan(Duration.ofMillis(500));
+
+        new PollLoop(builder(b -> b.consumerProperties(Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "500")))
+                .settings(), properties -> {
+                    given.add(properties);
+                    return new MockConsumer<>("earliest");
+                }).open();
+        assertThat(given.get(1)).containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "500");
     }
 
     // ------------------------------------------------------------------ helpers
