@@ -530,7 +530,8 @@ final class StreamsLoop implements StreamsConsumerRunner {
             if (error == null) {
                 acknowledge(entry, () -> emit(new StreamsRunnerEvent.Rejected(rejection)));
             } else { // what is retried is the rejection: the entry must not go back to the processor
-                leavePending(entry, "the rejection handler failed: " + error, () -> reject(entry, rejection));
+                leavePending(entry, "the rejection handler failed: " + error, Again.REJECT,
+                        () -> reject(entry, rejection));
             }
         });
     }
@@ -547,7 +548,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
                 // what is retried is the XACK: the outcome is known (committed, or rejected to the dead-letter
                 // target), so the entry must neither go back to the processor nor idle into takeovers that count
                 // deliveries until DELIVERY_LIMIT sends a committed event to the dead-letter target (review finding)
-                leavePending(entry, "XACK failed: " + error, () -> acknowledge(entry, then));
+                leavePending(entry, "XACK failed: " + error, Again.ACKNOWLEDGE, () -> acknowledge(entry, then));
                 return;
             }
             then.run();
@@ -575,18 +576,23 @@ final class StreamsLoop implements StreamsConsumerRunner {
      * counts against {@code maxInFlight}, so an outage stops the reading instead of filling the pending list.
      */
     private void leavePending(StreamMessage<String, byte[]> entry, String reason) {
-        leavePending(entry, reason, () -> process(entry));
+        leavePending(entry, reason, Again.PROCESS, () -> process(entry));
     }
 
-    /** {@link #leavePending(StreamMessage, String)} with what to do again once the retry is due. */
-    private void leavePending(StreamMessage<String, byte[]> entry, String reason, Runnable again) {
+    /**
+     * {@link #leavePending(StreamMessage, String)} with what to do again once the retry is due. An entry has one retry
+     * slot however many copies of it are here (a redelivery after a failover): when two copies both leave it pending,
+     * the retry that knows more wins — see {@link Again}.
+     */
+    private void leavePending(StreamMessage<String, byte[]> entry, String reason, Again kind, Runnable again) {
         if (lost.contains(entry.getId())) { // the owner retries it, not this runner
             letGoOf(entry, reason);
             return;
         }
         emit(new StreamsRunnerEvent.LeftPending(entry.getId(), reason));
         if (!closing) { // into the retry set before it leaves the in-flight set: a takeover round never sees it idle
-            retrying.put(entry.getId(), new Retry(entry.getId(), again, clock.instant().plus(retryDelay)));
+            retrying.merge(entry.getId(), new Retry(entry.getId(), kind, again, clock.instant().plus(retryDelay)),
+                    (waiting, next) -> next.kind().compareTo(waiting.kind()) >= 0 ? next : waiting);
         }
         done(entry);
     }
@@ -613,8 +619,18 @@ final class StreamsLoop implements StreamsConsumerRunner {
         }
     }
 
-    private record Retry(String entryId, Runnable again, Instant due) {
+    private record Retry(String entryId, Again kind, Runnable again, Instant due) {
     }
+
+    /**
+     * What a retry does, in increasing precedence. A copy whose outcome is known — committed, or rejected to the
+     * dead-letter target — retries only its {@code XACK}; one whose rejection failed retries the rejection; one without
+     * a safe outcome goes back to the processor. When two copies of an entry leave it pending, the later retry took
+     * the slot: a processing retry could replace an {@code XACK} retry, and the entry went through the processor a
+     * third time — a {@code DUPLICATE} for a tracked domain, but a second handler run for a domain the store does not
+     * track (review leftover, now tested).
+     */
+    private enum Again { PROCESS, REJECT, ACKNOWLEDGE }
 
     /** A submission of an entry this runner no longer owns ended without an outcome to acknowledge: forgotten here. */
     private void letGoOf(StreamMessage<String, byte[]> entry, String why) {

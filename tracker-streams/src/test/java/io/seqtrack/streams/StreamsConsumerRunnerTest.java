@@ -919,6 +919,50 @@ class StreamsConsumerRunnerTest {
         await("the second copy acknowledged", () -> pendingCount() == 0 && runner.inFlight() == 0);
     }
 
+    /**
+     * Two copies of one entry here (delivered again after a failover), both left pending: the first was
+     * {@code PROCESSED} and only its {@code XACK} failed, so its retry is the {@code XACK}; the second met
+     * {@code BUFFER_FULL}, so its retry is to process the entry. They share the entry's one retry slot, and the later
+     * one took it: the entry went to the processor a third time — a second handler run for a domain the store does not
+     * track. The acknowledgement must win. The retries wait on a stopped clock until both copies are done.
+     */
+    @Test
+    void anEntryOneCopyOfWhichWasProcessedIsAcknowledgedNotProcessedAgainWhenTheOtherMustBeRetried() throws Exception {
+        add(1, 1, 1);
+        String entry = idOf("a0#1");
+        StubProcessor processor = new StubProcessor();
+        PausableClock clock = new PausableClock();
+        StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
+                .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
+                .claimIdle(Duration.ofMinutes(10)).claimInterval(Duration.ofMillis(50))
+                .retryDelay(Duration.ofMillis(20)).clock(clock).listener(events::add).build();
+        runner.start();
+        open.add(() -> {
+            processor.completeAll(io.seqtrack.processor.Outcome.DUPLICATE);
+            runner.close();
+        });
+        await("the first copy submitted", () -> processor.submitted.size() == 1);
+        commands.xgroupSetid(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        await("the second copy submitted", () -> processor.submitted.size() == 2);
+
+        clock.pause();
+        runner.failNextAcknowledgements(1);
+        processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
+        await("the first copy left pending for its XACK", () -> leftPending(entry) == 1);
+        processor.submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
+        await("the second copy left pending", () -> leftPending(entry) == 2);
+        clock.resume();
+
+        await("the retry ran", () -> processor.submitted.size() > 2 || pendingCount() == 0);
+        assertThat(processor.submitted).as("not submitted a third time").hasSize(2);
+        await("acknowledged", () -> pendingCount() == 0 && runner.inFlight() == 0);
+    }
+
+    private long leftPending(String entry) {
+        return events.stream().filter(e -> e instanceof StreamsRunnerEvent.LeftPending l && l.entryId().equals(entry))
+                .count();
+    }
+
     /** An {@link EventProcessor} whose submissions' outcomes the test completes, one future per submission. */
     private static final class StubProcessor implements EventProcessor {
         final List<CompletableFuture<io.seqtrack.processor.Outcome>> submitted = new CopyOnWriteArrayList<>();
