@@ -373,6 +373,9 @@ public class KafkaAdapterBenchmark {
         private final java.util.concurrent.CountDownLatch complete = new java.util.concurrent.CountDownLatch(1);
         private volatile long first;
         private volatile long all;
+        /** When a quarter of the target was counted, and the JVM's CPU time then (see {@link Phases#middle}). */
+        private volatile long quarter;
+        private volatile long quarterCpu;
 
         Arrivals(long target, Phases phases) {
             this.target = target;
@@ -384,6 +387,13 @@ public class KafkaAdapterBenchmark {
                 return;
             }
             long before = count.getAndAdd(n);
+            if (before < target / 4 && before + n >= target / 4) {
+                quarter = System.nanoTime();
+                quarterCpu = Phases.OS.getProcessCpuTime();
+            }
+            if (before < target - target / 4 && before + n >= target - target / 4) {
+                phases.middle(target / 2, System.nanoTime() - quarter, Phases.OS.getProcessCpuTime() - quarterCpu);
+            }
             if (before == 0) {
                 first = System.nanoTime();
                 phases.firstCpu();
@@ -424,10 +434,12 @@ public class KafkaAdapterBenchmark {
      * Mean milliseconds per invocation: until the first record (or handled event), from it to the last one, the commit
      * and close of the consumer (bare) or the runner's close (runner), and what follows (the processor's close); and
      * how many cores the JVM kept busy from the first record to the last (its CPU time over that time: the broker's
-     * threads count too, they share the JVM).
+     * threads count too, they share the JVM); and the rate and cores busy over the middle half of the events, the steady
+     * state the rest's mean hides (a consumer that finishes its partitions unevenly spends the end of the topic waiting
+     * on fetches the broker holds for partitions that are done).
      */
     static final class Phases {
-        private static final com.sun.management.OperatingSystemMXBean OS = java.lang.management.ManagementFactory
+        static final com.sun.management.OperatingSystemMXBean OS = java.lang.management.ManagementFactory
                 .getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
         private long invocations;
         private long join;
@@ -436,6 +448,9 @@ public class KafkaAdapterBenchmark {
         private long after;
         private long cpuAtFirst = -1;
         private long consumeCpu;
+        private long middleEvents;
+        private long middleNanos;
+        private long middleCpu;
 
         void firstCpu() {
             cpuAtFirst = OS.getProcessCpuTime();
@@ -446,6 +461,16 @@ public class KafkaAdapterBenchmark {
                 consumeCpu += OS.getProcessCpuTime() - cpuAtFirst;
                 cpuAtFirst = -1;
             }
+        }
+
+        /**
+         * The middle half of an invocation's events (from a quarter counted to three quarters): the steady state, with
+         * neither the group join, the first fetches, nor the last partitions' tail in it.
+         */
+        synchronized void middle(long events, long nanos, long cpu) {
+            middleEvents += events;
+            middleNanos += nanos;
+            middleCpu += cpu;
         }
 
         void add(long start, long first, long all, long closed, long end) {
@@ -460,8 +485,11 @@ public class KafkaAdapterBenchmark {
         public String toString() {
             double n = Math.max(1, invocations) * 1e6;
             return String.format("%d invocations, ms each: first record %.1f, the rest %.1f, commit+close %.1f, "
-                    + "after %.1f; cores busy during the rest %.2f", invocations, join / n, consume / n, close / n,
-                    after / n, consume == 0 ? 0.0 : (double) consumeCpu / consume);
+                    + "after %.1f; cores busy during the rest %.2f; the middle half of the events at %.0f k/s, %.2f cores "
+                    + "busy", invocations, join / n, consume / n, close / n, after / n,
+                    consume == 0 ? 0.0 : (double) consumeCpu / consume,
+                    middleNanos == 0 ? 0.0 : middleEvents * 1e6 / middleNanos,
+                    middleNanos == 0 ? 0.0 : (double) middleCpu / middleNanos);
         }
     }
 }
