@@ -108,6 +108,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private volatile boolean closing;
     private volatile boolean killed;
     private volatile java.util.function.Consumer<List<String>> betweenScanAndClaim = ids -> { };
+    private volatile java.util.function.Consumer<String> beforeRetryTaken = id -> { };
 
     StreamsLoop(StreamsConsumerRunner.Builder b) {
         this.redisUris = List.copyOf(b.redisUris);
@@ -182,6 +183,14 @@ final class StreamsLoop implements StreamsConsumerRunner {
      */
     void betweenScanAndClaim(java.util.function.Consumer<List<String>> hook) {
         betweenScanAndClaim = hook;
+    }
+
+    /**
+     * Test hook: runs on the poll thread when a due retry has been found and before it is taken from the retry set —
+     * where another copy's outcome may put a retry of its own in its place.
+     */
+    void beforeRetryTaken(java.util.function.Consumer<String> hook) {
+        beforeRetryTaken = hook;
     }
 
     /** Test hook: takeover rounds completed so far. */
@@ -609,12 +618,16 @@ final class StreamsLoop implements StreamsConsumerRunner {
                 continue;
             }
             if (!now.isBefore(retry.due())) {
+                beforeRetryTaken.accept(retry.entryId());
                 // out of the retry set, into the in-flight set, then run (which does not count it again): counted
                 // once (inFlight() adds the two), and never idle to a takeover round, which runs on this thread too;
-                // an outcome that arrives at once and leaves the entry pending again puts a new retry in
-                retrying.remove(retry.entryId(), retry);
-                inFlight.add(retry.entryId());
-                retry.again().run();
+                // an outcome that arrives at once and leaves the entry pending again puts a new retry in. Only the
+                // retry taken out runs: one that another copy's outcome put in its place meanwhile (a retry that knows
+                // more, see Again) runs instead, when it is due — both ran, and the entry was processed again
+                if (retrying.remove(retry.entryId(), retry)) {
+                    inFlight.add(retry.entryId());
+                    retry.again().run();
+                }
             }
         }
     }

@@ -958,6 +958,49 @@ class StreamsConsumerRunnerTest {
         await("acknowledged", () -> pendingCount() == 0 && runner.inFlight() == 0);
     }
 
+    /**
+     * The same two copies, the other way round and at the worst moment: the copy that met {@code BUFFER_FULL} left its
+     * processing retry first, and the copy whose {@code XACK} failed puts its acknowledgement retry in that slot just
+     * as the poll thread found the processing retry due (a hook runs the second copy's end there). The retry found due
+     * ran although it was no longer in the slot: the entry went to the processor a third time, and the acknowledgement
+     * ran too. Only the retry taken out of the slot may run.
+     */
+    @Test
+    void aRetryReplacedAsItFallsDueDoesNotRunTheEntryAgain() throws Exception {
+        add(1, 1, 1);
+        String entry = idOf("a0#1");
+        StubProcessor processor = new StubProcessor();
+        PausableClock clock = new PausableClock();
+        StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
+                .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
+                .claimIdle(Duration.ofMinutes(10)).claimInterval(Duration.ofMillis(50))
+                .retryDelay(Duration.ofMillis(20)).clock(clock).listener(events::add).build();
+        java.util.concurrent.atomic.AtomicBoolean replaced = new java.util.concurrent.atomic.AtomicBoolean();
+        runner.beforeRetryTaken(id -> {
+            if (id.equals(entry) && replaced.compareAndSet(false, true)) {
+                runner.failNextAcknowledgements(1);
+                processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
+            }
+        });
+        runner.start();
+        open.add(() -> {
+            processor.completeAll(io.seqtrack.processor.Outcome.DUPLICATE);
+            runner.close();
+        });
+        await("the first copy submitted", () -> processor.submitted.size() == 1);
+        commands.xgroupSetid(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        await("the second copy submitted", () -> processor.submitted.size() == 2);
+
+        clock.pause();
+        processor.submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
+        await("the second copy left pending", () -> leftPending(entry) == 1);
+        clock.resume();
+
+        await("the retry ran", () -> replaced.get() && (processor.submitted.size() > 2 || pendingCount() == 0));
+        assertThat(processor.submitted).as("not submitted a third time").hasSize(2);
+        await("acknowledged", () -> pendingCount() == 0 && runner.inFlight() == 0);
+    }
+
     private long leftPending(String entry) {
         return events.stream().filter(e -> e instanceof StreamsRunnerEvent.LeftPending l && l.entryId().equals(entry))
                 .count();
