@@ -932,18 +932,7 @@ class StreamsConsumerRunnerTest {
         String entry = idOf("a0#1");
         StubProcessor processor = new StubProcessor();
         PausableClock clock = new PausableClock();
-        StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
-                .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
-                .claimIdle(Duration.ofMinutes(10)).claimInterval(Duration.ofMillis(50))
-                .retryDelay(Duration.ofMillis(20)).clock(clock).listener(events::add).build();
-        runner.start();
-        open.add(() -> {
-            processor.completeAll(io.seqtrack.processor.Outcome.DUPLICATE);
-            runner.close();
-        });
-        await("the first copy submitted", () -> processor.submitted.size() == 1);
-        commands.xgroupSetid(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
-        await("the second copy submitted", () -> processor.submitted.size() == 2);
+        StreamsLoop runner = holdingTwoCopies(processor, clock, r -> { });
 
         clock.pause();
         runner.failNextAcknowledgements(1);
@@ -971,25 +960,13 @@ class StreamsConsumerRunnerTest {
         String entry = idOf("a0#1");
         StubProcessor processor = new StubProcessor();
         PausableClock clock = new PausableClock();
-        StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
-                .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
-                .claimIdle(Duration.ofMinutes(10)).claimInterval(Duration.ofMillis(50))
-                .retryDelay(Duration.ofMillis(20)).clock(clock).listener(events::add).build();
         java.util.concurrent.atomic.AtomicBoolean replaced = new java.util.concurrent.atomic.AtomicBoolean();
-        runner.beforeRetryTaken(id -> {
+        StreamsLoop runner = holdingTwoCopies(processor, clock, r -> r.beforeRetryTaken(id -> {
             if (id.equals(entry) && replaced.compareAndSet(false, true)) {
-                runner.failNextAcknowledgements(1);
+                r.failNextAcknowledgements(1);
                 processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
             }
-        });
-        runner.start();
-        open.add(() -> {
-            processor.completeAll(io.seqtrack.processor.Outcome.DUPLICATE);
-            runner.close();
-        });
-        await("the first copy submitted", () -> processor.submitted.size() == 1);
-        commands.xgroupSetid(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
-        await("the second copy submitted", () -> processor.submitted.size() == 2);
+        }));
 
         clock.pause();
         processor.submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
@@ -999,6 +976,29 @@ class StreamsConsumerRunnerTest {
         await("the retry ran", () -> replaced.get() && (processor.submitted.size() > 2 || pendingCount() == 0));
         assertThat(processor.submitted).as("not submitted a third time").hasSize(2);
         await("acknowledged", () -> pendingCount() == 0 && runner.inFlight() == 0);
+    }
+
+    /**
+     * A runner holding two copies of the stream's one entry, both submitted to {@code processor}: read once, then
+     * again after {@code XGROUP SETID} to the start (as after a failover that lost the group's state). Its retries wait
+     * for {@code clock}; {@code beforeStart} installs test hooks.
+     */
+    private StreamsLoop holdingTwoCopies(StubProcessor processor, PausableClock clock,
+            java.util.function.Consumer<StreamsLoop> beforeStart) throws Exception {
+        StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
+                .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
+                .claimIdle(Duration.ofMinutes(10)).claimInterval(Duration.ofMillis(50))
+                .retryDelay(Duration.ofMillis(20)).clock(clock).listener(events::add).build();
+        beforeStart.accept(runner);
+        runner.start();
+        open.add(() -> {
+            processor.completeAll(io.seqtrack.processor.Outcome.DUPLICATE);
+            runner.close();
+        });
+        await("the first copy submitted", () -> processor.submitted.size() == 1);
+        commands.xgroupSetid(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        await("the second copy submitted", () -> processor.submitted.size() == 2);
+        return runner;
     }
 
     private long leftPending(String entry) {
