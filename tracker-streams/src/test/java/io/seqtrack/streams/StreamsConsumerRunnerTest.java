@@ -1001,6 +1001,46 @@ class StreamsConsumerRunnerTest {
         await("acknowledged", () -> pendingCount() == 0 && runner.inFlight() == 0);
     }
 
+    /**
+     * The same two copies, the retry left first and the other copy's XACK landing: the copy that met
+     * {@code BUFFER_FULL} left a processing retry, then the other copy was {@code PROCESSED} and its {@code XACK}
+     * went through. The entry is acknowledged, but the processing retry stayed in the slot and ran once due — the
+     * entry went to the processor a third time (a second handler run for a domain the store does not track), unless a
+     * takeover round's refresh happened to find it no longer pending first ({@code claimInterval}, 5 s by default,
+     * against {@code retryDelay}, 1 s). An acknowledged entry has nothing left to retry.
+     */
+    @Test
+    void aRetryLeftByOneCopyDoesNotRunOnceTheOtherCopyIsAcknowledged() throws Exception {
+        add(1, 1, 1);
+        String entry = idOf("a0#1");
+        StubProcessor processor = new StubProcessor();
+        PausableClock clock = new PausableClock();
+        StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
+                .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
+                .claimIdle(Duration.ofMinutes(20)).claimInterval(Duration.ofMinutes(10))
+                .retryDelay(Duration.ofMillis(20)).clock(clock).listener(events::add).build();
+        runner.start();
+        open.add(() -> {
+            processor.completeAll(io.seqtrack.processor.Outcome.DUPLICATE);
+            runner.close();
+        });
+        await("the first copy submitted", () -> processor.submitted.size() == 1);
+        commands.xgroupSetid(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        await("the second copy submitted", () -> processor.submitted.size() == 2);
+
+        clock.pause();
+        processor.submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
+        await("the second copy left pending", () -> leftPending(entry) == 1);
+        processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
+        await("the first copy acknowledged", () -> pendingCount() == 0);
+        clock.resume();
+
+        await("the retry ran or was dropped", () -> processor.submitted.size() > 2 || runner.inFlight() == 0);
+        Thread.sleep(100); // a retry still due would have run by now (retryDelay 20 ms)
+        assertThat(processor.submitted).as("not submitted a third time").hasSize(2);
+        assertThat(runner.inFlight()).isZero();
+    }
+
     private long leftPending(String entry) {
         return events.stream().filter(e -> e instanceof StreamsRunnerEvent.LeftPending l && l.entryId().equals(entry))
                 .count();
