@@ -1041,6 +1041,52 @@ class StreamsConsumerRunnerTest {
         assertThat(runner.inFlight()).isZero();
     }
 
+    /**
+     * The harm of the same leftover with a rejection: an entry at its delivery limit goes to the rejection handler
+     * ({@code DELIVERY_LIMIT}), which fails, so the rejection waits in the retry slot; meanwhile a failover's
+     * redelivery brings a copy of it here again, which is {@code PROCESSED} and acknowledged. The rejection retry ran
+     * once due anyway: an event committed in the store went to the dead-letter target too.
+     */
+    @Test
+    void aDeliveryLimitRejectionWaitingForItsRetryIsNotDeadLetteredOnceAnotherCopyIsAcknowledged() throws Exception {
+        String doomed = heldByConsumersThatStopped(3);
+        Thread.sleep(300); // idle past claimIdle: the first takeover round finds it at its limit
+        StubProcessor processor = new StubProcessor();
+        PausableClock clock = new PausableClock();
+        List<StreamRejection> handed = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean failedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
+                .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
+                .maxDeliveries(3).claimIdle(Duration.ofMillis(200)).claimInterval(Duration.ofMillis(150))
+                .retryDelay(Duration.ofMillis(20)).clock(clock).listener(events::add).rejections(r -> {
+                    handed.add(r);
+                    if (failedOnce.compareAndSet(false, true)) {
+                        clock.pause(); // the rejection's retry waits until the other copy is done
+                        return CompletableFuture.failedFuture(new java.io.IOException("dead-letter topic down"));
+                    }
+                    return CompletableFuture.completedFuture(null);
+                }).build();
+        runner.start();
+        open.add(() -> {
+            clock.resume();
+            processor.completeAll(io.seqtrack.processor.Outcome.DUPLICATE);
+            runner.close();
+        });
+        await("the rejection left pending for its retry", () -> leftPending(doomed) == 1);
+        assertThat(handed).singleElement().satisfies(r -> assertThat(r.kind())
+                .isEqualTo(StreamRejection.Kind.DELIVERY_LIMIT));
+        commands.xgroupSetid(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        await("a copy delivered again", () -> processor.submitted.size() == 1);
+        processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
+        await("that copy acknowledged", () -> pendingCount() == 0);
+        clock.resume();
+
+        await("the retry ran or was dropped", () -> handed.size() > 1 || runner.inFlight() == 0);
+        Thread.sleep(100); // a retry still due would have run by now (retryDelay 20 ms)
+        assertThat(handed).as("a committed entry is not dead-lettered").hasSize(1);
+        assertThat(runner.inFlight()).isZero();
+    }
+
     private long leftPending(String entry) {
         return events.stream().filter(e -> e instanceof StreamsRunnerEvent.LeftPending l && l.entryId().equals(entry))
                 .count();
