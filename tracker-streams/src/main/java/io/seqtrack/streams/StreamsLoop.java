@@ -561,6 +561,14 @@ final class StreamsLoop implements StreamsConsumerRunner {
                 return;
             }
             then.run();
+            // acknowledged: a retry another copy of the entry left in its slot (to process it again, to reject it, to
+            // acknowledge it) has nothing left to do — run once due, it sent the entry to the processor again or a
+            // committed event to the dead-letter target, unless a takeover round's refresh found the entry gone first
+            if (retrying.remove(entry.getId()) != null) {
+                synchronized (settled) { // room below maxInFlight
+                    settled.notifyAll();
+                }
+            }
             done(entry);
         });
     }
