@@ -1042,6 +1042,43 @@ class StreamsConsumerRunnerTest {
     }
 
     /**
+     * The other order: the first copy is {@code PROCESSED} and acknowledged, and only then does the second copy meet
+     * {@code BUFFER_FULL}. Its processing retry went into the slot after the {@code XACK} had landed, so clearing the
+     * slot on the {@code XACK} does not reach it: it ran once due and the entry went to the processor a third time.
+     */
+    @Test
+    void aRetryLeftByOneCopyAfterTheOtherCopyWasAcknowledgedDoesNotRun() throws Exception {
+        add(1, 1, 1);
+        String entry = idOf("a0#1");
+        StubProcessor processor = new StubProcessor();
+        PausableClock clock = new PausableClock();
+        StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
+                .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
+                .claimIdle(Duration.ofMinutes(20)).claimInterval(Duration.ofMinutes(10))
+                .retryDelay(Duration.ofMillis(20)).clock(clock).listener(events::add).build();
+        runner.start();
+        open.add(() -> {
+            processor.completeAll(io.seqtrack.processor.Outcome.DUPLICATE);
+            runner.close();
+        });
+        await("the first copy submitted", () -> processor.submitted.size() == 1);
+        commands.xgroupSetid(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        await("the second copy submitted", () -> processor.submitted.size() == 2);
+
+        clock.pause();
+        processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
+        await("the first copy acknowledged", () -> pendingCount() == 0);
+        processor.submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
+        await("the second copy done", () -> leftPending(entry) == 1 && runner.inFlight() <= 1);
+        clock.resume();
+
+        await("the retry ran or was dropped", () -> processor.submitted.size() > 2 || runner.inFlight() == 0);
+        Thread.sleep(100); // a retry still due would have run by now (retryDelay 20 ms)
+        assertThat(processor.submitted).as("not submitted a third time").hasSize(2);
+        assertThat(runner.inFlight()).isZero();
+    }
+
+    /**
      * The harm of the same leftover with a rejection: an entry at its delivery limit goes to the rejection handler
      * ({@code DELIVERY_LIMIT}), which fails, so the rejection waits in the retry slot; meanwhile a failover's
      * redelivery brings a copy of it here again, which is {@code PROCESSED} and acknowledged. The rejection retry ran
