@@ -196,7 +196,8 @@ public interface KafkaConsumerRunner extends AutoCloseable {
         /**
          * How long closing the consumer may take once {@link #close()} has committed the final prefix. Its LeaveGroup
          * needs one round trip to the group coordinator; without a bound the consumer's {@code close()} also waits
-         * for a fetch the broker holds open on an idle partition — up to {@code fetch.max.wait.ms} (500 ms) — to
+         * for a fetch the broker holds open on an idle partition — up to {@code fetch.max.wait.ms} (100 ms unless
+         * set, see {@link #DEFAULT_FETCH_MAX_WAIT}; Kafka's default is 500 ms) — to
          * close its fetch session, which the broker evicts on its own. Default 100 ms. With
          * {@code group.protocol=consumer} the consumer logs a warning when the bound cuts that fetch off.
          */

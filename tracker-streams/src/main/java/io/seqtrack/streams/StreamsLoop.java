@@ -95,6 +95,12 @@ final class StreamsLoop implements StreamsConsumerRunner {
      * them over, or they are no longer pending. Not refreshed, not retried; see the class comment.
      */
     private final Set<String> lost = ConcurrentHashMap.newKeySet();
+    /**
+     * Entries whose {@code XACK} landed while another copy of them was still in flight here: what those copies leave to
+     * retry has nothing left to do (see {@link #acknowledge}). Gone with the entry's last copy, or when it is delivered
+     * here again (pending again: a failover lost the {@code XACK}).
+     */
+    private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     private final Object settled = new Object();
     private StreamsConnections redis;
     private Thread thread;
@@ -324,6 +330,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
                 // delivered to this consumer: its own again, even if an earlier delivery was lost to a peer (after a
                 // failover that lost the group's state, the new master delivers an entry again)
                 lost.remove(entry.getId());
+                acknowledged.remove(entry.getId());
                 submit(entry);
             }
         } else {
@@ -561,6 +568,19 @@ final class StreamsLoop implements StreamsConsumerRunner {
                 return;
             }
             then.run();
+            // acknowledged: a retry another copy of the entry left in its slot (to process it again, to reject it, to
+            // acknowledge it) has nothing left to do — run once due, it sent the entry to the processor again or a
+            // committed event to the dead-letter target, unless a takeover round's refresh found the entry gone first.
+            // A copy still in flight may leave one later: marked first, so that either its leavePending sees the mark
+            // or the removal here sees its retry
+            if (inFlight.copiesOf(entry.getId()) > 1) {
+                acknowledged.add(entry.getId());
+            }
+            if (retrying.remove(entry.getId()) != null) {
+                synchronized (settled) { // room below maxInFlight
+                    settled.notifyAll();
+                }
+            }
             done(entry);
         });
     }
@@ -602,6 +622,9 @@ final class StreamsLoop implements StreamsConsumerRunner {
         if (!closing) { // into the retry set before it leaves the in-flight set: a takeover round never sees it idle
             retrying.merge(entry.getId(), new Retry(entry.getId(), kind, again, clock.instant().plus(retryDelay)),
                     (waiting, next) -> next.kind().compareTo(waiting.kind()) >= 0 ? next : waiting);
+            if (acknowledged.contains(entry.getId())) { // another copy's XACK landed: nothing left to retry
+                retrying.remove(entry.getId());
+            }
         }
         done(entry);
     }
@@ -654,6 +677,9 @@ final class StreamsLoop implements StreamsConsumerRunner {
     /** One copy of {@code entry} is done here: acknowledged, left to a retry or to its owner. */
     private void done(StreamMessage<String, byte[]> entry) {
         inFlight.remove(entry.getId());
+        if (!acknowledged.isEmpty() && !inFlight.contains(entry.getId())) {
+            acknowledged.remove(entry.getId());
+        }
         synchronized (settled) {
             settled.notifyAll();
         }
@@ -703,6 +729,11 @@ final class StreamsLoop implements StreamsConsumerRunner {
             if (removed[0]) {
                 total.decrementAndGet();
             }
+        }
+
+        /** How many copies of {@code id} are in flight. */
+        int copiesOf(String id) {
+            return copies.getOrDefault(id, 0);
         }
 
         /** Whether a copy of {@code id} is in flight. */

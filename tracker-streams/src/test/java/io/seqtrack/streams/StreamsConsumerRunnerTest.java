@@ -979,15 +979,117 @@ class StreamsConsumerRunnerTest {
     }
 
     /**
+     * The same two copies, the retry left first and the other copy's XACK landing: the copy that met
+     * {@code BUFFER_FULL} left a processing retry, then the other copy was {@code PROCESSED} and its {@code XACK}
+     * went through. The entry is acknowledged, but the processing retry stayed in the slot and ran once due — the
+     * entry went to the processor a third time (a second handler run for a domain the store does not track), unless a
+     * takeover round's refresh happened to find it no longer pending first ({@code claimInterval}, 5 s by default,
+     * against {@code retryDelay}, 1 s). An acknowledged entry has nothing left to retry.
+     */
+    @Test
+    void aRetryLeftByOneCopyDoesNotRunOnceTheOtherCopyIsAcknowledged() throws Exception {
+        add(1, 1, 1);
+        String entry = idOf("a0#1");
+        StubProcessor processor = new StubProcessor();
+        PausableClock clock = new PausableClock();
+        StreamsLoop runner = holdingTwoCopies(processor, clock, r -> { });
+
+        clock.pause();
+        processor.submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
+        await("the second copy left pending", () -> leftPending(entry) == 1);
+        processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
+        await("the first copy acknowledged", () -> pendingCount() == 0);
+        clock.resume();
+
+        await("the retry ran or was dropped", () -> processor.submitted.size() > 2 || runner.inFlight() == 0);
+        Thread.sleep(100); // a retry still due would have run by now (retryDelay 20 ms)
+        assertThat(processor.submitted).as("not submitted a third time").hasSize(2);
+        assertThat(runner.inFlight()).isZero();
+    }
+
+    /**
+     * The other order: the first copy is {@code PROCESSED} and acknowledged, and only then does the second copy meet
+     * {@code BUFFER_FULL}. Its processing retry went into the slot after the {@code XACK} had landed, so clearing the
+     * slot on the {@code XACK} does not reach it: it ran once due and the entry went to the processor a third time.
+     */
+    @Test
+    void aRetryLeftByOneCopyAfterTheOtherCopyWasAcknowledgedDoesNotRun() throws Exception {
+        add(1, 1, 1);
+        String entry = idOf("a0#1");
+        StubProcessor processor = new StubProcessor();
+        PausableClock clock = new PausableClock();
+        StreamsLoop runner = holdingTwoCopies(processor, clock, r -> { });
+
+        clock.pause();
+        processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
+        await("the first copy acknowledged", () -> pendingCount() == 0);
+        processor.submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
+        await("the second copy done", () -> leftPending(entry) == 1 && runner.inFlight() <= 1);
+        clock.resume();
+
+        await("the retry ran or was dropped", () -> processor.submitted.size() > 2 || runner.inFlight() == 0);
+        Thread.sleep(100); // a retry still due would have run by now (retryDelay 20 ms)
+        assertThat(processor.submitted).as("not submitted a third time").hasSize(2);
+        assertThat(runner.inFlight()).isZero();
+    }
+
+    /**
+     * The harm of the same leftover with a rejection: an entry at its delivery limit goes to the rejection handler
+     * ({@code DELIVERY_LIMIT}), which fails, so the rejection waits in the retry slot; meanwhile a failover's
+     * redelivery brings a copy of it here again, which is {@code PROCESSED} and acknowledged. The rejection retry ran
+     * once due anyway: an event committed in the store went to the dead-letter target too.
+     */
+    @Test
+    void aDeliveryLimitRejectionWaitingForItsRetryIsNotDeadLetteredOnceAnotherCopyIsAcknowledged() throws Exception {
+        String doomed = heldByConsumersThatStopped(3);
+        Thread.sleep(300); // idle past claimIdle: the first takeover round finds it at its limit
+        StubProcessor processor = new StubProcessor();
+        PausableClock clock = new PausableClock();
+        List<StreamRejection> handed = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean failedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
+                .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
+                .maxDeliveries(3).claimIdle(Duration.ofMillis(200)).claimInterval(Duration.ofMillis(150))
+                .retryDelay(Duration.ofMillis(20)).clock(clock).listener(events::add).rejections(r -> {
+                    handed.add(r);
+                    if (failedOnce.compareAndSet(false, true)) {
+                        clock.pause(); // the rejection's retry waits until the other copy is done
+                        return CompletableFuture.failedFuture(new java.io.IOException("dead-letter topic down"));
+                    }
+                    return CompletableFuture.completedFuture(null);
+                }).build();
+        runner.start();
+        open.add(() -> {
+            clock.resume();
+            processor.completeAll(io.seqtrack.processor.Outcome.DUPLICATE);
+            runner.close();
+        });
+        await("the rejection left pending for its retry", () -> leftPending(doomed) == 1);
+        assertThat(handed).singleElement().satisfies(r -> assertThat(r.kind())
+                .isEqualTo(StreamRejection.Kind.DELIVERY_LIMIT));
+        commands.xgroupSetid(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
+        await("a copy delivered again", () -> processor.submitted.size() == 1);
+        processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
+        await("that copy acknowledged", () -> pendingCount() == 0);
+        clock.resume();
+
+        await("the retry ran or was dropped", () -> handed.size() > 1 || runner.inFlight() == 0);
+        Thread.sleep(100); // a retry still due would have run by now (retryDelay 20 ms)
+        assertThat(handed).as("a committed entry is not dead-lettered").hasSize(1);
+        assertThat(runner.inFlight()).isZero();
+    }
+
+    /**
      * A runner holding two copies of the stream's one entry, both submitted to {@code processor}: read once, then
      * again after {@code XGROUP SETID} to the start (as after a failover that lost the group's state). Its retries wait
-     * for {@code clock}; {@code beforeStart} installs test hooks.
+     * for {@code clock}; no takeover round comes (its refresh would find an acknowledged entry gone and mask a retry
+     * that runs anyway); {@code beforeStart} installs test hooks.
      */
     private StreamsLoop holdingTwoCopies(StubProcessor processor, PausableClock clock,
             java.util.function.Consumer<StreamsLoop> beforeStart) throws Exception {
         StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
                 .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
-                .claimIdle(Duration.ofMinutes(10)).claimInterval(Duration.ofMillis(50))
+                .claimIdle(Duration.ofMinutes(20)).claimInterval(Duration.ofMinutes(10))
                 .retryDelay(Duration.ofMillis(20)).clock(clock).listener(events::add).build();
         beforeStart.accept(runner);
         runner.start();
