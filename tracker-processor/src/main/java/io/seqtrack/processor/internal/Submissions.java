@@ -5,7 +5,6 @@ import io.seqtrack.processor.Event;
 import io.seqtrack.processor.Outcome;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
@@ -18,7 +17,7 @@ final class Submissions {
     private final Semaphore inFlight;
     private final int maxInFlight;
     private final boolean durableBuffer;
-    private final Set<TrackedSubmission> unsettled = ConcurrentHashMap.newKeySet();
+    private final Unsettled unsettled = new Unsettled();
     /**
      * On a buffer that is not durable: submissions answered {@code PARKED} here, by aggregate and sequence. Their park
      * dies with the process, so they are not acknowledgeable until it is resolved here (replayed, skipped) — or never,
@@ -165,7 +164,7 @@ final class Submissions {
     void abandonAll() {
         IllegalStateException closed = new IllegalStateException(
                 "the processor was closed before this event's fate was known; it was not committed by this worker");
-        for (TrackedSubmission submission : List.copyOf(unsettled)) {
+        for (TrackedSubmission submission : unsettled.snapshot()) {
             submission.abandon(closed);
         }
         IllegalStateException parkLost = new IllegalStateException("the processor was closed while this event was "

@@ -34,6 +34,10 @@ final class TrackedSubmission implements Submission {
      * so the broker's copy must stay. Null on a durable buffer ({@code accepted} is acknowledgeable there).
      */
     private final CompletableFuture<Outcome> acknowledged;
+    /** Its stripe of {@link Unsettled}, and its links there (guarded by that stripe). */
+    final int stripe = Unsettled.stripeForNew();
+    TrackedSubmission unsettledPrevious;
+    TrackedSubmission unsettledNext;
 
     TrackedSubmission(Event event, Object attachment, boolean durableBuffer, Submissions owner) {
         this.event = event;
