@@ -110,6 +110,8 @@ final class StreamsLoop implements StreamsConsumerRunner {
     private volatile long groupPending;
     private volatile long ownedPending;
     private volatile long takeoverRounds;
+    /** Poll-loop turns begun (test hook: each begins by running the retries that are due). */
+    private volatile long turns;
     private volatile Throwable failure;
     private volatile boolean closing;
     private volatile boolean killed;
@@ -197,6 +199,11 @@ final class StreamsLoop implements StreamsConsumerRunner {
      */
     void beforeRetryTaken(java.util.function.Consumer<String> hook) {
         beforeRetryTaken = hook;
+    }
+
+    /** Test hook: poll-loop turns begun so far; a turn begins by running the retries that are due. */
+    long turns() {
+        return turns;
     }
 
     /** Test hook: takeover rounds completed so far. */
@@ -317,6 +324,7 @@ final class StreamsLoop implements StreamsConsumerRunner {
     }
 
     private void turn() {
+        turns++; // the poll thread's alone
         retryDue();
         int room = maxInFlight - inFlight();
         if (room > 0) {

@@ -1001,8 +1001,7 @@ class StreamsConsumerRunnerTest {
         await("the first copy acknowledged", () -> pendingCount() == 0);
         clock.resume();
 
-        await("the retry ran or was dropped", () -> processor.submitted.size() > 2 || runner.inFlight() == 0);
-        Thread.sleep(100); // a retry still due would have run by now (retryDelay 20 ms)
+        retriesDueHaveRun(runner);
         assertThat(processor.submitted).as("not submitted a third time").hasSize(2);
         assertThat(runner.inFlight()).isZero();
     }
@@ -1027,8 +1026,7 @@ class StreamsConsumerRunnerTest {
         await("the second copy done", () -> leftPending(entry) == 1 && runner.inFlight() <= 1);
         clock.resume();
 
-        await("the retry ran or was dropped", () -> processor.submitted.size() > 2 || runner.inFlight() == 0);
-        Thread.sleep(100); // a retry still due would have run by now (retryDelay 20 ms)
+        retriesDueHaveRun(runner);
         assertThat(processor.submitted).as("not submitted a third time").hasSize(2);
         assertThat(runner.inFlight()).isZero();
     }
@@ -1050,7 +1048,7 @@ class StreamsConsumerRunnerTest {
         StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
                 .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
                 .maxDeliveries(3).claimIdle(Duration.ofMillis(200)).claimInterval(Duration.ofMillis(150))
-                .retryDelay(Duration.ofMillis(20)).clock(clock).listener(events::add).rejections(r -> {
+                .retryDelay(RETRY_AS_SOON_AS_THE_CLOCK_MOVES).clock(clock).listener(events::add).rejections(r -> {
                     handed.add(r);
                     if (failedOnce.compareAndSet(false, true)) {
                         clock.pause(); // the rejection's retry waits until the other copy is done
@@ -1073,8 +1071,7 @@ class StreamsConsumerRunnerTest {
         await("that copy acknowledged", () -> pendingCount() == 0);
         clock.resume();
 
-        await("the retry ran or was dropped", () -> handed.size() > 1 || runner.inFlight() == 0);
-        Thread.sleep(100); // a retry still due would have run by now (retryDelay 20 ms)
+        retriesDueHaveRun(runner);
         assertThat(handed).as("a committed entry is not dead-lettered").hasSize(1);
         assertThat(runner.inFlight()).isZero();
     }
@@ -1090,7 +1087,7 @@ class StreamsConsumerRunnerTest {
         StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
                 .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
                 .claimIdle(Duration.ofMinutes(20)).claimInterval(Duration.ofMinutes(10))
-                .retryDelay(Duration.ofMillis(20)).clock(clock).listener(events::add).build();
+                .retryDelay(RETRY_AS_SOON_AS_THE_CLOCK_MOVES).clock(clock).listener(events::add).build();
         beforeStart.accept(runner);
         runner.start();
         open.add(() -> {
@@ -1101,6 +1098,21 @@ class StreamsConsumerRunnerTest {
         commands.xgroupSetid(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
         await("the second copy submitted", () -> processor.submitted.size() == 2);
         return runner;
+    }
+
+    /** A retry left while the clock stands is due the moment it moves on. */
+    private static final Duration RETRY_AS_SOON_AS_THE_CLOCK_MOVES = Duration.ofNanos(1);
+
+    /**
+     * Waits until every retry left before the test's clock resumed has had its chance to run: the clock has moved past
+     * its due time (retries at {@link #RETRY_AS_SOON_AS_THE_CLOCK_MOVES}; the clock has microseconds), and two
+     * poll-loop turns — each begins by running the retries that are due — began after that. Where a test asserts a
+     * retry did NOT run, this is what makes the assertion mean something (a sleep only made it likely).
+     */
+    private static void retriesDueHaveRun(StreamsLoop runner) throws InterruptedException {
+        Thread.sleep(1); // the clock's next microsecond: past the due time of every retry left while it stood
+        long turns = runner.turns();
+        await("two poll-loop turns past the retries' due time", () -> runner.turns() >= turns + 2);
     }
 
     private long leftPending(String entry) {
