@@ -584,12 +584,8 @@ final class StreamsLoop implements StreamsConsumerRunner {
             if (inFlight.copiesOf(entry.getId()) > 1) {
                 acknowledged.add(entry.getId());
             }
-            if (retrying.remove(entry.getId()) != null) {
-                synchronized (settled) { // room below maxInFlight
-                    settled.notifyAll();
-                }
-            }
-            done(entry);
+            retrying.remove(entry.getId());
+            done(entry); // wakes a poll thread waiting for room below maxInFlight, which the removal may have made too
         });
     }
 

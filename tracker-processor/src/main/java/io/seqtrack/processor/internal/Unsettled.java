@@ -8,9 +8,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * The admitted submissions whose {@code settled} has not completed, for close() to abandon. One is added on the thread
  * that submits and removed on the one that settles it (usually a lane), once each, in that order. A
  * {@code ConcurrentHashMap} key set did this for an identity hash, a node and a size counter per event, the counter
- * contended by the submitter and every lane (7–11 % of the processor's samples with the Kafka runner's shape). Here each
- * stripe is a doubly linked list under its own lock, the links live in the submission, and nothing is counted; the
- * stripe is drawn at random when the submission is made, so lanes settling different submissions rarely meet on one lock.
+ * contended by the submitter and every lane (7–11 % of lane samples in {@code ProcessorBenchmark}, about 6 % of the
+ * JVM's CPU in the Kafka benchmark). Here each stripe is a doubly linked list under its own lock, the links live in the
+ * submission, and nothing is counted; the stripe is drawn at random when the submission is made, so lanes settling
+ * different submissions rarely meet on one lock.
  */
 final class Unsettled {
 
