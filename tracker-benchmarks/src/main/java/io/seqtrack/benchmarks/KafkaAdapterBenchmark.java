@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -376,6 +377,8 @@ public class KafkaAdapterBenchmark {
         /** When a quarter of the target was counted, and the JVM's CPU time then (see {@link Phases#middle}). */
         private volatile long quarter;
         private volatile long quarterCpu;
+        /** When each tenth of the target was counted (by whichever thread counted it). */
+        private final AtomicLongArray tenths = new AtomicLongArray(10);
 
         Arrivals(long target, Phases phases) {
             this.target = target;
@@ -398,8 +401,15 @@ public class KafkaAdapterBenchmark {
                 first = System.nanoTime();
                 phases.firstCpu();
             }
+            for (int d = 1; d <= 10; d++) { // the time each tenth of the events was complete
+                long mark = target * d / 10;
+                if (before < mark && before + n >= mark) {
+                    tenths.set(d - 1, System.nanoTime());
+                }
+            }
             if (before < target && before + n >= target) {
                 phases.allCpu(); // after firstCpu: the count passed zero before it reached the target
+                phases.tenths(first, tenths);
                 all = System.nanoTime();
                 complete.countDown();
             }
@@ -436,7 +446,9 @@ public class KafkaAdapterBenchmark {
      * how many cores the JVM kept busy from the first record to the last (its CPU time over that time: the broker's
      * threads count too, they share the JVM); and the rate and cores busy over the middle half of the events, the steady
      * state the rest's mean hides (a consumer that finishes its partitions unevenly spends the end of the topic waiting
-     * on fetches the broker holds for partitions that are done).
+     * on fetches the broker holds for partitions that are done); and how long each tenth of the events took, from the
+     * first one on (where a stall sits: the runner's last tenth took three times as long as the others before its
+     * pauses changed, see docs/benchmarks.md).
      */
     static final class Phases {
         static final com.sun.management.OperatingSystemMXBean OS = java.lang.management.ManagementFactory
@@ -451,6 +463,8 @@ public class KafkaAdapterBenchmark {
         private long middleEvents;
         private long middleNanos;
         private long middleCpu;
+        /** Per tenth of the events, the nanoseconds it took (summed over the invocations). */
+        private final long[] tenthNanos = new long[10];
 
         void firstCpu() {
             cpuAtFirst = OS.getProcessCpuTime();
@@ -473,6 +487,14 @@ public class KafkaAdapterBenchmark {
             middleCpu += cpu;
         }
 
+        synchronized void tenths(long first, AtomicLongArray marks) {
+            long previous = first;
+            for (int d = 0; d < marks.length(); d++) {
+                tenthNanos[d] += marks.get(d) - previous;
+                previous = marks.get(d);
+            }
+        }
+
         void add(long start, long first, long all, long closed, long end) {
             invocations++;
             join += first - start;
@@ -489,7 +511,15 @@ public class KafkaAdapterBenchmark {
                     + "busy", invocations, join / n, consume / n, close / n, after / n,
                     consume == 0 ? 0.0 : (double) consumeCpu / consume,
                     middleNanos == 0 ? 0.0 : middleEvents * 1e6 / middleNanos,
-                    middleNanos == 0 ? 0.0 : (double) middleCpu / middleNanos);
+                    middleNanos == 0 ? 0.0 : (double) middleCpu / middleNanos) + tenthsText(n);
+        }
+
+        private String tenthsText(double n) {
+            StringBuilder text = new StringBuilder("; ms per tenth of the events:");
+            for (long nanos : tenthNanos) {
+                text.append(String.format(" %.1f", nanos / n));
+            }
+            return text.toString();
         }
     }
 }

@@ -27,8 +27,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  *   <li>{@code BUFFER_FULL}, a failed stage (the store failing closed) or a failed rejection rewinds the partition to
  *       that record and pauses it for a growing backoff: nothing past an unacknowledged record is ever committed, and
  *       the store deduplicates what is delivered again;</li>
- *   <li>back-pressure pauses partitions ({@code maxInFlight}, {@code maxInFlightPerPartition}) instead of blocking
- *       the poll loop, which keeps polling so the group does not evict it;</li>
+ *   <li>back-pressure holds records back in their partition's queue ({@code maxInFlight},
+ *       {@code maxInFlightPerPartition}) and pauses a partition whose queue is full instead of blocking the poll loop,
+ *       which keeps polling so the group does not evict it; caught-up partitions are paused beside a lagging one
+ *       that is, so that no fetch waits on the broker (docs/brokers.md, <em>Back-pressure</em>);</li>
  *   <li>a revoked partition stops being submitted, its in-flight records get {@code revokeTimeout} to finish, then its
  *       prefix is committed synchronously; what was not acknowledged is redelivered to the new owner.</li>
  * </ul>
@@ -151,7 +153,8 @@ public interface KafkaConsumerRunner extends AutoCloseable {
         }
 
         /**
-         * Records submitted and not yet acknowledged, over all partitions; at the limit every partition is paused. At
+         * Records submitted and not yet acknowledged, over all partitions; at the limit the rest wait in their
+         * partitions' queues (a partition is paused when {@code maxInFlightPerPartition} records wait in its queue). At
          * most the processor's {@code maxInFlight} ({@code build()} refuses more), so that a submit never blocks the
          * poll thread — as long as the runner is the processor's only submitter. Default 1000.
          */
@@ -160,7 +163,10 @@ public interface KafkaConsumerRunner extends AutoCloseable {
             return this;
         }
 
-        /** Records not yet acknowledged per partition before it is paused. Default 500. */
+        /**
+         * Records not yet acknowledged per partition; records beyond wait in the partition's queue, and the partition
+         * is paused while this many wait there (until half of them are submitted). Default 500.
+         */
         public Builder maxInFlightPerPartition(int maxInFlightPerPartition) {
             this.maxInFlightPerPartition = atLeastOne("kafka.maxInFlightPerPartition", maxInFlightPerPartition);
             return this;
@@ -267,10 +273,12 @@ public interface KafkaConsumerRunner extends AutoCloseable {
                     60_000), ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
             Duration commitTimeout = Duration.ofMillis(Math.max(1, Math.min(apiTimeout,
                     (maxPollInterval - revokeTimeout.toMillis()) / PollLoop.COMMIT_ATTEMPTS)));
+            long fetchMaxWait = millis(consumerProperties.getOrDefault(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                    DEFAULT_FETCH_MAX_WAIT.toMillis()), ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
             return new RunnerSettings(Map.copyOf(consumerProperties), List.copyOf(topics), processor,
                     mapper, rejections, List.copyOf(listeners), maxInFlight, maxInFlightPerPartition, pollTimeout,
                     commitInterval, revokeTimeout, closeTimeout, consumerCloseTimeout, initialBackoff, maxBackoff,
-                    clock, commitTimeout);
+                    clock, commitTimeout, Duration.ofMillis(fetchMaxWait));
         }
 
         /** A consumer property that is a number of milliseconds; refused naming it otherwise. */

@@ -51,6 +51,10 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     private static final long WAIT_SLICE_MILLIS = 10;
     /** The longest a poll waits for a batch of outcomes to complete (see {@link #turn}). */
     static final Duration BATCH_WAIT = Duration.ofMillis(5);
+    /** Why a partition is paused (the snapshot's {@code pausedBecause}, the {@code Paused} event). */
+    private static final String BACKOFF = "backoff after a redelivery";
+    private static final String QUEUE_FULL = "maxInFlightPerPartition records fetched and not yet submitted";
+    private static final String IDLE = "caught up while a partition with records to fetch is held back (see brokers.md)";
     /** Commit attempts a stray wake-up may cost (see {@link #commitSyncThroughWakeups}). */
     static final int COMMIT_ATTEMPTS = 3;
 
@@ -78,6 +82,10 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     private volatile boolean killed;
     private volatile Throwable failure;
     private volatile KafkaRunnerSnapshot snapshot = new KafkaRunnerSnapshot(List.of(), 0, false);
+    /** Since when caught-up partitions are paused beside one held back (null while they are not): see {@link #idle}. */
+    private Instant idleSince;
+    /** When caught-up partitions may be paused so again, after they were for {@code fetch.max.wait.ms} in a row. */
+    private Instant idleAllowedFrom = Instant.MIN;
 
     private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumers;
 
@@ -115,7 +123,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         properties.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // a partition paused for back-pressure is left out of the fetch sent meanwhile; if that fetch asks only for
         // caught-up partitions the broker holds it this long, and the resumed partition's fetch waits behind it
-        properties.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) DEFAULT_FETCH_MAX_WAIT.toMillis());
+        properties.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) settings.fetchMaxWait().toMillis());
         consumer = consumers.apply(properties);
         consumer.subscribe(settings.topics(), this);
         snapshot = new KafkaRunnerSnapshot(List.of(), 0, true);
@@ -242,6 +250,9 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         for (PartitionLedger ledger : ledgers.values()) {
             if (ledger.resumeAt.isAfter(now) && ledger.resumeAt.isBefore(until)) {
                 until = ledger.resumeAt;
+            }
+            if (idleSince != null && idleSince.plus(settings.fetchMaxWait()).isBefore(until)) {
+                until = idleSince.plus(settings.fetchMaxWait()); // they fetch again then (see idle)
             }
             if (ledger.hasUncommitted()) {
                 Instant due = lastCommit.plus(settings.commitInterval());
@@ -441,13 +452,20 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         emit(new KafkaRunnerEvent.Redelivering(ledger.partition, offset, reason));
     }
 
-    /** Pause what must not fetch (backoff, queued records, in-flight limits), resume the rest. */
+    /**
+     * Pause what must not fetch (backoff, queued records, in-flight limits) and what is caught up beside it (see
+     * {@link #idle}), resume the rest.
+     */
     private void updatePauses() {
         Instant now = settings.clock().instant();
         List<TopicPartition> pause = new ArrayList<>();
         List<TopicPartition> resume = new ArrayList<>();
+        boolean idle = idle(now);
         for (PartitionLedger ledger : ledgers.values()) {
             String reason = pauseReason(ledger, now);
+            if (reason == null && idle) {
+                reason = IDLE;
+            }
             String was = paused.get(ledger.partition);
             if (reason != null && was == null) {
                 pause.add(ledger.partition);
@@ -469,18 +487,75 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         }
     }
 
+    /**
+     * Whether the partitions that may fetch are all caught up while one with records left to fetch is held back for
+     * back-pressure — then they are paused too, until it resumes. A consumer has one fetch in flight per broker, and
+     * the broker holds a fetch that asks only for caught-up partitions until records come or {@code fetch.max.wait.ms}
+     * passes; the held-back partition's next fetch waited behind it after each pause. {@code KafkaAdapterBenchmark}
+     * showed it: the last tenth of a 200 000-record topic, when partitions finish unevenly, took three times as long as
+     * each tenth before (docs/benchmarks.md). Paused with it, they send no fetch, and all resume in one fetch that comes
+     * back at once. For at most {@code fetch.max.wait.ms} in a row, and not again until as long has passed: a partition
+     * held back for long (a gap timeout, parked records at the limit) must not keep the others from their new records
+     * longer than a held fetch would have. Partitions whose lag the consumer does not know count as not caught up.
+     */
+    private boolean idle(Instant now) {
+        boolean heldBack = false;
+        boolean caughtUp = false;
+        for (PartitionLedger ledger : ledgers.values()) {
+            String reason = pauseReason(ledger, now);
+            if (reason == null) {
+                if (lag(ledger.partition) != 0) {
+                    heldBack = false; // it fetches records: the fetch is answered at once
+                    break;
+                }
+                caughtUp = true;
+            } else if (!BACKOFF.equals(reason) && lag(ledger.partition) > 0) {
+                heldBack = true;
+            }
+        }
+        if (!heldBack || !caughtUp) {
+            idleSince = null; // resumed with the others (or never paused): their fetch goes out with theirs
+            return false;
+        }
+        if (idleSince == null) {
+            if (now.isBefore(idleAllowedFrom)) {
+                return false;
+            }
+            idleSince = now;
+        } else if (!now.isBefore(idleSince.plus(settings.fetchMaxWait()))) {
+            idleSince = null; // long enough: they fetch (and the broker may hold it) before they are paused again
+            idleAllowedFrom = now.plus(settings.fetchMaxWait());
+            return false;
+        }
+        return true;
+    }
+
+    /** The consumer's lag on {@code partition}: -1 where it is not known. */
+    private long lag(TopicPartition partition) {
+        try {
+            return consumer.currentLag(partition).orElse(-1);
+        } catch (IllegalStateException notAssigned) {
+            return -1;
+        }
+    }
+
+    /**
+     * Why {@code ledger}'s partition must not fetch now, or null. Not for the in-flight limits themselves: records the
+     * limits hold back wait in the partition's queue, and the partition is paused only when {@code maxInFlightPerPartition}
+     * of them are queued, until half of them have been submitted. Pausing at each limit (the first design) paused and
+     * resumed a busy partition every few hundred records, and each pause could leave the fetch that went out meanwhile
+     * to caught-up partitions only, for the broker to hold (see {@link #idle}). An unpaused partition with records still
+     * buffered in the consumer fetches nothing more — the consumer sends its broker no fetch while it holds them — so
+     * the queue grows by what the consumer had fetched at most: one poll's records beyond the bound.
+     */
     private String pauseReason(PartitionLedger ledger, Instant now) {
         if (now.isBefore(ledger.resumeAt)) {
-            return "backoff after a redelivery";
+            return BACKOFF;
         }
-        if (ledger.hasQueued()) {
-            return "records fetched and not yet submitted";
-        }
-        if (ledger.atLimit(settings.maxInFlightPerPartition())) {
-            return "maxInFlightPerPartition reached";
-        }
-        if (outstanding >= settings.maxInFlight()) {
-            return "maxInFlight reached";
+        int full = settings.maxInFlightPerPartition();
+        int queued = ledger.queuedCount();
+        if (queued >= full || queued > full / 2 && QUEUE_FULL.equals(paused.get(ledger.partition))) {
+            return QUEUE_FULL;
         }
         return null;
     }

@@ -107,25 +107,101 @@ class PollLoopTest {
         assertThat(committed()).isEqualTo(4);
     }
 
+    /**
+     * The in-flight limits hold records back in the partition's queue; the partition is paused only once
+     * maxInFlightPerPartition of them wait there, and resumed once half of them have been submitted. Pausing at the limit
+     * itself paused a busy partition every few hundred records, and a pause can cost a fetch the broker holds (see the
+     * next test).
+     */
     @Test
-    void aPartitionAtItsInFlightLimitIsPausedAndResumesWhenAnOutcomeArrives() {
+    void aPartitionIsPausedOnlyWhenMaxInFlightPerPartitionRecordsWaitBehindItsLimit_andResumesWhenHalfAreSubmitted() {
         PollLoop loop = open(b -> b.maxInFlightPerPartition(2), P0);
         records(P0, 0, 3);
         loop.turn();
         assertThat(processor.submitted).containsExactly("events-0@0", "events-0@1");
         loop.turn();
-        assertThat(consumer.paused()).containsExactly(P0);
-        assertThat(loop.snapshot().partitions().get(0).pausedBecause()).contains("not yet submitted");
+        assertThat(consumer.paused()).as("at its limit, one record queued").isEmpty();
+
+        records(P0, 3, 5);
+        loop.turn();
+        loop.turn();
+        assertThat(consumer.paused()).as("three records queued").containsExactly(P0);
+        assertThat(loop.snapshot().partitions().get(0).pausedBecause())
+                .contains("maxInFlightPerPartition records fetched and not yet submitted");
 
         processor.complete("events-0@0", Outcome.PROCESSED);
         loop.turn();
-        assertThat(processor.submitted).containsExactly("events-0@0", "events-0@1", "events-0@2");
-        assertThat(consumer.paused()).as("at the limit again").containsExactly(P0);
-        assertThat(loop.snapshot().partitions().get(0).pausedBecause()).contains("maxInFlightPerPartition");
+        assertThat(processor.submitted).hasSize(3);
+        assertThat(consumer.paused()).as("two still queued: more than half").containsExactly(P0);
 
         processor.complete("events-0@1", Outcome.PROCESSED);
         loop.turn();
-        assertThat(consumer.paused()).isEmpty();
+        assertThat(processor.submitted).hasSize(4);
+        assertThat(consumer.paused()).as("one queued: half").isEmpty();
+    }
+
+    /**
+     * Partitions that are caught up are paused beside one held back with records left to fetch: a fetch for them alone
+     * would be held by the broker for fetch.max.wait.ms, and the held-back partition's next fetch would wait behind it
+     * (KafkaAdapterBenchmark: the last tenth of a topic took three times as long). They resume with it — or after
+     * fetch.max.wait.ms, and are not paused so again for as long, so that their new records wait no longer than a held
+     * fetch would. A partition with records to fetch, or whose lag the consumer does not know, is not paused.
+     */
+    @Test
+    void caughtUpPartitionsArePausedBesideOneHeldBackWithRecordsToFetch_forAtMostFetchMaxWaitAtATime() {
+        PollLoop loop = open(b -> b.maxInFlightPerPartition(2), P0, P1);
+        consumer.updateEndOffsets(Map.of(P0, 10L, P1, 0L)); // P0 has four records the consumer has not fetched yet
+        records(P0, 0, 6);
+        loop.turn();
+        loop.turn();
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
+        assertThat(loop.snapshot().partitions().get(1).pausedBecause()).contains("caught up");
+
+        processor.complete("events-0@0", Outcome.PROCESSED);
+        processor.complete("events-0@1", Outcome.PROCESSED);
+        loop.turn();
+        assertThat(consumer.paused()).as("P0 still held back").containsExactlyInAnyOrder(P0, P1);
+        processor.complete("events-0@2", Outcome.PROCESSED);
+        loop.turn();
+        assertThat(consumer.paused()).as("resumed together").isEmpty();
+
+        records(P0, 6, 10); // P0's last records: held back again, nothing left to fetch
+        loop.turn();
+        loop.turn();
+        assertThat(consumer.paused()).as("P0 caught up too: nobody waits on a fetch").containsExactly(P0);
+
+        consumer.updateEndOffsets(Map.of(P0, 20L));
+        loop.turn();
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
+        clock.advance(KafkaConsumerRunner.DEFAULT_FETCH_MAX_WAIT);
+        loop.turn();
+        assertThat(consumer.paused()).as("fetch.max.wait.ms in a row").containsExactly(P0);
+        clock.advance(KafkaConsumerRunner.DEFAULT_FETCH_MAX_WAIT.minusMillis(1));
+        loop.turn();
+        assertThat(consumer.paused()).as("not again for fetch.max.wait.ms").containsExactly(P0);
+        clock.advance(Duration.ofMillis(1));
+        loop.turn();
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
+
+        consumer.updateEndOffsets(Map.of(P1, 1L)); // a record arrived on P1: its fetch is answered at once
+        loop.turn();
+        assertThat(consumer.paused()).containsExactly(P0);
+    }
+
+    @Test
+    void aPartitionWhoseLagTheConsumerDoesNotKnowIsNotPausedBesideOneHeldBack() {
+        MockConsumer<byte[], byte[]> unknownLag = new MockConsumer<>("earliest") {
+            @Override
+            public synchronized java.util.OptionalLong currentLag(TopicPartition partition) {
+                return partition.equals(P1) ? java.util.OptionalLong.empty() : super.currentLag(partition);
+            }
+        };
+        PollLoop loop = open(unknownLag, b -> b.maxInFlightPerPartition(2), P0, P1);
+        unknownLag.updateEndOffsets(Map.of(P0, 10L));
+        records(unknownLag, P0, 0, 6);
+        loop.turn();
+        loop.turn();
+        assertThat(unknownLag.paused()).containsExactly(P0);
     }
 
     /**
