@@ -278,17 +278,29 @@ public interface KafkaConsumerRunner extends AutoCloseable {
             return new RunnerSettings(Map.copyOf(consumerProperties), List.copyOf(topics), processor,
                     mapper, rejections, List.copyOf(listeners), maxInFlight, maxInFlightPerPartition, pollTimeout,
                     commitInterval, revokeTimeout, closeTimeout, consumerCloseTimeout, initialBackoff, maxBackoff,
-                    clock, commitTimeout, Duration.ofMillis(fetchMaxWait));
+                    clock, commitTimeout, Duration.ofMillis(fetchMaxWait), (int) number(consumerProperties.getOrDefault(
+                            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, ConsumerConfig.DEFAULT_MAX_POLL_RECORDS),
+                            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "a number of records"));
         }
 
         /** A consumer property that is a number of milliseconds; refused naming it otherwise. */
         private static long millis(Object value, String property) {
+            return number(value, property, "a number of milliseconds");
+        }
+
+        /** A consumer property that is a positive number; refused naming it otherwise. */
+        private static long number(Object value, String property, String what) {
+            long number;
             try {
-                return Long.parseLong(String.valueOf(value).strip());
+                number = Long.parseLong(String.valueOf(value).strip());
             } catch (NumberFormatException e) {
-                throw InvalidConfigurationException.of("kafka.consumerProperties." + property,
-                        "must be a number of milliseconds, was '" + value + "'");
+                number = -1;
             }
+            if (number < 0 || number > Integer.MAX_VALUE) {
+                throw InvalidConfigurationException.of("kafka.consumerProperties." + property,
+                        "must be " + what + ", was '" + value + "'");
+            }
+            return number;
         }
 
         private static <T> T require(String field, T value) {

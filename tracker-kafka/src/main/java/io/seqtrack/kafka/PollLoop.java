@@ -496,25 +496,28 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
      * each tenth before (docs/benchmarks.md). Paused with it, they send no fetch, and all resume in one fetch that comes
      * back at once. For at most {@code fetch.max.wait.ms} in a row, and not again until as long has passed: a partition
      * held back for long (a gap timeout, parked records at the limit) must not keep the others from their new records
-     * longer than a held fetch would have. Partitions whose lag the consumer does not know count as not caught up.
+     * longer than a held fetch would have. Partitions whose lag the consumer does not know count as not caught up; those
+     * with at most {@code max.poll.records} left count as caught up: their next poll returns all of it, and the fetch the
+     * consumer sends right after (before it returns the records) would be held — a race that left a fifth of the stalls.
      */
     private boolean idle(Instant now) {
-        boolean heldBack = false;
+        if (!lagsBehindAFullQueue(now)) {
+            idleSince = null; // resumed with the held-back one (or never paused): one fetch asks for all
+            return false;
+        }
         boolean caughtUp = false;
         for (PartitionLedger ledger : ledgers.values()) {
-            String reason = pauseReason(ledger, now);
-            if (reason == null) {
-                if (lag(ledger.partition) != 0) {
-                    heldBack = false; // it fetches records: the fetch is answered at once
-                    break;
+            if (pauseReason(ledger, now) == null) {
+                long lag = lag(ledger.partition);
+                if (lag < 0 || lag > settings.maxPollRecords()) {
+                    idleSince = null; // it has records to fetch: the fetch is answered at once
+                    return false;
                 }
                 caughtUp = true;
-            } else if (!BACKOFF.equals(reason) && lag(ledger.partition) > 0) {
-                heldBack = true;
             }
         }
-        if (!heldBack || !caughtUp) {
-            idleSince = null; // resumed with the others (or never paused): their fetch goes out with theirs
+        if (!caughtUp) {
+            idleSince = null;
             return false;
         }
         if (idleSince == null) {
@@ -528,6 +531,19 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Whether a partition paused for its queue has records left to fetch. The lags are asked for only when one is:
+     * the consumer asks the broker for a partition's end offset while it does not know it.
+     */
+    private boolean lagsBehindAFullQueue(Instant now) {
+        for (PartitionLedger ledger : ledgers.values()) {
+            if (QUEUE_FULL.equals(pauseReason(ledger, now)) && lag(ledger.partition) > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The consumer's lag on {@code partition}: -1 where it is not known. */

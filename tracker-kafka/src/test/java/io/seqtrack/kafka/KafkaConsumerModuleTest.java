@@ -124,6 +124,15 @@ class KafkaConsumerModuleTest {
                     .isInstanceOf(InvalidConfigurationException.class)
                     .hasMessageContaining("kafka.consumerProperties.max.poll.interval.ms")
                     .hasMessageContaining("5 minutes");
+            // the runner reads these two as well (its pauses, see PollLoop.idle)
+            for (String property : List.of("fetch.max.wait.ms", "max.poll.records")) {
+                Map<String, Object> bad = new HashMap<>(Map.of("bootstrap.servers", "x", "group.id", "g",
+                        property, "-1"));
+                assertThatThrownBy(() -> KafkaConsumerRunner.builder().consumerProperties(bad).topics("t")
+                        .processor(processor).build())
+                        .isInstanceOf(InvalidConfigurationException.class)
+                        .hasMessageContaining("kafka.consumerProperties." + property).hasMessageContaining("'-1'");
+            }
             Map<String, Object> withNull = new HashMap<>(Map.of("bootstrap.servers", "x", "group.id", "g"));
             withNull.put("client.id", null);
             assertThatThrownBy(() -> KafkaConsumerRunner.builder().consumerProperties(withNull).topics("t")

@@ -145,7 +145,8 @@ class PollLoopTest {
      * would be held by the broker for fetch.max.wait.ms, and the held-back partition's next fetch would wait behind it
      * (KafkaAdapterBenchmark: the last tenth of a topic took three times as long). They resume with it — or after
      * fetch.max.wait.ms, and are not paused so again for as long, so that their new records wait no longer than a held
-     * fetch would. A partition with records to fetch, or whose lag the consumer does not know, is not paused.
+     * fetch would. A partition with more records to fetch than one poll returns (max.poll.records), or whose lag the
+     * consumer does not know, is not paused.
      */
     @Test
     void caughtUpPartitionsArePausedBesideOneHeldBackWithRecordsToFetch_forAtMostFetchMaxWaitAtATime() {
@@ -183,7 +184,10 @@ class PollLoopTest {
         loop.turn();
         assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
 
-        consumer.updateEndOffsets(Map.of(P1, 1L)); // a record arrived on P1: its fetch is answered at once
+        consumer.updateEndOffsets(Map.of(P1, 500L)); // what one poll returns: the fetch right after it would be held
+        loop.turn();
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
+        consumer.updateEndOffsets(Map.of(P1, 501L)); // more than max.poll.records: its fetch is answered at once
         loop.turn();
         assertThat(consumer.paused()).containsExactly(P0);
     }
