@@ -149,10 +149,29 @@ public final class InMemorySequenceStore implements SequenceStore {
 
     @Override
     public ClaimResult claim(AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl) {
+        return claim(key, seq, mode, owner, leaseTtl, clock.millis());
+    }
+
+    /**
+     * The singles in order, as the SPI prescribes, with the clock read once for the batch instead of once per claim
+     * (a clock read was a fiftieth of a processor lane's CPU). A later element sees the batch's start as its time: its
+     * lease ends that much earlier, and a lease that ran out meanwhile still counts as held — both on the safe side.
+     */
+    @Override
+    public List<ClaimResult> claimAll(List<io.seqtrack.core.port.out.ClaimRequest> requests) {
+        long now = clock.millis();
+        List<ClaimResult> results = new java.util.ArrayList<>(requests.size());
+        for (io.seqtrack.core.port.out.ClaimRequest r : requests) {
+            results.add(claim(r.key(), r.seq(), r.mode(), r.owner(), r.leaseTtl(), now));
+        }
+        return results;
+    }
+
+    private ClaimResult claim(AggregateKey key, long seq, TrackingMode mode, String owner, Duration leaseTtl, long now) {
         check(key, seq, mode);
         StoreArguments.requireOwner(owner);
         StoreArguments.requireLeaseTtl(leaseTtl);
-        Claiming step = new Claiming(seq, mode, owner, leaseTtl.toMillis(), clock.millis(), fenceFloor);
+        Claiming step = new Claiming(seq, mode, owner, leaseTtl.toMillis(), now, fenceFloor);
         entries.compute(key, step);
         return step.result;
     }
