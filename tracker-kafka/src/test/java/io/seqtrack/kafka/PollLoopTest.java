@@ -209,6 +209,34 @@ class PollLoopTest {
     }
 
     /**
+     * The round robin must go on from turn to turn. Each pass started at the first partition, so outcomes that arrive
+     * a few at a time went to the first partitions again and again. Before, that did not matter much: a partition with
+     * queued records was paused, and all of them at maxInFlight, so its queue ran dry before it fetched again. Now a
+     * partition fetches on while its queue is below maxInFlightPerPartition (resumed at half), so the first partitions'
+     * queues never run dry while they have a backlog, and a partition behind them got nothing: starved for as long as
+     * their backlog lasted — and an event buffered elsewhere for a predecessor in it waited for its gap timeout
+     * (review finding). Here maxInFlight is 1 and P0 has a backlog that grows as fast as it is handled.
+     */
+    @Test
+    void aPartitionIsNotStarvedByPartitionsBeforeItThatKeepFetching() {
+        PollLoop loop = open(b -> b.maxInFlight(1).maxInFlightPerPartition(2), P0, P1);
+        records(P1, 0, 1);
+        records(P0, 0, 2);
+        long next = 2;
+        for (int round = 0; round < 20; round++) {
+            loop.turn();
+            for (String id : List.copyOf(processor.submitted)) {
+                if (!processor.outcomes.get(id).isDone()) {
+                    processor.complete(id, Outcome.PROCESSED);
+                }
+            }
+            records(P0, next, next + 2); // P0's producer keeps ahead of the runner
+            next += 2;
+        }
+        assertThat(processor.submitted).contains("events-1@0");
+    }
+
+    /**
      * A record that is not acknowledgeable for long — parked on the in-memory buffer until an operator replays it,
      * buffered until its gap timeout — holds its partition's commit. The records behind it flow — a held record must
      * not stop its partition early: the predecessor of a buffered event may be further on in another partition — but
