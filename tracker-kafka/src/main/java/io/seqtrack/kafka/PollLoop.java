@@ -249,12 +249,15 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
      */
     private Duration pollTimeout(Instant now) {
         Instant until = now.plus(settings.pollTimeout());
+        if (idleSince != null && idleSince.plus(settings.fetchMaxWait()).isBefore(until)) {
+            // they fetch again then (see idle); not before now: the turn may have outlasted the pause since it was
+            // decided, and a negative timeout is refused by KafkaConsumer.poll (the runner stopped: review finding)
+            Instant end = idleSince.plus(settings.fetchMaxWait());
+            until = end.isAfter(now) ? end : now;
+        }
         for (PartitionLedger ledger : ledgers.values()) {
             if (ledger.resumeAt.isAfter(now) && ledger.resumeAt.isBefore(until)) {
                 until = ledger.resumeAt;
-            }
-            if (idleSince != null && idleSince.plus(settings.fetchMaxWait()).isBefore(until)) {
-                until = idleSince.plus(settings.fetchMaxWait()); // they fetch again then (see idle)
             }
             if (ledger.hasUncommitted()) {
                 Instant due = lastCommit.plus(settings.commitInterval());
@@ -513,7 +516,8 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
      * consumer sends right after (before it returns the records) would be held — a race that left a fifth of the stalls.
      */
     private boolean idle(Instant now) {
-        if (!lagsBehindAFullQueue(now)) {
+        if (settings.fetchMaxWait().isZero() || !lagsBehindAFullQueue(now)) {
+            // at fetch.max.wait.ms=0 no fetch is held: nothing to save (and a pause that ends as it begins only flaps)
             idleSince = null; // resumed with the held-back one (or never paused): one fetch asks for all
             return false;
         }
