@@ -20,7 +20,8 @@ import java.util.Objects;
  * </ul>
  *
  * Alert on a lag that only grows (a record that never settles: a gap waiting for its timeout, a store outage) and on
- * paused partitions that stay paused.
+ * paused partitions that stay paused (a caught-up partition beside one held back is paused for
+ * {@code fetch.max.wait.ms} at a time, half the time at most: docs/brokers.md, <em>Back-pressure</em>).
  */
 public final class KafkaRunnerMetrics implements KafkaRunnerListener {
 
@@ -46,7 +47,8 @@ public final class KafkaRunnerMetrics implements KafkaRunnerListener {
         Gauge.builder("seqtrack.kafka.lag", runner, r -> r.snapshot().lag())
                 .description("records fetched whose offsets are not committable yet").register(registry);
         Gauge.builder("seqtrack.kafka.partitions.paused", runner, r -> r.snapshot().pausedPartitions())
-                .description("partitions paused by back-pressure or a redelivery backoff").register(registry);
+                .description("partitions paused by back-pressure, a redelivery backoff, or caught up beside one held back")
+                .register(registry);
         Gauge.builder("seqtrack.kafka.in_flight", runner, r -> r.snapshot().inFlight())
                 .description("records submitted and not yet acknowledged").register(registry);
     }

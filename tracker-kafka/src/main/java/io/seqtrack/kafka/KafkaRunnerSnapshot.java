@@ -16,7 +16,10 @@ public record KafkaRunnerSnapshot(List<Partition> partitions, int inFlight, bool
         partitions = List.copyOf(partitions);
     }
 
-    /** Partitions the runner has paused (back-pressure, backoff after a redelivery). */
+    /**
+     * Partitions the runner has paused (back-pressure, backoff after a redelivery, caught up beside a partition held
+     * back with records to fetch).
+     */
     public long pausedPartitions() {
         return partitions.stream().filter(Partition::paused).count();
     }

@@ -82,6 +82,8 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     private volatile boolean killed;
     private volatile Throwable failure;
     private volatile KafkaRunnerSnapshot snapshot = new KafkaRunnerSnapshot(List.of(), 0, false);
+    /** Where {@link #submitQueued}'s next round starts, in the order of {@link #ledgers}. */
+    private int roundRobinNext;
     /** Since when caught-up partitions are paused beside one held back (null while they are not): see {@link #idle}. */
     private Instant idleSince;
     /** When caught-up partitions may be paused so again, after they were for {@code fetch.max.wait.ms} in a row. */
@@ -247,12 +249,15 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
      */
     private Duration pollTimeout(Instant now) {
         Instant until = now.plus(settings.pollTimeout());
+        if (idleSince != null && idleSince.plus(settings.fetchMaxWait()).isBefore(until)) {
+            // they fetch again then (see idle); not before now: the turn may have outlasted the pause since it was
+            // decided, and a negative timeout is refused by KafkaConsumer.poll (the runner stopped: review finding)
+            Instant end = idleSince.plus(settings.fetchMaxWait());
+            until = end.isAfter(now) ? end : now;
+        }
         for (PartitionLedger ledger : ledgers.values()) {
             if (ledger.resumeAt.isAfter(now) && ledger.resumeAt.isBefore(until)) {
                 until = ledger.resumeAt;
-            }
-            if (idleSince != null && idleSince.plus(settings.fetchMaxWait()).isBefore(until)) {
-                until = idleSince.plus(settings.fetchMaxWait()); // they fetch again then (see idle)
             }
             if (ledger.hasUncommitted()) {
                 Instant due = lastCommit.plus(settings.commitInterval());
@@ -270,23 +275,33 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
 
     /**
      * Round robin over the partitions, one record each per pass, so no partition takes all of maxInFlight; what is
-     * taken goes to the processor as one batch ({@link #submitAll}).
+     * taken goes to the processor as one batch ({@link #submitAll}). The round goes on from the partition after the last
+     * one served, turn after turn: started at the first partition each time, capacity freed a few records at a time went
+     * to the first partitions again and again, and since a partition keeps fetching while its queue is below
+     * maxInFlightPerPartition, their queues never ran dry while they had a backlog — a partition behind them starved
+     * (review finding).
      */
     private void submitQueued() {
+        if (outstanding >= settings.maxInFlight() || ledgers.isEmpty()) {
+            return;
+        }
         Instant now = settings.clock().instant();
         List<Slot> batch = new ArrayList<>();
+        List<PartitionLedger> order = new ArrayList<>(ledgers.values());
+        int n = order.size();
+        int start = Math.floorMod(roundRobinNext, n);
         boolean submitted = true;
         while (submitted && outstanding < settings.maxInFlight()) {
             submitted = false;
-            for (PartitionLedger ledger : ledgers.values()) {
-                if (outstanding >= settings.maxInFlight()) {
-                    break;
-                }
+            for (int i = 0; i < n && outstanding < settings.maxInFlight(); i++) {
+                int index = (start + i) % n;
+                PartitionLedger ledger = order.get(index);
                 if (ledger.hasQueued() && !ledger.stopping
                         && !ledger.atLimit(settings.maxInFlightPerPartition()) && !now.isBefore(ledger.resumeAt)) {
                     batch.add(ledger.submitNext());
                     outstanding++;
                     submitted = true;
+                    roundRobinNext = index + 1;
                 }
             }
         }
@@ -501,7 +516,8 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
      * consumer sends right after (before it returns the records) would be held — a race that left a fifth of the stalls.
      */
     private boolean idle(Instant now) {
-        if (!lagsBehindAFullQueue(now)) {
+        if (settings.fetchMaxWait().isZero() || !lagsBehindAFullQueue(now)) {
+            // at fetch.max.wait.ms=0 no fetch is held: nothing to save (and a pause that ends as it begins only flaps)
             idleSince = null; // resumed with the held-back one (or never paused): one fetch asks for all
             return false;
         }

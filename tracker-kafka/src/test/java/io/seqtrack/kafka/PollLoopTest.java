@@ -209,6 +209,92 @@ class PollLoopTest {
     }
 
     /**
+     * The poll that follows an idle pause waits until the pause ends (fetch.max.wait.ms after it began). The decision
+     * to pause and the poll's timeout are taken at two instants of the turn: when the pause ends between them, the
+     * timeout was negative, and KafkaConsumer.poll refuses one of a millisecond or more (IllegalArgumentException:
+     * the runner stopped). On the system clock the turns spin through the pause's last millisecond (poll timeouts are
+     * whole milliseconds: poll(0) there), so a stall of a millisecond or more inside one of them — a GC pause, a slow
+     * listener — at that moment stops the runner. Here the time a listener takes over the commit moves the clock past
+     * the end of the pause within the turn (review finding).
+     */
+    @Test
+    void aTurnThatOutlastsTheIdlePauseDoesNotPollWithANegativeTimeout() {
+        StrictTimeoutConsumer strict = new StrictTimeoutConsumer();
+        java.util.concurrent.atomic.AtomicBoolean slow = new java.util.concurrent.atomic.AtomicBoolean();
+        PollLoop loop = open(strict, b -> b.maxInFlightPerPartition(2).commitInterval(Duration.ofMillis(1))
+                .listener(e -> {
+                    if (e instanceof KafkaRunnerEvent.Committing && slow.get()) {
+                        clock.advance(Duration.ofMillis(2)); // the listener, a GC: time passes inside the turn
+                    }
+                }), P0, P1);
+        strict.updateEndOffsets(Map.of(P0, 10L, P1, 0L));
+        records(strict, P0, 0, 6);
+        loop.turn();
+        loop.turn();
+        assertThat(strict.paused()).containsExactlyInAnyOrder(P0, P1);
+
+        clock.advance(KafkaConsumerRunner.DEFAULT_FETCH_MAX_WAIT.minusMillis(1)); // 1 ms of the idle pause left
+        slow.set(true);
+        processor.complete("events-0@0", Outcome.PROCESSED); // still three queued: P0 stays held back, P1 idle
+        loop.turn(); // the pause is kept, then the commit's listener takes 2 ms: the pause has ended by the poll
+        assertThat(strict.lastPollTimeout()).isGreaterThanOrEqualTo(Duration.ZERO);
+        loop.turn();
+        assertThat(strict.paused()).as("fetch.max.wait.ms in a row: P1 fetches").containsExactly(P0);
+    }
+
+    /**
+     * At fetch.max.wait.ms=0 the broker holds no fetch, so pausing caught-up partitions saves nothing; the pause began
+     * and ended at the same instant, and the poll's timeout was the time the turn had taken since, negated: whenever
+     * that was a millisecond or more (a listener of the Paused event, a GC pause) KafkaConsumer.poll refused it and
+     * the runner stopped; and the caught-up partitions were paused and resumed every other turn (review finding).
+     */
+    @Test
+    void atFetchMaxWaitZeroCaughtUpPartitionsAreNotPausedBesideOneHeldBack() {
+        StrictTimeoutConsumer strict = new StrictTimeoutConsumer();
+        PollLoop loop = open(strict, b -> b.maxInFlightPerPartition(2)
+                .consumerProperties(Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "0")).listener(e -> {
+                    if (e instanceof KafkaRunnerEvent.Paused) {
+                        clock.advance(Duration.ofMillis(1)); // a listener, a GC: time passes inside the turn
+                    }
+                }), P0, P1);
+        strict.updateEndOffsets(Map.of(P0, 10L, P1, 0L));
+        records(strict, P0, 0, 6);
+        for (int turn = 0; turn < 4; turn++) {
+            loop.turn();
+            assertThat(strict.lastPollTimeout()).isGreaterThanOrEqualTo(Duration.ZERO);
+        }
+        assertThat(strict.paused()).containsExactly(P0);
+    }
+
+    /**
+     * The round robin must go on from turn to turn. Each pass started at the first partition, so outcomes that arrive
+     * a few at a time went to the first partitions again and again. Before, that did not matter much: a partition with
+     * queued records was paused, and all of them at maxInFlight, so its queue ran dry before it fetched again. Now a
+     * partition fetches on while its queue is below maxInFlightPerPartition (resumed at half), so the first partitions'
+     * queues never run dry while they have a backlog, and a partition behind them got nothing: starved for as long as
+     * their backlog lasted — and an event buffered elsewhere for a predecessor in it waited for its gap timeout
+     * (review finding). Here maxInFlight is 1 and P0 has a backlog that grows as fast as it is handled.
+     */
+    @Test
+    void aPartitionIsNotStarvedByPartitionsBeforeItThatKeepFetching() {
+        PollLoop loop = open(b -> b.maxInFlight(1).maxInFlightPerPartition(2), P0, P1);
+        records(P1, 0, 1);
+        records(P0, 0, 2);
+        long next = 2;
+        for (int round = 0; round < 20; round++) {
+            loop.turn();
+            for (String id : List.copyOf(processor.submitted)) {
+                if (!processor.outcomes.get(id).isDone()) {
+                    processor.complete(id, Outcome.PROCESSED);
+                }
+            }
+            records(P0, next, next + 2); // P0's producer keeps ahead of the runner
+            next += 2;
+        }
+        assertThat(processor.submitted).contains("events-1@0");
+    }
+
+    /**
      * A record that is not acknowledgeable for long — parked on the in-memory buffer until an operator replays it,
      * buffered until its gap timeout — holds its partition's commit. The records behind it flow — a held record must
      * not stop its partition early: the predecessor of a buffered event may be further on in another partition — but
@@ -657,6 +743,21 @@ class PollLoopTest {
         public void close(CloseOptions options) {
             closedWith = options;
             super.close(options);
+        }
+    }
+
+    /** A {@code MockConsumer} whose poll refuses a negative timeout, as KafkaConsumer's does (its Timer). */
+    private static final class StrictTimeoutConsumer extends MockConsumer<byte[], byte[]> {
+        StrictTimeoutConsumer() {
+            super("earliest");
+        }
+
+        @Override
+        public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+            if (timeout.toMillis() < 0) {
+                throw new IllegalArgumentException("Invalid negative timeout " + timeout.toMillis());
+            }
+            return super.poll(timeout);
         }
     }
 
