@@ -566,7 +566,11 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     private long lag(TopicPartition partition) {
         try {
             return consumer.currentLag(partition).orElse(-1);
-        } catch (IllegalStateException notAssigned) {
+        } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+            throw e; // the loop's own signals, handled where it polls
+        } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+            // not assigned (any more), or the end-offset request it sends failed: an optimisation is not worth the
+            // runner — its next poll meets a failure that matters
             return -1;
         }
     }

@@ -209,6 +209,30 @@ class PollLoopTest {
     }
 
     /**
+     * The classic consumer's currentLag sends an end-offset request where it does not know the end, and may throw what an
+     * earlier one failed with. The idle pause is an optimisation: the lag counts as unknown, the turn goes on.
+     */
+    @Test
+    void aLagTheConsumerFailsToTellCountsAsUnknown() {
+        MockConsumer<byte[], byte[]> failing = new MockConsumer<>("earliest") {
+            @Override
+            public synchronized java.util.OptionalLong currentLag(TopicPartition partition) {
+                if (partition.equals(P1)) {
+                    throw new org.apache.kafka.common.errors.TopicAuthorizationException("ListOffsets refused");
+                }
+                return super.currentLag(partition);
+            }
+        };
+        PollLoop loop = open(failing, b -> b.maxInFlightPerPartition(2), P0, P1);
+        failing.updateEndOffsets(Map.of(P0, 10L, P1, 0L));
+        records(failing, P0, 0, 6);
+        loop.turn();
+        loop.turn();
+        assertThat(failing.paused()).containsExactly(P0);
+        assertThat(loop.failure()).isEmpty();
+    }
+
+    /**
      * The poll that follows an idle pause waits until the pause ends (fetch.max.wait.ms after it began). The decision
      * to pause and the poll's timeout are taken at two instants of the turn: when the pause ends between them, the
      * timeout was negative, and KafkaConsumer.poll refuses one of a millisecond or more (IllegalArgumentException:
