@@ -266,7 +266,10 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
                 }
             }
         }
-        return Duration.between(now, until);
+        Duration timeout = Duration.between(now, until);
+        // KafkaConsumer.poll counts whole milliseconds: less than one would be poll(0), turned again and again until
+        // the deadline has passed (a spin of up to a millisecond per deadline)
+        return timeout.isZero() || timeout.toMillis() > 0 ? timeout : Duration.ofMillis(1);
     }
 
     private PartitionLedger ledger(TopicPartition partition) {

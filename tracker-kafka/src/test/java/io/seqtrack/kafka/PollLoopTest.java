@@ -534,6 +534,20 @@ class PollLoopTest {
         assertThat(consumer.lastPollTimeout()).isEqualTo(Duration.ofMillis(4_900));
     }
 
+    /** KafkaConsumer.poll counts whole milliseconds: a deadline less than one away must not make the loop spin on poll(0). */
+    @Test
+    void aDeadlineLessThanAMillisecondAwayIsWaitedForAsOneMillisecond() {
+        PollLoop loop = open(b -> b.redeliveryBackoff(Duration.ofMillis(100), Duration.ofSeconds(1)), P0);
+        records(P0, 0, 1);
+        loop.turn();
+        processor.complete("events-0@0", Outcome.BUFFER_FULL);
+        loop.turn(); // rewinds and rests 100 ms
+        assertThat(consumer.lastPollTimeout()).isEqualTo(Duration.ofMillis(100));
+        clock.advance(Duration.ofNanos(99_600_000));
+        loop.turn();
+        assertThat(consumer.lastPollTimeout()).isEqualTo(Duration.ofMillis(1));
+    }
+
     /**
      * A revocation runs inside {@code poll()}: its wait and its commit attempts must fit in {@code max.poll.interval.ms}
      * together. Each attempt was bounded by Kafka's {@code default.api.timeout.ms} alone (60 s; three attempts after a
