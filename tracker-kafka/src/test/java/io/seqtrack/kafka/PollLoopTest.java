@@ -194,18 +194,10 @@ class PollLoopTest {
 
     @Test
     void aPartitionWhoseLagTheConsumerDoesNotKnowIsNotPausedBesideOneHeldBack() {
-        MockConsumer<byte[], byte[]> unknownLag = new MockConsumer<>("earliest") {
-            @Override
-            public synchronized java.util.OptionalLong currentLag(TopicPartition partition) {
-                return partition.equals(P1) ? java.util.OptionalLong.empty() : super.currentLag(partition);
-            }
-        };
-        PollLoop loop = open(unknownLag, b -> b.maxInFlightPerPartition(2), P0, P1);
-        unknownLag.updateEndOffsets(Map.of(P0, 10L));
-        records(unknownLag, P0, 0, 6);
-        loop.turn();
-        loop.turn();
+        MockConsumer<byte[], byte[]> unknownLag = withLagOfP1(() -> java.util.OptionalLong.empty());
+        PollLoop loop = p0HeldBackBesideP1(unknownLag);
         assertThat(unknownLag.paused()).containsExactly(P0);
+        assertThat(loop.failure()).isEmpty();
     }
 
     /**
@@ -214,22 +206,32 @@ class PollLoopTest {
      */
     @Test
     void aLagTheConsumerFailsToTellCountsAsUnknown() {
-        MockConsumer<byte[], byte[]> failing = new MockConsumer<>("earliest") {
-            @Override
-            public synchronized java.util.OptionalLong currentLag(TopicPartition partition) {
-                if (partition.equals(P1)) {
-                    throw new org.apache.kafka.common.errors.TopicAuthorizationException("ListOffsets refused");
-                }
-                return super.currentLag(partition);
-            }
-        };
-        PollLoop loop = open(failing, b -> b.maxInFlightPerPartition(2), P0, P1);
-        failing.updateEndOffsets(Map.of(P0, 10L, P1, 0L));
-        records(failing, P0, 0, 6);
-        loop.turn();
-        loop.turn();
+        MockConsumer<byte[], byte[]> failing = withLagOfP1(() -> {
+            throw new org.apache.kafka.common.errors.TopicAuthorizationException("ListOffsets refused");
+        });
+        PollLoop loop = p0HeldBackBesideP1(failing);
         assertThat(failing.paused()).containsExactly(P0);
         assertThat(loop.failure()).isEmpty();
+    }
+
+    /** A MockConsumer that answers P1's lag with {@code lag}, and the others' as usual. */
+    private static MockConsumer<byte[], byte[]> withLagOfP1(java.util.function.Supplier<java.util.OptionalLong> lag) {
+        return new MockConsumer<>("earliest") {
+            @Override
+            public synchronized java.util.OptionalLong currentLag(TopicPartition partition) {
+                return partition.equals(P1) ? lag.get() : super.currentLag(partition);
+            }
+        };
+    }
+
+    /** P0 paused for a full queue with records left to fetch, P1 with nothing queued: two turns on {@code mock}. */
+    private PollLoop p0HeldBackBesideP1(MockConsumer<byte[], byte[]> mock) {
+        PollLoop loop = open(mock, b -> b.maxInFlightPerPartition(2), P0, P1);
+        mock.updateEndOffsets(Map.of(P0, 10L, P1, 0L));
+        records(mock, P0, 0, 6);
+        loop.turn();
+        loop.turn();
+        return loop;
     }
 
     /**
