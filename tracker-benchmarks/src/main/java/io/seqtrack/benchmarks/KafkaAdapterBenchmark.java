@@ -107,6 +107,13 @@ public class KafkaAdapterBenchmark {
     @Param({"bare", "runner", "runner-redis"})
     public String consumer;
 
+    /**
+     * {@code -Dseqtrack.kafka.groupProtocol=consumer}: both loops' consumers use the KIP-848 group protocol (the
+     * {@code AsyncKafkaConsumer}) instead of {@code classic}.
+     */
+    public static final String GROUP_PROTOCOL_PROPERTY = "seqtrack.kafka.groupProtocol";
+    private final String groupProtocol = System.getProperty(GROUP_PROTOCOL_PROPERTY, "classic");
+
     /** {@code -Dseqtrack.kafka.phases=true}: print where an invocation's time went, at the end of the trial. */
     public static final String PHASES_PROPERTY = "seqtrack.kafka.phases";
     private final Phases phases = new Phases();
@@ -260,6 +267,7 @@ public class KafkaAdapterBenchmark {
                 ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) KafkaConsumerRunner.DEFAULT_FETCH_MAX_WAIT.toMillis(),
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG, groupProtocol,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     }
@@ -332,7 +340,8 @@ public class KafkaAdapterBenchmark {
                 .handler((event, ctx) -> arrivals.add(1)).build();
         KafkaConsumerRunner runner = KafkaConsumerRunner.builder()
                 .consumerProperties(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                        ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))
+                        ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                        ConsumerConfig.GROUP_PROTOCOL_CONFIG, groupProtocol))
                 .topics(topic).processor(processor).consumerCloseTimeout(CONSUMER_CLOSE_TIMEOUT).build();
         long t0 = System.nanoTime();
         long closed;

@@ -38,7 +38,10 @@ public final class KafkaAdapterMeasurement {
         try (KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                 .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0").build()) {
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                // KIP-848 groups (-Dseqtrack.kafka.groupProtocol=consumer): assignments within 100 ms, not 5 s
+                .setConfigProp("group.consumer.min.heartbeat.interval.ms", "100")
+                .setConfigProp("group.consumer.heartbeat.interval.ms", "100").build()) {
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();

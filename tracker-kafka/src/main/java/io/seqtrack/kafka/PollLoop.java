@@ -517,45 +517,42 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
      * longer than a held fetch would have. Partitions whose lag the consumer does not know count as not caught up; those
      * with at most {@code max.poll.records} left count as caught up: their next poll returns all of it, and the fetch the
      * consumer sends right after (before it returns the records) would be held — a race that left a fifth of the stalls.
+     *
+     * <p>The lags are asked for only in the turn a partition's queue becomes full — when the fetch that goes out while
+     * it is paused is decided — not in every turn: {@code AsyncKafkaConsumer} (group.protocol=consumer) answers each
+     * {@code currentLag} through its background thread, and asked every turn they took a tenth of the poll thread's time
+     * (async-profiler, wall clock). While they are paused together the lags cannot change: nothing is fetched for them.
      */
     private boolean idle(Instant now) {
-        if (settings.fetchMaxWait().isZero() || !lagsBehindAFullQueue(now)) {
+        boolean full = false;
+        boolean newlyFull = false;
+        for (PartitionLedger ledger : ledgers.values()) {
+            if (QUEUE_FULL.equals(pauseReason(ledger, now))) {
+                full = true;
+                newlyFull |= !QUEUE_FULL.equals(paused.get(ledger.partition));
+            }
+        }
+        if (!full || settings.fetchMaxWait().isZero()) {
             // at fetch.max.wait.ms=0 no fetch is held: nothing to save (and a pause that ends as it begins only flaps)
             idleSince = null; // resumed with the held-back one (or never paused): one fetch asks for all
             return false;
         }
-        boolean caughtUp = false;
-        for (PartitionLedger ledger : ledgers.values()) {
-            if (pauseReason(ledger, now) == null) {
-                long lag = lag(ledger.partition);
-                if (lag < 0 || lag > settings.maxPollRecords()) {
-                    idleSince = null; // it has records to fetch: the fetch is answered at once
-                    return false;
-                }
-                caughtUp = true;
+        if (idleSince != null) {
+            if (now.isBefore(idleSince.plus(settings.fetchMaxWait()))) {
+                return true;
             }
-        }
-        if (!caughtUp) {
-            idleSince = null;
-            return false;
-        }
-        if (idleSince == null) {
-            if (now.isBefore(idleAllowedFrom)) {
-                return false;
-            }
-            idleSince = now;
-        } else if (!now.isBefore(idleSince.plus(settings.fetchMaxWait()))) {
             idleSince = null; // long enough: they fetch (and the broker may hold it) before they are paused again
             idleAllowedFrom = now.plus(settings.fetchMaxWait());
             return false;
         }
+        if (!newlyFull || now.isBefore(idleAllowedFrom) || !lagsBehindAFullQueue(now) || !othersCaughtUp(now)) {
+            return false;
+        }
+        idleSince = now;
         return true;
     }
 
-    /**
-     * Whether a partition paused for its queue has records left to fetch. The lags are asked for only when one is:
-     * the consumer asks the broker for a partition's end offset while it does not know it.
-     */
+    /** Whether a partition paused for its queue has records left to fetch. */
     private boolean lagsBehindAFullQueue(Instant now) {
         for (PartitionLedger ledger : ledgers.values()) {
             if (QUEUE_FULL.equals(pauseReason(ledger, now)) && lag(ledger.partition) > 0) {
@@ -563,6 +560,21 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
             }
         }
         return false;
+    }
+
+    /** Whether there are partitions that may fetch and all of them are caught up (see {@link #idle}). */
+    private boolean othersCaughtUp(Instant now) {
+        boolean any = false;
+        for (PartitionLedger ledger : ledgers.values()) {
+            if (pauseReason(ledger, now) == null) {
+                long lag = lag(ledger.partition);
+                if (lag < 0 || lag > settings.maxPollRecords()) {
+                    return false; // it has records to fetch: the fetch is answered at once
+                }
+                any = true;
+            }
+        }
+        return any;
     }
 
     /** The consumer's lag on {@code partition}: -1 where it is not known. */

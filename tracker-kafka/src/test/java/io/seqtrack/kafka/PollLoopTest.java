@@ -171,25 +171,71 @@ class PollLoopTest {
         loop.turn();
         assertThat(consumer.paused()).as("P0 caught up too: nobody waits on a fetch").containsExactly(P0);
 
-        consumer.updateEndOffsets(Map.of(P0, 20L));
-        loop.turn();
+        drain(loop);
+        fill(loop, 10); // held back again, with records left to fetch
         assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
         clock.advance(KafkaConsumerRunner.DEFAULT_FETCH_MAX_WAIT);
         loop.turn();
         assertThat(consumer.paused()).as("fetch.max.wait.ms in a row").containsExactly(P0);
-        clock.advance(KafkaConsumerRunner.DEFAULT_FETCH_MAX_WAIT.minusMillis(1));
-        loop.turn();
+        drain(loop);
+        fill(loop, 16);
         assertThat(consumer.paused()).as("not again for fetch.max.wait.ms").containsExactly(P0);
-        clock.advance(Duration.ofMillis(1));
-        loop.turn();
+        clock.advance(KafkaConsumerRunner.DEFAULT_FETCH_MAX_WAIT);
+        drain(loop);
+        fill(loop, 22);
         assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
 
+        drain(loop);
         consumer.updateEndOffsets(Map.of(P1, 500L)); // what one poll returns: the fetch right after it would be held
-        loop.turn();
+        fill(loop, 28);
         assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
+        drain(loop);
         consumer.updateEndOffsets(Map.of(P1, 501L)); // more than max.poll.records: its fetch is answered at once
-        loop.turn();
+        fill(loop, 34);
         assertThat(consumer.paused()).containsExactly(P0);
+    }
+
+    /**
+     * The lags are asked for in the turn a queue becomes full, not in every turn (AsyncKafkaConsumer answers each
+     * currentLag through its background thread): a partition that catches up while another stays held back is not
+     * paused beside it before the next time a queue fills.
+     */
+    @Test
+    void theLagsAreAskedForWhenAQueueBecomesFull_notInEveryTurn() {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        MockConsumer<byte[], byte[]> counting = withLagOfP1(() -> {
+            asked.incrementAndGet();
+            return java.util.OptionalLong.of(1_000);
+        });
+        PollLoop loop = p0HeldBackBesideP1(counting);
+        assertThat(counting.paused()).as("P1 has records to fetch").containsExactly(P0);
+        int afterTheTransition = asked.get();
+        assertThat(afterTheTransition).isPositive();
+        for (int turn = 0; turn < 5; turn++) {
+            loop.turn();
+        }
+        assertThat(asked.get()).as("P0 stays full: nothing to ask").isEqualTo(afterTheTransition);
+    }
+
+    /** Completes what is in flight, turn after turn, until P0 has nothing queued and nothing is paused. */
+    private void drain(PollLoop loop) {
+        for (int round = 0; round < 10; round++) {
+            for (String id : List.copyOf(processor.submitted)) {
+                if (!processor.outcomes.get(id).isDone()) {
+                    processor.complete(id, Outcome.PROCESSED);
+                }
+            }
+            loop.turn();
+        }
+        assertThat(consumer.paused()).isEmpty();
+    }
+
+    /** Six more records of P0 from {@code from}, four more left to fetch: its queue fills in two turns. */
+    private void fill(PollLoop loop, long from) {
+        consumer.updateEndOffsets(Map.of(P0, from + 10));
+        records(P0, from, from + 6);
+        loop.turn();
+        loop.turn();
     }
 
     @Test
