@@ -545,17 +545,19 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
             idleAllowedFrom = now.plus(settings.fetchMaxWait());
             return false;
         }
-        if (!newlyFull || now.isBefore(idleAllowedFrom) || !lagsBehindAFullQueue(now) || !othersCaughtUp(now)) {
+        // the others first: in a backlog the first of them has records to fetch, and one lag is asked for in all
+        if (!newlyFull || now.isBefore(idleAllowedFrom) || !othersCaughtUp(now) || !newlyFullLags(now)) {
             return false;
         }
         idleSince = now;
         return true;
     }
 
-    /** Whether a partition paused for its queue has records left to fetch. */
-    private boolean lagsBehindAFullQueue(Instant now) {
+    /** Whether a partition paused for its queue in this turn has records left to fetch. */
+    private boolean newlyFullLags(Instant now) {
         for (PartitionLedger ledger : ledgers.values()) {
-            if (QUEUE_FULL.equals(pauseReason(ledger, now)) && lag(ledger.partition) > 0) {
+            if (QUEUE_FULL.equals(pauseReason(ledger, now)) && !QUEUE_FULL.equals(paused.get(ledger.partition))
+                    && lag(ledger.partition) > 0) {
                 return true;
             }
         }
