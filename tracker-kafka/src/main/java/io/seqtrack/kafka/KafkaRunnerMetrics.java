@@ -21,7 +21,7 @@ import java.util.Objects;
  *
  * Alert on a lag that only grows (a record that never settles: a gap waiting for its timeout, a store outage) and on
  * paused partitions that stay paused (a caught-up partition beside one held back is paused for
- * {@code fetch.max.wait.ms} at a time, half the time at most: docs/brokers.md, <em>Back-pressure</em>).
+ * {@code fetch.max.wait.ms} at most each time a queue fills: docs/brokers.md, <em>Back-pressure</em>).
  */
 public final class KafkaRunnerMetrics implements KafkaRunnerListener {
 
