@@ -10,10 +10,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -88,6 +90,10 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     private Instant idleSince;
     /** When caught-up partitions may be paused so again, after they were for {@code fetch.max.wait.ms} in a row. */
     private Instant idleAllowedFrom = Instant.MIN;
+    /** While caught-up partitions are paused so: the ones held back for their queue with records to fetch. */
+    private final Set<TopicPartition> idleFor = new HashSet<>();
+    /** While caught-up partitions are paused so: those known to be caught up (their lag was asked for meanwhile). */
+    private final Set<TopicPartition> idleCaughtUp = new HashSet<>();
 
     private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumers;
 
@@ -466,6 +472,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         }
         long offset = ledger.rewind(slot);
         consumer.seek(ledger.partition, offset);
+        idleCaughtUp.remove(ledger.partition); // its lag grew: asked for again before it is paused as caught up
         ledger.resumeAt = settings.clock().instant().plus(settings.backoff(ledger.failures));
         emit(new KafkaRunnerEvent.Redelivering(ledger.partition, offset, reason));
     }
@@ -521,7 +528,12 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
      * <p>The lags are asked for only in the turn a partition's queue becomes full — when the fetch that goes out while
      * it is paused is decided — not in every turn: {@code AsyncKafkaConsumer} (group.protocol=consumer) answers each
      * {@code currentLag} through its background thread, and asked every turn they took a tenth of the poll thread's time
-     * (async-profiler, wall clock). While they are paused together the lags cannot change: nothing is fetched for them.
+     * (async-profiler, wall clock). While they are paused together the lags cannot change: nothing is fetched for them
+     * (a rewind seeks back: that partition's lag is asked for again). The pause lasts while a partition it was decided
+     * for stays held back — not while any queue stays full: one full with nothing left to fetch is no reason, and the
+     * held-back one, resumed, was paused itself as caught up (review finding) — and while every partition that may
+     * fetch is known to be caught up: one that may fetch again meanwhile (a backoff ended, a queue drained, newly
+     * assigned) has its lag asked for then, and one with records to fetch ends the pause.
      */
     private boolean idle(Instant now) {
         boolean full = false;
@@ -534,49 +546,82 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         }
         if (!full || settings.fetchMaxWait().isZero()) {
             // at fetch.max.wait.ms=0 no fetch is held: nothing to save (and a pause that ends as it begins only flaps)
-            idleSince = null; // resumed with the held-back one (or never paused): one fetch asks for all
+            endIdle(); // resumed with the held-back one (or never paused): one fetch asks for all
             return false;
         }
         if (idleSince != null) {
-            if (now.isBefore(idleSince.plus(settings.fetchMaxWait()))) {
+            if (!now.isBefore(idleSince.plus(settings.fetchMaxWait()))) {
+                endIdle(); // long enough: they fetch (and the broker may hold it) before they are paused again
+                idleAllowedFrom = now.plus(settings.fetchMaxWait());
+                return false;
+            }
+            if (heldBack(now) && othersCaughtUp(now) >= 0) {
                 return true;
             }
-            idleSince = null; // long enough: they fetch (and the broker may hold it) before they are paused again
-            idleAllowedFrom = now.plus(settings.fetchMaxWait());
+            endIdle(); // the one it was for resumed (or went), or one with records to fetch may fetch: all do
             return false;
         }
+        idleFor.clear();
+        idleCaughtUp.clear();
         // the others first: in a backlog the first of them has records to fetch, and one lag is asked for in all
-        if (!newlyFull || now.isBefore(idleAllowedFrom) || !othersCaughtUp(now) || !newlyFullLags(now)) {
+        if (!newlyFull || now.isBefore(idleAllowedFrom) || othersCaughtUp(now) <= 0 || !newlyFullLags(now)) {
+            idleCaughtUp.clear();
             return false;
         }
         idleSince = now;
         return true;
     }
 
-    /** Whether a partition paused for its queue in this turn has records left to fetch. */
+    private void endIdle() {
+        idleSince = null;
+        idleFor.clear();
+        idleCaughtUp.clear();
+    }
+
+    /** Whether a partition paused for its queue in this turn has records left to fetch; those go to {@link #idleFor}. */
     private boolean newlyFullLags(Instant now) {
         for (PartitionLedger ledger : ledgers.values()) {
             if (QUEUE_FULL.equals(pauseReason(ledger, now)) && !QUEUE_FULL.equals(paused.get(ledger.partition))
                     && lag(ledger.partition) > 0) {
+                idleFor.add(ledger.partition);
+            }
+        }
+        return !idleFor.isEmpty();
+    }
+
+    /**
+     * Whether a partition the idle pause was decided for is still paused for its queue: its lag has not changed since
+     * (nothing is fetched for it; a rewind empties its queue).
+     */
+    private boolean heldBack(Instant now) {
+        for (TopicPartition partition : idleFor) {
+            PartitionLedger ledger = ledgers.get(partition);
+            if (ledger != null && QUEUE_FULL.equals(pauseReason(ledger, now))) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Whether there are partitions that may fetch and all of them are caught up (see {@link #idle}). */
-    private boolean othersCaughtUp(Instant now) {
-        boolean any = false;
+    /**
+     * How many partitions may fetch, if all of them are caught up; -1 if one is not (see {@link #idle}). A lag is
+     * asked for only where it is not known from earlier in the same idle pause ({@link #idleCaughtUp}).
+     */
+    private int othersCaughtUp(Instant now) {
+        int count = 0;
         for (PartitionLedger ledger : ledgers.values()) {
             if (pauseReason(ledger, now) == null) {
-                long lag = lag(ledger.partition);
-                if (lag < 0 || lag > settings.maxPollRecords()) {
-                    return false; // it has records to fetch: the fetch is answered at once
+                if (!idleCaughtUp.contains(ledger.partition)) {
+                    long lag = lag(ledger.partition);
+                    if (lag < 0 || lag > settings.maxPollRecords()) {
+                        return -1; // it has records to fetch: the fetch is answered at once
+                    }
+                    idleCaughtUp.add(ledger.partition);
                 }
-                any = true;
+                count++;
             }
         }
-        return any;
+        return count;
     }
 
     /** The consumer's lag on {@code partition}: -1 where it is not known. */
@@ -718,6 +763,8 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         for (PartitionLedger ledger : revoking) {
             ledgers.remove(ledger.partition);
             paused.remove(ledger.partition);
+            idleFor.remove(ledger.partition);
+            idleCaughtUp.remove(ledger.partition); // assigned again, its lag is asked for again
             emit(new KafkaRunnerEvent.Revoked(ledger.partition, ledger.committed, ledger.inFlight(), false));
         }
     }
@@ -727,6 +774,8 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         for (TopicPartition partition : partitions) {
             PartitionLedger ledger = ledgers.remove(partition);
             paused.remove(partition);
+            idleFor.remove(partition);
+            idleCaughtUp.remove(partition);
             if (ledger != null) {
                 ledger.stop();
                 emit(new KafkaRunnerEvent.Revoked(partition, ledger.committed, ledger.inFlight(), true));

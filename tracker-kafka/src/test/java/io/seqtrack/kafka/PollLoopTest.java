@@ -217,6 +217,113 @@ class PollLoopTest {
         assertThat(asked.get()).as("P0 stays full: nothing to ask").isEqualTo(afterTheTransition);
     }
 
+    private static final TopicPartition P2 = new TopicPartition("events", 2);
+
+    /**
+     * The idle pause is for the partition held back with records to fetch; when that one resumes, so do the caught-up
+     * ones — also while another partition, caught up itself, stays paused for its full queue. Review finding: since
+     * the lags were asked only when a queue fills, the pause went on while any queue stayed full, and the held-back
+     * partition, its queue drained to half, was paused itself "caught up" — with records left to fetch and none queued —
+     * until fetch.max.wait.ms had passed: the stall the pause is there to remove.
+     */
+    @Test
+    void theIdlePauseEndsWhenThePartitionItIsForResumes_evenWhileAnotherQueueStaysFull() {
+        PollLoop loop = p0HeldBackWhileP1IsFullBesideP2();
+        processor.complete("events-0@0", Outcome.PROCESSED);
+        processor.complete("events-0@1", Outcome.PROCESSED);
+        loop.turn();
+        assertThat(consumer.paused()).as("P0 still held back").containsExactlyInAnyOrder(P0, P1, P2);
+        processor.complete("events-0@2", Outcome.PROCESSED);
+        loop.turn();
+        assertThat(consumer.paused()).as("P0 down to half: it fetches, and P2 with it; P1 stays full")
+                .containsExactly(P1);
+    }
+
+    /** The same when the held-back partition is revoked (cooperative: the others stay, paused by the runner). */
+    @Test
+    void theIdlePauseEndsWhenThePartitionItIsForIsRevoked_evenWhileAnotherQueueStaysFull() {
+        PollLoop loop = p0HeldBackWhileP1IsFullBesideP2();
+        processor.complete("events-0@0", Outcome.PROCESSED); // nothing in flight: the hand-over does not wait
+        processor.complete("events-0@1", Outcome.PROCESSED);
+        consumer.rebalance(List.of(P1, P2));
+        loop.turn();
+        assertThat(loop.snapshot().partitions()).noneMatch(p -> p.paused() && p.partition().equals(P2));
+        assertThat(consumer.paused()).as("P2 fetches").doesNotContain(P2); // MockConsumer keeps P0 listed
+    }
+
+    /**
+     * P1's queue full with nothing left to fetch (a slow aggregate: no idle pause then), then P0's with four records
+     * left to fetch: P2, caught up, is paused beside them.
+     */
+    private PollLoop p0HeldBackWhileP1IsFullBesideP2() {
+        PollLoop loop = open(b -> b.maxInFlightPerPartition(2), P0, P1, P2);
+        consumer.updateEndOffsets(Map.of(P0, 10L, P1, 6L, P2, 0L));
+        records(P1, 0, 6);
+        loop.turn();
+        loop.turn();
+        assertThat(consumer.paused()).containsExactly(P1);
+        records(P0, 0, 6);
+        loop.turn();
+        loop.turn();
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1, P2);
+        return loop;
+    }
+
+    /**
+     * A partition assigned while caught-up ones are paused beside a held-back one has a lag nobody asked for (here a
+     * backlog): it is not paused with them, and the pause ends — the fetch asks for its records and is answered at once.
+     * Review finding: it was paused "caught up" for what was left of fetch.max.wait.ms.
+     */
+    @Test
+    void aPartitionAssignedDuringAnIdlePauseIsNotPausedUnlessItIsCaughtUp() {
+        PollLoop loop = p0HeldBackBesideP1(consumer);
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1);
+        consumer.updateBeginningOffsets(Map.of(P2, 0L));
+        consumer.updateEndOffsets(Map.of(P2, 1_000L));
+        consumer.rebalance(List.of(P0, P1, P2)); // cooperative: P0 and P1 stay, paused
+        loop.turn();
+        assertThat(consumer.paused()).as("P2 has a backlog to fetch").containsExactly(P0);
+    }
+
+    /**
+     * A partition whose backoff ends during an idle pause was rewound: it has records to fetch again (here more than one
+     * poll returns). It is not paused beside the held-back one; nor is one that was caught up when the pause began and
+     * was rewound since. Review finding: both were paused "caught up" for what was left of fetch.max.wait.ms.
+     */
+    @Test
+    void aPartitionRewoundBeforeOrDuringAnIdlePauseIsNotPausedAsCaughtUpWhenItsBackoffEnds() {
+        PollLoop loop = open(b -> b.maxInFlightPerPartition(2).redeliveryBackoff(Duration.ofMillis(20),
+                Duration.ofSeconds(1)), P0, P1, P2);
+        consumer.updateEndOffsets(Map.of(P0, 10L, P1, 501L, P2, 1_000L));
+        records(P1, 0, 1);
+        records(P2, 0, 1);
+        loop.turn();
+        processor.complete("events-2@0", Outcome.BUFFER_FULL); // P2 rewound: 1 000 to fetch again, resting 20 ms
+        records(P0, 0, 6);
+        loop.turn();
+        clock.advance(Duration.ofMillis(10));
+        loop.turn(); // P0 full, four left to fetch; P1 caught up (500 left): paused beside it
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1, P2);
+
+        clock.advance(Duration.ofMillis(10));
+        loop.turn();
+        assertThat(consumer.paused()).as("P2's backoff is over: it fetches").containsExactly(P0);
+
+        // again, and this time P1, caught up (500 left) when the pause begins, is rewound during it (501 left then)
+        drain(loop);
+        consumer.updateEndOffsets(Map.of(P1, 502L, P2, 0L));
+        records(P1, 1, 2);
+        loop.turn();
+        fill(loop, 6);
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1, P2);
+        processor.complete("events-1@1", Outcome.BUFFER_FULL);
+        loop.turn();
+        assertThat(consumer.paused()).containsExactlyInAnyOrder(P0, P1, P2);
+        clock.advance(Duration.ofMillis(20));
+        loop.turn();
+        assertThat(consumer.paused()).as("P1's backoff is over: it fetches").containsExactly(P0);
+    }
+
     /** Completes what is in flight, turn after turn, until P0 has nothing queued and nothing is paused. */
     private void drain(PollLoop loop) {
         for (int round = 0; round < 10; round++) {
