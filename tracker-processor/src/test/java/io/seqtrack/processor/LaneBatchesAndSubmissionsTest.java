@@ -58,6 +58,31 @@ class LaneBatchesAndSubmissionsTest {
         }
     }
 
+    /**
+     * A handler run is timed only while listeners observe the processor (the time is told only to them, in
+     * {@code Processed}; the harness listens): each handler here runs until the clock has moved, so a run that was
+     * not timed shows as zero. Per event and per batch.
+     */
+    @Test
+    void aProcessedEventTellsHowLongItsHandlerTookWhileListenersObserve() {
+        harness.duringHandler = ctx -> {
+            long started = System.nanoTime();
+            while (System.nanoTime() == started) {
+                Thread.onSpinWait();
+            }
+        };
+        EventProcessor single = harness.processor("single");
+        single.submit(event("s", 1));
+        harness.scheduler.runReady();
+        EventProcessor batch = harness.batchProcessor("batch", b -> { });
+        batch.submit(event("b1", 1));
+        batch.submit(event("b2", 1));
+        harness.scheduler.runReady();
+
+        assertThat(harness.events(ProcessorEvent.Processed.class)).hasSize(3)
+                .allSatisfy(p -> assertThat(p.handlerTime()).isPositive());
+    }
+
     @Test
     void maxBatchBoundsTheBatch() {
         EventProcessor processor = harness.batchProcessor("w", b -> b.maxBatch(3));
