@@ -288,7 +288,7 @@ public interface KafkaConsumerRunner extends AutoCloseable {
             return number(value, property, "a number of milliseconds");
         }
 
-        /** A consumer property that is a positive number; refused naming it otherwise. */
+        /** A consumer property that is a whole number from 0 to Integer.MAX_VALUE; refused naming it otherwise. */
         private static long number(Object value, String property, String what) {
             long number;
             try {

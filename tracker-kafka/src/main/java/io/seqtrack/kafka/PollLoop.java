@@ -541,7 +541,7 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
         for (PartitionLedger ledger : ledgers.values()) {
             if (QUEUE_FULL.equals(pauseReason(ledger, now))) {
                 full = true;
-                newlyFull |= !QUEUE_FULL.equals(paused.get(ledger.partition));
+                newlyFull |= newlyFull(ledger, now);
             }
         }
         if (!full || settings.fetchMaxWait().isZero()) {
@@ -561,17 +561,16 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
             endIdle(); // the one it was for resumed (or went), or one with records to fetch may fetch: all do
             return false;
         }
-        idleFor.clear();
-        idleCaughtUp.clear();
         // the others first: in a backlog the first of them has records to fetch, and one lag is asked for in all
         if (!newlyFull || now.isBefore(idleAllowedFrom) || othersCaughtUp(now) <= 0 || !newlyFullLags(now)) {
-            idleCaughtUp.clear();
+            endIdle(); // forgets what othersCaughtUp learnt: not idle, both sets stay empty
             return false;
         }
         idleSince = now;
         return true;
     }
 
+    /** Ends an idle pause (or confirms there is none): while there is none, both sets are empty. */
     private void endIdle() {
         idleSince = null;
         idleFor.clear();
@@ -581,12 +580,16 @@ final class PollLoop implements KafkaConsumerRunner, ConsumerRebalanceListener {
     /** Whether a partition paused for its queue in this turn has records left to fetch; those go to {@link #idleFor}. */
     private boolean newlyFullLags(Instant now) {
         for (PartitionLedger ledger : ledgers.values()) {
-            if (QUEUE_FULL.equals(pauseReason(ledger, now)) && !QUEUE_FULL.equals(paused.get(ledger.partition))
-                    && lag(ledger.partition) > 0) {
+            if (newlyFull(ledger, now) && lag(ledger.partition) > 0) {
                 idleFor.add(ledger.partition);
             }
         }
         return !idleFor.isEmpty();
+    }
+
+    /** Whether {@code ledger}'s queue became full in this turn (it was not paused for it before). */
+    private boolean newlyFull(PartitionLedger ledger, Instant now) {
+        return QUEUE_FULL.equals(pauseReason(ledger, now)) && !QUEUE_FULL.equals(paused.get(ledger.partition));
     }
 
     /**
