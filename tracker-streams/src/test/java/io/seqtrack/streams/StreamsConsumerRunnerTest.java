@@ -928,23 +928,19 @@ class StreamsConsumerRunnerTest {
      */
     @Test
     void anEntryOneCopyOfWhichWasProcessedIsAcknowledgedNotProcessedAgainWhenTheOtherMustBeRetried() throws Exception {
-        add(1, 1, 1);
-        String entry = idOf("a0#1");
-        StubProcessor processor = new StubProcessor();
-        PausableClock clock = new PausableClock();
-        StreamsLoop runner = holdingTwoCopies(processor, clock, r -> { });
+        TwoCopies two = holdingTwoCopies((runner, processor, entry) -> { });
 
-        clock.pause();
-        runner.failNextAcknowledgements(1);
-        processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
-        await("the first copy left pending for its XACK", () -> leftPending(entry) == 1);
-        processor.submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
-        await("the second copy left pending", () -> leftPending(entry) == 2);
-        clock.resume();
+        two.clock().pause();
+        two.runner().failNextAcknowledgements(1);
+        two.processor().submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
+        await("the first copy left pending for its XACK", () -> leftPending(two.entry()) == 1);
+        two.processor().submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
+        await("the second copy left pending", () -> leftPending(two.entry()) == 2);
+        two.clock().resume();
 
-        await("the retry ran", () -> processor.submitted.size() > 2 || pendingCount() == 0);
-        assertThat(processor.submitted).as("not submitted a third time").hasSize(2);
-        await("acknowledged", () -> pendingCount() == 0 && runner.inFlight() == 0);
+        await("the retry ran", () -> two.processor().submitted.size() > 2 || pendingCount() == 0);
+        assertThat(two.processor().submitted).as("not submitted a third time").hasSize(2);
+        await("acknowledged", () -> pendingCount() == 0 && two.runner().inFlight() == 0);
     }
 
     /**
@@ -956,26 +952,22 @@ class StreamsConsumerRunnerTest {
      */
     @Test
     void aRetryReplacedAsItFallsDueDoesNotRunTheEntryAgain() throws Exception {
-        add(1, 1, 1);
-        String entry = idOf("a0#1");
-        StubProcessor processor = new StubProcessor();
-        PausableClock clock = new PausableClock();
         java.util.concurrent.atomic.AtomicBoolean replaced = new java.util.concurrent.atomic.AtomicBoolean();
-        StreamsLoop runner = holdingTwoCopies(processor, clock, r -> r.beforeRetryTaken(id -> {
+        TwoCopies two = holdingTwoCopies((runner, processor, entry) -> runner.beforeRetryTaken(id -> {
             if (id.equals(entry) && replaced.compareAndSet(false, true)) {
-                r.failNextAcknowledgements(1);
+                runner.failNextAcknowledgements(1);
                 processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
             }
         }));
 
-        clock.pause();
-        processor.submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
-        await("the second copy left pending", () -> leftPending(entry) == 1);
-        clock.resume();
+        two.clock().pause();
+        two.processor().submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
+        await("the second copy left pending", () -> leftPending(two.entry()) == 1);
+        two.clock().resume();
 
-        await("the retry ran", () -> replaced.get() && (processor.submitted.size() > 2 || pendingCount() == 0));
-        assertThat(processor.submitted).as("not submitted a third time").hasSize(2);
-        await("acknowledged", () -> pendingCount() == 0 && runner.inFlight() == 0);
+        await("the retry ran", () -> replaced.get() && (two.processor().submitted.size() > 2 || pendingCount() == 0));
+        assertThat(two.processor().submitted).as("not submitted a third time").hasSize(2);
+        await("acknowledged", () -> pendingCount() == 0 && two.runner().inFlight() == 0);
     }
 
     /**
@@ -988,22 +980,18 @@ class StreamsConsumerRunnerTest {
      */
     @Test
     void aRetryLeftByOneCopyDoesNotRunOnceTheOtherCopyIsAcknowledged() throws Exception {
-        add(1, 1, 1);
-        String entry = idOf("a0#1");
-        StubProcessor processor = new StubProcessor();
-        PausableClock clock = new PausableClock();
-        StreamsLoop runner = holdingTwoCopies(processor, clock, r -> { });
+        TwoCopies two = holdingTwoCopies((runner, processor, entry) -> { });
 
-        clock.pause();
-        processor.submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
-        await("the second copy left pending", () -> leftPending(entry) == 1);
-        processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
+        two.clock().pause();
+        two.processor().submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
+        await("the second copy left pending", () -> leftPending(two.entry()) == 1);
+        two.processor().submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
         await("the first copy acknowledged", () -> pendingCount() == 0);
-        clock.resume();
+        two.clock().resume();
 
-        retriesDueHaveRun(runner);
-        assertThat(processor.submitted).as("not submitted a third time").hasSize(2);
-        assertThat(runner.inFlight()).isZero();
+        retriesDueHaveRun(two.runner());
+        assertThat(two.processor().submitted).as("not submitted a third time").hasSize(2);
+        assertThat(two.runner().inFlight()).isZero();
     }
 
     /**
@@ -1013,22 +1001,18 @@ class StreamsConsumerRunnerTest {
      */
     @Test
     void aRetryLeftByOneCopyAfterTheOtherCopyWasAcknowledgedDoesNotRun() throws Exception {
-        add(1, 1, 1);
-        String entry = idOf("a0#1");
-        StubProcessor processor = new StubProcessor();
-        PausableClock clock = new PausableClock();
-        StreamsLoop runner = holdingTwoCopies(processor, clock, r -> { });
+        TwoCopies two = holdingTwoCopies((runner, processor, entry) -> { });
 
-        clock.pause();
-        processor.submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
+        two.clock().pause();
+        two.processor().submitted.get(0).complete(io.seqtrack.processor.Outcome.PROCESSED);
         await("the first copy acknowledged", () -> pendingCount() == 0);
-        processor.submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
-        await("the second copy done", () -> leftPending(entry) == 1 && runner.inFlight() <= 1);
-        clock.resume();
+        two.processor().submitted.get(1).complete(io.seqtrack.processor.Outcome.BUFFER_FULL);
+        await("the second copy done", () -> leftPending(two.entry()) == 1 && two.runner().inFlight() <= 1);
+        two.clock().resume();
 
-        retriesDueHaveRun(runner);
-        assertThat(processor.submitted).as("not submitted a third time").hasSize(2);
-        assertThat(runner.inFlight()).isZero();
+        retriesDueHaveRun(two.runner());
+        assertThat(two.processor().submitted).as("not submitted a third time").hasSize(2);
+        assertThat(two.runner().inFlight()).isZero();
     }
 
     /**
@@ -1076,19 +1060,31 @@ class StreamsConsumerRunnerTest {
         assertThat(runner.inFlight()).isZero();
     }
 
+    /** The runner of {@link #holdingTwoCopies}, its processor and clock, and the id of the entry it holds twice. */
+    private record TwoCopies(String entry, StubProcessor processor, PausableClock clock, StreamsLoop runner) {
+    }
+
+    /** Test hooks for {@link #holdingTwoCopies}, installed before the runner starts. */
+    private interface BeforeStart {
+        void install(StreamsLoop runner, StubProcessor processor, String entry);
+    }
+
     /**
-     * A runner holding two copies of the stream's one entry, both submitted to {@code processor}: read once, then
-     * again after {@code XGROUP SETID} to the start (as after a failover that lost the group's state). Its retries wait
-     * for {@code clock}; no takeover round comes (its refresh would find an acknowledged entry gone and mask a retry
+     * A runner holding two copies of the stream's one entry (added here), both submitted to its processor: read once,
+     * then again after {@code XGROUP SETID} to the start (as after a failover that lost the group's state). Its retries
+     * wait for its clock; no takeover round comes (its refresh would find an acknowledged entry gone and mask a retry
      * that runs anyway); {@code beforeStart} installs test hooks.
      */
-    private StreamsLoop holdingTwoCopies(StubProcessor processor, PausableClock clock,
-            java.util.function.Consumer<StreamsLoop> beforeStart) throws Exception {
+    private TwoCopies holdingTwoCopies(BeforeStart beforeStart) throws Exception {
+        add(1, 1, 1);
+        String entry = idOf("a0#1");
+        StubProcessor processor = new StubProcessor();
+        PausableClock clock = new PausableClock();
         StreamsLoop runner = (StreamsLoop) StreamsConsumerRunner.builder().redisUri(redis.uri()).stream(stream)
                 .group(group).consumer("w1").processor(processor).pollTimeout(Duration.ofMillis(50))
                 .claimIdle(Duration.ofMinutes(20)).claimInterval(Duration.ofMinutes(10))
                 .retryDelay(RETRY_AS_SOON_AS_THE_CLOCK_MOVES).clock(clock).listener(events::add).build();
-        beforeStart.accept(runner);
+        beforeStart.install(runner, processor, entry);
         runner.start();
         open.add(() -> {
             processor.completeAll(io.seqtrack.processor.Outcome.DUPLICATE);
@@ -1097,7 +1093,7 @@ class StreamsConsumerRunnerTest {
         await("the first copy submitted", () -> processor.submitted.size() == 1);
         commands.xgroupSetid(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), group);
         await("the second copy submitted", () -> processor.submitted.size() == 2);
-        return runner;
+        return new TwoCopies(entry, processor, clock, runner);
     }
 
     /** A retry left while the clock stands is due the moment it moves on. */
